@@ -1,0 +1,5 @@
+"""`python -m screening`."""
+
+from screening.cli import main
+
+main()

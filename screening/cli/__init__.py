@@ -1,0 +1,95 @@
+"""The `screening` command line: one Typer app, one module per command group.
+
+Commands parse their options, call the core, and render. Errors of the user or the data are
+:class:`~screening.errors.ScreeningError` and are shown here, in one place, on stderr. Heavy
+libraries (pydantic, yaml, questionary, rich) are imported inside the commands that need them, so
+``screening --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from screening import __version__
+from screening.cli import schema as schema_cli
+from screening.cli import validate as validate_cli
+from screening.errors import ExitStatus, ScreeningError
+
+app = typer.Typer(
+    name="screening",
+    help=(
+        "First-responder screening for human trafficking: interview a worker with a "
+        "questionnaire, derive the ILO indicators, and export a referral as JSON.\n\n"
+        "Example: screening interview --officer epc-017 --lang ar"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # never show tracebacks with locals (personal data)
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"screening {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an unexpected error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    if debug:
+        os.environ["SCREENING_DEBUG"] = "1"
+
+
+validate_cli.register(app)
+schema_cli.register(app)
+
+
+def report(error: ScreeningError) -> None:
+    """Show an error on stderr: ``screening: error: ...``, then its other lines."""
+    lines = error.lines()
+    if isinstance(error, ScreeningError) and error.exit_code == ExitStatus.INTERRUPTED:
+        prefix = "screening: "
+    else:
+        prefix = "screening: error: "
+    sys.stderr.write(prefix + lines[0] + "\n")
+    for line in lines[1:]:
+        sys.stderr.write("  " + line + "\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; exits with the documented exit code.
+
+    Typer handles usage errors (exit 2) and Ctrl-C (exit 130); errors of the user or the data
+    arrive here as ScreeningError and are reported in one place.
+    """
+    try:
+        app(args=argv, prog_name="screening")
+    except ScreeningError as error:
+        report(error)
+        sys.exit(int(error.exit_code))
+    except KeyboardInterrupt:
+        sys.stderr.write("\nscreening: interrupted\n")
+        sys.exit(ExitStatus.INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("SCREENING_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"screening: internal error: {type(exc).__name__}. This is a bug; nothing you "
+            "answered is lost. Run again with --debug for details and report it.\n"
+        )
+        sys.exit(ExitStatus.ERROR)

@@ -1,0 +1,73 @@
+"""`screening validate`: check questionnaire files."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class OutputFormat(StrEnum):
+    """How problems are printed."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Questionnaire files; the bundled ones when none is given."),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text: one line per problem; json: for machines.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Check questionnaires: YAML, keys, types, references, skip logic, translations.
+
+    Each problem is printed as `path:line:column: message`, then a summary line. Exit 0 when
+    every file is valid, 1 otherwise.
+
+    Example: screening validate indicators/my-centre.yaml
+    """
+    import json
+
+    from screening.errors import Problem, QuestionnaireError
+    from screening.questionnaires import bundled_files, load_path
+
+    paths = list(files) if files else bundled_files()
+    results: list[tuple[str, list[Problem]]] = []
+    for path in paths:
+        try:
+            loaded = load_path(path)
+            results.append((loaded.path, []))
+        except QuestionnaireError as error:
+            results.append((str(path), error.problems))
+    bad = [r for r in results if r[1]]
+    if output is OutputFormat.JSON:
+        document = {
+            "valid": not bad,
+            "files": [
+                {"path": name, "valid": not problems, "problems": [p.as_dict() for p in problems]}
+                for name, problems in results
+            ],
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for _, problems in results:
+            for problem in problems:
+                typer.echo(str(problem))
+        count = sum(len(p) for _, p in results)
+        if bad:
+            typer.echo(f"{count} problem(s) in {len(bad)} of {len(results)} file(s)", err=True)
+        else:
+            typer.echo(f"{len(results)} file(s) valid", err=True)
+    if bad:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command()(validate)

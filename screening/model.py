@@ -1,0 +1,639 @@
+"""The questionnaire format as pydantic models (core: no I/O).
+
+A questionnaire is data: sections of questions, the dimensions with their positivity rule,
+the indicators with the condition that says when each is observed, the urgent flags and the
+ordered outcomes. The YAML keys are the field names below; `docs/questionnaire-format.md`
+documents each with an example, and `screening schema questionnaire` publishes the JSON Schema.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(description="A stable identifier: lower case letters, digits and `_`."),
+]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+Text = Annotated[
+    str | dict[LanguageCode, str],
+    Field(
+        description=(
+            "Text shown to a person: a plain string (one-language questionnaires) or a map "
+            "of language code to text."
+        )
+    ),
+]
+"""A shown string: plain, or ``{language code: text}``."""
+
+DONT_KNOW = "dont_know"
+DECLINED = "declined"
+SPECIAL_ANSWERS = (DONT_KNOW, DECLINED)
+
+
+class Strict(BaseModel):
+    """Base of every format model: unknown keys are errors that suggest the nearest key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = {f.alias or name for name, f in cls.model_fields.items()}
+            for key in data:
+                if key not in known:
+                    near = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+                    hint = f"; did you mean '{near[0]}'?" if near else ""
+                    raise PydanticCustomError(
+                        "unknown_key",
+                        "unknown key '{key}'{hint} (allowed: {allowed})",
+                        {"key": str(key), "hint": hint, "allowed": ", ".join(sorted(known))},
+                    )
+        return data
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+class Comparison(StrEnum):
+    """How an answer condition tests a value."""
+
+    EQUALS = "equals"
+    ONE_OF = "one_of"
+    CONTAINS = "contains"
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+
+
+class AnswerState(StrEnum):
+    """The state of an answer, for ``is:`` conditions."""
+
+    ANSWERED = "answered"
+    UNANSWERED = "unanswered"
+    DONT_KNOW = "dont_know"
+    DECLINED = "declined"
+
+
+Scalar = str | int | float | bool
+
+
+class AnswerCondition(Strict):
+    """True when the answer to ``answer`` passes every test given.
+
+    Example: ``{answer: age, lt: 18}``, ``{answer: sector, one_of: [domestic, farm]}``,
+    ``{answer: passport_held, is: dont_know}``.
+    """
+
+    answer: Id = Field(description="The id of the question whose answer is tested.")
+    equals: Scalar | None = None
+    one_of: list[Scalar] | None = None
+    contains: Scalar | None = Field(
+        None, description="A multiple choice answer includes this value, or a text contains it."
+    )
+    lt: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    ge: float | None = None
+    is_: AnswerState | None = Field(None, alias="is")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> AnswerCondition:
+        if not self.tests():
+            raise PydanticCustomError(
+                "condition_empty",
+                "an answer condition needs a test: equals, one_of, contains, lt, le, gt, ge or is",
+            )
+        if self.is_ is not None and len(self.tests()) > 1:
+            raise PydanticCustomError(
+                "condition_mixed", "'is' cannot be combined with another test in one condition"
+            )
+        return self
+
+    def tests(self) -> list[tuple[str, Any]]:
+        """The tests given, as ``(name, operand)`` pairs."""
+        out: list[tuple[str, Any]] = []
+        for name in ("equals", "one_of", "contains", "lt", "le", "gt", "ge"):
+            value = getattr(self, name)
+            if value is not None:
+                out.append((name, value))
+        if self.is_ is not None:
+            out.append(("is", self.is_))
+        return out
+
+
+class IndicatorCondition(Strict):
+    """True when the indicator is observed. Example: ``{indicator: cd_documents_confiscated}``."""
+
+    indicator: Id
+
+
+class DimensionCondition(Strict):
+    """True when the dimension is positive. Example: ``{dimension: exploitative_conditions}``."""
+
+    dimension: Id
+
+
+class FlagCondition(Strict):
+    """True when the urgent flag is raised. Example: ``{flag: immediate_danger}``."""
+
+    flag: Id
+
+
+class StrengthName(StrEnum):
+    """ILO strength of an indicator."""
+
+    STRONG = "strong"
+    MEDIUM = "medium"
+    WEAK = "weak"
+
+
+class CountSpec(Strict):
+    """Which observed indicators to count, and the least number needed."""
+
+    at_least: int = Field(ge=1)
+    dimension: Id | None = None
+    strength: StrengthName | None = None
+
+
+class CountCondition(Strict):
+    """True when at least N indicators are observed (optionally in a dimension, of a strength).
+
+    Example: ``{indicators: {at_least: 1}}``.
+    """
+
+    indicators: CountSpec
+
+
+class AllCondition(Strict):
+    """True when every condition in the list is true."""
+
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyCondition(Strict):
+    """True when at least one condition in the list is true."""
+
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotCondition(Strict):
+    """True when the condition is false (unknown stays unknown)."""
+
+    not_: Condition = Field(alias="not")
+
+
+_CONDITION_KEYS = {
+    "answer": "<answer>",
+    "indicator": "<indicator>",
+    "dimension": "<dimension>",
+    "flag": "<flag>",
+    "indicators": "<indicators>",
+    "all": "<all>",
+    "any": "<any>",
+    "not": "<not>",
+}
+
+
+def _condition_kind(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        return _CONDITION_TAGS.get(type(value))
+    if not isinstance(value, dict):
+        return None
+    for key, tag in _CONDITION_KEYS.items():
+        if key in value:
+            return tag
+    return None
+
+
+_CONDITION_TAGS: dict[type[BaseModel], str] = {
+    AnswerCondition: "<answer>",
+    IndicatorCondition: "<indicator>",
+    DimensionCondition: "<dimension>",
+    FlagCondition: "<flag>",
+    CountCondition: "<indicators>",
+    AllCondition: "<all>",
+    AnyCondition: "<any>",
+    NotCondition: "<not>",
+}
+
+Condition = Annotated[
+    Union[
+        Annotated[AnswerCondition, Tag("<answer>")],
+        Annotated[IndicatorCondition, Tag("<indicator>")],
+        Annotated[DimensionCondition, Tag("<dimension>")],
+        Annotated[FlagCondition, Tag("<flag>")],
+        Annotated[CountCondition, Tag("<indicators>")],
+        Annotated[AllCondition, Tag("<all>")],
+        Annotated[AnyCondition, Tag("<any>")],
+        Annotated[NotCondition, Tag("<not>")],
+    ],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition_kind",
+        custom_error_message=(
+            "a condition is a mapping with one of the keys answer, indicator, dimension, flag, "
+            "indicators, all, any, not"
+        ),
+    ),
+]
+"""One condition of the condition language (see docs/questionnaire-format.md)."""
+
+AllCondition.model_rebuild()
+AnyCondition.model_rebuild()
+NotCondition.model_rebuild()
+
+
+def iter_conditions(condition: Condition) -> Iterator[Condition]:
+    """Yield the condition and every condition nested in it, depth first."""
+    yield condition
+    if isinstance(condition, AllCondition):
+        for sub in condition.all:
+            yield from iter_conditions(sub)
+    elif isinstance(condition, AnyCondition):
+        for sub in condition.any:
+            yield from iter_conditions(sub)
+    elif isinstance(condition, NotCondition):
+        yield from iter_conditions(condition.not_)
+
+
+# --------------------------------------------------------------------------- header
+
+
+class Direction(StrEnum):
+    """Writing direction of a language."""
+
+    LTR = "ltr"
+    RTL = "rtl"
+
+
+class Language(Strict):
+    """A language the questionnaire is written in. Example: ``{code: ar, name: العربية, direction: rtl}``."""
+
+    code: LanguageCode
+    name: str = Field(min_length=1, description="The language's own name for itself.")
+    direction: Direction = Direction.LTR
+
+
+# --------------------------------------------------------------------------- questions
+
+
+class Choice(Strict):
+    """One choice of a choice question: a stable ``value`` stored in answers, a shown ``label``."""
+
+    value: Id
+    label: Text
+
+
+class NumberValidation(Strict):
+    """Limits of a number answer, with the message shown when an answer is outside them."""
+
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    message: Text | None = None
+
+
+class TextValidation(Strict):
+    """Limits of a text answer: a regular expression and a length, with the message shown."""
+
+    pattern: str | None = None
+    max_length: int | None = Field(None, ge=1)
+    message: Text | None = None
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> TextValidation:
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise PydanticCustomError(
+                    "bad_pattern", "pattern is not a valid regular expression: {error}",
+                    {"error": str(exc)},
+                ) from None
+        return self
+
+
+class DateValidation(Strict):
+    """Limits of a date answer (ISO dates, ``YYYY-MM-DD``); ``not_future`` refuses later dates."""
+
+    min: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    max: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    not_future: bool = False
+    message: Text | None = None
+
+
+class SelectionValidation(Strict):
+    """How many choices a multiple choice answer may hold."""
+
+    min_selected: int | None = Field(None, ge=0)
+    max_selected: int | None = Field(None, ge=1)
+    message: Text | None = None
+
+
+class QuestionBase(Strict):
+    """What every question has."""
+
+    id: Id
+    text: Text
+    guidance: Text | None = Field(None, description="Shown to the officer only, dimmed.")
+    officer_only: bool = Field(
+        False, description="Answered by the officer (an observation), not asked of the worker."
+    )
+    required: bool = Field(True, description="The interview does not go on without an answer.")
+    allow: list[Literal["dont_know", "declined"]] = Field(
+        default_factory=lambda: [DONT_KNOW, DECLINED],
+        description="The special answers offered besides a value.",
+    )
+    when: Condition | None = Field(None, description="Ask the question only when this is true.")
+    pii: bool = Field(False, description="The answer identifies a person; dropped by --redact.")
+
+
+class YesNoQuestion(QuestionBase):
+    """A yes/no question; the answer is ``yes`` or ``no``."""
+
+    type: Literal["yes_no"]
+
+
+class SingleChoiceQuestion(QuestionBase):
+    """One of the choices; the answer is the choice's ``value``."""
+
+    type: Literal["single_choice"]
+    choices: list[Choice] = Field(min_length=2)
+
+
+class MultipleChoiceQuestion(QuestionBase):
+    """Any of the choices; the answer is a list of ``value``s."""
+
+    type: Literal["multiple_choice"]
+    choices: list[Choice] = Field(min_length=1)
+    validation: SelectionValidation | None = None
+
+
+class NumberQuestion(QuestionBase):
+    """A number."""
+
+    type: Literal["number"]
+    validation: NumberValidation | None = None
+
+
+class DateQuestion(QuestionBase):
+    """A date, ``YYYY-MM-DD``."""
+
+    type: Literal["date"]
+    validation: DateValidation | None = None
+
+
+class TextQuestion(QuestionBase):
+    """Free text."""
+
+    type: Literal["text"]
+    multiline: bool = False
+    validation: TextValidation | None = None
+
+
+class NoteQuestion(Strict):
+    """Text shown to the officer (read aloud or followed); takes no answer."""
+
+    type: Literal["note"]
+    id: Id
+    text: Text
+    guidance: Text | None = None
+    when: Condition | None = None
+
+
+Question = Annotated[
+    YesNoQuestion
+    | SingleChoiceQuestion
+    | MultipleChoiceQuestion
+    | NumberQuestion
+    | DateQuestion
+    | TextQuestion
+    | NoteQuestion,
+    Field(discriminator="type"),
+]
+"""A question, told apart by its ``type``."""
+
+AnsweredQuestion = (
+    YesNoQuestion
+    | SingleChoiceQuestion
+    | MultipleChoiceQuestion
+    | NumberQuestion
+    | DateQuestion
+    | TextQuestion
+)
+
+
+class Section(Strict):
+    """A titled group of questions, asked in order."""
+
+    id: Id
+    title: Text
+    intro: Text | None = None
+    officer_only: bool = False
+    when: Condition | None = None
+    questions: list[Question] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- scoring data
+
+
+class MinimumCounts(Strict):
+    """One combination of the positivity rule: at least these many per strength."""
+
+    strong: int = Field(0, ge=0)
+    medium: int = Field(0, ge=0)
+    weak: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MinimumCounts:
+        if self.strong + self.medium + self.weak == 0:
+            raise PydanticCustomError(
+                "rule_empty", "a rule combination needs at least one count above zero"
+            )
+        return self
+
+
+ILO_RULE: tuple[MinimumCounts, ...] = (
+    MinimumCounts(strong=2),
+    MinimumCounts(strong=1, medium=1),
+    MinimumCounts(strong=1, weak=1),
+    MinimumCounts(medium=3),
+    MinimumCounts(medium=2, weak=1),
+)
+"""The ILO 2009 dimension rule: 2S, 1S+1M, 1S+1W, 3M or 2M+1W."""
+
+
+class Dimension(Strict):
+    """A dimension of the ILO indicators; positive when a combination of its rule is met."""
+
+    id: Id
+    title: Text
+    phase: Literal["recruitment", "destination", "other"] = "other"
+    description: Text | None = None
+    rule: list[MinimumCounts] | None = Field(
+        None,
+        description="Minimum count combinations, any of which makes the dimension positive; "
+        "the questionnaire's `dimension_rule` when absent.",
+    )
+
+
+class Indicator(Strict):
+    """An indicator of trafficking, observed when its ``when`` condition is true."""
+
+    id: Id
+    title: Text
+    dimension: Id
+    strength: StrengthName
+    weight: int = Field(1, ge=0, description="How many times it counts towards its strength.")
+    source: str = Field(min_length=1, description="Where the indicator and its strength come from.")
+    explanation: Text | None = None
+    example: Text | None = None
+    when: Condition | None = Field(
+        None, description="When the answers reveal it; absent: checklist only."
+    )
+
+
+class Flag(Strict):
+    """An urgent situation shown to the officer the moment its condition holds."""
+
+    id: Id
+    title: Text
+    when: Condition
+    action: Text
+
+
+class Outcome(Strict):
+    """One rung of the outcome ladder; the first whose condition holds is the result."""
+
+    code: Id
+    title: Text
+    when: Condition | None = Field(None, description="Absent only on the last (catch-all) outcome.")
+    action: Text
+    category: str = Field(min_length=1, description="The receiving system's case category.")
+    referral_target: Text | None = None
+    refer: bool = Field(False, description="Whether this outcome recommends a referral.")
+
+
+class Questionnaire(Strict):
+    """A whole questionnaire file."""
+
+    id: Id
+    version: str = Field(min_length=1)
+    title: Text
+    description: Text | None = None
+    languages: list[Language] = Field(min_length=1)
+    source: str | None = None
+    threshold: Text | None = Field(
+        None, description="The threshold statement a referral carries."
+    )
+    dimension_rule: list[MinimumCounts] = Field(default_factory=lambda: list(ILO_RULE))
+    sections: list[Section] = Field(min_length=1)
+    dimensions: list[Dimension] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(min_length=1)
+
+    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _order: dict[str, int] = PrivateAttr(default_factory=dict)
+    _section_of: dict[str, Section] = PrivateAttr(default_factory=dict)
+    _indicators: dict[str, Indicator] = PrivateAttr(default_factory=dict)
+    _dimensions: dict[str, Dimension] = PrivateAttr(default_factory=dict)
+    _flags: dict[str, Flag] = PrivateAttr(default_factory=dict)
+
+    # Lookups built once; the model is frozen, so they cannot go stale.
+    def model_post_init(self, context: Any, /) -> None:
+        """Index questions, indicators, dimensions and flags by id."""
+        questions: dict[str, Question] = {}
+        order: dict[str, int] = {}
+        section_of: dict[str, Section] = {}
+        for section in self.sections:
+            for question in section.questions:
+                order.setdefault(question.id, len(order))
+                questions.setdefault(question.id, question)
+                section_of.setdefault(question.id, section)
+        self._questions = questions
+        self._order = order
+        self._section_of = section_of
+        self._indicators = {i.id: i for i in reversed(self.indicators)}
+        self._dimensions = {d.id: d for d in reversed(self.dimensions)}
+        self._flags = {f.id: f for f in reversed(self.flags)}
+
+    @property
+    def default_language(self) -> str:
+        """The first declared language."""
+        return self.languages[0].code
+
+    @property
+    def language_codes(self) -> list[str]:
+        """Declared language codes, default first."""
+        return [lang.code for lang in self.languages]
+
+    def language(self, code: str) -> Language | None:
+        """The declared language with this code."""
+        return next((lang for lang in self.languages if lang.code == code), None)
+
+    def questions(self) -> dict[str, Question]:
+        """Every question by id, in questionnaire order."""
+        return self._questions
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, if any."""
+        return self._questions.get(question_id)
+
+    def position(self, question_id: str) -> int:
+        """The question's position in the questionnaire (0-based)."""
+        return self._order[question_id]
+
+    def section_of(self, question_id: str) -> Section:
+        """The section holding the question."""
+        return self._section_of[question_id]
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        """The indicator with this id, if any."""
+        return self._indicators.get(indicator_id)
+
+    def dimension(self, dimension_id: str) -> Dimension | None:
+        """The dimension with this id, if any."""
+        return self._dimensions.get(dimension_id)
+
+    def flag(self, flag_id: str) -> Flag | None:
+        """The flag with this id, if any."""
+        return self._flags.get(flag_id)
+
+    def rule_of(self, dimension: Dimension) -> list[MinimumCounts]:
+        """The positivity rule of a dimension (its own, else the questionnaire's)."""
+        return dimension.rule if dimension.rule is not None else self.dimension_rule
+
+
+def text_for(text: Text | None, language: str, fallback: str | None = None) -> str:
+    """The text in ``language``, else in ``fallback``, else the first one given."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if language in text:
+        return text[language]
+    if fallback is not None and fallback in text:
+        return text[fallback]
+    return next(iter(text.values()), "")
