@@ -92,6 +92,7 @@ class _Checker:
         yield from self._indicators()
         yield from self._flags()
         yield from self._outcomes()
+        yield from self._header()
         yield from self._dimensions()
         yield from self._cycles()
 
@@ -364,6 +365,26 @@ class _Checker:
                     f"outcome '{outcome.code}' has no `when` but is not last; the outcomes after it "
                     "could never be reached",
                     "unreachable_outcome",
+                )
+
+    def _header(self) -> Iterator[Finding]:
+        if self.q.child_when is not None:
+            yield from self._condition(self.q.child_when, ("child_when",), before=None, owner="child_when")
+        consent = self.q.consent
+        if consent is None:
+            return
+        for name in ("referral", "support", "data_sharing", "explained_by"):
+            ident = getattr(consent, name)
+            if ident is None:
+                continue
+            question = self.q.question(ident)
+            if question is None:
+                yield Finding(("consent", name), f"unknown question '{ident}'", "unknown_ref")
+            elif name != "explained_by" and not isinstance(question, SingleChoiceQuestion):
+                yield Finding(
+                    ("consent", name),
+                    f"consent question '{ident}' must be a single_choice question",
+                    "bad_reference",
                 )
 
     def _dimensions(self) -> Iterator[Finding]:

@@ -535,6 +535,19 @@ class Outcome(Strict):
     refer: bool = Field(False, description="Whether this outcome recommends a referral.")
 
 
+class ConsentQuestions(Strict):
+    """Which questions record consent; their answers fill the referral's ``consent``.
+
+    Each names a single choice question; its answer value is exported as the consent status
+    (the default questionnaire uses ``granted``, ``declined`` and ``not_asked``).
+    """
+
+    referral: Id | None = None
+    support: Id | None = None
+    data_sharing: Id | None = None
+    explained_by: Id | None = Field(None, description="A question naming who explained consent.")
+
+
 class Questionnaire(Strict):
     """A whole questionnaire file."""
 
@@ -546,6 +559,11 @@ class Questionnaire(Strict):
     source: str | None = None
     threshold: Text | None = Field(
         None, description="The threshold statement a referral carries."
+    )
+    consent: ConsentQuestions | None = None
+    child_when: Condition | None = Field(
+        None,
+        description="When the person is to be treated as a child (consent gating does not apply).",
     )
     dimension_rule: list[MinimumCounts] = Field(default_factory=lambda: list(ILO_RULE))
     sections: list[Section] = Field(min_length=1)
