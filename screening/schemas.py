@@ -19,3 +19,16 @@ def questionnaire_schema() -> dict[str, Any]:
         **body,
         "title": "screening questionnaire",
     }
+
+
+def referral_schema() -> dict[str, Any]:
+    """The JSON Schema of the referral export, written for its serialised (JSON) form."""
+    from screening.referral import SCHEMA_VERSION, Referral
+
+    body = Referral.model_json_schema(mode="serialization")
+    return {
+        "$schema": DRAFT,
+        "$id": SCHEMA_BASE + f"referral-{SCHEMA_VERSION}.schema.json",
+        **body,
+        "title": "screening referral",
+    }

@@ -16,6 +16,7 @@ import typer
 
 from screening import __version__
 from screening.cli import schema as schema_cli
+from screening.cli import score as score_cli
 from screening.cli import validate as validate_cli
 from screening.errors import ExitStatus, ScreeningError
 
@@ -54,6 +55,7 @@ def _root(
         os.environ["SCREENING_DEBUG"] = "1"
 
 
+score_cli.register(app)
 validate_cli.register(app)
 schema_cli.register(app)
 

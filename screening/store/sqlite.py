@@ -162,6 +162,18 @@ _SQLITE_CANTOPEN: Final = 14
 _SQLITE_AUTH: Final = 23
 _SQLITE_NOTADB: Final = 26
 
+# Errors raised without a result code (by wrappers or older builds) are known by their text.
+_MESSAGE_CODES: Final = {
+    "database or disk is full": _SQLITE_FULL,
+    "database is locked": _SQLITE_BUSY,
+    "database table is locked": _SQLITE_LOCKED,
+    "attempt to write a readonly database": _SQLITE_READONLY,
+    "unable to open database file": _SQLITE_CANTOPEN,
+    "disk I/O error": _SQLITE_IOERR,
+    "database disk image is malformed": _SQLITE_CORRUPT,
+    "file is not a database": _SQLITE_NOTADB,
+}
+
 _KEPT: Final = "everything saved before is kept"
 
 
@@ -864,7 +876,8 @@ def _prepare_directory(home: Path) -> None:
     finally:
         os.umask(previous)
     _tighten(home, directory=True)
-    if not os.access(home, os.W_OK | os.X_OK):
+    effective = os.access in os.supports_effective_ids
+    if not os.access(home, os.W_OK | os.X_OK, effective_ids=effective):
         raise StoreError(
             f"cannot open the case store: the directory {home} is not writable",
             hint=f"Make it writable by you (`chmod 700 {home}`), or set SCREENING_HOME to a "
@@ -947,8 +960,9 @@ def _check_header(path: Path, version: int, application: int, objects: int) -> N
         )
     if version > len(MIGRATIONS):
         raise StoreError(
-            f"cannot open the case store: {path} was created by a newer version of screening "
-            f"(schema {version}; this version knows up to {len(MIGRATIONS)}); upgrade",
+            f"cannot open the case store: {path} was created by a newer version of screening; "
+            f"upgrade (the store has schema {version}, this version reads up to "
+            f"{len(MIGRATIONS)})",
             hint=f"Install the newer screening to use this store; {_KEPT}.",
         )
 
@@ -979,7 +993,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def _translate(exc: sqlite3.Error, action: str, path: Path, busy_timeout: float) -> StoreError:
     """One clear error for a failed SQLite call; never the statement or its values."""
     code = getattr(exc, "sqlite_errorcode", None)
-    primary = None if code is None else code & 0xFF
+    primary = _MESSAGE_CODES.get(str(exc)) if code is None else code & 0xFF
     if primary == _SQLITE_FULL:
         return StoreError(
             f"cannot {action}: the disk holding {path} is full",

@@ -1,0 +1,171 @@
+"""Reading answers files: YAML, JSON, JSON Lines, or standard input (adapter).
+
+Yields one item per answer set, in input order: an :class:`AnswerSet` or an
+:class:`InvalidRecord` naming the record, so that a bad record in a batch does not stop the
+others.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from screening.answers import AnswerSet, InvalidRecord, answer_set_from_mapping
+from screening.errors import AnswersError, QuestionnaireError
+from screening.loader import MAX_FILE_BYTES, decode_text, parse_yaml, read_limited
+
+MAX_LINE_BYTES = 1024 * 1024
+"""A JSON Lines record longer than this is refused (the file itself may be any size)."""
+
+Item = AnswerSet | InvalidRecord
+
+
+def _record(data: Any, label: str) -> Item:
+    try:
+        return answer_set_from_mapping(data, label)
+    except InvalidRecord as bad:
+        bad.label = label  # type: ignore[attr-defined]
+        return bad
+
+
+def _invalid(label: str, message: str) -> InvalidRecord:
+    bad = InvalidRecord([message])
+    bad.label = label  # type: ignore[attr-defined]
+    return bad
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key '{key}'")
+        out[key] = value
+    return out
+
+
+def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""), start=1):
+        label = f"{name}:{number}"
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            yield _invalid(label, f"the record is longer than {MAX_LINE_BYTES:,} bytes")
+            # skip the rest of this overlong line
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE_BYTES + 1)
+            continue
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicates)
+        except UnicodeDecodeError:
+            yield _invalid(label, "not UTF-8 text")
+            continue
+        except json.JSONDecodeError as exc:
+            yield _invalid(label, f"not valid JSON (column {exc.colno}: {exc.msg})")
+            continue
+        except ValueError as exc:
+            yield _invalid(label, str(exc))
+            continue
+        yield _record(data, label)
+
+
+def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
+    try:
+        text = decode_text(raw, name)
+    except QuestionnaireError as exc:
+        yield _invalid(name, exc.problems[0].message)
+        return
+    if json_only:
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
+        except json.JSONDecodeError as exc:
+            yield _invalid(name, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+            return
+        except ValueError as exc:
+            yield _invalid(name, str(exc))
+            return
+    else:
+        try:
+            data, _, found = parse_yaml(text, name)
+        except QuestionnaireError as exc:
+            problem = exc.problems[0]
+            where = f"line {problem.line}: " if problem.line else ""
+            yield _invalid(name, where + problem.message)
+            return
+        if not found or data is None:
+            yield _invalid(name, "the file is empty; expected a mapping with an 'answers' key")
+            return
+    yield _record(data, name)
+
+
+def _looks_like_jsonl(raw: bytes) -> bool:
+    lines = [line for line in raw.splitlines() if line.strip()]
+    if len(lines) < 2 or not all(line.lstrip().startswith(b"{") for line in lines):
+        return False
+    try:
+        json.loads(lines[0])
+    except ValueError:
+        return False
+    return True
+
+
+def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iterator[Item], bool]:
+    """Open one answers input.
+
+    Args:
+        path: A file path, or ``-`` for standard input.
+        stdin: The byte stream used for ``-`` (injectable for tests).
+
+    Returns:
+        The items it holds, and whether it holds several (JSON Lines).
+
+    Raises:
+        AnswersError: the file cannot be opened or read at all.
+    """
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        head = stream.read(MAX_FILE_BYTES + 1)
+        if len(head) > MAX_FILE_BYTES or _looks_like_jsonl(head):
+            rest: IO[bytes] = io.BytesIO(head) if len(head) <= MAX_FILE_BYTES else _Chain(head, stream)
+            return _jsonl(rest, "<stdin>"), True
+        return _document(head, "<stdin>", json_only=False), False
+    file = Path(path)
+    if file.suffix.lower() == ".jsonl":
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError:
+            raise AnswersError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise AnswersError(f"{path}: is a directory, not a file") from None
+        except OSError as exc:
+            raise AnswersError(f"{path}: cannot read the file ({exc.strerror})") from None
+
+        def items() -> Iterator[Item]:
+            with handle:
+                yield from _jsonl(handle, path)
+
+        return items(), True
+    try:
+        raw = read_limited(file)
+    except QuestionnaireError as exc:
+        raise AnswersError(str(exc.problems[0])) from None
+    return _document(raw, path, json_only=file.suffix.lower() == ".json"), False
+
+
+class _Chain(io.BytesIO):
+    """Bytes already read, followed by the rest of a stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = io.BytesIO(head)
+        self._rest = rest
+
+    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        line = self._head.readline(size if size is not None else -1)
+        if line.endswith(b"\n") or (size is not None and size >= 0 and len(line) >= size):
+            return line
+        more = self._rest.readline((size - len(line)) if size is not None and size >= 0 else -1)
+        return line + more

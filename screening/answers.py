@@ -1,0 +1,250 @@
+"""Answer sets and their checking against a questionnaire (core: pure).
+
+An answer set is what `screening score` reads and what an interview produces: answers by
+question id, indicators ticked directly (checklist mode), and a few facts about the case.
+Messages never repeat an answer's content: they name the record, the question and what is
+expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.evaluate import is_special
+from screening.model import (
+    DateQuestion,
+    MultipleChoiceQuestion,
+    NoteQuestion,
+    NumberQuestion,
+    Question,
+    Questionnaire,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoQuestion,
+)
+from screening.scoring import applicable_questions
+
+RECORD_KEYS = ("questionnaire", "case_id", "language", "officer", "answers", "indicators", "notes")
+
+
+@dataclass
+class AnswerSet:
+    """One set of answers, as read from a file or given in an interview."""
+
+    label: str
+    """Where it came from, for messages: ``file.yaml`` or ``batch.jsonl:12``."""
+    answers: dict[str, Any] = field(default_factory=dict)
+    indicators: list[str] = field(default_factory=list)
+    questionnaire: str | None = None
+    case_id: str | None = None
+    language: str | None = None
+    officer: str | None = None
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+
+class InvalidRecord(Exception):
+    """A record that cannot be scored; ``problems`` name the questions at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "null" if value is None else type(value).__name__
+
+
+def answer_set_from_mapping(data: Any, label: str) -> AnswerSet:
+    """Read the shape of one record (``{answers: {...}, indicators: [...], ...}``).
+
+    Raises:
+        InvalidRecord: the record is not a mapping, or a key has the wrong type.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRecord([f"expected a mapping with an 'answers' key, found {_kind(data)}"])
+    problems: list[str] = []
+    unknown = [str(k) for k in data if k not in RECORD_KEYS]
+    if unknown:
+        problems.append(f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(RECORD_KEYS)}")
+    answers = data.get("answers", {})
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict):
+        problems.append(f"'answers' must be a mapping of question id to answer, found {_kind(answers)}")
+        answers = {}
+    indicators = data.get("indicators", []) or []
+    if not isinstance(indicators, list) or not all(isinstance(i, str) for i in indicators):
+        problems.append("'indicators' must be a list of indicator ids")
+        indicators = []
+    notes = data.get("notes", {}) or {}
+    if not isinstance(notes, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in notes.values()
+    ):
+        problems.append("'notes' must map question ids to lists of text")
+        notes = {}
+    strings: dict[str, str | None] = {}
+    for key in ("questionnaire", "case_id", "language", "officer"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str | int):
+            problems.append(f"'{key}' must be text, found {_kind(value)}")
+            value = None
+        strings[key] = str(value) if value is not None else None
+    if problems:
+        raise InvalidRecord(problems)
+    return AnswerSet(
+        label=label,
+        answers={str(k): v for k, v in answers.items()},
+        indicators=list(indicators),
+        notes={str(k): list(v) for k, v in notes.items()},
+        **strings,
+    )
+
+
+def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
+    """Check one answer against its question; return the stored value or a problem.
+
+    Yes/no answers may be given as booleans. Returns ``(value, "")`` when valid, else
+    ``(None, problem)``; the problem never repeats the value.
+    """
+    qid = question.id
+    if isinstance(question, NoteQuestion):
+        return None, f"'{qid}' is a note and takes no answer"
+    if is_special(value):
+        if value not in question.allow:
+            return None, f"'{qid}' does not allow the answer {value!r}"
+        return value, ""
+    if value is None:
+        return None, f"'{qid}': null is not an answer; leave the question out, or answer dont_know or declined"
+    if isinstance(question, YesNoQuestion):
+        if isinstance(value, bool):
+            return ("yes" if value else "no"), ""
+        if value in ("yes", "no"):
+            return value, ""
+        return None, f"'{qid}' is a yes/no question; expected yes, no, dont_know or declined, found {_kind(value)}"
+    if isinstance(question, SingleChoiceQuestion):
+        values = [c.value for c in question.choices]
+        if isinstance(value, str) and value in values:
+            return value, ""
+        return None, f"'{qid}': not one of its choices ({', '.join(values)})"
+    if isinstance(question, MultipleChoiceQuestion):
+        values = [c.value for c in question.choices]
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            return None, f"'{qid}' is a multiple choice question; expected a list of choice values"
+        bad = [i for i in items if i not in values]
+        if bad:
+            return None, f"'{qid}': {len(bad)} value(s) are not among its choices ({', '.join(values)})"
+        if len(set(items)) != len(items):
+            return None, f"'{qid}': a choice is given twice"
+        validation = question.validation
+        if validation is not None:
+            if validation.min_selected is not None and len(items) < validation.min_selected:
+                return None, f"'{qid}': choose at least {validation.min_selected}"
+            if validation.max_selected is not None and len(items) > validation.max_selected:
+                return None, f"'{qid}': choose at most {validation.max_selected}"
+        return [v for v in values if v in items], ""
+    if isinstance(question, NumberQuestion):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            return None, f"'{qid}' is a number question; found {_kind(value)}"
+        validation = question.validation
+        if validation is not None:
+            if validation.integer and float(value) != int(value):
+                return None, f"'{qid}' expects a whole number"
+            if validation.min is not None and value < validation.min:
+                return None, f"'{qid}' must be at least {validation.min:g}"
+            if validation.max is not None and value > validation.max:
+                return None, f"'{qid}' must be at most {validation.max:g}"
+        if isinstance(value, float) and value.is_integer() and validation is not None and validation.integer:
+            value = int(value)
+        return value, ""
+    if isinstance(question, DateQuestion):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return None, f"'{qid}' is a date question; expected YYYY-MM-DD"
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return None, f"'{qid}': not a real date"
+        validation = question.validation
+        if validation is not None:
+            if validation.min and value < validation.min:
+                return None, f"'{qid}' must not be before {validation.min}"
+            if validation.max and value > validation.max:
+                return None, f"'{qid}' must not be after {validation.max}"
+            if validation.not_future and day > dt.date.today():
+                return None, f"'{qid}' must not be in the future"
+        return value, ""
+    if isinstance(question, TextQuestion):
+        if not isinstance(value, str):
+            return None, f"'{qid}' is a text question; found {_kind(value)}"
+        validation = question.validation
+        if validation is not None:
+            if validation.max_length is not None and len(value) > validation.max_length:
+                return None, f"'{qid}' is longer than {validation.max_length} characters"
+            if validation.pattern is not None and not re.fullmatch(validation.pattern, value):
+                return None, f"'{qid}' does not have the expected form"
+        return value, ""
+    return None, f"'{qid}': unsupported question type"  # pragma: no cover
+
+
+def check_answer_set(q: Questionnaire, answer_set: AnswerSet) -> AnswerSet:
+    """Check an answer set against its questionnaire and normalise its values.
+
+    Raises:
+        InvalidRecord: unknown question or indicator ids, values of the wrong type or not among
+            the choices, or answers to questions whose condition is false.
+    """
+    problems: list[str] = []
+    normalized: dict[str, Any] = {}
+    for qid, value in answer_set.answers.items():
+        question = q.question(qid)
+        if question is None:
+            problems.append(f"unknown question '{qid}'")
+            continue
+        stored, problem = normalize_value(question, value)
+        if problem:
+            problems.append(problem)
+        else:
+            normalized[qid] = stored
+    for indicator_id in answer_set.indicators:
+        if q.indicator(indicator_id) is None:
+            problems.append(f"unknown indicator '{indicator_id}'")
+    for qid in answer_set.notes:
+        if q.question(qid) is None:
+            problems.append(f"note for unknown question '{qid}'")
+    if answer_set.language is not None and answer_set.language not in q.language_codes:
+        problems.append(
+            f"language '{answer_set.language}' is not one of the questionnaire's ({', '.join(q.language_codes)})"
+        )
+    if not problems:
+        _, kept = applicable_questions(q, normalized)
+        for qid in normalized:
+            if qid not in kept:
+                problems.append(
+                    f"'{qid}' is answered but does not apply: its condition (`when`) is false for "
+                    "the other answers; remove it or correct the answer it depends on"
+                )
+    if problems:
+        raise InvalidRecord(problems)
+    return AnswerSet(
+        label=answer_set.label,
+        answers={qid: normalized[qid] for qid in q.questions() if qid in normalized},
+        indicators=list(dict.fromkeys(answer_set.indicators)),
+        questionnaire=answer_set.questionnaire,
+        case_id=answer_set.case_id,
+        language=answer_set.language,
+        officer=answer_set.officer,
+        notes=answer_set.notes,
+    )

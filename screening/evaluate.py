@@ -1,0 +1,217 @@
+"""The condition language's evaluator (core: pure, no ``eval``).
+
+Conditions are evaluated in three-valued (Kleene) logic. A test on an answer that is missing,
+"don't know" or "declined" is *unknown*, and ``not`` of unknown stays unknown, so a special or
+missing answer can never make an indicator, a flag or an outcome true. Only ``is:`` tests on the
+state of an answer are always known. Each true result comes with its evidence: the ids of the
+questions whose answers made it true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from screening.model import (
+    SPECIAL_ANSWERS,
+    AllCondition,
+    AnswerCondition,
+    AnswerState,
+    AnyCondition,
+    Condition,
+    CountCondition,
+    DimensionCondition,
+    FlagCondition,
+    IndicatorCondition,
+    NotCondition,
+    iter_conditions,
+)
+
+Truth = bool | None
+"""True, False, or None for unknown."""
+
+EMPTY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Result:
+    """A truth value with the questions that made it true."""
+
+    truth: Truth
+    evidence: frozenset[str] = EMPTY
+
+
+TRUE = Result(True)
+FALSE = Result(False)
+UNKNOWN = Result(None)
+
+
+class Facts:
+    """What conditions can ask about besides answers: indicators, dimensions, flags.
+
+    The scorer supplies lazily computed facts; the evaluator asks for them by id.
+    """
+
+    def indicator(self, indicator_id: str) -> Result:  # pragma: no cover - interface
+        """Whether the indicator is observed, with its evidence."""
+        raise NotImplementedError
+
+    def dimension(self, dimension_id: str) -> Result:  # pragma: no cover - interface
+        """Whether the dimension is positive, with the evidence of its indicators."""
+        raise NotImplementedError
+
+    def flag(self, flag_id: str) -> Result:  # pragma: no cover - interface
+        """Whether the flag is raised, with its evidence."""
+        raise NotImplementedError
+
+    def count(self, dimension: str | None, strength: str | None) -> tuple[int, frozenset[str]]:  # pragma: no cover
+        """How many indicators are observed (weighted), with their evidence."""
+        raise NotImplementedError
+
+
+class NoFacts(Facts):
+    """Facts for conditions that use answers only (all derived facts are false)."""
+
+    def indicator(self, indicator_id: str) -> Result:
+        """Nothing is observed."""
+        return FALSE
+
+    def dimension(self, dimension_id: str) -> Result:
+        """Nothing is positive."""
+        return FALSE
+
+    def flag(self, flag_id: str) -> Result:
+        """Nothing is raised."""
+        return FALSE
+
+    def count(self, dimension: str | None, strength: str | None) -> tuple[int, frozenset[str]]:
+        """Nothing is counted."""
+        return 0, EMPTY
+
+
+def is_special(value: Any) -> bool:
+    """Whether an answer is "don't know" or "declined"."""
+    return isinstance(value, str) and value in SPECIAL_ANSWERS
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _test(name: str, operand: Any, value: Any) -> bool:
+    if name == "equals":
+        if isinstance(operand, int | float) and not isinstance(operand, bool):
+            number = _number(value)
+            return number is not None and number == float(operand)
+        return bool(value == operand)
+    if name == "one_of":
+        return any(_test("equals", item, value) for item in operand)
+    if name == "contains":
+        if isinstance(value, list):
+            return operand in value
+        if isinstance(value, str):
+            return str(operand).casefold() in value.casefold()
+        return False
+    number = _number(value)
+    if number is None:
+        return False
+    limit = float(operand)
+    if name == "lt":
+        return number < limit
+    if name == "le":
+        return number <= limit
+    if name == "gt":
+        return number > limit
+    return number >= limit  # ge
+
+
+def _answer(cond: AnswerCondition, answers: Mapping[str, Any]) -> Result:
+    present = cond.answer in answers
+    value = answers.get(cond.answer)
+    evidence = frozenset((cond.answer,))
+    if cond.is_ is not None:
+        if cond.is_ is AnswerState.UNANSWERED:
+            truth = not present
+        elif cond.is_ is AnswerState.ANSWERED:
+            truth = present and not is_special(value)
+        else:
+            truth = present and value == cond.is_.value
+        return Result(truth, evidence if truth else EMPTY)
+    if not present or is_special(value):
+        return UNKNOWN
+    for name, operand in cond.tests():
+        if not _test(name, operand, value):
+            return FALSE
+    return Result(True, evidence)
+
+
+def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Result:
+    """Evaluate a condition over answers and derived facts.
+
+    Args:
+        cond: The condition.
+        answers: Question id to answer; absent ids are unanswered.
+        facts: Derived facts (indicators, dimensions, flags) the condition may ask about.
+
+    Returns:
+        The truth (True, False or None for unknown) and, when true, the evidence.
+    """
+    if isinstance(cond, AnswerCondition):
+        return _answer(cond, answers)
+    if isinstance(cond, AllCondition):
+        evidence: set[str] = set()
+        unknown = False
+        for sub in cond.all:
+            result = evaluate(sub, answers, facts)
+            if result.truth is False:
+                return FALSE
+            if result.truth is None:
+                unknown = True
+            else:
+                evidence |= result.evidence
+        return UNKNOWN if unknown else Result(True, frozenset(evidence))
+    if isinstance(cond, AnyCondition):
+        evidence = set()
+        truth: Truth = False
+        for sub in cond.any:
+            result = evaluate(sub, answers, facts)
+            if result.truth is True:
+                truth = True
+                evidence |= result.evidence
+            elif result.truth is None and truth is False:
+                truth = None
+        return Result(truth, frozenset(evidence)) if truth else (UNKNOWN if truth is None else FALSE)
+    if isinstance(cond, NotCondition):
+        inner = evaluate(cond.not_, answers, facts)
+        if inner.truth is None:
+            return UNKNOWN
+        if inner.truth:
+            return FALSE
+        return Result(True, referenced_questions(cond.not_))
+    if isinstance(cond, IndicatorCondition):
+        return facts.indicator(cond.indicator)
+    if isinstance(cond, DimensionCondition):
+        return facts.dimension(cond.dimension)
+    if isinstance(cond, FlagCondition):
+        return facts.flag(cond.flag)
+    if isinstance(cond, CountCondition):
+        spec = cond.indicators
+        count, evidence_ = facts.count(spec.dimension, spec.strength.value if spec.strength else None)
+        return Result(True, evidence_) if count >= spec.at_least else FALSE
+    raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
+
+
+def referenced_questions(cond: Condition) -> frozenset[str]:
+    """The question ids a condition tests directly."""
+    return frozenset(c.answer for c in iter_conditions(cond) if isinstance(c, AnswerCondition))
+
+
+def holds(cond: Condition | None, answers: Mapping[str, Any], facts: Facts | None = None) -> bool:
+    """Whether a condition is definitely true (an absent condition always holds)."""
+    if cond is None:
+        return True
+    return evaluate(cond, answers, facts or NoFacts()).truth is True
+

@@ -1,0 +1,360 @@
+"""The referral export, a public contract (core: pure).
+
+The models below are the JSON document case systems take in; ``screening schema referral``
+publishes their JSON Schema. Field names and outcome codes change only with a new
+``schema_version`` and a CHANGELOG entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from screening import __version__
+from screening.evaluate import is_special
+from screening.i18n import t, ui_language
+from screening.model import NoteQuestion, Questionnaire, text_for
+from screening.scoring import Assessment
+
+SCHEMA_VERSION = "1.0"
+
+UtcTime = Annotated[
+    datetime,
+    PlainSerializer(
+        lambda value: value.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        return_type=str,
+        when_used="json",
+    ),
+    Field(description="RFC 3339 time in UTC."),
+]
+
+AnswerValue = str | int | float | list[str]
+ConsentStatus = Literal["granted", "declined", "not_asked", "unknown"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuestionnaireRef(_Model):
+    """Which questionnaire, exactly, produced the referral."""
+
+    id: str
+    version: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the file's bytes.")
+
+
+class Generator(_Model):
+    """The program that wrote the document."""
+
+    name: Literal["screening"] = "screening"
+    version: str
+
+
+class Consent(_Model):
+    """Consent as recorded in the interview."""
+
+    referral: ConsentStatus = "not_asked"
+    support: ConsentStatus = "not_asked"
+    data_sharing: ConsentStatus = "not_asked"
+    explained_by: str | None = None
+    language: str | None = Field(None, description="The language consent was explained in.")
+    child_override: bool = Field(
+        False, description="True for a child: referral does not depend on consent."
+    )
+
+
+class ExportedAnswer(_Model):
+    """One answer. Special answers are explicit values: "dont_know" or "declined"."""
+
+    question_id: str
+    value: AnswerValue
+    status: Literal["answered", "dont_know", "declined"]
+    pii: bool = False
+    notes: list[str] = Field(default_factory=list)
+
+
+class ExportedIndicator(_Model):
+    """An observed indicator with the evidence behind it."""
+
+    id: str
+    title: str
+    dimension: str
+    phase: str
+    strength: Literal["strong", "medium", "weak"]
+    evidence: list[str] = Field(description='Question ids, or "checklist".')
+
+
+class ExportedDimension(_Model):
+    """Counts of observed indicators by strength, and whether the dimension is positive."""
+
+    id: str
+    positive: bool
+    strong: int = Field(ge=0)
+    medium: int = Field(ge=0)
+    weak: int = Field(ge=0)
+
+
+class ExportedFlag(_Model):
+    """A raised urgent flag and what to do."""
+
+    id: str
+    title: str
+    action: str
+
+
+class Gap(_Model):
+    """A question that applies but has no usable answer."""
+
+    question_id: str
+    reason: Literal["unanswered", "dont_know", "declined"]
+
+
+class Recommendation(_Model):
+    """What the first responder should do, and why."""
+
+    outcome: str
+    title: str
+    urgent: bool
+    action: str
+    category: str
+    referral_target: str | None = None
+    refer: bool
+    rationale: list[str]
+    threshold: str | None = None
+
+
+class Redaction(_Model):
+    """Whether personal data was left out, and which answers."""
+
+    redacted: bool = False
+    removed_questions: list[str] = Field(default_factory=list)
+
+
+class Referral(_Model):
+    """A referral recommendation, as exported to a referral or case-management system."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    referral_id: str
+    case_id: str
+    created_at: UtcTime
+    questionnaire: QuestionnaireRef
+    generator: Generator
+    language: str
+    officer: str | None = None
+    consent: Consent
+    child: bool = Field(description="Treated as a child (under 18 or age disputed).")
+    complete: bool = Field(description="Every question that applies has a usable answer.")
+    gaps: list[Gap]
+    answers: list[ExportedAnswer]
+    redaction: Redaction
+    indicators: list[ExportedIndicator]
+    dimensions: list[ExportedDimension]
+    flags: list[ExportedFlag]
+    recommendation: Recommendation
+    audit_head: str | None = Field(
+        None, description="Head of the case store's audit chain when the referral was written."
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class ExportContext:
+    """What a referral needs besides the assessment; clock and ids are injectable."""
+
+    case_id: str | None = None
+    language: str | None = None
+    officer: str | None = None
+    sha256: str = "0" * 64
+    redact: bool = False
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    audit_head: str | None = None
+    clock: Callable[[], datetime] = _now
+    new_id: Callable[[], str] = _new_id
+
+
+def _consent(q: Questionnaire, assessment: Assessment, language: str) -> Consent:
+    values: dict[str, Any] = {"language": language, "child_override": assessment.child}
+    spec = q.consent
+    if spec is not None:
+        for name in ("referral", "support", "data_sharing"):
+            qid = getattr(spec, name)
+            if qid is None:
+                continue
+            value = assessment.answers.get(qid)
+            if value in ("granted", "declined", "not_asked"):
+                values[name] = value
+            elif value is not None:
+                values[name] = "unknown"
+        if spec.explained_by is not None:
+            explained = assessment.answers.get(spec.explained_by)
+            if isinstance(explained, str) and not is_special(explained):
+                values["explained_by"] = explained
+    return Consent(**values)
+
+
+def rationale(assessment: Assessment, language: str, *, redacted: int = 0) -> list[str]:
+    """The sentences that say why the outcome is what it is, in ``language``."""
+    q = assessment.questionnaire
+    lang = ui_language(language)
+    out: list[str] = []
+    for flag_id in assessment.flags:
+        flag = q.flag(flag_id)
+        if flag is not None:
+            out.append(t("rationale.urgent", lang, title=text_for(flag.title, language)))
+    out.append(t("rationale.outcome", lang, title=text_for(assessment.outcome.title, language)))
+    if assessment.child:
+        out.append(t("rationale.child", lang))
+    positive = [d for d in assessment.dimensions if d.positive]
+    for d in positive:
+        out.append(
+            t(
+                "rationale.dimension_positive",
+                lang,
+                dimension=text_for(d.dimension.title, language),
+                strong=d.strong,
+                medium=d.medium,
+                weak=d.weak,
+            )
+        )
+    if assessment.indicators:
+        if not positive:
+            out.append(t("rationale.no_dimension", lang))
+        out.append(t("rationale.indicators", lang, count=len(assessment.indicators)))
+        ticked = sum(1 for o in assessment.indicators if "checklist" in o.evidence)
+        if ticked:
+            out.append(t("rationale.checklist", lang, count=ticked))
+    else:
+        out.append(t("rationale.no_indicators", lang))
+    if not assessment.complete:
+        reasons = [g.reason for g in assessment.gaps]
+        out.append(
+            t(
+                "rationale.incomplete",
+                lang,
+                unanswered=reasons.count("unanswered"),
+                dont_know=reasons.count("dont_know"),
+                declined=reasons.count("declined"),
+            )
+        )
+    if redacted:
+        out.append(t("rationale.redacted", lang, count=redacted))
+    return out
+
+
+def _phase(q: Questionnaire, dimension_id: str) -> str:
+    dimension = q.dimension(dimension_id)
+    return dimension.phase if dimension is not None else "other"
+
+
+def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
+    """Build the export document of an assessment.
+
+    Args:
+        assessment: The scored answers.
+        context: Case id, language, officer, the questionnaire file's hash, redaction, clock.
+
+    Returns:
+        The referral, validated by its model.
+    """
+    q = assessment.questionnaire
+    language = context.language or q.default_language
+    answers: list[ExportedAnswer] = []
+    removed: list[str] = []
+    for qid, value in assessment.answers.items():
+        question = q.question(qid)
+        if question is None or isinstance(question, NoteQuestion):
+            continue
+        if context.redact and question.pii:
+            removed.append(qid)
+            continue
+        status = value if is_special(value) else "answered"
+        answers.append(
+            ExportedAnswer(
+                question_id=qid,
+                value=value,
+                status=status,
+                pii=question.pii,
+                notes=[] if (context.redact and question.pii) else list(context.notes.get(qid, ())),
+            )
+        )
+    indicators = [
+        ExportedIndicator(
+            id=o.indicator.id,
+            title=text_for(o.indicator.title, language),
+            dimension=o.indicator.dimension,
+            phase=_phase(q, o.indicator.dimension),
+            strength=o.indicator.strength.value,
+            evidence=list(o.evidence),
+        )
+        for o in assessment.indicators
+    ]
+    dimensions = [
+        ExportedDimension(id=d.dimension.id, positive=d.positive, strong=d.strong, medium=d.medium, weak=d.weak)
+        for d in assessment.dimensions
+    ]
+    flags = []
+    for flag_id in assessment.flags:
+        flag = q.flag(flag_id)
+        if flag is not None:
+            flags.append(
+                ExportedFlag(id=flag.id, title=text_for(flag.title, language), action=text_for(flag.action, language))
+            )
+    outcome = assessment.outcome
+    action = text_for(outcome.action, language)
+    if flags:
+        # urgent actions come first, whatever the outcome
+        action = " ".join([*(f.action for f in flags), action])
+    recommendation = Recommendation(
+        outcome=outcome.code,
+        title=text_for(outcome.title, language),
+        urgent=assessment.urgent,
+        action=action,
+        category=outcome.category,
+        referral_target=text_for(outcome.referral_target, language) if outcome.referral_target else None,
+        refer=outcome.refer,
+        rationale=rationale(assessment, language, redacted=len(removed)),
+        threshold=text_for(q.threshold, language) if q.threshold else None,
+    )
+    return Referral(
+        referral_id=context.new_id(),
+        case_id=context.case_id or context.new_id(),
+        created_at=context.clock(),
+        questionnaire=QuestionnaireRef(id=q.id, version=q.version, sha256=context.sha256),
+        generator=Generator(version=__version__),
+        language=language,
+        officer=context.officer,
+        consent=_consent(q, assessment, language),
+        child=assessment.child,
+        complete=assessment.complete,
+        gaps=[Gap(question_id=g.question_id, reason=g.reason) for g in assessment.gaps],
+        answers=answers,
+        redaction=Redaction(redacted=context.redact, removed_questions=removed),
+        indicators=indicators,
+        dimensions=dimensions,
+        flags=flags,
+        recommendation=recommendation,
+        audit_head=context.audit_head,
+    )
+
+
+def to_json(referral: Referral, *, indent: int | None = 2) -> str:
+    """Serialise a referral, validating the document against its model first."""
+    import json
+
+    document = referral.model_dump(mode="json")
+    Referral.model_validate(document)
+
+    return json.dumps(document, ensure_ascii=False, indent=indent)

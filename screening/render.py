@@ -1,0 +1,149 @@
+"""Rendering assessments for people with rich (adapter: one of the modules that import rich).
+
+Worker-language text is never put inside bordered tables (rich mis-measures some scripts);
+tables hold ids, counts and the officer's language only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from screening.i18n import register, t, ui_language
+from screening.model import text_for
+from screening.scoring import Assessment
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+Shape = Callable[[str], str]
+"""Turns logical text into its display form (right-to-left reordering, or nothing)."""
+
+
+def _same(text: str) -> str:
+    return text
+
+
+register(
+    {
+        "summary.urgent": {"en": "URGENT: act first", "ar": "عاجل: تصرّف أولًا"},
+        "summary.outcome": {"en": "Outcome", "ar": "النتيجة"},
+        "summary.action": {"en": "Action", "ar": "الإجراء"},
+        "summary.category": {"en": "Category", "ar": "الفئة"},
+        "summary.target": {"en": "Refer to", "ar": "جهة الإحالة"},
+        "summary.dimensions": {"en": "Dimensions", "ar": "الأبعاد"},
+        "summary.dimension": {"en": "Dimension", "ar": "البُعد"},
+        "summary.strong": {"en": "Strong", "ar": "قوي"},
+        "summary.medium": {"en": "Medium", "ar": "متوسط"},
+        "summary.weak": {"en": "Weak", "ar": "ضعيف"},
+        "summary.positive": {"en": "Positive", "ar": "إيجابي"},
+        "summary.yes": {"en": "yes", "ar": "نعم"},
+        "summary.no": {"en": "no", "ar": "لا"},
+        "summary.indicators": {"en": "Indicators observed", "ar": "المؤشرات المرصودة"},
+        "summary.none": {"en": "None.", "ar": "لا يوجد."},
+        "summary.evidence": {"en": "from", "ar": "من"},
+        "summary.why": {"en": "Why", "ar": "الأسباب"},
+        "summary.gaps": {
+            "en": "Incomplete: {count} question(s) without a usable answer: {ids}",
+            "ar": "غير مكتمل: {count} سؤال بلا إجابة صالحة: {ids}",
+        },
+        "strength.strong": {"en": "strong", "ar": "قوي"},
+        "strength.medium": {"en": "medium", "ar": "متوسط"},
+        "strength.weak": {"en": "weak", "ar": "ضعيف"},
+    }
+)
+
+
+def render_summary(
+    console: Console,
+    assessment: Assessment,
+    language: str,
+    *,
+    shape: Shape = _same,
+    rationale: list[str] | None = None,
+) -> None:
+    """Print an assessment: urgent actions first, outcome and action, dimensions, indicators.
+
+    Args:
+        console: Where to print.
+        assessment: What to show.
+        language: The officer's language (questionnaire text and program strings).
+        shape: Display transformation for right-to-left text.
+        rationale: The rationale sentences to show, if any.
+    """
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    q = assessment.questionnaire
+    ui = ui_language(language)
+
+    def tr(key: str, **values: object) -> str:
+        return shape(t(key, ui, **values))
+
+    def qt(text: object) -> str:
+        return shape(text_for(text, language, q.default_language))  # type: ignore[arg-type]
+
+    for flag_id in assessment.flags:
+        flag = q.flag(flag_id)
+        if flag is None:
+            continue
+        console.print(
+            Panel(
+                Text(qt(flag.action)),
+                title=Text(f"{tr('summary.urgent')}: {qt(flag.title)}", style="bold"),
+                border_style="red",
+                style="bold red",
+            )
+        )
+    outcome = assessment.outcome
+    body = Text()
+    body.append(f"{tr('summary.action')}: ", style="bold")
+    body.append(qt(outcome.action) + "\n")
+    body.append(f"{tr('summary.category')}: ", style="bold")
+    body.append(outcome.category)
+    if outcome.referral_target is not None:
+        body.append(f"\n{tr('summary.target')}: ", style="bold")
+        body.append(qt(outcome.referral_target))
+    console.print(
+        Panel(
+            body,
+            title=Text(f"{tr('summary.outcome')}: {qt(outcome.title)} ({outcome.code})", style="bold"),
+            border_style="yellow" if outcome.refer else "green",
+        )
+    )
+    table = Table(title=tr("summary.dimensions"), title_justify="left")
+    table.add_column(tr("summary.dimension"))
+    for key in ("summary.strong", "summary.medium", "summary.weak"):
+        table.add_column(tr(key), justify="right")
+    table.add_column(tr("summary.positive"))
+    for d in assessment.dimensions:
+        table.add_row(
+            d.dimension.id,
+            str(d.strong),
+            str(d.medium),
+            str(d.weak),
+            Text(tr("summary.yes"), style="bold red") if d.positive else Text(tr("summary.no")),
+        )
+    console.print(table)
+    console.print(Text(tr("summary.indicators"), style="bold"))
+    if not assessment.indicators:
+        console.print("  " + tr("summary.none"))
+    for observed in assessment.indicators:
+        ind = observed.indicator
+        line = Text("  • ")
+        line.append(qt(ind.title), style="bold")
+        line.append(f" [{ind.id}; {ind.dimension}; {tr('strength.' + ind.strength.value)}] ")
+        line.append(f"{tr('summary.evidence')}: {', '.join(observed.evidence)}", style="dim")
+        console.print(line)
+    if assessment.gaps:
+        console.print(
+            Text(
+                tr("summary.gaps", count=len(assessment.gaps), ids=", ".join(g.question_id for g in assessment.gaps)),
+                style="yellow",
+            )
+        )
+    if rationale:
+        console.print(Text(tr("summary.why"), style="bold"))
+        for sentence in rationale:
+            console.print(Text("  - " + shape(sentence)))

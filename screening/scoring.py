@@ -1,0 +1,261 @@
+"""Scoring: answers to an Assessment (core: pure).
+
+Answers -> the questions that apply (skip logic) -> observed indicators with their evidence ->
+counts per dimension by strength and positivity by the dimension's rule -> raised flags -> the
+first matching outcome. One engine serves the interview, answers files and trainer mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from screening.evaluate import EMPTY, FALSE, Facts, Result, evaluate, is_special
+from screening.model import (
+    Dimension,
+    Indicator,
+    MinimumCounts,
+    NoteQuestion,
+    Outcome,
+    Question,
+    Questionnaire,
+)
+
+CHECKLIST = "checklist"
+"""Evidence of an indicator ticked directly by the officer (checklist mode)."""
+
+GapReason = Literal["unanswered", "dont_know", "declined"]
+
+
+@dataclass(frozen=True)
+class ObservedIndicator:
+    """An indicator observed, with the questions (or the checklist) behind it."""
+
+    indicator: Indicator
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    """Counts of observed indicators in a dimension by strength, and its positivity."""
+
+    dimension: Dimension
+    strong: int
+    medium: int
+    weak: int
+    positive: bool
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A question that applies but has no usable answer."""
+
+    question_id: str
+    reason: GapReason
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result of scoring, with everything needed to say why."""
+
+    questionnaire: Questionnaire
+    answers: dict[str, Any]
+    """Answers to questions that apply, in questionnaire order."""
+    not_applicable: tuple[str, ...]
+    """Answered questions whose condition no longer holds; they leave the scoring."""
+    indicators: tuple[ObservedIndicator, ...]
+    dimensions: tuple[DimensionScore, ...]
+    flags: tuple[str, ...]
+    outcome: Outcome
+    child: bool
+    gaps: tuple[Gap, ...]
+    applicable: tuple[str, ...] = field(default=())
+    """Ids of the questions that apply, in order (notes included)."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every question that applies has a usable answer."""
+        return not self.gaps
+
+    @property
+    def urgent(self) -> bool:
+        """Whether any urgent flag is raised."""
+        return bool(self.flags)
+
+    def observed_ids(self) -> set[str]:
+        """Ids of the observed indicators."""
+        return {o.indicator.id for o in self.indicators}
+
+    def positive_dimensions(self) -> list[str]:
+        """Ids of the positive dimensions, in questionnaire order."""
+        return [d.dimension.id for d in self.dimensions if d.positive]
+
+
+def meets(rule: Iterable[MinimumCounts], strong: int, medium: int, weak: int) -> bool:
+    """Whether counts by strength meet any combination of a positivity rule."""
+    return any(strong >= c.strong and medium >= c.medium and weak >= c.weak for c in rule)
+
+
+class _Facts(Facts):
+    """Indicators, dimensions and flags computed on demand over a fixed set of answers."""
+
+    def __init__(self, q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str]) -> None:
+        self.q = q
+        self.answers = answers
+        self.checklist = set(checklist)
+        self._indicators: dict[str, Result] = {}
+        self._flags: dict[str, Result] = {}
+
+    def indicator(self, indicator_id: str) -> Result:
+        cached = self._indicators.get(indicator_id)
+        if cached is not None:
+            return cached
+        ind = self.q.indicator(indicator_id)
+        self._indicators[indicator_id] = FALSE  # guards against cycles (refused at load)
+        result = FALSE
+        if ind is not None and ind.when is not None:
+            result = evaluate(ind.when, self.answers, self)
+            if result.truth is not True:
+                result = FALSE
+        if indicator_id in self.checklist:
+            result = Result(True, result.evidence | {CHECKLIST})
+        self._indicators[indicator_id] = result
+        return result
+
+    def dimension(self, dimension_id: str) -> Result:
+        dim = self.q.dimension(dimension_id)
+        if dim is None:
+            return FALSE
+        strong, medium, weak, evidence = self._counts(dimension_id)
+        if meets(self.q.rule_of(dim), strong, medium, weak):
+            return Result(True, evidence)
+        return FALSE
+
+    def _counts(self, dimension_id: str | None, strength: str | None = None) -> tuple[int, int, int, frozenset[str]]:
+        counts = {"strong": 0, "medium": 0, "weak": 0}
+        evidence: set[str] = set()
+        for ind in self.q.indicators:
+            if dimension_id is not None and ind.dimension != dimension_id:
+                continue
+            if strength is not None and ind.strength.value != strength:
+                continue
+            result = self.indicator(ind.id)
+            if result.truth:
+                counts[ind.strength.value] += ind.weight
+                evidence |= result.evidence
+        return counts["strong"], counts["medium"], counts["weak"], frozenset(evidence)
+
+    def count(self, dimension: str | None, strength: str | None) -> tuple[int, frozenset[str]]:
+        strong, medium, weak, evidence = self._counts(dimension, strength)
+        return strong + medium + weak, evidence
+
+    def flag(self, flag_id: str) -> Result:
+        cached = self._flags.get(flag_id)
+        if cached is not None:
+            return cached
+        flag = self.q.flag(flag_id)
+        self._flags[flag_id] = FALSE
+        result = FALSE
+        if flag is not None:
+            result = evaluate(flag.when, self.answers, self)
+            if result.truth is not True:
+                result = FALSE
+        self._flags[flag_id] = result
+        return result
+
+
+def applicable_questions(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[list[Question], dict[str, Any]]:
+    """The questions that apply given the answers, and the answers to them, in order.
+
+    A question applies when its section's and its own ``when`` hold over the answers to the
+    questions that apply before it. Conditions only look back (checked at load), so one pass in
+    questionnaire order decides every question.
+    """
+    kept: dict[str, Any] = {}
+    facts = _Facts(q, kept, ())
+    applicable: list[Question] = []
+    for section in q.sections:
+        if section.when is not None and evaluate(section.when, kept, facts).truth is not True:
+            continue
+        for question in section.questions:
+            if question.when is not None and evaluate(question.when, kept, facts).truth is not True:
+                continue
+            applicable.append(question)
+            if question.id in answers and not isinstance(question, NoteQuestion):
+                kept[question.id] = answers[question.id]
+                # derived facts may now change; conditions of later questions see new answers
+                facts = _Facts(q, kept, ())
+    return applicable, kept
+
+
+def assess(q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str] = ()) -> Assessment:
+    """Score answers (and indicators ticked in checklist mode) against a questionnaire.
+
+    Args:
+        q: The questionnaire.
+        answers: Question id to answer value; "dont_know" and "declined" are special answers.
+            Answers to questions that do not apply are left out of the scoring.
+        checklist: Ids of indicators observed directly by the officer.
+
+    Returns:
+        The assessment: observed indicators with evidence, dimensions, flags, outcome, gaps.
+    """
+    applicable, kept = applicable_questions(q, answers)
+    facts = _Facts(q, kept, checklist)
+    observed: list[ObservedIndicator] = []
+    for ind in q.indicators:
+        result = facts.indicator(ind.id)
+        if result.truth:
+            observed.append(ObservedIndicator(ind, _ordered(q, result.evidence)))
+    dimensions: list[DimensionScore] = []
+    for dim in q.dimensions:
+        strong, medium, weak, _ = facts._counts(dim.id)
+        dimensions.append(
+            DimensionScore(dim, strong, medium, weak, meets(q.rule_of(dim), strong, medium, weak))
+        )
+    flags = tuple(f.id for f in q.flags if facts.flag(f.id).truth)
+    outcome = next(
+        o for o in q.outcomes if o.when is None or evaluate(o.when, kept, facts).truth is True
+    )
+    child = q.child_when is not None and evaluate(q.child_when, kept, facts).truth is True
+    gaps: list[Gap] = []
+    for question in applicable:
+        if isinstance(question, NoteQuestion):
+            continue
+        if question.id not in kept:
+            gaps.append(Gap(question.id, "unanswered"))
+        elif is_special(kept[question.id]):
+            gaps.append(Gap(question.id, kept[question.id]))
+    not_applicable = tuple(qid for qid in q.questions() if qid in answers and qid not in kept)
+    return Assessment(
+        questionnaire=q,
+        answers=kept,
+        not_applicable=not_applicable,
+        indicators=tuple(observed),
+        dimensions=tuple(dimensions),
+        flags=flags,
+        outcome=outcome,
+        child=child,
+        gaps=tuple(gaps),
+        applicable=tuple(question.id for question in applicable),
+    )
+
+
+def _ordered(q: Questionnaire, evidence: frozenset[str]) -> tuple[str, ...]:
+    questions = sorted((e for e in evidence if q.question(e) is not None), key=q.position)
+    rest = sorted(e for e in evidence if q.question(e) is None)
+    return tuple(questions + rest)
+
+
+__all__ = [
+    "CHECKLIST",
+    "EMPTY",
+    "Assessment",
+    "DimensionScore",
+    "Gap",
+    "ObservedIndicator",
+    "applicable_questions",
+    "assess",
+    "meets",
+]
