@@ -30,7 +30,7 @@ UtcTime = Annotated[
         return_type=str,
         when_used="json",
     ),
-    Field(description="RFC 3339 time in UTC."),
+    Field(description="RFC 3339 time in UTC.", json_schema_extra={"format": "date-time"}),
 ]
 
 AnswerValue = str | int | float | list[str]
