@@ -82,7 +82,9 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
-            yield _invalid(name, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+            yield _invalid(
+                name, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            )
             return
         except ValueError as exc:
             yield _invalid(name, str(exc))
@@ -129,7 +131,9 @@ def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iter
         stream = stdin if stdin is not None else sys.stdin.buffer
         head = stream.read(MAX_FILE_BYTES + 1)
         if len(head) > MAX_FILE_BYTES or _looks_like_jsonl(head):
-            rest: IO[bytes] = io.BytesIO(head) if len(head) <= MAX_FILE_BYTES else _Chain(head, stream)
+            rest: IO[bytes] = (
+                io.BytesIO(head) if len(head) <= MAX_FILE_BYTES else _Chain(head, stream)
+            )
             return _jsonl(rest, "<stdin>"), True
         return _document(head, "<stdin>", json_only=False), False
     file = Path(path)
@@ -163,7 +167,7 @@ class _Chain(io.BytesIO):
         self._head = io.BytesIO(head)
         self._rest = rest
 
-    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+    def readline(self, size: int | None = -1) -> bytes:
         line = self._head.readline(size if size is not None else -1)
         if line.endswith(b"\n") or (size is not None and size >= 0 and len(line) >= size):
             return line

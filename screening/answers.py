@@ -9,6 +9,7 @@ expected.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,12 +79,16 @@ def answer_set_from_mapping(data: Any, label: str) -> AnswerSet:
     problems: list[str] = []
     unknown = [str(k) for k in data if k not in RECORD_KEYS]
     if unknown:
-        problems.append(f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(RECORD_KEYS)}")
+        problems.append(
+            f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(RECORD_KEYS)}"
+        )
     answers = data.get("answers", {})
     if answers is None:
         answers = {}
     if not isinstance(answers, dict):
-        problems.append(f"'answers' must be a mapping of question id to answer, found {_kind(answers)}")
+        problems.append(
+            f"'answers' must be a mapping of question id to answer, found {_kind(answers)}"
+        )
         answers = {}
     indicators = data.get("indicators", []) or []
     if not isinstance(indicators, list) or not all(isinstance(i, str) for i in indicators):
@@ -127,13 +132,19 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             return None, f"'{qid}' does not allow the answer {value!r}"
         return value, ""
     if value is None:
-        return None, f"'{qid}': null is not an answer; leave the question out, or answer dont_know or declined"
+        return (
+            None,
+            f"'{qid}': null is not an answer; leave the question out, or answer dont_know or declined",
+        )
     if isinstance(question, YesNoQuestion):
         if isinstance(value, bool):
             return ("yes" if value else "no"), ""
         if value in ("yes", "no"):
             return value, ""
-        return None, f"'{qid}' is a yes/no question; expected yes, no, dont_know or declined, found {_kind(value)}"
+        return (
+            None,
+            f"'{qid}' is a yes/no question; expected yes, no, dont_know or declined, found {_kind(value)}",
+        )
     if isinstance(question, SingleChoiceQuestion):
         values = [c.value for c in question.choices]
         if isinstance(value, str) and value in values:
@@ -146,28 +157,36 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             return None, f"'{qid}' is a multiple choice question; expected a list of choice values"
         bad = [i for i in items if i not in values]
         if bad:
-            return None, f"'{qid}': {len(bad)} value(s) are not among its choices ({', '.join(values)})"
+            return (
+                None,
+                f"'{qid}': {len(bad)} value(s) are not among its choices ({', '.join(values)})",
+            )
         if len(set(items)) != len(items):
             return None, f"'{qid}': a choice is given twice"
-        validation = question.validation
-        if validation is not None:
-            if validation.min_selected is not None and len(items) < validation.min_selected:
-                return None, f"'{qid}': choose at least {validation.min_selected}"
-            if validation.max_selected is not None and len(items) > validation.max_selected:
-                return None, f"'{qid}': choose at most {validation.max_selected}"
+        selection = question.validation
+        if selection is not None:
+            if selection.min_selected is not None and len(items) < selection.min_selected:
+                return None, f"'{qid}': choose at least {selection.min_selected}"
+            if selection.max_selected is not None and len(items) > selection.max_selected:
+                return None, f"'{qid}': choose at most {selection.max_selected}"
         return [v for v in values if v in items], ""
     if isinstance(question, NumberQuestion):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             return None, f"'{qid}' is a number question; found {_kind(value)}"
-        validation = question.validation
-        if validation is not None:
-            if validation.integer and float(value) != int(value):
+        number_rule = question.validation
+        if number_rule is not None:
+            if number_rule.integer and float(value) != int(value):
                 return None, f"'{qid}' expects a whole number"
-            if validation.min is not None and value < validation.min:
-                return None, f"'{qid}' must be at least {validation.min:g}"
-            if validation.max is not None and value > validation.max:
-                return None, f"'{qid}' must be at most {validation.max:g}"
-        if isinstance(value, float) and value.is_integer() and validation is not None and validation.integer:
+            if number_rule.min is not None and value < number_rule.min:
+                return None, f"'{qid}' must be at least {number_rule.min:g}"
+            if number_rule.max is not None and value > number_rule.max:
+                return None, f"'{qid}' must be at most {number_rule.max:g}"
+        if (
+            isinstance(value, float)
+            and value.is_integer()
+            and number_rule is not None
+            and number_rule.integer
+        ):
             value = int(value)
         return value, ""
     if isinstance(question, DateQuestion):
@@ -177,23 +196,23 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             day = dt.date.fromisoformat(value)
         except ValueError:
             return None, f"'{qid}': not a real date"
-        validation = question.validation
-        if validation is not None:
-            if validation.min and value < validation.min:
-                return None, f"'{qid}' must not be before {validation.min}"
-            if validation.max and value > validation.max:
-                return None, f"'{qid}' must not be after {validation.max}"
-            if validation.not_future and day > dt.date.today():
+        date_rule = question.validation
+        if date_rule is not None:
+            if date_rule.min and value < date_rule.min:
+                return None, f"'{qid}' must not be before {date_rule.min}"
+            if date_rule.max and value > date_rule.max:
+                return None, f"'{qid}' must not be after {date_rule.max}"
+            if date_rule.not_future and day > dt.date.today():
                 return None, f"'{qid}' must not be in the future"
         return value, ""
     if isinstance(question, TextQuestion):
         if not isinstance(value, str):
             return None, f"'{qid}' is a text question; found {_kind(value)}"
-        validation = question.validation
-        if validation is not None:
-            if validation.max_length is not None and len(value) > validation.max_length:
-                return None, f"'{qid}' is longer than {validation.max_length} characters"
-            if validation.pattern is not None and not re.fullmatch(validation.pattern, value):
+        text_rule = question.validation
+        if text_rule is not None:
+            if text_rule.max_length is not None and len(value) > text_rule.max_length:
+                return None, f"'{qid}' is longer than {text_rule.max_length} characters"
+            if text_rule.pattern is not None and not re.fullmatch(text_rule.pattern, value):
                 return None, f"'{qid}' does not have the expected form"
         return value, ""
     return None, f"'{qid}': unsupported question type"  # pragma: no cover

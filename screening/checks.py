@@ -9,7 +9,7 @@ path (``loc``) of the value at fault, which the loader turns into ``file:line:co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +24,15 @@ from screening.model import (
     Condition,
     CountCondition,
     DateQuestion,
+    Dimension,
     DimensionCondition,
+    Flag,
     FlagCondition,
+    Indicator,
     IndicatorCondition,
     MultipleChoiceQuestion,
-    NoteQuestion,
     NotCondition,
+    NoteQuestion,
     NumberQuestion,
     Question,
     Questionnaire,
@@ -79,7 +82,9 @@ class _Checker:
         self.question_loc: dict[str, Loc] = {}
         for s_index, section in enumerate(q.sections):
             for q_index, question in enumerate(section.questions):
-                self.question_loc.setdefault(question.id, ("sections", s_index, "questions", q_index))
+                self.question_loc.setdefault(
+                    question.id, ("sections", s_index, "questions", q_index)
+                )
         self._sat_cache: dict[str, bool] = {}
         self._visiting: set[str] = set()
 
@@ -103,13 +108,22 @@ class _Checker:
             seen: dict[str, Loc] = {}
             for ident, loc in items:
                 if ident in seen:
-                    yield Finding(loc, f"duplicate {what} '{ident}'; {what} ids must be unique", "duplicate_id")
+                    yield Finding(
+                        loc,
+                        f"duplicate {what} '{ident}'; {what} ids must be unique",
+                        "duplicate_id",
+                    )
                 else:
                     seen[ident] = loc
 
         q = self.q
-        yield from dupes([(lang.code, ("languages", i, "code")) for i, lang in enumerate(q.languages)], "language")
-        yield from dupes([(s.id, ("sections", i, "id")) for i, s in enumerate(q.sections)], "section")
+        yield from dupes(
+            [(lang.code, ("languages", i, "code")) for i, lang in enumerate(q.languages)],
+            "language",
+        )
+        yield from dupes(
+            [(s.id, ("sections", i, "id")) for i, s in enumerate(q.sections)], "section"
+        )
         yield from dupes(
             [
                 (question.id, ("sections", si, "questions", qi, "id"))
@@ -118,15 +132,24 @@ class _Checker:
             ],
             "question",
         )
-        yield from dupes([(d.id, ("dimensions", i, "id")) for i, d in enumerate(q.dimensions)], "dimension")
-        yield from dupes([(d.id, ("indicators", i, "id")) for i, d in enumerate(q.indicators)], "indicator")
+        yield from dupes(
+            [(d.id, ("dimensions", i, "id")) for i, d in enumerate(q.dimensions)], "dimension"
+        )
+        yield from dupes(
+            [(d.id, ("indicators", i, "id")) for i, d in enumerate(q.indicators)], "indicator"
+        )
         yield from dupes([(f.id, ("flags", i, "id")) for i, f in enumerate(q.flags)], "flag")
-        yield from dupes([(o.code, ("outcomes", i, "code")) for i, o in enumerate(q.outcomes)], "outcome")
+        yield from dupes(
+            [(o.code, ("outcomes", i, "code")) for i, o in enumerate(q.outcomes)], "outcome"
+        )
         for question_id, loc in self.question_loc.items():
             question = q.question(question_id)
             if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
                 yield from dupes(
-                    [(c.value, (*loc, "choices", i, "value")) for i, c in enumerate(question.choices)],
+                    [
+                        (c.value, (*loc, "choices", i, "value"))
+                        for i, c in enumerate(question.choices)
+                    ],
                     "choice value",
                 )
                 for i, choice in enumerate(question.choices):
@@ -182,14 +205,18 @@ class _Checker:
 
     # ----------------------------------------------------------------- conditions
 
-    def _condition(self, cond: Condition, loc: Loc, *, before: int | None, owner: str) -> Iterator[Finding]:
+    def _condition(
+        self, cond: Condition, loc: Loc, *, before: int | None, owner: str
+    ) -> Iterator[Finding]:
         """References and types in one condition tree.
 
         ``before``: answers may only come from questions at positions lower than this.
         """
         yield from self._walk(cond, loc, before=before, owner=owner)
 
-    def _walk(self, cond: Condition, loc: Loc, *, before: int | None, owner: str) -> Iterator[Finding]:
+    def _walk(
+        self, cond: Condition, loc: Loc, *, before: int | None, owner: str
+    ) -> Iterator[Finding]:
         q = self.q
         if isinstance(cond, AllCondition):
             for i, sub in enumerate(cond.all):
@@ -203,12 +230,16 @@ class _Checker:
             yield from self._answer_condition(cond, loc, before=before, owner=owner)
         elif isinstance(cond, IndicatorCondition):
             if q.indicator(cond.indicator) is None:
-                yield Finding((*loc, "indicator"), f"unknown indicator '{cond.indicator}'", "unknown_ref")
+                yield Finding(
+                    (*loc, "indicator"), f"unknown indicator '{cond.indicator}'", "unknown_ref"
+                )
             elif before is not None:
                 yield from self._late_dependency(("indicator", cond.indicator), loc, before, owner)
         elif isinstance(cond, DimensionCondition):
             if q.dimension(cond.dimension) is None:
-                yield Finding((*loc, "dimension"), f"unknown dimension '{cond.dimension}'", "unknown_ref")
+                yield Finding(
+                    (*loc, "dimension"), f"unknown dimension '{cond.dimension}'", "unknown_ref"
+                )
             elif before is not None:
                 yield from self._late_dependency(("dimension", cond.dimension), loc, before, owner)
         elif isinstance(cond, FlagCondition):
@@ -219,11 +250,19 @@ class _Checker:
         elif isinstance(cond, CountCondition):
             spec = cond.indicators
             if spec.dimension is not None and q.dimension(spec.dimension) is None:
-                yield Finding((*loc, "indicators", "dimension"), f"unknown dimension '{spec.dimension}'", "unknown_ref")
+                yield Finding(
+                    (*loc, "indicators", "dimension"),
+                    f"unknown dimension '{spec.dimension}'",
+                    "unknown_ref",
+                )
             elif before is not None:
-                yield from self._late_dependency(("count", spec.dimension or ""), loc, before, owner)
+                yield from self._late_dependency(
+                    ("count", spec.dimension or ""), loc, before, owner
+                )
 
-    def _late_dependency(self, ref: tuple[str, str], loc: Loc, before: int, owner: str) -> Iterator[Finding]:
+    def _late_dependency(
+        self, ref: tuple[str, str], loc: Loc, before: int, owner: str
+    ) -> Iterator[Finding]:
         questions = self._answer_dependencies(ref, set())
         late = [qid for qid in questions if self.q.position(qid) >= before]
         if late:
@@ -248,7 +287,9 @@ class _Checker:
             conditions.append(flag.when)
         elif kind in ("dimension", "count"):
             conditions.extend(
-                i.when for i in q.indicators if i.when is not None and (not ident or i.dimension == ident)
+                i.when
+                for i in q.indicators
+                if i.when is not None and (not ident or i.dimension == ident)
             )
         out: set[str] = set()
         for cond in conditions:
@@ -262,7 +303,9 @@ class _Checker:
                 elif isinstance(sub, DimensionCondition):
                     out |= self._answer_dependencies(("dimension", sub.dimension), seen)
                 elif isinstance(sub, CountCondition):
-                    out |= self._answer_dependencies(("count", sub.indicators.dimension or ""), seen)
+                    out |= self._answer_dependencies(
+                        ("count", sub.indicators.dimension or ""), seen
+                    )
         return out
 
     def _answer_condition(
@@ -273,10 +316,16 @@ class _Checker:
             yield Finding((*loc, "answer"), f"unknown question '{cond.answer}'", "unknown_ref")
             return
         if isinstance(question, NoteQuestion):
-            yield Finding((*loc, "answer"), f"'{cond.answer}' is a note and has no answer", "bad_comparison")
+            yield Finding(
+                (*loc, "answer"), f"'{cond.answer}' is a note and has no answer", "bad_comparison"
+            )
             return
         if before is not None and self.q.position(cond.answer) >= before:
-            what = "itself" if owner == f"question '{cond.answer}'" else f"the later question '{cond.answer}'"
+            what = (
+                "itself"
+                if owner == f"question '{cond.answer}'"
+                else f"the later question '{cond.answer}'"
+            )
             yield Finding(
                 (*loc, "answer"),
                 f"{owner} depends on {what}; a condition may only use answers given before it",
@@ -294,7 +343,10 @@ class _Checker:
             first = self.q.position(section.questions[0].id) if section.questions else 0
             if section.when is not None:
                 yield from self._condition(
-                    section.when, ("sections", s_index, "when"), before=first, owner=f"section '{section.id}'"
+                    section.when,
+                    ("sections", s_index, "when"),
+                    before=first,
+                    owner=f"section '{section.id}'",
                 )
             for q_index, question in enumerate(section.questions):
                 loc: Loc = ("sections", s_index, "questions", q_index)
@@ -303,7 +355,10 @@ class _Checker:
                 position = self.q.position(question.id)
                 if question.when is not None:
                     yield from self._condition(
-                        question.when, (*loc, "when"), before=position, owner=f"question '{question.id}'"
+                        question.when,
+                        (*loc, "when"),
+                        before=position,
+                        owner=f"question '{question.id}'",
                     )
                 yield from _validation_problems(question, loc)
 
@@ -311,7 +366,9 @@ class _Checker:
         for index, indicator in enumerate(self.q.indicators):
             loc: Loc = ("indicators", index)
             if self.q.dimension(indicator.dimension) is None:
-                yield Finding((*loc, "dimension"), f"unknown dimension '{indicator.dimension}'", "unknown_ref")
+                yield Finding(
+                    (*loc, "dimension"), f"unknown dimension '{indicator.dimension}'", "unknown_ref"
+                )
             if indicator.when is None:
                 yield Finding(
                     loc,
@@ -320,7 +377,9 @@ class _Checker:
                     "untriggerable",
                 )
                 continue
-            yield from self._condition(indicator.when, (*loc, "when"), before=None, owner=f"indicator '{indicator.id}'")
+            yield from self._condition(
+                indicator.when, (*loc, "when"), before=None, owner=f"indicator '{indicator.id}'"
+            )
             for sub in iter_conditions(indicator.when):
                 if isinstance(sub, AnswerCondition) and sub.is_ in (
                     AnswerState.DONT_KNOW,
@@ -330,7 +389,7 @@ class _Checker:
                     yield Finding(
                         (*loc, "when"),
                         f"indicator '{indicator.id}' tests `is: {sub.is_.value}`; \"don't know\", "
-                        "\"declined\" and missing answers never trigger an indicator",
+                        '"declined" and missing answers never trigger an indicator',
                         "untriggerable",
                     )
             if not self._satisfiable_ref(("indicator", indicator.id)):
@@ -343,7 +402,9 @@ class _Checker:
 
     def _flags(self) -> Iterator[Finding]:
         for index, flag in enumerate(self.q.flags):
-            yield from self._condition(flag.when, ("flags", index, "when"), before=None, owner=f"flag '{flag.id}'")
+            yield from self._condition(
+                flag.when, ("flags", index, "when"), before=None, owner=f"flag '{flag.id}'"
+            )
 
     def _outcomes(self) -> Iterator[Finding]:
         outcomes = self.q.outcomes
@@ -351,7 +412,9 @@ class _Checker:
             loc: Loc = ("outcomes", index)
             last = index == len(outcomes) - 1
             if outcome.when is not None:
-                yield from self._condition(outcome.when, (*loc, "when"), before=None, owner=f"outcome '{outcome.code}'")
+                yield from self._condition(
+                    outcome.when, (*loc, "when"), before=None, owner=f"outcome '{outcome.code}'"
+                )
                 if last:
                     yield Finding(
                         (*loc, "when"),
@@ -369,7 +432,9 @@ class _Checker:
 
     def _header(self) -> Iterator[Finding]:
         if self.q.child_when is not None:
-            yield from self._condition(self.q.child_when, ("child_when",), before=None, owner="child_when")
+            yield from self._condition(
+                self.q.child_when, ("child_when",), before=None, owner="child_when"
+            )
         consent = self.q.consent
         if consent is None:
             return
@@ -441,7 +506,7 @@ class _Checker:
             path.append(node)
             for nxt in sorted(graph.get(node, ())):
                 if state.get(nxt) == 1:
-                    cycle = path[path.index(nxt):] + [nxt]
+                    cycle = [*path[path.index(nxt) :], nxt]
                     return " -> ".join(cycle)
                 if state.get(nxt) is None:
                     found = visit(nxt, path)
@@ -457,10 +522,17 @@ class _Checker:
                 if cycle and cycle not in reported:
                     reported.add(cycle)
                     kind, ident = cycle.split(" -> ")[0].split(":", 1)
-                    yield Finding(self._loc_of(kind, ident), f"circular conditions: {cycle}", "cycle")
+                    yield Finding(
+                        self._loc_of(kind, ident), f"circular conditions: {cycle}", "cycle"
+                    )
 
     def _loc_of(self, kind: str, ident: str) -> Loc:
-        items = {"indicator": self.q.indicators, "flag": self.q.flags, "dimension": self.q.dimensions}[kind]
+        tables: dict[str, Sequence[Indicator | Flag | Dimension]] = {
+            "indicator": self.q.indicators,
+            "flag": self.q.flags,
+            "dimension": self.q.dimensions,
+        }
+        items = tables[kind]
         for index, item in enumerate(items):
             if item.id == ident:
                 return (f"{kind}s", index, "when" if kind != "dimension" else "id")
@@ -492,7 +564,9 @@ class _Checker:
                     if ind.dimension == ident and self._satisfiable_ref(("indicator", ind.id)):
                         counts[ind.strength.value] += ind.weight
                 result = any(
-                    counts["strong"] >= c.strong and counts["medium"] >= c.medium and counts["weak"] >= c.weak
+                    counts["strong"] >= c.strong
+                    and counts["medium"] >= c.medium
+                    and counts["weak"] >= c.weak
                     for c in self.q.rule_of(dim)
                 )
         self._visiting.discard(key)
@@ -588,9 +662,13 @@ def _impossible(question: Question, name: str, operand: Any) -> str:
         validation = question.validation
         if validation is not None:
             lo, hi = validation.min, validation.max
-            if (name == "lt" and lo is not None and operand <= lo) or (name == "le" and lo is not None and operand < lo):
+            if (name == "lt" and lo is not None and operand <= lo) or (
+                name == "le" and lo is not None and operand < lo
+            ):
                 return f"'{qid}' {name} {operand:g} can never be true: answers are at least {lo:g}"
-            if (name == "gt" and hi is not None and operand >= hi) or (name == "ge" and hi is not None and operand > hi):
+            if (name == "gt" and hi is not None and operand >= hi) or (
+                name == "ge" and hi is not None and operand > hi
+            ):
                 return f"'{qid}' {name} {operand:g} can never be true: answers are at most {hi:g}"
         return ""
     if name == "contains":
@@ -622,15 +700,28 @@ def _validation_problems(question: Question, loc: Loc) -> Iterator[Finding]:
     validation = getattr(question, "validation", None)
     if validation is None:
         return
-    if isinstance(question, NumberQuestion) and validation.min is not None and validation.max is not None:
-        if validation.min > validation.max:
-            yield Finding((*loc, "validation", "min"), "min is greater than max", "bad_validation")
-    if isinstance(question, DateQuestion) and validation.min and validation.max and validation.min > validation.max:
+    if (
+        isinstance(question, NumberQuestion)
+        and validation.min is not None
+        and validation.max is not None
+        and validation.min > validation.max
+    ):
+        yield Finding((*loc, "validation", "min"), "min is greater than max", "bad_validation")
+    if (
+        isinstance(question, DateQuestion)
+        and validation.min
+        and validation.max
+        and validation.min > validation.max
+    ):
         yield Finding((*loc, "validation", "min"), "min is later than max", "bad_validation")
     if isinstance(question, MultipleChoiceQuestion):
         lo, hi = validation.min_selected, validation.max_selected
         if lo is not None and hi is not None and lo > hi:
-            yield Finding((*loc, "validation", "min_selected"), "min_selected is greater than max_selected", "bad_validation")
+            yield Finding(
+                (*loc, "validation", "min_selected"),
+                "min_selected is greater than max_selected",
+                "bad_validation",
+            )
         if lo is not None and lo > len(question.choices):
             yield Finding(
                 (*loc, "validation", "min_selected"),

@@ -65,7 +65,9 @@ class Facts:
         """Whether the flag is raised, with its evidence."""
         raise NotImplementedError
 
-    def count(self, dimension: str | None, strength: str | None) -> tuple[int, frozenset[str]]:  # pragma: no cover
+    def count(
+        self, dimension: str | None, strength: str | None
+    ) -> tuple[int, frozenset[str]]:  # pragma: no cover
         """How many indicators are observed (weighted), with their evidence."""
         raise NotImplementedError
 
@@ -183,7 +185,9 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Resul
                 evidence |= result.evidence
             elif result.truth is None and truth is False:
                 truth = None
-        return Result(truth, frozenset(evidence)) if truth else (UNKNOWN if truth is None else FALSE)
+        return (
+            Result(truth, frozenset(evidence)) if truth else (UNKNOWN if truth is None else FALSE)
+        )
     if isinstance(cond, NotCondition):
         inner = evaluate(cond.not_, answers, facts)
         if inner.truth is None:
@@ -199,7 +203,9 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Resul
         return facts.flag(cond.flag)
     if isinstance(cond, CountCondition):
         spec = cond.indicators
-        count, evidence_ = facts.count(spec.dimension, spec.strength.value if spec.strength else None)
+        count, evidence_ = facts.count(
+            spec.dimension, spec.strength.value if spec.strength else None
+        )
         return Result(True, evidence_) if count >= spec.at_least else FALSE
     raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
 
@@ -214,4 +220,3 @@ def holds(cond: Condition | None, answers: Mapping[str, Any], facts: Facts | Non
     if cond is None:
         return True
     return evaluate(cond, answers, facts or NoFacts()).truth is True
-

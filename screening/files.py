@@ -24,11 +24,13 @@ def write_private(path: Path, text: str) -> None:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
         raise ScreeningError(
-            f"cannot write {path}: the folder {folder} does not exist", hint="Create it, or choose another --out."
+            f"cannot write {path}: the folder {folder} does not exist",
+            hint="Create it, or choose another --out.",
         ) from None
     except OSError as exc:
         raise ScreeningError(
-            f"cannot write {path}: {exc.strerror}", hint="Choose a folder you can write to with --out."
+            f"cannot write {path}: {exc.strerror}",
+            hint="Choose a folder you can write to with --out.",
         ) from None
     try:
         os.fchmod(fd, 0o600)
@@ -41,5 +43,6 @@ def write_private(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise ScreeningError(
-            f"cannot write {path}: {exc.strerror}", hint="Check the disk space and permissions, or choose another --out."
+            f"cannot write {path}: {exc.strerror}",
+            hint="Check the disk space and permissions, or choose another --out.",
         ) from None

@@ -84,7 +84,7 @@ register(
             "عنصر الوسائل، ولا تتوقف الإحالة على الموافقة.",
         },
         "rationale.incomplete": {
-            "en": "The screening is incomplete: {unanswered} unanswered, {dont_know} \"don't know\", "
+            "en": 'The screening is incomplete: {unanswered} unanswered, {dont_know} "don\'t know", '
             "{declined} declined; the outcome may understate the situation.",
             "ar": "الفحص غير مكتمل: {unanswered} بلا إجابة، و{dont_know} «لا أعرف»، و{declined} "
             "رفض الإجابة؛ وقد تقلّل النتيجة من خطورة الوضع.",

@@ -39,7 +39,7 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 class _Resolver(Resolver):
     """YAML 1.1 resolution less its surprises: only true/false are booleans, no timestamps."""
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers = {}  # noqa: RUF012  # PyYAML's own class-level table, filled below
 
 
 for _first, _pairs in Resolver.yaml_implicit_resolvers.items():
@@ -56,9 +56,9 @@ for _first, _pairs in Resolver.yaml_implicit_resolvers.items():
         _Resolver.yaml_implicit_resolvers[_first] = kept
 
 try:  # the C parser when libyaml is present; both only produce events here
-    from yaml import CParser as _Parser
+    from yaml import CParser as _Parser  # type: ignore[attr-defined]  # absent from the stubs
 
-    class _Loader(_Parser, SafeConstructor, _Resolver):  # type: ignore[misc]
+    class _Loader(_Parser, SafeConstructor, _Resolver):  # type: ignore[misc]  # untyped base
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             SafeConstructor.__init__(self)
@@ -69,7 +69,7 @@ except ImportError:  # pragma: no cover - pure Python fallback
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
-    class _Loader(Reader, Scanner, Parser, SafeConstructor, _Resolver):  # type: ignore[no-redef,misc]
+    class _Loader(Reader, Scanner, Parser, SafeConstructor, _Resolver):  # type: ignore[no-redef]
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
@@ -169,7 +169,9 @@ class _Builder:
         if tag is None or tag == "!":
             tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
         if tag == "tag:yaml.org,2002:merge":
-            raise _Fail("merge keys (<<) are not supported; write the keys out", _mark(event), "yaml")
+            raise _Fail(
+                "merge keys (<<) are not supported; write the keys out", _mark(event), "yaml"
+            )
         if tag not in _SCALAR_TAGS:
             raise _Fail(
                 f"unsupported YAML tag {tag!r}; only plain strings, numbers, booleans and null",
@@ -180,7 +182,9 @@ class _Builder:
         try:
             return self.loader.yaml_constructors[tag](self.loader, node)
         except (ValueError, yaml.YAMLError):
-            raise _Fail(f"cannot read the value as {tag.rsplit(':', 1)[-1]}", _mark(event), "yaml") from None
+            raise _Fail(
+                f"cannot read the value as {tag.rsplit(':', 1)[-1]}", _mark(event), "yaml"
+            ) from None
 
     def build(self, events: Iterator[Any]) -> tuple[Any, bool]:
         """Build the first document; returns (data, found a document)."""
@@ -204,16 +208,19 @@ class _Builder:
 
     def _node(self, event: Any, events: Iterator[Any], depth: int) -> tuple[Any, int]:
         if depth > MAX_DEPTH:
-            raise _Fail(f"the data is nested more than {MAX_DEPTH} levels deep", _mark(event), "too_deep")
+            raise _Fail(
+                f"the data is nested more than {MAX_DEPTH} levels deep", _mark(event), "too_deep"
+            )
         if isinstance(event, ev.AliasEvent):
             if event.anchor not in self.anchors:
                 raise _Fail(f"unknown alias *{event.anchor}", _mark(event), "yaml")
-            value, size = self.anchors[event.anchor]
+            shared, size = self.anchors[event.anchor]
             self._count(size, _mark(event))
-            return value, size
+            return shared, size
         anchor = getattr(event, "anchor", None)
+        value: Any
         if isinstance(event, ev.ScalarEvent):
-            value: Any = self._scalar(event)
+            value = self._scalar(event)
             size = 1
             self._count(1, _mark(event))
         elif isinstance(event, ev.SequenceStartEvent):
@@ -254,7 +261,9 @@ class _Builder:
                 break
             key_mark = _mark(event)
             if not isinstance(event, ev.ScalarEvent):
-                raise _Fail("a mapping key must be a plain value, not a list or mapping", key_mark, "yaml")
+                raise _Fail(
+                    "a mapping key must be a plain value, not a list or mapping", key_mark, "yaml"
+                )
             key = self._scalar(event)
             if key is None or isinstance(key, (bool, float)):
                 key = str(event.value)
@@ -288,16 +297,26 @@ def read_limited(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
             raise QuestionnaireError([Problem("is a directory, not a file", name, code="io")])
         if size > limit:
             raise QuestionnaireError(
-                [Problem(f"the file is too large ({size:,} bytes; the limit is {limit:,})", name, code="too_large")]
+                [
+                    Problem(
+                        f"the file is too large ({size:,} bytes; the limit is {limit:,})",
+                        name,
+                        code="too_large",
+                    )
+                ]
             )
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise QuestionnaireError([Problem("no such file", name, code="io")]) from None
     except PermissionError:
-        raise QuestionnaireError([Problem("permission denied: cannot read the file", name, code="io")]) from None
+        raise QuestionnaireError(
+            [Problem("permission denied: cannot read the file", name, code="io")]
+        ) from None
     except OSError as exc:
-        raise QuestionnaireError([Problem(f"cannot read the file ({exc.strerror})", name, code="io")]) from None
+        raise QuestionnaireError(
+            [Problem(f"cannot read the file ({exc.strerror})", name, code="io")]
+        ) from None
     if len(data) > limit:
         raise QuestionnaireError(
             [Problem(f"the file is too large (over {limit:,} bytes)", name, code="too_large")]
@@ -359,7 +378,9 @@ def parse_yaml(text: str, name: str, *, max_nodes: int = MAX_NODES) -> tuple[Any
             [Problem(f"not valid YAML text: {str(exc).splitlines()[0]}", name, code="yaml")]
         ) from None
     except RecursionError:  # pragma: no cover - bounded by MAX_DEPTH above
-        raise QuestionnaireError([Problem("the data is nested too deeply", name, code="too_deep")]) from None
+        raise QuestionnaireError(
+            [Problem("the data is nested too deeply", name, code="too_deep")]
+        ) from None
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:
@@ -367,7 +388,9 @@ def parse_yaml(text: str, name: str, *, max_nodes: int = MAX_NODES) -> tuple[Any
     return data, builder.positions, found
 
 
-def read_document(path: Path, *, display: str | None = None, limit: int = MAX_FILE_BYTES) -> Document:
+def read_document(
+    path: Path, *, display: str | None = None, limit: int = MAX_FILE_BYTES
+) -> Document:
     """Read, decode and parse a YAML file, which must hold one mapping.
 
     Raises:
@@ -385,11 +408,21 @@ def parse_document(raw: bytes, name: str) -> Document:
     text = decode_text(raw, name)
     data, positions, found = parse_yaml(text, name)
     if not found or data is None:
-        raise QuestionnaireError([Problem("the file is empty; expected a YAML mapping", name, code="empty")])
+        raise QuestionnaireError(
+            [Problem("the file is empty; expected a YAML mapping", name, code="empty")]
+        )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
         line, column = positions.root
         raise QuestionnaireError(
-            [Problem(f"expected a mapping (key: value) at the top level, found {kind}", name, line, column, "not_mapping")]
+            [
+                Problem(
+                    f"expected a mapping (key: value) at the top level, found {kind}",
+                    name,
+                    line,
+                    column,
+                    "not_mapping",
+                )
+            ]
         )
     return Document(data, positions, name, digest)

@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -47,6 +47,7 @@ Text = Annotated[
 DONT_KNOW = "dont_know"
 DECLINED = "declined"
 SPECIAL_ANSWERS = (DONT_KNOW, DECLINED)
+SpecialAnswer = Literal["dont_know", "declined"]
 
 
 class Strict(BaseModel):
@@ -238,16 +239,7 @@ _CONDITION_TAGS: dict[type[BaseModel], str] = {
 }
 
 Condition = Annotated[
-    Union[
-        Annotated[AnswerCondition, Tag("<answer>")],
-        Annotated[IndicatorCondition, Tag("<indicator>")],
-        Annotated[DimensionCondition, Tag("<dimension>")],
-        Annotated[FlagCondition, Tag("<flag>")],
-        Annotated[CountCondition, Tag("<indicators>")],
-        Annotated[AllCondition, Tag("<all>")],
-        Annotated[AnyCondition, Tag("<any>")],
-        Annotated[NotCondition, Tag("<not>")],
-    ],
+    Annotated[AnswerCondition, Tag("<answer>")] | Annotated[IndicatorCondition, Tag("<indicator>")] | Annotated[DimensionCondition, Tag("<dimension>")] | Annotated[FlagCondition, Tag("<flag>")] | Annotated[CountCondition, Tag("<indicators>")] | Annotated[AllCondition, Tag("<all>")] | Annotated[AnyCondition, Tag("<any>")] | Annotated[NotCondition, Tag("<not>")],
     Discriminator(
         _condition_kind,
         custom_error_type="condition_kind",
@@ -328,7 +320,8 @@ class TextValidation(Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise PydanticCustomError(
-                    "bad_pattern", "pattern is not a valid regular expression: {error}",
+                    "bad_pattern",
+                    "pattern is not a valid regular expression: {error}",
                     {"error": str(exc)},
                 ) from None
         return self
@@ -351,6 +344,10 @@ class SelectionValidation(Strict):
     message: Text | None = None
 
 
+def _both_special_answers() -> list[SpecialAnswer]:
+    return ["dont_know", "declined"]
+
+
 class QuestionBase(Strict):
     """What every question has."""
 
@@ -361,8 +358,8 @@ class QuestionBase(Strict):
         False, description="Answered by the officer (an observation), not asked of the worker."
     )
     required: bool = Field(True, description="The interview does not go on without an answer.")
-    allow: list[Literal["dont_know", "declined"]] = Field(
-        default_factory=lambda: [DONT_KNOW, DECLINED],
+    allow: list[SpecialAnswer] = Field(
+        default_factory=_both_special_answers,
         description="The special answers offered besides a value.",
     )
     when: Condition | None = Field(None, description="Ask the question only when this is true.")
@@ -557,9 +554,7 @@ class Questionnaire(Strict):
     description: Text | None = None
     languages: list[Language] = Field(min_length=1)
     source: str | None = None
-    threshold: Text | None = Field(
-        None, description="The threshold statement a referral carries."
-    )
+    threshold: Text | None = Field(None, description="The threshold statement a referral carries.")
     consent: ConsentQuestions | None = None
     child_when: Condition | None = Field(
         None,

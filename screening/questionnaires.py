@@ -73,7 +73,9 @@ _TEXT_UNION = ("str", "dict[constrained-str,str]")
 
 
 def _message(loc: tuple[Any, ...], kind: str, msg: str, ctx: dict[str, Any]) -> str:
-    names = [p for p in loc if isinstance(p, str) and not p.startswith("<") and p not in _TEXT_UNION]
+    names = [
+        p for p in loc if isinstance(p, str) and not p.startswith("<") and p not in _TEXT_UNION
+    ]
     field = names[-1] if names else ""
     if any(p in _TEXT_UNION for p in loc):
         return f"'{field}' must be text or a map of language code to text"
@@ -83,9 +85,17 @@ def _message(loc: tuple[Any, ...], kind: str, msg: str, ctx: dict[str, Any]) -> 
         return f"unknown {ctx.get('discriminator', 'type').strip(chr(39))} '{ctx.get('tag')}'; expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return f"missing key {ctx.get('discriminator')}"
-    if kind in ("unknown_key", "condition_kind") or kind.startswith(("condition_", "rule_", "bad_")):
+    if kind in ("unknown_key", "condition_kind") or kind.startswith(
+        ("condition_", "rule_", "bad_")
+    ):
         return msg
-    if kind == "string_pattern_mismatch" and field in ("id", "value", "code", "dimension", "answer"):
+    if kind == "string_pattern_mismatch" and field in (
+        "id",
+        "value",
+        "code",
+        "dimension",
+        "answer",
+    ):
         return f"'{field}' must be an identifier: lower case letters, digits and _ , starting with a letter"
     if kind == "too_short" and field:
         return f"'{field}' must not be empty"

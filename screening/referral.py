@@ -21,7 +21,7 @@ from screening.i18n import t, ui_language
 from screening.model import NoteQuestion, Questionnaire, text_for
 from screening.scoring import Assessment
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
 
 UtcTime = Annotated[
     datetime,
@@ -302,7 +302,9 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         for o in assessment.indicators
     ]
     dimensions = [
-        ExportedDimension(id=d.dimension.id, positive=d.positive, strong=d.strong, medium=d.medium, weak=d.weak)
+        ExportedDimension(
+            id=d.dimension.id, positive=d.positive, strong=d.strong, medium=d.medium, weak=d.weak
+        )
         for d in assessment.dimensions
     ]
     flags = []
@@ -310,7 +312,11 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         flag = q.flag(flag_id)
         if flag is not None:
             flags.append(
-                ExportedFlag(id=flag.id, title=text_for(flag.title, language), action=text_for(flag.action, language))
+                ExportedFlag(
+                    id=flag.id,
+                    title=text_for(flag.title, language),
+                    action=text_for(flag.action, language),
+                )
             )
     outcome = assessment.outcome
     action = text_for(outcome.action, language)
@@ -323,7 +329,9 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         urgent=assessment.urgent,
         action=action,
         category=outcome.category,
-        referral_target=text_for(outcome.referral_target, language) if outcome.referral_target else None,
+        referral_target=text_for(outcome.referral_target, language)
+        if outcome.referral_target
+        else None,
         refer=outcome.refer,
         rationale=rationale(assessment, language, redacted=len(removed)),
         threshold=text_for(q.threshold, language) if q.threshold else None,

@@ -54,6 +54,13 @@ register(
 )
 
 
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that respects NO_COLOR and plain (non-terminal) output."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
 def render_summary(
     console: Console,
     assessment: Assessment,
@@ -108,7 +115,9 @@ def render_summary(
     console.print(
         Panel(
             body,
-            title=Text(f"{tr('summary.outcome')}: {qt(outcome.title)} ({outcome.code})", style="bold"),
+            title=Text(
+                f"{tr('summary.outcome')}: {qt(outcome.title)} ({outcome.code})", style="bold"
+            ),
             border_style="yellow" if outcome.refer else "green",
         )
     )
@@ -139,7 +148,11 @@ def render_summary(
     if assessment.gaps:
         console.print(
             Text(
-                tr("summary.gaps", count=len(assessment.gaps), ids=", ".join(g.question_id for g in assessment.gaps)),
+                tr(
+                    "summary.gaps",
+                    count=len(assessment.gaps),
+                    ids=", ".join(g.question_id for g in assessment.gaps),
+                ),
                 style="yellow",
             )
         )

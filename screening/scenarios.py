@@ -18,7 +18,12 @@ from screening.answers import AnswerSet, InvalidRecord, check_answer_set
 from screening.errors import Problem, QuestionnaireError
 from screening.loader import read_document
 from screening.model import Id, LanguageCode, Strict, Text
-from screening.questionnaires import DEFAULT_QUESTIONNAIRE, LoadedQuestionnaire, bundled_dir, resolve
+from screening.questionnaires import (
+    DEFAULT_QUESTIONNAIRE,
+    LoadedQuestionnaire,
+    bundled_dir,
+    resolve,
+)
 from screening.scoring import Assessment, assess
 
 
@@ -30,7 +35,9 @@ class Expected(Strict):
     indicators: list[Id] = Field(
         default_factory=list, description="Indicators a trainer points out; each must be observed."
     )
-    complete: bool | None = Field(None, description="Whether the screening is complete, when it matters.")
+    complete: bool | None = Field(
+        None, description="Whether the screening is complete, when it matters."
+    )
 
 
 class Scenario(Strict):
@@ -81,19 +88,26 @@ def load_scenario(path: Path) -> Scenario:
         return Scenario.model_validate(doc.data)
     except ValidationError as exc:
         problems = [
-            doc.problem(tuple(e["loc"]), f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}", code=e["type"])
+            doc.problem(
+                tuple(e["loc"]), f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}", code=e["type"]
+            )
             for e in exc.errors(include_url=False, include_input=False)
         ]
         raise QuestionnaireError(problems, hint="Fix the scenario file.") from None
 
 
-def check_scenario(scenario: Scenario, path: str = "", loaded: LoadedQuestionnaire | None = None) -> ScenarioResult:
+def check_scenario(
+    scenario: Scenario, path: str = "", loaded: LoadedQuestionnaire | None = None
+) -> ScenarioResult:
     """Score a scenario and compare with what it expects."""
     loaded = loaded or resolve(scenario.questionnaire)
     q = loaded.questionnaire
     try:
         checked = check_answer_set(
-            q, AnswerSet(label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators))
+            q,
+            AnswerSet(
+                label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators)
+            ),
         )
     except InvalidRecord as bad:
         return ScenarioResult(scenario, path, None, tuple(f"answers: {p}" for p in bad.problems))

@@ -100,7 +100,9 @@ def meets(rule: Iterable[MinimumCounts], strong: int, medium: int, weak: int) ->
 class _Facts(Facts):
     """Indicators, dimensions and flags computed on demand over a fixed set of answers."""
 
-    def __init__(self, q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str]) -> None:
+    def __init__(
+        self, q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str]
+    ) -> None:
         self.q = q
         self.answers = answers
         self.checklist = set(checklist)
@@ -132,7 +134,9 @@ class _Facts(Facts):
             return Result(True, evidence)
         return FALSE
 
-    def _counts(self, dimension_id: str | None, strength: str | None = None) -> tuple[int, int, int, frozenset[str]]:
+    def _counts(
+        self, dimension_id: str | None, strength: str | None = None
+    ) -> tuple[int, int, int, frozenset[str]]:
         counts = {"strong": 0, "medium": 0, "weak": 0}
         evidence: set[str] = set()
         for ind in self.q.indicators:
@@ -165,7 +169,9 @@ class _Facts(Facts):
         return result
 
 
-def applicable_questions(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[list[Question], dict[str, Any]]:
+def applicable_questions(
+    q: Questionnaire, answers: Mapping[str, Any]
+) -> tuple[list[Question], dict[str, Any]]:
     """The questions that apply given the answers, and the answers to them, in order.
 
     A question applies when its section's and its own ``when`` hold over the answers to the
@@ -189,7 +195,9 @@ def applicable_questions(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[
     return applicable, kept
 
 
-def assess(q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str] = ()) -> Assessment:
+def assess(
+    q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str] = ()
+) -> Assessment:
     """Score answers (and indicators ticked in checklist mode) against a questionnaire.
 
     Args:

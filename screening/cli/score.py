@@ -55,16 +55,36 @@ def score_one(
 def score(
     files: Annotated[
         list[str],
-        typer.Argument(help="Answers files: YAML, JSON, or .jsonl (one answer set a line); - for stdin."),
+        typer.Argument(
+            help="Answers files: YAML, JSON, or .jsonl (one answer set a line); - for stdin."
+        ),
     ],
     questionnaire: Annotated[
         str | None,
-        typer.Option("--questionnaire", "-q", help="Questionnaire file or bundled id (default: the default questionnaire)."),
+        typer.Option(
+            "--questionnaire",
+            "-q",
+            help="Questionnaire file or bundled id (default: the default questionnaire).",
+        ),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (0600) instead of stdout.")] = None,
-    output: Annotated[ScoreFormat, typer.Option("--format", help="json: the referral export; table: a summary for people.")] = ScoreFormat.JSON,
-    redact: Annotated[bool, typer.Option("--redact", help="Leave out every answer marked pii.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the texts in the export (default: the answer set's, else the questionnaire's first).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (0600) instead of stdout."),
+    ] = None,
+    output: Annotated[
+        ScoreFormat,
+        typer.Option("--format", help="json: the referral export; table: a summary for people."),
+    ] = ScoreFormat.JSON,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Leave out every answer marked pii.")
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of the texts in the export (default: the answer set's, else the questionnaire's first).",
+        ),
+    ] = None,
 ) -> None:
     """Score answers files and print the referral recommendation as JSON.
 
@@ -74,15 +94,13 @@ def score(
 
     Example: screening score case.yaml --redact --out referral.json
     """
-    from rich.console import Console
-
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
     from screening.errors import AnswersError, ScreeningError
     from screening.files import write_private
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
-    from screening.render import render_summary
+    from screening.render import make_console, render_summary
 
     default = resolve(questionnaire)
     loaded_by_id = {default.questionnaire.id: default}
@@ -94,7 +112,7 @@ def score(
     many = len(files) > 1 or any(is_many for _, is_many in opened)
     documents: list[str] = []
     failures = 0
-    console = Console(highlight=False)
+    console = make_console()
     for items, _ in opened:
         for item in items:
             label = getattr(item, "label", "")
@@ -102,10 +120,15 @@ def score(
                 if isinstance(item, InvalidRecord):
                     raise item
                 loaded = default
-                if item.questionnaire is not None and item.questionnaire != default.questionnaire.id:
+                if (
+                    item.questionnaire is not None
+                    and item.questionnaire != default.questionnaire.id
+                ):
                     if questionnaire is not None:
                         raise InvalidRecord(
-                            [f"the record names questionnaire '{item.questionnaire}' but --questionnaire is '{default.questionnaire.id}'"]
+                            [
+                                f"the record names questionnaire '{item.questionnaire}' but --questionnaire is '{default.questionnaire.id}'"
+                            ]
                         )
                     if item.questionnaire not in loaded_by_id:
                         try:
@@ -121,7 +144,12 @@ def score(
                 continue
             if output is ScoreFormat.TABLE:
                 console.rule(f"{label}  {referral.case_id}")
-                render_summary(console, assessment, referral.language, rationale=rationale(assessment, referral.language))
+                render_summary(
+                    console,
+                    assessment,
+                    referral.language,
+                    rationale=rationale(assessment, referral.language),
+                )
                 continue
             document = to_json(referral, indent=None if many else 2)
             if out is None:

@@ -22,7 +22,8 @@ def validate(
         typer.Argument(help="Questionnaire files; the bundled ones when none is given."),
     ] = None,
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="text: one line per problem; json: for machines.")
+        OutputFormat,
+        typer.Option("--format", help="text: one line per problem; json: for machines."),
     ] = OutputFormat.TEXT,
 ) -> None:
     """Check questionnaires: YAML, keys, types, references, skip logic, translations.
