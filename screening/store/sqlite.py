@@ -274,8 +274,6 @@ class SqliteStore:
         """Close the connection; calling it again does nothing."""
         if self._conn is not None:
             connection, self._conn = self._conn, None
-            with contextlib.suppress(sqlite3.Error):
-                connection.execute("PRAGMA optimize")
             connection.close()
 
     # -- writes ----------------------------------------------------------------------------
