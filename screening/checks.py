@@ -377,9 +377,12 @@ class _Checker:
                     "untriggerable",
                 )
                 continue
-            yield from self._condition(
-                indicator.when, (*loc, "when"), before=None, owner=f"indicator '{indicator.id}'"
+            found = list(
+                self._condition(
+                    indicator.when, (*loc, "when"), before=None, owner=f"indicator '{indicator.id}'"
+                )
             )
+            yield from found
             for sub in iter_conditions(indicator.when):
                 if isinstance(sub, AnswerCondition) and sub.is_ in (
                     AnswerState.DONT_KNOW,
@@ -392,7 +395,9 @@ class _Checker:
                         '"declined" and missing answers never trigger an indicator',
                         "untriggerable",
                     )
-            if not self._satisfiable_ref(("indicator", indicator.id)):
+                    found.append(Finding(loc, "", "untriggerable"))
+            # a reference or type problem already explains why it cannot trigger
+            if not found and not self._satisfiable_ref(("indicator", indicator.id)):
                 yield Finding(
                     (*loc, "when"),
                     f"no set of answers can trigger indicator '{indicator.id}'; check its "
@@ -519,6 +524,10 @@ class _Checker:
         for node in graph:
             if state.get(node) is None:
                 cycle = visit(node, [])
+                if cycle:
+                    # the traversal stopped early: close the nodes it left open
+                    for open_node in [n for n, s in state.items() if s == 1]:
+                        state[open_node] = 2
                 if cycle and cycle not in reported:
                     reported.add(cycle)
                     kind, ident = cycle.split(" -> ")[0].split(":", 1)
@@ -574,10 +583,19 @@ class _Checker:
         return result
 
     def _askable(self, question: Question) -> bool:
+        key = f"question:{question.id}"
+        if key in self._sat_cache:
+            return self._sat_cache[key]
+        if key in self._visiting:
+            return False  # a question that depends on itself, reported separately
+        self._visiting.add(key)
         section = self.q.section_of(question.id)
-        return (section.when is None or self._sat(section.when)) and (
+        result = (section.when is None or self._sat(section.when)) and (
             question.when is None or self._sat(question.when)
         )
+        self._visiting.discard(key)
+        self._sat_cache[key] = result
+        return result
 
     def _sat(self, cond: Condition) -> bool:
         if isinstance(cond, AnswerCondition):

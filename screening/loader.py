@@ -56,9 +56,9 @@ for _first, _pairs in Resolver.yaml_implicit_resolvers.items():
         _Resolver.yaml_implicit_resolvers[_first] = kept
 
 try:  # the C parser when libyaml is present; both only produce events here
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]  # absent from the stubs
+    from yaml._yaml import CParser as _Parser
 
-    class _Loader(_Parser, SafeConstructor, _Resolver):  # type: ignore[misc]  # untyped base
+    class _Loader(_Parser, SafeConstructor, _Resolver):
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             SafeConstructor.__init__(self)
@@ -353,7 +353,12 @@ def parse_yaml(text: str, name: str, *, max_nodes: int = MAX_NODES) -> tuple[Any
         QuestionnaireError: a YAML syntax error, duplicate key, unsupported tag, or a document
             too large or too deep; located at its line and column.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the pure-Python reader checks characters on creation
+        raise QuestionnaireError(
+            [Problem(f"not valid YAML text: {str(exc).splitlines()[0]}", name, code="yaml")]
+        ) from None
     builder = _Builder(loader, max_nodes)
 
     def events() -> Iterator[Any]:

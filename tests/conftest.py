@@ -1,0 +1,142 @@
+"""Shared test helpers: small questionnaires written inline, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import io
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SMALL = """\
+id: small
+version: "1"
+title: {en: Small, ar: صغير}
+languages:
+  - {code: en, name: English}
+  - {code: ar, name: العربية, direction: rtl}
+sections:
+  - id: work
+    title: {en: Work, ar: العمل}
+    questions:
+      - id: age
+        type: number
+        text: {en: "How old are you?", ar: "كم عمرك؟"}
+        validation: {min: 0, max: 120, integer: true}
+      - id: name
+        type: text
+        pii: true
+        text: {en: "Your name", ar: "اسمك"}
+      - id: passport
+        type: yes_no
+        text: {en: "Do you keep your passport?", ar: "هل تحتفظ بجواز سفرك؟"}
+      - id: passport_when
+        type: single_choice
+        when: {answer: passport, equals: no}
+        text: {en: "When was it taken?", ar: "متى أُخذ؟"}
+        choices:
+          - {value: recruitment, label: {en: Before travel, ar: قبل السفر}}
+          - {value: destination, label: {en: Here, ar: هنا}}
+      - id: hours
+        type: number
+        text: {en: "Hours a day?", ar: "كم ساعة يوميًا؟"}
+      - id: problems
+        type: multiple_choice
+        text: {en: "Which of these?", ar: "أيّ من هذه؟"}
+        choices:
+          - {value: unpaid, label: {en: Unpaid, ar: بلا أجر}}
+          - {value: locked, label: {en: Locked in, ar: محتجز}}
+dimensions:
+  - {id: coercion, title: {en: Coercion, ar: إكراه}, phase: destination}
+  - {id: conditions, title: {en: Conditions, ar: ظروف}, phase: destination}
+indicators:
+  - id: documents_taken
+    title: {en: Documents confiscated, ar: مصادرة الوثائق}
+    dimension: coercion
+    strength: strong
+    source: ILO 2009
+    when: {answer: passport_when, equals: destination}
+  - id: locked_in
+    title: {en: Confinement, ar: الاحتجاز}
+    dimension: coercion
+    strength: strong
+    source: ILO 2009
+    when: {answer: problems, contains: locked}
+  - id: long_hours
+    title: {en: Excessive hours, ar: ساعات مفرطة}
+    dimension: conditions
+    strength: strong
+    source: ILO 2009
+    when: {answer: hours, gt: 12}
+  - id: unpaid
+    title: {en: No salary, ar: بلا أجر}
+    dimension: conditions
+    strength: medium
+    source: ILO 2009
+    when: {answer: problems, contains: unpaid}
+flags:
+  - id: minor
+    title: {en: Possible minor, ar: قاصر محتمل}
+    when: {answer: age, lt: 18}
+    action: {en: Call 995., ar: اتصل بالرقم 995.}
+outcomes:
+  - code: refer
+    title: {en: Refer, ar: إحالة}
+    when: {all: [{dimension: coercion}, {dimension: conditions}]}
+    action: {en: Refer to the NRM., ar: أحل إلى آلية الإحالة الوطنية.}
+    category: trafficking_in_persons
+    refer: true
+  - code: labour
+    title: {en: Labour case, ar: قضية عمالية}
+    when: {indicators: {at_least: 1}}
+    action: {en: Labour services., ar: خدمات العمل.}
+    category: labour_case
+  - code: none
+    title: {en: None, ar: لا شيء}
+    action: {en: No referral., ar: لا إحالة.}
+    category: none
+"""
+"""A small valid questionnaire used across the tests."""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    """Write dedented text to ``folder/name`` and return the path."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Run:
+    """What a CLI run produced."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run `screening ARGS` in-process; ``stdin`` bytes feed ``-``."""
+    from screening.cli import main
+
+    def run(*args: str, stdin: bytes | None = None) -> Run:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """The small questionnaire as a file."""
+    return write(tmp_path, "small.yaml", SMALL)
