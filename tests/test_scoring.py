@@ -1,0 +1,118 @@
+"""The scoring engine: the ILO dimension rule, three-valued conditions, evidence, gaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.evaluate import NoFacts, evaluate
+from screening.model import ILO_RULE, Questionnaire
+from screening.questionnaires import load_path
+from screening.scoring import assess, meets
+
+
+@pytest.fixture
+def q(small: Path) -> Questionnaire:
+    return load_path(small).questionnaire
+
+
+def ilo_predicate(s: int, m: int, w: int) -> bool:
+    """The rule as the reference states it, written independently of the data."""
+    return s >= 2 or (s >= 1 and m + w >= 1) or m >= 3 or (m >= 2 and w >= 1)
+
+
+@given(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20))
+def test_ilo_rule_as_data_matches_the_reference_predicate(s: int, m: int, w: int) -> None:
+    assert meets(ILO_RULE, s, m, w) == ilo_predicate(s, m, w)
+
+
+@pytest.mark.parametrize(
+    ("counts", "positive"),
+    [
+        ((0, 0, 5), False),  # weak indicators alone never make a dimension positive
+        ((1, 0, 0), False),  # one strong alone does not
+        ((0, 2, 0), False),
+        ((0, 3, 0), True),
+        ((0, 2, 1), True),
+        ((1, 0, 1), True),
+        ((1, 1, 0), True),
+        ((2, 0, 0), True),
+    ],
+)
+def test_ilo_rule_cases_worth_naming(counts: tuple[int, int, int], positive: bool) -> None:
+    assert meets(ILO_RULE, *counts) is positive
+
+
+def test_no_answers_gives_the_catch_all_and_lists_gaps(q: Questionnaire) -> None:
+    result = assess(q, {})
+    assert result.outcome.code == "none"
+    assert not result.indicators
+    assert [g.question_id for g in result.gaps] == ["age", "name", "passport", "hours", "problems"]
+    assert not result.complete
+
+
+def test_indicators_with_their_evidence(q: Questionnaire) -> None:
+    result = assess(
+        q,
+        {"age": 30, "name": "A", "passport": "no", "passport_when": "destination", "hours": 14, "problems": ["unpaid"]},
+    )
+    evidence = {o.indicator.id: o.evidence for o in result.indicators}
+    assert evidence == {
+        "documents_taken": ("passport_when",),
+        "long_hours": ("hours",),
+        "unpaid": ("problems",),
+    }
+    dims = {d.dimension.id: (d.strong, d.medium, d.weak, d.positive) for d in result.dimensions}
+    assert dims == {"coercion": (1, 0, 0, False), "conditions": (1, 1, 0, True)}
+    assert result.outcome.code == "labour"
+    assert result.complete
+
+
+def test_combination_reaches_the_first_outcome(q: Questionnaire) -> None:
+    result = assess(
+        q,
+        {"passport": "no", "passport_when": "destination", "hours": 14, "problems": ["locked", "unpaid"]},
+    )
+    assert result.positive_dimensions() == ["coercion", "conditions"]
+    assert result.outcome.code == "refer"
+
+
+@pytest.mark.parametrize("special", ["dont_know", "declined"])
+def test_special_answers_never_trigger_and_are_gaps(q: Questionnaire, special: str) -> None:
+    result = assess(q, {"age": special, "hours": special, "passport": special, "problems": special})
+    assert not result.indicators
+    assert not result.flags
+    assert {g.reason for g in result.gaps} == {special, "unanswered"}
+    assert "passport_when" not in result.applicable  # the follow-up is not asked on "don't know"
+
+
+def test_not_of_an_unknown_answer_stays_unknown(q: Questionnaire) -> None:
+    from screening.model import NotCondition
+
+    cond = NotCondition.model_validate({"not": {"answer": "hours", "gt": 12}})
+    assert evaluate(cond, {"hours": "dont_know"}, NoFacts()).truth is None
+    assert evaluate(cond, {}, NoFacts()).truth is None
+    result = evaluate(cond, {"hours": 8}, NoFacts())
+    assert result.truth is True
+    assert result.evidence == {"hours"}
+
+
+def test_answers_to_questions_that_no_longer_apply_leave_the_scoring(q: Questionnaire) -> None:
+    result = assess(q, {"passport": "yes", "passport_when": "destination"})
+    assert "documents_taken" not in result.observed_ids()
+    assert result.not_applicable == ("passport_when",)
+    assert "passport_when" not in result.answers
+
+
+def test_checklist_indicators_merge_with_derived_ones(q: Questionnaire) -> None:
+    result = assess(q, {"hours": 14}, checklist=["locked_in", "long_hours"])
+    evidence = {o.indicator.id: o.evidence for o in result.indicators}
+    assert evidence == {"locked_in": ("checklist",), "long_hours": ("hours", "checklist")}
+
+
+def test_flag_raised(q: Questionnaire) -> None:
+    assert assess(q, {"age": 15}).flags == ("minor",)
+    assert assess(q, {"age": 18}).flags == ()
