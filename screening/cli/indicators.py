@@ -1,0 +1,159 @@
+"""`screening indicators`: browse the indicators of a questionnaire."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    help="Browse indicators: meaning, strength, dimension, and the answers that reveal them.",
+    no_args_is_help=True,
+)
+
+QuestionnaireOption = Annotated[
+    str | None,
+    typer.Option("--questionnaire", "-q", help="Questionnaire file or bundled id (default: the default questionnaire)."),
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the questionnaire's first).")]
+
+
+class ListFormat(StrEnum):
+    """Output of `indicators list` and `show`."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+class Strength(StrEnum):
+    """ILO strengths."""
+
+    STRONG = "strong"
+    MEDIUM = "medium"
+    WEAK = "weak"
+
+
+def _language(lang: str | None, codes: list[str]) -> str:
+    from screening.errors import UsageError
+
+    if lang is None:
+        return codes[0]
+    if lang not in codes:
+        raise UsageError(f"--lang {lang}: the questionnaire has no such language ({', '.join(codes)})")
+    return lang
+
+
+def indicator_record(indicator_id: str, questionnaire: Any, language: str) -> dict[str, Any]:
+    """An indicator as a JSON-ready mapping (what `list --format json` and `show` print)."""
+    from screening.describe import describe, revealing_questions
+    from screening.model import text_for
+
+    q = questionnaire
+    ind = q.indicator(indicator_id)
+    dimension = q.dimension(ind.dimension)
+    return {
+        "id": ind.id,
+        "title": text_for(ind.title, language, q.default_language),
+        "dimension": ind.dimension,
+        "phase": dimension.phase if dimension is not None else "other",
+        "strength": ind.strength.value,
+        "weight": ind.weight,
+        "source": ind.source,
+        "explanation": text_for(ind.explanation, language, q.default_language) or None,
+        "example": text_for(ind.example, language, q.default_language) or None,
+        "questions": revealing_questions(ind.when, q),
+        "when": describe(ind.when, q, language) if ind.when is not None else [],
+    }
+
+
+@app.command("list")
+def list_indicators(
+    questionnaire: QuestionnaireOption = None,
+    dimension: Annotated[str | None, typer.Option("--dimension", "-d", help="Only this dimension id.")] = None,
+    strength: Annotated[Strength | None, typer.Option("--strength", "-s", help="Only this strength.")] = None,
+    lang: LangOption = None,
+    output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
+) -> None:
+    """List the indicators with their dimension and strength.
+
+    Example: screening indicators list --dimension coercion_destination --lang ar
+    """
+    import json
+
+    from screening.errors import UsageError
+    from screening.questionnaires import resolve
+
+    q = resolve(questionnaire).questionnaire
+    language = _language(lang, q.language_codes)
+    if dimension is not None and q.dimension(dimension) is None:
+        known = ", ".join(d.id for d in q.dimensions)
+        raise UsageError(f"--dimension {dimension}: no such dimension (known: {known})")
+    selected = [
+        i
+        for i in q.indicators
+        if (dimension is None or i.dimension == dimension) and (strength is None or i.strength.value == strength.value)
+    ]
+    records = [indicator_record(i.id, q, language) for i in selected]
+    if output is ListFormat.JSON:
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    from screening.render import make_console
+
+    table = Table(title=f"{q.id} {q.version}: {len(records)} indicator(s)", title_justify="left")
+    for column in ("id", "dimension", "strength", "title"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(record["id"], record["dimension"], record["strength"], record["title"])
+    make_console().print(table)
+
+
+@app.command("show")
+def show_indicator(
+    indicator_id: Annotated[str, typer.Argument(metavar="ID", help="The indicator's id.")],
+    questionnaire: QuestionnaireOption = None,
+    lang: LangOption = None,
+    output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
+) -> None:
+    """Show one indicator: meaning, strength, source, example, and the answers that reveal it.
+
+    Example: screening indicators show cd_confiscation_of_documents --lang ar
+    """
+    import difflib
+    import json
+
+    from screening.errors import ScreeningError
+    from screening.questionnaires import resolve
+
+    q = resolve(questionnaire).questionnaire
+    language = _language(lang, q.language_codes)
+    if q.indicator(indicator_id) is None:
+        near = difflib.get_close_matches(indicator_id, [i.id for i in q.indicators], n=3, cutoff=0.5)
+        hint = f"Did you mean {', '.join(near)}?" if near else "List them with `screening indicators list`."
+        raise ScreeningError(f"no indicator '{indicator_id}' in {q.id}", hint=hint)
+    record = indicator_record(indicator_id, q, language)
+    if output is ListFormat.JSON:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    from rich.text import Text
+
+    from screening.render import make_console
+
+    from screening.i18n import t, ui_language
+
+    ui = ui_language(language)
+    console = make_console()
+    console.print(Text(f"{record['title']}", style="bold"))
+    console.print(Text(f"{t('indicators.id', ui)}: {record['id']}"))
+    console.print(Text(f"{t('indicators.dimension', ui)}: {record['dimension']} ({record['phase']})"))
+    console.print(Text(f"{t('indicators.strength', ui)}: {t('strength.' + record['strength'], ui)}"))
+    console.print(Text(f"{t('indicators.source', ui)}: {record['source']}"))
+    if record["explanation"]:
+        console.print(Text("\n" + record["explanation"]))
+    if record["example"]:
+        console.print(Text("“" + record["example"] + "”", style="italic"))
+    console.print(Text("\n" + t("indicators.observed_when", ui) + ":", style="bold"))
+    for line in record["when"]:
+        console.print(Text("  " + line))
