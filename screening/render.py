@@ -7,7 +7,7 @@ tables hold ids, counts and the officer's language only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screening.i18n import register, t, ui_language
 from screening.model import text_for
@@ -165,3 +165,36 @@ def render_summary(
         console.print(Text(tr("summary.why"), style="bold"))
         for sentence in rationale:
             console.print(Text("  - " + shape(sentence)))
+
+
+def render_indicator_table(console: Console, records: list[dict[str, Any]], title: str) -> None:
+    """A table of indicators: id, dimension, strength, title."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in ("id", "dimension", "strength", "title"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(record["id"], record["dimension"], record["strength"], record["title"])
+    console.print(table)
+
+
+def render_indicator(console: Console, record: dict[str, Any], ui: str, *, shape: Shape = _same) -> None:
+    """One indicator in full: meaning, strength, source, example, and when it is observed."""
+    from rich.text import Text
+
+    def line(key: str, value: str) -> None:
+        console.print(Text(shape(f"{t(key, ui)}: {value}")))
+
+    console.print(Text(shape(record["title"]), style="bold"))
+    line("indicators.id", record["id"])
+    line("indicators.dimension", f"{record['dimension']} ({record['phase']})")
+    line("indicators.strength", t("strength." + record["strength"], ui))
+    line("indicators.source", record["source"])
+    if record["explanation"]:
+        console.print(Text("\n" + shape(record["explanation"])))
+    if record["example"]:
+        console.print(Text(shape("“" + record["example"] + "”"), style="italic"))
+    console.print(Text("\n" + shape(t("indicators.observed_when", ui)) + ":", style="bold"))
+    for item in record["when"]:
+        console.print(Text("  " + shape(item)))

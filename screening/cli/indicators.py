@@ -98,16 +98,9 @@ def list_indicators(
     if output is ListFormat.JSON:
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
-    from rich.table import Table
+    from screening.render import make_console, render_indicator_table
 
-    from screening.render import make_console
-
-    table = Table(title=f"{q.id} {q.version}: {len(records)} indicator(s)", title_justify="left")
-    for column in ("id", "dimension", "strength", "title"):
-        table.add_column(column)
-    for record in records:
-        table.add_row(record["id"], record["dimension"], record["strength"], record["title"])
-    make_console().print(table)
+    render_indicator_table(make_console(), records, f"{q.id} {q.version}: {len(records)} indicator(s)")
 
 
 @app.command("show")
@@ -137,23 +130,7 @@ def show_indicator(
     if output is ListFormat.JSON:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    from rich.text import Text
+    from screening.i18n import ui_language
+    from screening.render import make_console, render_indicator
 
-    from screening.render import make_console
-
-    from screening.i18n import t, ui_language
-
-    ui = ui_language(language)
-    console = make_console()
-    console.print(Text(f"{record['title']}", style="bold"))
-    console.print(Text(f"{t('indicators.id', ui)}: {record['id']}"))
-    console.print(Text(f"{t('indicators.dimension', ui)}: {record['dimension']} ({record['phase']})"))
-    console.print(Text(f"{t('indicators.strength', ui)}: {t('strength.' + record['strength'], ui)}"))
-    console.print(Text(f"{t('indicators.source', ui)}: {record['source']}"))
-    if record["explanation"]:
-        console.print(Text("\n" + record["explanation"]))
-    if record["example"]:
-        console.print(Text("“" + record["example"] + "”", style="italic"))
-    console.print(Text("\n" + t("indicators.observed_when", ui) + ":", style="bold"))
-    for line in record["when"]:
-        console.print(Text("  " + line))
+    render_indicator(make_console(), record, ui_language(language))
