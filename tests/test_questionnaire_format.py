@@ -330,14 +330,16 @@ def test_missing_file(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda s: s.encode())))
 def test_arbitrary_input_raises_only_our_error(data: bytes) -> None:
-    try:
-        doc = parse_document(data, "fuzz.yaml")
-        from screening.questionnaires import check_document
+    from screening.questionnaires import check_document
 
-        check_document(doc)
+    problems = None
+    try:
+        check_document(parse_document(data, "fuzz.yaml"))
     except QuestionnaireError as error:
-        assert error.problems
-        assert all(p.path == "fuzz.yaml" for p in error.problems)
+        problems = error.problems
+    if problems is not None:  # a valid document is fine too; any other exception fails
+        assert problems
+        assert all(p.path == "fuzz.yaml" for p in problems)
 
 
 @settings(max_examples=100, deadline=None)
@@ -345,7 +347,9 @@ def test_arbitrary_input_raises_only_our_error(data: bytes) -> None:
 def test_shuffled_lines_of_a_real_file_raise_only_our_error(lines: list[str]) -> None:
     from screening.questionnaires import check_document
 
+    problems = None
     try:
         check_document(parse_document("\n".join(lines).encode(), "fuzz.yaml"))
     except QuestionnaireError as error:
-        assert error.problems
+        problems = error.problems
+    assert problems is None or len(problems) >= 1

@@ -1,0 +1,152 @@
+"""The command line as a whole: help, start-up imports, exit codes, schemas, packaging."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def commands() -> list[list[str]]:
+    """Every command and sub-command of the app, as argument lists."""
+    from typer.main import get_command
+
+    from screening.cli import app
+
+    root = get_command(app)
+    found: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(sub, [*path, name])
+        else:
+            found.append(path)
+
+    walk(root, [])
+    return found
+
+
+def test_every_command_has_help_with_an_example(cli) -> None:  # type: ignore[no-untyped-def]
+    listed = commands()
+    assert ["validate"] in listed
+    assert ["score"] in listed
+    assert ["schema"] in listed
+    for path in listed:
+        run = cli(*path, "--help")
+        assert run.code == 0, path
+        assert "Example: screening " + path[0] in " ".join(run.out.split()), path
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from screening.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('questionary', 'pydantic', 'yaml', 'prompt_toolkit', 'sqlite3') if m in sys.modules)\n"
+        "print(','.join(heavy), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stderr.strip().splitlines()[-1:] in ([], [""])
+
+
+def test_usage_error_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("score", "--no-such-option").code == 2
+    assert cli("schema", "nothing").code == 2
+
+
+def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+    from screening import __version__
+
+    assert cli("--version").out.strip() == f"screening {__version__}"
+
+
+def test_validate_accepts_the_bundled_questionnaires(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("validate")
+    assert run.code == 0, run.out + run.err
+    assert run.err.strip().endswith("file(s) valid")
+
+
+def test_validate_reports_problems_and_json(cli, tmp_path: Path, small: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nid: y\n")
+    run = cli("validate", str(small), str(bad))
+    assert run.code == 1
+    assert run.out.strip() == f"{bad}:2:1: duplicate key 'id' (first at line 1); keep one of them"
+    assert run.err.strip() == "1 problem(s) in 1 of 2 file(s)"
+    document = json.loads(cli("validate", str(bad), "--format", "json").out)
+    assert document["valid"] is False
+    assert document["files"][0]["problems"][0] == {
+        "path": str(bad),
+        "line": 2,
+        "column": 1,
+        "code": "duplicate_key",
+        "message": "duplicate key 'id' (first at line 1); keep one of them",
+    }
+
+
+@pytest.mark.parametrize("name", ["questionnaire", "referral"])
+def test_committed_schema_is_the_generated_one(cli, name: str) -> None:  # type: ignore[no-untyped-def]
+    committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+    assert json.loads(cli("schema", name).out) == committed, "run `screening schema NAME > schemas/NAME.schema.json`"
+
+
+def test_bundled_files_point_editors_at_the_schema() -> None:
+    for path in sorted((ROOT / "indicators").glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../schemas/questionnaire.schema.json", path
+
+
+def test_internal_errors_show_no_traceback_and_no_locals(tmp_path: Path) -> None:
+    """An unexpected exception prints one line; --debug re-raises."""
+    code = (
+        "import screening.questionnaires as qs\n"
+        "def boom(ref):\n    secret = 'Maria Santos'\n    raise RuntimeError(secret)\n"
+        "qs.resolve = boom\n"
+        "from screening.cli import main\nmain(['indicators', 'list'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Maria" not in result.stderr
+    assert result.stderr.startswith("screening: internal error: RuntimeError")
+
+
+def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: Path) -> None:
+    """A wheel built from the checkout, installed elsewhere, finds the bundled files."""
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = list(wheels.glob("screening-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "screening/indicators/ilo-adult-labour.yaml" in names
+    assert any(n.startswith("screening/indicators/scenarios/") for n in names)
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-m", "screening", "validate"], capture_output=True, text=True, cwd=elsewhere, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    located = subprocess.run(
+        [sys.executable, "-c", "import screening.questionnaires as q; print(q.bundled_dir())"],
+        capture_output=True, text=True, cwd=elsewhere, env=env, check=True,
+    )
+    assert located.stdout.strip().startswith(str(target))
