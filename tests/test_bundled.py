@@ -1,0 +1,199 @@
+"""Every bundled questionnaire validates; the default one keeps the contract of DESIGN section 4."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from solver import observes, satisfy
+
+from screening.model import Questionnaire
+from screening.questionnaires import DEFAULT_QUESTIONNAIRE, bundled_files, load_path, resolve
+from screening.scoring import assess
+
+DIMENSIONS = [
+    "deceptive_recruitment",
+    "coercive_recruitment",
+    "recruitment_vulnerability",
+    "exploitative_conditions",
+    "coercion_destination",
+    "destination_vulnerability",
+]
+RECRUITMENT = DIMENSIONS[:3]
+DESTINATION_MEANS = DIMENSIONS[4:]
+
+# The adult labour-exploitation set of the reference: (strong, medium, weak) per dimension.
+PUBLISHED = {
+    "deceptive_recruitment": (1, 8, 1),
+    "coercive_recruitment": (1, 9, 0),
+    "recruitment_vulnerability": (0, 12, 4),
+    "exploitative_conditions": (1, 7, 1),
+    "coercion_destination": (4, 10, 1),
+    "destination_vulnerability": (0, 5, 2),
+}
+
+
+@pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.name)
+def test_bundled_questionnaire_validates(path: Path) -> None:
+    loaded = load_path(path)
+    assert loaded.questionnaire.languages[0].code == "en"
+    assert [lang.code for lang in loaded.questionnaire.languages] == ["en", "ar"]
+    assert loaded.questionnaire.language("ar").direction == "rtl"  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def default() -> Questionnaire:
+    return resolve(None).questionnaire
+
+
+def test_default_id_and_dimensions(default: Questionnaire) -> None:
+    assert default.id == DEFAULT_QUESTIONNAIRE
+    assert [d.id for d in default.dimensions] == DIMENSIONS
+
+
+def test_all_67_indicators_with_the_published_strengths(default: Questionnaire) -> None:
+    counts: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    for indicator in default.indicators:
+        counts[indicator.dimension][indicator.strength.value] += 1
+    got = {d: (c["strong"], c["medium"], c["weak"]) for d, c in counts.items()}
+    assert got == PUBLISHED
+    assert len(default.indicators) == 67
+    assert all(i.source for i in default.indicators)
+    assert all(i.weight == 1 for i in default.indicators)
+
+
+def test_age_question_contract(default: Questionnaire) -> None:
+    age = default.question("age")
+    assert age is not None
+    assert age.type == "number"
+    assert age.allow == ["dont_know", "declined"]
+
+
+def test_outcome_codes_in_order(default: Questionnaire) -> None:
+    assert [o.code for o in default.outcomes] == [
+        "trafficking_indicated",
+        "further_assessment",
+        "labour_violation",
+        "monitor",
+        "no_indicators",
+    ]
+
+
+def test_every_question_but_notes_accepts_the_special_answers(default: Questionnaire) -> None:
+    for question in default.questions().values():
+        if question.type != "note":
+            assert sorted(question.allow) == ["declined", "dont_know"], question.id  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("indicator_id", [i.id for i in resolve(None).questionnaire.indicators])
+def test_every_indicator_can_be_triggered_by_answers(default: Questionnaire, indicator_id: str) -> None:
+    indicator = default.indicator(indicator_id)
+    assert indicator is not None
+    answers = satisfy(indicator.when, default, {})
+    assert answers is not None, f"no answers found that trigger {indicator_id}"
+    assert observes(default, answers, indicator_id)
+
+
+def test_a_worker_with_no_problems(default: Questionnaire) -> None:
+    """All "no" at every gateway: about 20 questions, and no indicator."""
+    answers: dict[str, object] = {}
+    from screening.scoring import applicable_questions
+
+    for _ in range(200):
+        applicable, _kept = applicable_questions(default, answers)
+        pending = [q for q in applicable if q.type != "note" and q.id not in answers]
+        if not pending:
+            break
+        question = pending[0]
+        answers[question.id] = _plain_answer(question)
+    result = assess(default, answers)
+    asked = [qid for qid in result.applicable if default.question(qid).type != "note"]  # type: ignore[union-attr]
+    assert len(asked) <= 30, len(asked)
+    assert result.indicators == ()
+    assert result.outcome.code == "no_indicators"
+    assert result.flags == ()
+
+
+def _plain_answer(question: object) -> object:
+    kind = question.type  # type: ignore[attr-defined]
+    if question.id == "age":  # type: ignore[attr-defined]
+        return 30
+    if kind == "yes_no":
+        safe_yes = {"private_setting", "basic_needs_met"}
+        return "yes" if question.id in safe_yes or "consent" in question.id else "no"  # type: ignore[attr-defined]
+    if kind == "single_choice":
+        values = [c.value for c in question.choices]  # type: ignore[attr-defined]
+        for preferred in ("granted", "none", "no", "other"):
+            if preferred in values:
+                return preferred
+        return values[0]
+    if kind == "multiple_choice":
+        return [question.choices[-1].value]  # type: ignore[attr-defined]
+    if kind == "number":
+        return 8
+    if kind == "date":
+        return "2024-01-01"
+    return "text"
+
+
+def expected_outcome(q: Questionnaire, observed: set[str], child: bool) -> str:
+    """DESIGN section 4, written out independently of the questionnaire's conditions."""
+    counts = {d: [0, 0, 0] for d in DIMENSIONS}
+    for indicator in q.indicators:
+        if indicator.id in observed:
+            counts[indicator.dimension][["strong", "medium", "weak"].index(indicator.strength.value)] += 1
+
+    def positive(d: str) -> bool:
+        s, m, w = counts[d]
+        return s >= 2 or (s >= 1 and m + w >= 1) or m >= 3 or (m >= 2 and w >= 1)
+
+    exploitation = positive("exploitative_conditions")
+    if child and exploitation:
+        return "trafficking_indicated"
+    if any(map(positive, RECRUITMENT)) and exploitation and any(map(positive, DESTINATION_MEANS)):
+        return "trafficking_indicated"
+    if any(positive(d) for d in DIMENSIONS if d != "exploitative_conditions"):
+        return "further_assessment"
+    if exploitation or sum(counts["exploitative_conditions"]) >= 1:
+        return "labour_violation"
+    if observed:
+        return "monitor"
+    return "no_indicators"
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_outcome_ladder_for_any_checklist(data: st.DataObject) -> None:
+    q = resolve(None).questionnaire
+    ids = [i.id for i in q.indicators]
+    observed = set(data.draw(st.lists(st.sampled_from(ids), max_size=25)))
+    age = data.draw(st.sampled_from([15, 17, 18, 35, "dont_know"]))
+    child = isinstance(age, int) and age < 18
+    result = assess(q, {"age": age}, checklist=sorted(observed))
+    assert result.observed_ids() == observed
+    assert result.child is child
+    assert result.outcome.code == expected_outcome(q, observed, child)
+
+
+def test_each_outcome_reachable_by_answers(default: Questionnaire) -> None:
+    reached = set()
+    for outcome in default.outcomes:
+        if outcome.when is None:
+            answers: dict[str, object] | None = {}
+        else:
+            answers = satisfy(outcome.when, default, {"age": 30})
+        assert answers is not None, outcome.code
+        reached.add(assess(default, answers).outcome.code)
+    assert reached == {o.code for o in default.outcomes}
+
+
+def test_indicators_list_json_for_machines(cli) -> None:  # type: ignore[no-untyped-def]
+    records = json.loads(cli("indicators", "list", "--format", "json").out)
+    assert len(records) == 67
+    assert {"id", "dimension", "strength", "title"} <= set(records[0])
+    arabic = json.loads(cli("indicators", "list", "--format", "json", "--lang", "ar").out)
+    assert all(any("\u0600" <= ch <= "\u06ff" for ch in r["title"]) for r in arabic)
