@@ -366,3 +366,38 @@ def to_json(referral: Referral, *, indent: int | None = 2) -> str:
     Referral.model_validate(document)
 
     return json.dumps(document, ensure_ascii=False, indent=indent)
+
+
+def redact_referral(referral: Referral, language: str) -> Referral:
+    """Leave out every answer marked ``pii`` (and its notes), and say so in the document.
+
+    The same result as building the referral with ``ExportContext(redact=True)``, for a
+    referral that was built without it (a stored one, say). Redacting a redacted referral
+    changes nothing.
+
+    Args:
+        referral: The referral to redact.
+        language: The language of the rationale sentence that reports the redaction.
+
+    Returns:
+        A new referral, validated by its model: ``redaction.redacted`` is true,
+        ``redaction.removed_questions`` lists every answer left out (the ones left out before
+        first), and the rationale ends with the ``rationale.redacted`` sentence when any answer
+        was left out.
+    """
+    lang = ui_language(language)
+    before = list(referral.redaction.removed_questions)
+    dropped = [a.question_id for a in referral.answers if a.pii]
+    removed = before + [qid for qid in dropped if qid not in before]
+    sentences = list(referral.recommendation.rationale)
+    if before:
+        # The sentence counts the answers removed; replace the earlier count, never add a second.
+        earlier = t("rationale.redacted", lang, count=len(before))
+        sentences = [s for s in sentences if s != earlier]
+    if removed:
+        sentences.append(t("rationale.redacted", lang, count=len(removed)))
+    document = referral.model_dump()
+    document["answers"] = [a.model_dump() for a in referral.answers if not a.pii]
+    document["redaction"] = {"redacted": True, "removed_questions": removed}
+    document["recommendation"]["rationale"] = sentences
+    return Referral.model_validate(document)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from screening import __version__
+from screening.cli import cases as cases_cli
 from screening.cli import indicators as indicators_cli
 from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
@@ -60,6 +61,7 @@ score_cli.register(app)
 validate_cli.register(app)
 schema_cli.register(app)
 app.add_typer(indicators_cli.app, name="indicators")
+app.add_typer(cases_cli.app, name="cases")
 
 
 def report(error: ScreeningError) -> None:

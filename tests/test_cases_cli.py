@@ -1,0 +1,763 @@
+"""`screening cases`: list, show, export, delete, verify and purge, against a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import SMALL, Run, write
+
+from screening.errors import StoreError
+from screening.store import DATABASE_NAME, EventType, JSONInput, SqliteStore, open_store
+
+PRIVATE = "Amina Q. secret-name"  # stands for personal data: shown by `show`, never elsewhere
+NOTE = "lives at the agency's flat"  # a note on the pii question
+OFFICER = "epc-017"
+LONG_AGO = datetime(2020, 3, 1, 9, 0, tzinfo=UTC)
+
+Cli = Callable[..., Run]
+"""The ``cli`` fixture of conftest: runs `screening ARGS` in-process."""
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty store directory, named by SCREENING_HOME."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> Path:
+    """The small questionnaire, written inline."""
+    return write(tmp_path, "small.yaml", SMALL)
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[SqliteStore]:
+    with open_store() as opened:
+        yield opened
+
+
+def sha_of(path: Path) -> str:
+    from screening.questionnaires import resolve
+
+    return resolve(str(path)).sha256
+
+
+def new_case(
+    store: SqliteStore,
+    questionnaire: Path | str,
+    *,
+    answers: dict[str, JSONInput] | None = None,
+    sha256: str | None = None,
+    language: str = "en",
+    now: datetime | None = None,
+) -> str:
+    """A draft of the small questionnaire, with answers saved one by one."""
+    ref = str(questionnaire)
+    case_id = store.create_case(
+        questionnaire_id=ref,
+        questionnaire_version="1",
+        questionnaire_sha256=sha256 or (sha_of(Path(ref)) if Path(ref).exists() else "ab" * 32),
+        language=language,
+        ui_language="en",
+        officer=OFFICER,
+        now=now,
+    )
+    for qid, value in (answers or {}).items():
+        store.record_answer(case_id, qid, value, officer=OFFICER, now=now)
+    return case_id
+
+
+DRAFT_ANSWERS: dict[str, JSONInput] = {"age": 30, "name": PRIVATE, "passport": "no"}
+FULL_ANSWERS: dict[str, JSONInput] = {
+    "age": 40,
+    "name": PRIVATE,
+    "passport": "no",
+    "passport_when": "destination",
+    "hours": 14,
+    "problems": ["unpaid", "locked"],
+}
+
+
+def complete_case(store: SqliteStore, small_file: Path) -> str:
+    """A finished case whose referral was stored as the interview stores it."""
+    from screening.answers import AnswerSet
+    from screening.cli.score import score_one
+    from screening.questionnaires import resolve
+    from screening.referral import to_json
+
+    case_id = new_case(store, small_file, answers=FULL_ANSWERS)
+    store.record_note(case_id, "name", NOTE, officer=OFFICER)
+    store.record_note(case_id, "hours", "says 6 to 22 every day", officer=OFFICER)
+    answer_set = AnswerSet(
+        label=case_id,
+        answers=dict(FULL_ANSWERS),
+        case_id=case_id,
+        officer=OFFICER,
+        notes={"name": [NOTE], "hours": ["says 6 to 22 every day"]},
+    )
+    _, referral = score_one(answer_set, resolve(str(small_file)))
+    store.complete(case_id, to_json(referral), officer=OFFICER)
+    return case_id
+
+
+def assert_valid_referral(document: dict[str, JSONInput]) -> None:
+    import jsonschema
+
+    from screening.schemas import referral_schema
+
+    jsonschema.Draft202012Validator(referral_schema()).validate(document)
+
+
+def assert_no_traceback(run: Run) -> None:
+    assert "Traceback" not in run.err
+    assert "internal error" not in run.err
+
+
+# -- list --------------------------------------------------------------------------------------
+
+
+def test_list_on_an_empty_store(cli: Cli, home: Path) -> None:
+    run = cli("cases", "list")
+    assert run.code == 0
+    assert run.out == ""
+    assert "no cases" in run.err
+    run = cli("cases", "list", "--format", "json")
+    assert run.code == 0
+    assert json.loads(run.out) == []
+
+
+def test_list_shows_the_cases_without_answers(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    draft = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    done = complete_case(store, small_file)
+    run = cli("cases", "list")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[0].split() == [
+        "id",
+        "status",
+        "created",
+        "updated",
+        "answers",
+        "officer",
+        "questionnaire",
+    ]
+    # most recently updated first, one line per case even beyond 80 columns (not a terminal)
+    assert [line.split()[:2] for line in lines[1:]] == [[done, "complete"], [draft, "draft"]]
+    assert lines[2].split()[5:] == ["3", OFFICER, "small.yaml", "1"]
+    assert PRIVATE not in run.out + run.err
+    assert NOTE not in run.out + run.err
+
+
+def test_list_json_and_status_filter(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    draft = new_case(store, small_file, answers=DRAFT_ANSWERS, now=LONG_AGO)
+    done = complete_case(store, small_file)
+    run = cli("cases", "list", "--format", "json")
+    assert run.code == 0, run.err
+    cases = json.loads(run.out)
+    assert [c["id"] for c in cases] == [done, draft]
+    assert cases[1] == {
+        "id": draft,
+        "status": "draft",
+        "questionnaire_id": str(small_file),
+        "questionnaire_version": "1",
+        "created_at": "2020-03-01T09:00:00.000000Z",
+        "updated_at": "2020-03-01T09:00:00.000000Z",
+        "answers": 3,
+        "officer": OFFICER,
+    }
+    assert PRIVATE not in run.out
+    drafts = json.loads(cli("cases", "list", "--status", "draft", "--format", "json").out)
+    assert [c["id"] for c in drafts] == [draft]
+    complete = json.loads(cli("cases", "list", "--status", "complete", "--format", "json").out)
+    assert [c["id"] for c in complete] == [done]
+    assert cli("cases", "list", "--status", "closed").code == 2
+
+
+# -- show --------------------------------------------------------------------------------------
+
+
+def test_show_table(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers={**DRAFT_ANSWERS, "age": 16})
+    store.record_note(case_id, "name", NOTE, officer=OFFICER)
+    store.acknowledge_flag(case_id, "minor", officer=OFFICER)
+    store.set_meta(case_id, "position", "hours")
+    run = cli("cases", "show", case_id.lower())
+    assert run.code == 0, run.err
+    out = " ".join(run.out.split())
+    assert f"Case {case_id} (draft)" in out
+    assert f"name {PRIVATE} [pii]" in out
+    assert "age 16" in out
+    assert "passport no" in out
+    assert f"name: {NOTE} [pii]" in out
+    assert "Acknowledged flags: minor" in out
+    assert 'position: "hours"' in out
+    assert "Live outcome" in out
+    assert "Possible minor" in out  # the urgent flag of the live outcome
+    assert "Incomplete" in out
+    assert run.err == ""
+
+
+def test_show_json(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers=FULL_ANSWERS)
+    store.record_note(case_id, "name", NOTE, officer=OFFICER)
+    # passport is changed after passport_when was answered: that answer no longer applies
+    store.record_answer(case_id, "passport", "yes", officer=OFFICER)
+    run = cli("cases", "show", case_id, "--format", "json")
+    assert run.code == 0, run.err
+    document = json.loads(run.out)
+    assert document["id"] == case_id
+    assert document["status"] == "draft"
+    assert document["questionnaire"]["changed"] is False
+    answers = {a["question_id"]: a for a in document["answers"]}
+    assert [a["question_id"] for a in document["answers"]] == [
+        "age",
+        "name",
+        "passport",
+        "passport_when",
+        "hours",
+        "problems",
+    ]
+    assert answers["name"] == {
+        "question_id": "name",
+        "value": PRIVATE,
+        "pii": True,
+        "applies": True,
+    }
+    assert answers["passport"]["value"] == "yes"
+    assert answers["passport_when"]["applies"] is False
+    assert answers["problems"]["value"] == ["unpaid", "locked"]
+    assert document["notes"] == {"name": [NOTE]}
+    assert document["acknowledged_flags"] == []
+    outcome = document["outcome"]
+    # documents_taken no longer holds (passport kept); locked_in, long_hours and unpaid do
+    assert [i["id"] for i in outcome["indicators"]] == ["locked_in", "long_hours", "unpaid"]
+    assert outcome["dimensions"][0] == {
+        "id": "coercion",
+        "positive": False,
+        "strong": 1,
+        "medium": 0,
+        "weak": 0,
+    }
+    assert outcome["code"] == "labour"
+    assert outcome["complete"] is True
+
+
+def test_show_marks_answers_that_do_not_apply(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    case_id = new_case(
+        store, small_file, answers={"passport": "no", "passport_when": "destination"}
+    )
+    store.record_answer(case_id, "passport", "yes", officer=OFFICER)
+    run = cli("cases", "show", case_id)
+    assert run.code == 0, run.err
+    assert "passport_when  destination  (does not apply)" in run.out
+
+
+def test_show_warns_when_the_questionnaire_changed(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS, sha256="ab" * 32)
+    run = cli("cases", "show", case_id, "--format", "json")
+    assert run.code == 0
+    assert json.loads(run.out)["questionnaire"]["changed"] is True
+    assert "screening: warning:" in run.err
+    assert "has changed since case" in run.err
+    assert "abababababab" in run.err
+    assert PRIVATE not in run.err
+    table = cli("cases", "show", case_id)
+    assert table.code == 0
+    assert "has changed since" in table.err
+    assert PRIVATE in table.out
+
+
+def test_show_reports_answers_that_no_longer_fit(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    case_id = new_case(store, small_file, answers={"age": 30}, sha256="ab" * 32)
+    # answers saved under an older questionnaire: a removed question, a removed choice
+    store.record_answer(case_id, "religion", PRIVATE, officer=OFFICER)
+    store.record_answer(case_id, "problems", ["unpaid", "beaten"], officer=OFFICER)
+    run = cli("cases", "show", case_id)
+    assert run.code == 0, run.err
+    assert "2 answer(s)" in run.err
+    assert "religion" in run.err
+    assert "problems" in run.err
+    assert PRIVATE not in run.err
+    assert "beaten" not in run.err
+    assert "(no longer fits)" in run.out
+    document = json.loads(cli("cases", "show", case_id, "--format", "json").out)
+    religion = next(a for a in document["answers"] if a["question_id"] == "religion")
+    assert religion["pii"] is True  # unknown now: treated as personal data
+    assert religion["applies"] is False
+    assert document["answers"][-1]["question_id"] == "religion"
+
+
+def test_show_escapes_terminal_control_characters(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    case_id = new_case(store, small_file, answers={"name": "A\x1b]0;pwned\x07\x1b[2J"})
+    run = cli("cases", "show", case_id)
+    assert run.code == 0
+    assert "\x1b" not in run.out
+    assert "\x07" not in run.out
+    assert "\ufffd]0;pwned" in run.out
+
+
+def test_show_needs_the_questionnaire_file(
+    cli: Cli, store: SqliteStore, small_file: Path, tmp_path: Path
+) -> None:
+    # The case names its questionnaire by id, and "small" is not a bundled one.
+    case_id = new_case(store, "small", answers=DRAFT_ANSWERS, sha256=sha_of(small_file))
+    run = cli("cases", "show", case_id)
+    assert run.code == 1
+    assert "'small'" in run.err
+    assert "--questionnaire" in run.err
+    assert_no_traceback(run)
+    run = cli("cases", "show", case_id, "--questionnaire", str(small_file))
+    assert run.code == 0, run.err
+    assert "warning" not in run.err
+    other = write(tmp_path, "other.yaml", SMALL.replace("id: small", "id: other", 1))
+    run = cli("cases", "show", case_id, "--questionnaire", str(other))
+    assert run.code == 1
+    assert "'other'" in run.err
+    assert "'small'" in run.err
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def test_export_a_draft(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    store.record_note(case_id, "age", "looks younger", officer=OFFICER)
+    head = store.audit_head()
+    run = cli("cases", "export", case_id)
+    assert run.code == 0, run.err
+    document = json.loads(run.out)
+    assert_valid_referral(document)
+    assert document["case_id"] == case_id
+    assert document["officer"] == OFFICER
+    assert document["audit_head"] == head
+    assert document["complete"] is False
+    assert document["questionnaire"]["sha256"] == sha_of(small_file)
+    rationale = " ".join(document["recommendation"]["rationale"])
+    assert "The screening is incomplete" in rationale
+    assert "draft case" in rationale
+    answers = {a["question_id"]: a for a in document["answers"]}
+    assert answers["name"]["value"] == PRIVATE
+    assert answers["age"]["notes"] == ["looks younger"]
+    assert "draft" in run.err
+    # a draft has no referral yet: nothing is recorded, the audit log is unchanged
+    assert store.get_case(case_id).exported_at is None
+    assert store.audit_head() == head
+
+
+def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = complete_case(store, small_file)
+    stored = store.get_case(case_id).referral_json
+    assert stored is not None
+    events = store.verify().events
+    run = cli("cases", "export", case_id, "--officer", "epc-020")
+    assert run.code == 0, run.err
+    assert run.out == stored + "\n"
+    assert_valid_referral(json.loads(run.out))
+    assert store.get_case(case_id).exported_at is not None
+    assert store.verify().events == events + 1
+    with sqlite3.connect(store.path) as conn:
+        last = conn.execute(
+            "SELECT event, officer, case_id FROM audit_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert last == (EventType.CASE_EXPORTED.value, "epc-020", case_id)
+
+
+@pytest.mark.parametrize("finished", [False, True], ids=["draft", "complete"])
+def test_export_redact(cli: Cli, store: SqliteStore, small_file: Path, finished: bool) -> None:
+    if finished:
+        case_id = complete_case(store, small_file)
+    else:
+        case_id = new_case(store, small_file, answers=FULL_ANSWERS)
+        store.record_note(case_id, "name", NOTE, officer=OFFICER)
+    run = cli("cases", "export", case_id, "--redact")
+    assert run.code == 0, run.err
+    assert PRIVATE not in run.out
+    assert NOTE not in run.out
+    document = json.loads(run.out)
+    assert_valid_referral(document)
+    assert document["redaction"] == {"redacted": True, "removed_questions": ["name"]}
+    assert "name" not in [a["question_id"] for a in document["answers"]]
+    assert all(not a["pii"] for a in document["answers"])
+    assert document["recommendation"]["rationale"][-1] == (
+        "Personal data was removed from this document (1 answer(s))."
+    )
+    assert document["recommendation"]["outcome"] == "refer"
+
+
+def test_export_to_a_private_file(
+    cli: Cli, store: SqliteStore, small_file: Path, tmp_path: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    target = tmp_path / "out" / "referral.json"
+    target.parent.mkdir()
+    run = cli("cases", "export", case_id, "--redact", "--out", str(target))
+    assert run.code == 0, run.err
+    assert run.out == ""
+    assert str(target) in run.err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert_valid_referral(json.loads(target.read_text(encoding="utf-8")))
+    missing = cli("cases", "export", case_id, "--out", str(tmp_path / "nowhere" / "r.json"))
+    assert missing.code == 1
+    assert "does not exist" in missing.err
+    assert_no_traceback(missing)
+
+
+def test_export_a_complete_case_needs_no_questionnaire(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    small_file.unlink()
+    run = cli("cases", "export", case_id, "--redact")
+    assert run.code == 0, run.err
+    assert PRIVATE not in run.out
+
+
+def test_export_an_invalid_stored_referral(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    store.complete(case_id, json.dumps({"case_id": case_id, "answers": [PRIVATE]}), officer=OFFICER)
+    run = cli("cases", "export", case_id)
+    assert run.code == 1
+    assert "not a valid referral document" in run.err
+    assert PRIVATE not in run.err
+    assert run.out == ""
+    assert store.get_case(case_id).exported_at is None
+
+
+def test_redact_referral_matches_redacting_at_build_time(small_file: Path) -> None:
+    from screening.questionnaires import resolve
+    from screening.referral import ExportContext, Referral, build_referral, redact_referral
+    from screening.scoring import assess
+
+    loaded = resolve(str(small_file))
+    assessment = assess(loaded.questionnaire, FULL_ANSWERS)
+
+    def build(redact: bool) -> Referral:
+        context = ExportContext(
+            case_id="C-1",
+            notes={"name": [NOTE]},
+            redact=redact,
+            clock=lambda: LONG_AGO,
+            new_id=lambda: "id-1",
+        )
+        return build_referral(assessment, context)
+
+    plain, at_build = build(False), build(True)
+    redacted = redact_referral(plain, "en")
+    assert redacted == at_build
+    assert redact_referral(redacted, "en") == redacted  # redacting again changes nothing
+    arabic = redact_referral(plain, "ar")
+    assert arabic.recommendation.rationale[-1] == "حُذفت البيانات الشخصية من هذه الوثيقة (1 إجابة)."
+
+
+# -- delete ------------------------------------------------------------------------------------
+
+
+def test_delete_with_yes(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    keep = new_case(store, small_file)
+    run = cli("cases", "delete", case_id, "--yes", "--officer", "epc-020")
+    assert run.code == 0, run.err
+    assert f"deleted case {case_id}" in run.err
+    with pytest.raises(StoreError):
+        store.get_case(case_id)
+    assert store.get_case(keep).id == keep
+    assert store.verify().ok
+    with sqlite3.connect(store.path) as conn:
+        last = conn.execute(
+            "SELECT event, officer FROM audit_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert last == (EventType.CASE_DELETED.value, "epc-020")
+
+
+def test_delete_without_a_terminal_needs_yes(
+    cli: Cli, store: SqliteStore, small_file: Path
+) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", "delete", case_id)
+    assert run.code == 1
+    assert "--yes" in run.err
+    assert run.err.startswith("screening: error:")
+    assert store.get_case(case_id).id == case_id
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("y\n", True), ("n\n", False), ("\n", False)])
+def test_delete_asks_on_a_terminal(
+    cli: Cli,
+    store: SqliteStore,
+    small_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    deleted: bool,
+) -> None:
+    from screening.cli import cases as cases_cli
+
+    monkeypatch.setattr(cases_cli, "_has_terminal", lambda: True)
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", "delete", case_id, stdin=answer.encode())
+    assert f"Delete case {case_id} (draft, 3 answer(s)" in run.err
+    assert PRIVATE not in run.out + run.err
+    if deleted:
+        assert run.code == 0
+        with pytest.raises(StoreError):
+            store.get_case(case_id)
+    else:
+        assert run.code == 1
+        assert "was not deleted" in run.err
+        assert store.get_case(case_id).id == case_id
+
+
+def test_delete_interrupted_at_the_question(
+    cli: Cli, store: SqliteStore, small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.cli import cases as cases_cli
+
+    monkeypatch.setattr(cases_cli, "_has_terminal", lambda: True)
+    case_id = new_case(store, small_file)
+    run = cli("cases", "delete", case_id, stdin=b"")  # end of input, as Ctrl-D
+    assert run.code == 130
+    assert "nothing was deleted" in run.err
+    assert store.get_case(case_id).id == case_id
+
+
+# -- verify ------------------------------------------------------------------------------------
+
+
+def test_verify_an_intact_log(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    new_case(store, small_file, answers=DRAFT_ANSWERS)
+    head = store.audit_head()
+    complete_case(store, small_file)
+    run = cli("cases", "verify")
+    assert run.code == 0, run.err
+    events = store.verify().events
+    assert run.out == f"audit log intact: {events} event(s), head {store.audit_head()}\n"
+    assert cli("cases", "verify", "--expected-head", head).code == 0
+
+
+def test_verify_an_empty_store(cli: Cli, home: Path) -> None:
+    run = cli("cases", "verify")
+    assert run.code == 0
+    assert run.out == f"audit log intact: 0 event(s), head {'0' * 64}\n"
+
+
+def test_verify_detects_an_edited_row(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("DROP TRIGGER audit_events_append_only_update")
+        conn.execute("UPDATE audit_events SET officer = 'someone-else' WHERE seq = 3")
+    run = cli("cases", "verify")
+    assert run.code == 1
+    assert "audit event 3 was altered after it was written" in run.err
+    assert run.out == ""
+    assert_no_traceback(run)
+    assert store.get_case(case_id).id == case_id  # nothing else was touched
+
+
+def test_verify_detects_a_truncated_log(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    new_case(store, small_file, answers=DRAFT_ANSWERS)
+    head = store.audit_head()
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("DROP TRIGGER audit_events_append_only_delete")
+        conn.execute("DELETE FROM audit_events WHERE seq >= 3")
+        previous = conn.execute("SELECT hash FROM audit_events WHERE seq = 2").fetchone()[0]
+        conn.execute("UPDATE chain_state SET events = 2, head = ?", (previous,))
+    assert cli("cases", "verify").code == 0  # consistent in itself
+    run = cli("cases", "verify", "--expected-head", head)
+    assert run.code == 1
+    assert "truncated or rewritten" in run.err
+    bad = cli("cases", "verify", "--expected-head", "not-a-head")
+    assert bad.code == 1
+    assert "not an audit head" in bad.err
+
+
+# -- purge -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("36h", timedelta(hours=36)),
+        ("90d", timedelta(days=90)),
+        ("12w", timedelta(weeks=12)),
+        ("6m", timedelta(days=180)),
+        ("1y", timedelta(days=365)),
+        (" 2Y ", timedelta(days=730)),
+    ],
+)
+def test_parse_duration(text: str, period: timedelta) -> None:
+    from screening.casefile import parse_duration
+
+    assert parse_duration(text) == period
+
+
+@pytest.mark.parametrize("text", ["", "90", "d", "90x", "1.5d", "-3d", "0d", "90 days", "1000y"])
+def test_parse_duration_refuses(text: str) -> None:
+    from screening.casefile import parse_duration
+
+    with pytest.raises(ValueError, match="36h"):
+        parse_duration(text)
+
+
+def test_purge_deletes_only_old_cases(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    now = datetime.now(UTC)
+    old = new_case(store, small_file, answers=DRAFT_ANSWERS, now=now - timedelta(days=100))
+    older = new_case(store, small_file, now=now - timedelta(days=400))
+    recent = new_case(store, small_file, answers=DRAFT_ANSWERS, now=now - timedelta(days=80))
+    run = cli("cases", "purge", "--older-than", "90d", "--yes", "--officer", "epc-020")
+    assert run.code == 0, run.err
+    assert sorted(run.out.split()) == sorted([old, older])
+    assert "2 case(s) not updated for 90 days" in run.err
+    assert old in run.err
+    assert older in run.err
+    assert recent not in run.err
+    assert PRIVATE not in run.out + run.err
+    assert [s.id for s in store.list_cases()] == [recent]
+    assert store.verify().ok
+    with sqlite3.connect(store.path) as conn:
+        purged = conn.execute(
+            "SELECT case_id, officer FROM audit_events WHERE event = ?",
+            (EventType.CASE_PURGED.value,),
+        ).fetchall()
+    assert sorted(purged) == sorted([(old, "epc-020"), (older, "epc-020")])
+
+
+@pytest.mark.parametrize(
+    ("duration", "left"),
+    [("36h", 0), ("12w", 1), ("6m", 2), ("1y", 3)],
+)
+def test_purge_durations(
+    cli: Cli, store: SqliteStore, small_file: Path, duration: str, left: int
+) -> None:
+    now = datetime.now(UTC)
+    for age in (timedelta(days=2), timedelta(days=90), timedelta(days=200), timedelta(days=400)):
+        new_case(store, small_file, now=now - age)
+    run = cli("cases", "purge", "--older-than", duration, "--yes")
+    assert run.code == 0, run.err
+    assert len(run.out.split()) == 4 - left
+    assert len(store.list_cases()) == left
+
+
+def test_purge_with_nothing_to_delete(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    new_case(store, small_file)
+    run = cli("cases", "purge", "--older-than", "1y")
+    assert run.code == 0
+    assert "nothing to purge" in run.err
+    assert run.out == ""
+    assert len(store.list_cases()) == 1
+
+
+def test_purge_without_a_terminal_needs_yes(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    old = new_case(store, small_file, now=LONG_AGO)
+    run = cli("cases", "purge", "--older-than", "90d")
+    assert run.code == 1
+    assert old in run.err  # what would be deleted is listed first
+    assert "--yes" in run.err
+    assert [s.id for s in store.list_cases()] == [old]
+
+
+def test_purge_asks_on_a_terminal(
+    cli: Cli, store: SqliteStore, small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.cli import cases as cases_cli
+
+    monkeypatch.setattr(cases_cli, "_has_terminal", lambda: True)
+    old = new_case(store, small_file, now=LONG_AGO)
+    declined = cli("cases", "purge", "--older-than", "90d", stdin=b"n\n")
+    assert declined.code == 1
+    assert "nothing was deleted" in declined.err
+    assert [s.id for s in store.list_cases()] == [old]
+    accepted = cli("cases", "purge", "--older-than", "90d", stdin=b"y\n")
+    assert accepted.code == 0, accepted.err
+    assert accepted.out.split() == [old]
+    assert store.list_cases() == []
+
+
+@pytest.mark.parametrize("duration", ["90", "ninety days", "90x", "0d", "-1d", "1.5y", "1000y"])
+def test_purge_with_a_bad_duration_is_a_usage_error(cli: Cli, home: Path, duration: str) -> None:
+    run = cli("cases", "purge", "--older-than", duration, "--yes")
+    assert run.code == 2
+    text = " ".join(run.err.split())
+    assert "--older-than" in text
+    for form in ("36h", "90d", "12w", "6m", "1y"):
+        assert form in text
+    assert_no_traceback(run)
+
+
+def test_purge_needs_a_duration(cli: Cli, home: Path) -> None:
+    assert cli("cases", "purge", "--yes").code == 2
+
+
+# -- failures ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show"],
+        ["show", "--format", "json"],
+        ["export"],
+        ["export", "--redact"],
+        ["delete", "--yes"],
+        ["delete"],
+    ],
+)
+def test_unknown_case(cli: Cli, store: SqliteStore, small_file: Path, command: list[str]) -> None:
+    new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", command[0], "C-2026-01-01-NOPE22", *command[1:])
+    assert run.code == 1
+    assert "no case C-2026-01-01-NOPE22" in run.err
+    assert "screening cases list" in run.err
+    assert run.out == ""
+    assert_no_traceback(run)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["list", "--format", "json"],
+        ["show", "C-1"],
+        ["export", "C-1"],
+        ["delete", "C-1", "--yes"],
+        ["verify"],
+        ["purge", "--older-than", "90d", "--yes"],
+    ],
+)
+def test_corrupt_store(cli: Cli, home: Path, command: list[str]) -> None:
+    home.mkdir(mode=0o700)
+    garbage = os.urandom(8192)
+    (home / DATABASE_NAME).write_bytes(garbage)
+    run = cli("cases", *command)
+    assert run.code == 1
+    lines = run.err.splitlines()
+    assert lines[0].startswith("screening: error: cannot open the case store:")
+    assert "is damaged or is not a screening case store" in lines[0]
+    assert all(line.startswith("  ") for line in lines[1:])  # the hint, indented
+    assert_no_traceback(run)
+    assert run.out == ""
+    assert (home / DATABASE_NAME).read_bytes() == garbage  # never modified
+
+
+def test_every_cases_command_has_help_with_an_example(cli: Cli) -> None:
+    for command in ("list", "show", "export", "delete", "verify", "purge"):
+        run = cli("cases", command, "--help")
+        assert run.code == 0, command
+        assert f"Example: screening cases {command}" in " ".join(run.out.split()), command
