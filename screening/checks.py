@@ -384,6 +384,16 @@ class _Checker:
             )
             yield from found
             for sub in iter_conditions(indicator.when):
+                if isinstance(sub, NotCondition) and not _negation_is_safe(sub):
+                    yield Finding(
+                        (*loc, "when"),
+                        f"indicator '{indicator.id}' uses `not` over something other than value "
+                        "tests on answers; an indicator must rest on what was said, so `not` may "
+                        "only wrap tests such as `equals` or `lt` (never `is:`, `indicator`, "
+                        "`dimension`, `flag` or `indicators`)",
+                        "untriggerable",
+                    )
+                    found.append(Finding(loc, "", "untriggerable"))
                 if isinstance(sub, AnswerCondition) and sub.is_ in (
                     AnswerState.DONT_KNOW,
                     AnswerState.DECLINED,
@@ -628,6 +638,17 @@ class _Checker:
             )
             return total >= spec.at_least
         return False  # pragma: no cover
+
+
+def _negation_is_safe(cond: NotCondition) -> bool:
+    """Whether a `not` wraps only value tests on answers (unknown stays unknown under them)."""
+    for sub in iter_conditions(cond.not_):
+        if isinstance(sub, AnswerCondition):
+            if sub.is_ is not None:
+                return False
+        elif not isinstance(sub, AllCondition | AnyCondition | NotCondition):
+            return False
+    return True
 
 
 def _contradiction(conditions: list[Condition]) -> bool:

@@ -507,7 +507,9 @@ class Indicator(Strict):
     explanation: Text | None = None
     example: Text | None = None
     when: Condition | None = Field(
-        None, description="When the answers reveal it; absent: checklist only."
+        None,
+        description="When the answers reveal it (required: every indicator must be triggerable "
+        "by answers; officers may also tick it directly in checklist mode).",
     )
 
 

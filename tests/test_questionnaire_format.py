@@ -210,6 +210,27 @@ def test_indicator_on_a_special_answer(tmp_path: Path) -> None:
     assert any("never trigger an indicator" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    "negation",
+    [
+        "{not: {answer: hours, is: answered}}",
+        "{not: {indicator: unpaid}}",
+        "{all: [{answer: hours, gt: 1}, {not: {dimension: coercion}}]}",
+    ],
+)
+def test_indicator_negating_a_state_or_a_fact(tmp_path: Path, negation: str) -> None:
+    """`not` over `is:` or derived facts would observe an indicator with no answer behind it."""
+    text = edit("when: {answer: hours, gt: 12}", f"when: {negation}")
+    problems = problems_of(tmp_path, text)
+    assert any("uses `not` over something other than value tests" in p for p in problems), problems
+
+
+def test_indicator_negating_a_value_test_is_fine(tmp_path: Path) -> None:
+    text = edit("when: {answer: hours, gt: 12}", "when: {all: [{answer: hours, gt: 12}, {not: {answer: age, lt: 18}}]}")
+    write(tmp_path, "ok.yaml", text)
+    assert load_path(tmp_path / "ok.yaml").questionnaire.indicator("long_hours") is not None
+
+
 def test_indicator_without_condition(tmp_path: Path) -> None:
     text = edit("    when: {answer: hours, gt: 12}\n", "")
     [problem] = problems_of(tmp_path, text)
