@@ -1,0 +1,122 @@
+"""`screening interview`: interview a worker in the terminal and write the referral."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def interview(
+    questionnaire: Annotated[
+        str | None,
+        typer.Option(
+            "--questionnaire",
+            "-q",
+            help="Questionnaire file or bundled id (default: the default questionnaire; when "
+            "resuming, the case's).",
+        ),
+    ] = None,
+    officer: Annotated[
+        str | None, typer.Option("--officer", help="Your officer id (asked when not given).")
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of the interview (chosen from the questionnaire's when not given).",
+        ),
+    ] = None,
+    ui_lang: Annotated[
+        str | None,
+        typer.Option("--ui-lang", help="Your own language for the screens (default: en)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the referral JSON here (0600); default: referrals/CASE_ID.json in the "
+            "data directory (SCREENING_HOME).",
+        ),
+    ] = None,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Leave out every answer marked pii from the referral.")
+    ] = False,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            metavar="CASE_ID",
+            help="Continue a draft case at its first unanswered question.",
+        ),
+    ] = None,
+    rtl: Annotated[
+        str | None,
+        typer.Option(
+            "--rtl",
+            metavar="reorder|off",
+            help="reorder: join and reorder right-to-left text for terminals without bidi; "
+            "off: send it as stored (default; env SCREENING_RTL). See docs/languages.md.",
+        ),
+    ] = None,
+) -> None:
+    """Interview a worker, question by question, and write the referral recommendation.
+
+    Every answer is saved in the case store before the next question appears.
+
+    Ctrl-C or Ctrl-D at any prompt pauses the interview (exit 130) and prints how to resume.
+
+    Keys: < goes back and + adds a note; typed answers take ? for "don't know", - for "declined".
+
+    Needs a terminal; to score an answers file, use `screening score`.
+
+    Example: screening interview --officer epc-017 --lang ar --ui-lang en
+    """
+    import os
+    import re
+    import sys
+
+    from screening.bidi import rtl_mode_from_env
+    from screening.errors import NoTerminalError, UsageError
+
+    mode = rtl_mode_from_env(rtl, os.environ)
+    if ui_lang is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", ui_lang):
+        raise UsageError(
+            f"--ui-lang {ui_lang!r} is not a language code", hint="Use a code such as en or ar."
+        )
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise NoTerminalError(
+            "the interview needs a terminal; to score an answers file without one, use "
+            "`screening score FILE`"
+        )
+
+    from screening.interview import Interview, InterviewSettings, terminal_console
+    from screening.prompts import QuestionaryPrompter
+    from screening.store import default_home, open_store
+
+    settings = InterviewSettings(
+        questionnaire=questionnaire,
+        officer=officer.strip() if officer else None,
+        language=lang,
+        ui_language=ui_lang,
+        out=out,
+        redact=redact,
+        resume=resume,
+        rtl=mode,
+    )
+    home = default_home()
+    with open_store(home) as store:
+        Interview(
+            settings,
+            prompter=QuestionaryPrompter(),
+            console=terminal_console(),
+            store=store,
+            referrals_dir=home / "referrals",
+        ).run()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command()(interview)

@@ -1,0 +1,1468 @@
+"""The interactive interview: the officer's screens, the prompts, and autosave (orchestration).
+
+:class:`Interview` walks an :class:`~screening.engine.InterviewEngine` through a questionnaire.
+Each screen is drawn with rich and each answer is asked through a
+:class:`~screening.prompts.Prompter`. Every answer, note and flag acknowledgement is committed
+to the case store before anything else is shown, so Ctrl-C, the end of input or a killed
+process loses nothing that was answered; :class:`~screening.errors.Interrupted` then carries
+the command that resumes the case.
+
+Text of the questionnaire is shown in the interview language with the officer's language
+beneath; right-to-left text goes through :mod:`screening.bidi` for display only (wrapped
+first, then reordered), and worker-language text is never put inside a bordered box. Stored
+and exported text is always the logical text.
+
+Keys, in every prompt: ``<`` goes back, ``+`` adds a note to the question. In typed answers,
+``?`` means "don't know" and ``-`` "declined" (when the question offers them). See
+docs/interview.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
+from screening.engine import InterviewEngine, InvalidAnswer
+from screening.errors import Interrupted, ScreeningError, StoreError, UsageError
+from screening.i18n import RTL_LANGUAGES, register, t, ui_language
+from screening.model import (
+    DECLINED,
+    DONT_KNOW,
+    DateQuestion,
+    Direction,
+    MultipleChoiceQuestion,
+    NoteQuestion,
+    NumberQuestion,
+    Question,
+    Questionnaire,
+    SingleChoiceQuestion,
+    Text,
+    TextQuestion,
+    YesNoQuestion,
+    text_for,
+)
+from screening.prompts import Option, Prompter
+from screening.render import render_summary
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from screening.questionnaires import LoadedQuestionnaire
+    from screening.scoring import Assessment
+    from screening.store import CaseStore
+
+__all__ = [
+    "BACK_KEY",
+    "DECLINED_KEY",
+    "DONT_KNOW_KEYS",
+    "NOTE_KEY",
+    "Action",
+    "Answer",
+    "Interview",
+    "InterviewResult",
+    "InterviewSettings",
+    "Reply",
+    "View",
+    "ask_question",
+    "resume_command",
+    "terminal_console",
+]
+
+BACK_KEY = "<"
+"""Goes back, in every prompt (typed alone in a text prompt)."""
+NOTE_KEY = "+"
+"""Adds a note to the question, in every prompt (typed alone in a text prompt)."""
+DONT_KNOW_KEYS = ("?", "\u061f")
+"""Typed alone: the answer "don't know" (``؟`` is the question mark of Arabic keyboards)."""
+DECLINED_KEY = "-"
+"""Typed alone: the answer "declined"."""
+
+CHECKLIST_ITEMS = ("needs", "private", "interpreter", "gender", "explained")
+"""The pre-interview checklist, from the interview practice of the TVIT guide and IOM."""
+
+register(
+    {
+        "interview.case": {"en": "Case {case_id}", "ar": "الحالة {case_id}"},
+        "interview.officer": {"en": "officer {officer}", "ar": "الموظف {officer}"},
+        "interview.section": {
+            "en": "Section {index} of {total}: {title}",
+            "ar": "القسم {index} من {total}: {title}",
+        },
+        "interview.progress": {
+            "en": "{answered} answered, {remaining} to go",
+            "ar": "أُجيب عن {answered}، وبقي {remaining}",
+        },
+        "interview.progress_range": {
+            "en": "{answered} answered, {low} to {high} to go",
+            "ar": "أُجيب عن {answered}، وبقي من {low} إلى {high}",
+        },
+        "interview.saved": {"en": "Saved: {question}: {answer}", "ar": "حُفظ: {question}: {answer}"},
+        "interview.note_saved": {
+            "en": "Note saved on: {question}",
+            "ar": "حُفظت الملاحظة على: {question}",
+        },
+        "interview.urgent": {"en": "URGENT", "ar": "عاجل"},
+        "interview.urgent_now": {"en": "Urgent: {titles}", "ar": "عاجل: {titles}"},
+        "interview.flag_intro": {
+            "en": "Act on this before going on. The interview continues once you acknowledge it.",
+            "ar": "تصرّف وفق هذا قبل المتابعة. تستمر المقابلة بعد أن تؤكد اطلاعك عليه.",
+        },
+        "interview.flag_prompt": {"en": "Acknowledge", "ar": "تأكيد الاطلاع"},
+        "interview.flag_ack": {
+            "en": "I have read this and will act on it now",
+            "ar": "قرأت هذا وسأتصرّف بناءً عليه الآن",
+        },
+        "interview.answer": {"en": "Answer", "ar": "الإجابة"},
+        "interview.officer_only": {
+            "en": "Officer's observation: not asked of the worker.",
+            "ar": "ملاحظة الموظف: لا يُطرح هذا السؤال على العامل.",
+        },
+        "interview.editing": {
+            "en": "Changing an answer from the review.",
+            "ar": "تعديل إجابة من المراجعة.",
+        },
+        "interview.key.choose": {
+            "en": "Arrows or number, then Enter to choose",
+            "ar": "الأسهم أو الرقم، ثم Enter للاختيار",
+        },
+        "interview.key.tick": {
+            "en": "Space to tick, Enter to confirm",
+            "ar": "المسافة للتحديد، ثم Enter للتأكيد",
+        },
+        "interview.key.confirm": {"en": "Enter to confirm", "ar": "Enter للتأكيد"},
+        "interview.key.back": {"en": "{key} back", "ar": "{key} رجوع"},
+        "interview.key.note": {"en": "{key} add a note", "ar": "{key} إضافة ملاحظة"},
+        "interview.key.dont_know": {"en": "{key} don't know", "ar": "{key} لا أعرف"},
+        "interview.key.declined": {"en": "{key} declined", "ar": "{key} رفض الإجابة"},
+        "interview.key.skip": {
+            "en": "empty to skip",
+            "ar": "اتركه فارغًا للتخطي",
+        },
+        "interview.key.none": {
+            "en": "nothing ticked means none of these",
+            "ar": "عدم تحديد أي خيار يعني: لا شيء مما سبق",
+        },
+        "interview.back": {"en": "Back", "ar": "رجوع"},
+        "interview.add_note": {"en": "Add a note", "ar": "إضافة ملاحظة"},
+        "interview.skip": {"en": "Skip (not required)", "ar": "تخطٍّ (غير إلزامي)"},
+        "interview.continue": {"en": "Continue", "ar": "متابعة"},
+        "interview.note_prompt": {"en": "Note", "ar": "ملاحظة"},
+        "interview.note_hint": {
+            "en": "(leave it empty to cancel)",
+            "ar": "(اتركها فارغة للإلغاء)",
+        },
+        "interview.none_selected": {"en": "none of these", "ar": "لا شيء مما سبق"},
+        "interview.no_answer": {"en": "no answer", "ar": "بلا إجابة"},
+        "interview.required": {"en": "An answer is needed.", "ar": "الإجابة مطلوبة."},
+        "interview.not_offered": {
+            "en": "This question does not offer that answer.",
+            "ar": "هذا السؤال لا يقبل هذه الإجابة.",
+        },
+        "interview.mixed": {
+            "en": "Tick answers, or one of the other entries on its own.",
+            "ar": "حدّد إجابات، أو أحد الخيارات الأخرى وحده.",
+        },
+        "interview.invalid.number": {"en": "Enter a number", "ar": "أدخل رقمًا"},
+        "interview.invalid.whole": {"en": "Enter a whole number", "ar": "أدخل عددًا صحيحًا"},
+        "interview.invalid.at_least": {"en": "at least {limit}", "ar": "لا يقل عن {limit}"},
+        "interview.invalid.at_most": {"en": "at most {limit}", "ar": "لا يزيد على {limit}"},
+        "interview.invalid.date": {
+            "en": "Enter a date as YYYY-MM-DD, for example {example}",
+            "ar": "أدخل تاريخًا بالصيغة YYYY-MM-DD، مثل {example}",
+        },
+        "interview.invalid.not_before": {"en": "not before {limit}", "ar": "ليس قبل {limit}"},
+        "interview.invalid.not_after": {"en": "not after {limit}", "ar": "ليس بعد {limit}"},
+        "interview.invalid.not_future": {"en": "not in the future", "ar": "ليس في المستقبل"},
+        "interview.invalid.max_length": {
+            "en": "Enter at most {limit} characters",
+            "ar": "أدخل {limit} حرفًا على الأكثر",
+        },
+        "interview.invalid.pattern": {
+            "en": "The answer does not have the expected form",
+            "ar": "الإجابة ليست بالصيغة المطلوبة",
+        },
+        "interview.invalid.choose_at_least": {
+            "en": "Choose at least {limit}",
+            "ar": "اختر {limit} على الأقل",
+        },
+        "interview.invalid.choose_at_most": {
+            "en": "Choose at most {limit}",
+            "ar": "اختر {limit} على الأكثر",
+        },
+        "interview.list_separator": {"en": ", ", "ar": "، "},
+        "interview.officer_prompt": {"en": "Officer ID", "ar": "رقم الموظف"},
+        "interview.officer_invalid": {
+            "en": "Enter your officer ID (1 to 64 characters, no line breaks).",
+            "ar": "أدخل رقمك الوظيفي (من 1 إلى 64 حرفًا، دون أسطر جديدة).",
+        },
+        "interview.language_prompt": {"en": "Language of the interview", "ar": "لغة المقابلة"},
+        "interview.case_opened": {
+            "en": "Case {case_id} opened. Keep this id: it resumes the interview.",
+            "ar": "فُتحت الحالة {case_id}. احتفظ بهذا الرقم: به تُستأنف المقابلة.",
+        },
+        "interview.resumed": {
+            "en": "Resuming case {case_id}: {count} answer(s) kept.",
+            "ar": "استئناف الحالة {case_id}: الإجابات المحفوظة {count}.",
+        },
+        "interview.questionnaire_changed": {
+            "en": "The questionnaire file has changed since this case was started.",
+            "ar": "تغيّر ملف الاستبيان منذ بدء هذه الحالة.",
+        },
+        "interview.rejected": {
+            "en": "{count} saved answer(s) no longer fit the questionnaire and are left out: {ids}",
+            "ar": "{count} من الإجابات المحفوظة لم تعد تناسب الاستبيان فاستُبعدت: {ids}",
+        },
+        "interview.checklist_title": {"en": "Before the interview", "ar": "قبل المقابلة"},
+        "interview.checklist_prompt": {"en": "Confirm", "ar": "تأكيد"},
+        "interview.checklist.needs": {
+            "en": "Basic needs are met: food, water, rest, medical care if needed.",
+            "ar": "الاحتياجات الأساسية مُلبّاة: الطعام والماء والراحة، والرعاية الطبية عند الحاجة.",
+        },
+        "interview.checklist.private": {
+            "en": "The room is private and safe; no employer, agent or companion is present.",
+            "ar": "الغرفة خاصة وآمنة، ولا يحضر صاحب العمل أو الوكيل أو أي مرافق.",
+        },
+        "interview.checklist.interpreter": {
+            "en": "Any interpreter is independent: not the employer, the agent or a companion.",
+            "ar": "المترجم، إن وُجد، مستقل: ليس صاحب العمل ولا الوكيل ولا أحد المرافقين.",
+        },
+        "interview.checklist.gender": {
+            "en": "The worker was asked whether they prefer an officer of the same gender.",
+            "ar": "سُئل العامل إن كان يفضّل موظفًا من الجنس نفسه.",
+        },
+        "interview.checklist.explained": {
+            "en": "The purpose, the length, confidentiality and its limits were explained.",
+            "ar": "شُرح الغرض من المقابلة ومدتها والسرية وحدودها.",
+        },
+        "interview.checklist_missing": {"en": "Not confirmed yet:", "ar": "لم يُؤكَّد بعد:"},
+        "interview.checklist_continue": {"en": "Continue anyway", "ar": "المتابعة على أي حال"},
+        "interview.checklist_again": {"en": "Back to the checklist", "ar": "العودة إلى القائمة"},
+        "interview.review_title": {"en": "Review", "ar": "المراجعة"},
+        "interview.review_intro": {
+            "en": "Go through the answers with the worker. Any of them can be changed.",
+            "ar": "راجع الإجابات مع العامل. يمكن تعديل أي منها.",
+        },
+        "interview.set_aside": {
+            "en": "Set aside, their questions no longer apply: {ids}",
+            "ar": "مستبعدة، لأن أسئلتها لم تعد منطبقة: {ids}",
+        },
+        "interview.notes_count": {"en": "notes: {count}", "ar": "ملاحظات: {count}"},
+        "interview.live_outcome": {
+            "en": "Outcome now: {title} ({code})",
+            "ar": "النتيجة الآن: {title} ({code})",
+        },
+        "interview.gaps": {
+            "en": "Questions without a usable answer: {count}",
+            "ar": "أسئلة بلا إجابة صالحة: {count}",
+        },
+        "interview.review_prompt": {"en": "Next", "ar": "التالي"},
+        "interview.finish": {"en": "Finish and write the referral", "ar": "إنهاء وكتابة الإحالة"},
+        "interview.edit": {"en": "Change an answer", "ar": "تعديل إجابة"},
+        "interview.back_to_questions": {
+            "en": "Back to the last question",
+            "ar": "العودة إلى السؤال الأخير",
+        },
+        "interview.edit_prompt": {"en": "Which answer?", "ar": "أي إجابة؟"},
+        "interview.confirm_prompt": {
+            "en": "Finish the interview? Its answers cannot be changed afterwards.",
+            "ar": "إنهاء المقابلة؟ لا يمكن تعديل إجاباتها بعد ذلك.",
+        },
+        "interview.confirm_yes": {"en": "Yes, finish", "ar": "نعم، إنهاء"},
+        "interview.confirm_no": {"en": "No, back to the review", "ar": "لا، العودة إلى المراجعة"},
+        "interview.written": {"en": "Referral written to {path}", "ar": "كُتبت الإحالة في {path}"},
+        "interview.completed": {
+            "en": "Case {case_id} is complete.",
+            "ar": "اكتملت الحالة {case_id}.",
+        },
+        "interview.interrupted": {
+            "en": "interview paused: {count} answer(s) saved in case {case_id}",
+            "ar": "أُوقفت المقابلة مؤقتًا: الإجابات المحفوظة في الحالة {case_id}: {count}",
+        },
+        "interview.interrupted_early": {
+            "en": "interview stopped before a case was opened; nothing was recorded",
+            "ar": "أُوقفت المقابلة قبل فتح الحالة؛ لم يُسجَّل شيء",
+        },
+        "interview.resume_hint": {"en": "Resume with: {command}", "ar": "للاستئناف: {command}"},
+        "interview.store_failed": {
+            "en": "The answer on screen was not saved; everything before it was. "
+            "When the store works again, resume with: {command}",
+            "ar": "لم تُحفظ الإجابة المعروضة، وحُفظ كل ما قبلها. "
+            "عندما يعمل المخزن مجددًا، استأنف بالأمر: {command}",
+        },
+    }
+)
+
+
+# --------------------------------------------------------------------------- replies
+
+
+class Action(StrEnum):
+    """What an officer can do at a prompt besides answering."""
+
+    BACK = "back"
+    NOTE = "note"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to record: never ``None``."""
+
+    value: Any
+
+
+Reply = Answer | Action
+"""What a question prompt returns."""
+
+_BACK = "<back>"
+_NOTE = "<note>"
+_SKIP = "<skip>"
+_DONT_KNOW = "<dont_know>"
+_DECLINED = "<declined>"
+# Choice values are identifiers (lower case letters, digits, _), so these never collide.
+_ACTIONS = {_BACK: Action.BACK, _NOTE: Action.NOTE, _SKIP: Action.SKIP}
+_SPECIALS = {_DONT_KNOW: DONT_KNOW, _DECLINED: DECLINED}
+
+
+# --------------------------------------------------------------------------- the view
+
+
+class View:
+    """Shown text for one interview: languages, right-to-left display, and the console.
+
+    Args:
+        console: Where screens are drawn.
+        questionnaire: The questionnaire (its languages and their directions).
+        language: The interview language (what the worker hears or reads).
+        officer_language: The officer's language (program strings and the line beneath).
+        rtl: How right-to-left text is sent to the terminal.
+    """
+
+    def __init__(
+        self,
+        console: Console,
+        questionnaire: Questionnaire,
+        language: str,
+        officer_language: str,
+        rtl: RtlMode,
+    ) -> None:
+        self.console = console
+        self.questionnaire = questionnaire
+        self.language = language
+        self.officer_language = officer_language
+        self.ui = ui_language(officer_language)
+        self.rtl = rtl
+
+    # -- text ----------------------------------------------------------------------------
+
+    def is_rtl(self, language: str) -> bool:
+        """Whether a language is written from right to left."""
+        declared = self.questionnaire.language(language)
+        if declared is not None:
+            return declared.direction is Direction.RTL
+        return language.split("-")[0] in RTL_LANGUAGES
+
+    def tr(self, key: str, /, **values: object) -> str:
+        """A program string in the officer's language (logical text)."""
+        return t(key, self.ui, **values)
+
+    def key(self, key: str) -> str:
+        """A key to press, kept left to right inside right-to-left text."""
+        # Bidi mirrors "<" to ">" inside right-to-left text; marks keep it as typed.
+        return f"\u200e{key}\u200e" if self.is_rtl(self.ui) else key
+
+    def worker(self, text: Text | None) -> str:
+        """Questionnaire text in the interview language."""
+        return text_for(text, self.language, self.questionnaire.default_language)
+
+    def officer(self, text: Text | None) -> str:
+        """Questionnaire text in the officer's language (the interview's when missing)."""
+        return text_for(text, self.officer_language, self.language)
+
+    def shown(self, text: str, language: str | None = None) -> str:
+        """The display form of a short label (no wrapping)."""
+        if language is None:
+            return display(text, self.rtl)
+        return display(text, self.rtl, rtl=self.is_rtl(language))
+
+    def ui_shown(self, key: str, /, **values: object) -> str:
+        """The display form of a program string."""
+        return self.shown(self.tr(key, **values), self.ui)
+
+    def label(self, text: Text | None) -> str:
+        """A list entry's display form: the interview language, then the officer's if it differs."""
+        worker = self.worker(text)
+        officer = self.officer(text)
+        shown = self.shown(worker, self.language)
+        if officer and officer != worker:
+            shown += "  (" + self.shown(officer, self.officer_language) + ")"
+        return shown
+
+    def program_label(self, key: str) -> str:
+        """A program string as a list entry: the interview language too when it has one."""
+        officer = self.tr(key)
+        lang = ui_language(self.language)
+        if self.language.split("-")[0] != lang or lang == self.ui:
+            return self.shown(officer, self.ui)
+        worker = t(key, lang)
+        return self.shown(worker, self.language) + "  (" + self.shown(officer, self.ui) + ")"
+
+    # -- printing ------------------------------------------------------------------------
+
+    def lines(self, text: str, language: str | None, *, style: str = "", indent: int = 2) -> None:
+        """Print text wrapped to the terminal, then put in display order, line by line."""
+        from rich.text import Text as RichText
+
+        if not text:
+            return
+        rtl = self.is_rtl(language) if language is not None else is_rtl_text(text)
+        width = max(20, self.console.width - indent - 1)
+        for line in display_lines(text, width, self.rtl, rtl=rtl):
+            self.console.print(RichText(" " * indent + line, style=style), soft_wrap=True)
+
+    def say(self, key: str, *, style: str = "", indent: int = 0, **values: object) -> None:
+        """Print a program string in the officer's language."""
+        self.lines(self.tr(key, **values), self.ui, style=style, indent=indent)
+
+    def blank(self) -> None:
+        """An empty line."""
+        self.console.print()
+
+    def clear(self) -> None:
+        """Start a new screen (only on a terminal)."""
+        self.console.clear()
+
+    def answer_label(self, question: Question, value: Any) -> str:
+        """An answer as the officer reads it (logical text)."""
+        if value == DONT_KNOW:
+            return self.tr("answer.dont_know")
+        if value == DECLINED:
+            return self.tr("answer.declined")
+        if isinstance(question, YesNoQuestion):
+            return self.tr("answer.yes" if value == "yes" else "answer.no")
+        if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
+            labels = {c.value: self.officer(c.label) for c in question.choices}
+            if isinstance(value, list):
+                if not value:
+                    return self.tr("interview.none_selected")
+                return self.tr("interview.list_separator").join(
+                    labels.get(str(v), str(v)) for v in value
+                )
+            return labels.get(str(value), str(value))
+        return str(value)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def _hint(view: View, question: Question) -> str:
+    parts: list[str] = []
+    if isinstance(question, TextQuestion | NumberQuestion | DateQuestion):
+        parts.append(view.tr("interview.key.confirm"))
+        if DONT_KNOW in question.allow:
+            parts.append(view.tr("interview.key.dont_know", key=view.key(DONT_KNOW_KEYS[0])))
+        if DECLINED in question.allow:
+            parts.append(view.tr("interview.key.declined", key=view.key(DECLINED_KEY)))
+        if not question.required:
+            parts.append(view.tr("interview.key.skip"))
+    elif isinstance(question, MultipleChoiceQuestion):
+        parts.append(view.tr("interview.key.tick"))
+        parts.append(view.tr("interview.key.none"))
+    else:
+        parts.append(view.tr("interview.key.choose"))
+    parts.append(view.tr("interview.key.back", key=view.key(BACK_KEY)))
+    parts.append(view.tr("interview.key.note", key=view.key(NOTE_KEY)))
+    return " · ".join(parts)
+
+
+def _special_options(view: View, question: Question) -> list[Option]:
+    options: list[Option] = []
+    if isinstance(question, NoteQuestion):
+        return options
+    if DONT_KNOW in question.allow:
+        options.append(Option(_DONT_KNOW, view.program_label("answer.dont_know"), 1))
+    if DECLINED in question.allow:
+        options.append(Option(_DECLINED, view.program_label("answer.declined"), 1))
+    return options
+
+
+def _action_options(view: View, question: Question, *, skip: bool) -> list[Option]:
+    options = [Option(_NOTE, view.ui_shown("interview.add_note"), 2)]
+    if skip:
+        options.append(Option(_SKIP, view.ui_shown("interview.skip"), 2))
+    options.append(Option(_BACK, view.ui_shown("interview.back"), 2))
+    return options
+
+
+_LIST_KEYS = {BACK_KEY: _BACK, NOTE_KEY: _NOTE}
+
+
+def ask_question(
+    prompter: Prompter, view: View, question: Question, *, current: Any = None
+) -> Reply:
+    """Ask one question and return the officer's reply.
+
+    Yes/no and single choice questions are select lists, with "don't know" and "declined"
+    last among the answers, then "Add a note" and "Back". Multiple choice is a checkbox list
+    with the same entries. Number, date and text are typed, checked as they are typed with
+    the questionnaire's message (or a translated one); ``<`` goes back, ``+`` adds a note,
+    ``?`` is "don't know" and ``-`` "declined".
+
+    Args:
+        prompter: Where to ask.
+        view: The interview's languages and display.
+        question: The question.
+        current: Its answer so far (offered as the default), or ``None`` when unanswered.
+
+    Returns:
+        An :class:`Answer` (checked against the question), or an :class:`Action`.
+    """
+    message = view.ui_shown("interview.answer")
+    if isinstance(question, NoteQuestion):
+        options = [Option(_SKIP, view.ui_shown("interview.continue"), 0)]
+        options += _action_options(view, question, skip=False)
+        chosen = prompter.select(message, options, default=_SKIP, instruction=" ", keys=_LIST_KEYS)
+        return _ACTIONS[chosen]
+    skip = not question.required and current is None
+    default = _option_value(current)
+    if isinstance(question, YesNoQuestion | SingleChoiceQuestion):
+        if isinstance(question, YesNoQuestion):
+            answers = [
+                Option("yes", view.program_label("answer.yes"), 0),
+                Option("no", view.program_label("answer.no"), 0),
+            ]
+        else:
+            answers = [Option(c.value, view.label(c.label), 0) for c in question.choices]
+        options = answers + _special_options(view, question)
+        options += _action_options(view, question, skip=skip)
+        chosen = prompter.select(
+            message, options, default=default, instruction=" ", keys=_LIST_KEYS
+        )
+        return _list_reply(chosen)
+    if isinstance(question, MultipleChoiceQuestion):
+        options = [Option(c.value, view.label(c.label), 0) for c in question.choices]
+        options += _special_options(view, question)
+        options += _action_options(view, question, skip=skip)
+        checked: list[str] = []
+        if isinstance(current, list):
+            checked = [str(v) for v in current]
+        elif isinstance(default, str):
+            checked = [default]
+
+        def check(values: list[str]) -> str | None:
+            return _checkbox_problem(view, question, values)
+
+        ticked = prompter.checkbox(
+            message, options, checked=checked, instruction=" ", validate=check, keys=_LIST_KEYS
+        )
+        if len(ticked) == 1 and (ticked[0] in _ACTIONS or ticked[0] in _SPECIALS):
+            return _list_reply(ticked[0])
+        problem = _checkbox_problem(view, question, ticked)
+        if problem is not None:  # only a prompter that skips validation gets here
+            raise InvalidAnswer(question.id, "the ticked entries do not fit the question")
+        return Answer(ticked)
+    typed_default = "" if current is None or isinstance(current, list) else _typed(current)
+
+    def validate(typed: str) -> str | None:
+        reply = _typed_reply(view, question, typed)
+        return reply if isinstance(reply, str) else None
+
+    typed = prompter.text(
+        message,
+        default=typed_default,
+        instruction="",
+        validate=validate,
+        multiline=isinstance(question, TextQuestion) and question.multiline,
+    )
+    reply = _typed_reply(view, question, typed)
+    if isinstance(reply, str):
+        raise InvalidAnswer(question.id, "the typed answer does not fit the question")
+    return reply
+
+
+def _option_value(current: Any) -> str | None:
+    if current == DONT_KNOW:
+        return _DONT_KNOW
+    if current == DECLINED:
+        return _DECLINED
+    return current if isinstance(current, str) else None
+
+
+def _typed(value: Any) -> str:
+    if value == DONT_KNOW:
+        return DONT_KNOW_KEYS[0]
+    if value == DECLINED:
+        return DECLINED_KEY
+    return str(value)
+
+
+def _list_reply(chosen: str) -> Reply:
+    if chosen in _ACTIONS:
+        return _ACTIONS[chosen]
+    if chosen in _SPECIALS:
+        return Answer(_SPECIALS[chosen])
+    return Answer(chosen)
+
+
+def _checkbox_problem(
+    view: View, question: MultipleChoiceQuestion, values: list[str]
+) -> str | None:
+    others = [v for v in values if v in _ACTIONS or v in _SPECIALS]
+    if others:
+        return None if len(values) == 1 else view.ui_shown("interview.mixed")
+    _, problem = _normalize(question, values)
+    if problem:
+        return _expected(view, question)
+    return None
+
+
+def _ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic ones from an Arabic keyboard) as ASCII digits."""
+    out = []
+    for char in text:
+        if char.isdecimal() and not char.isascii():
+            out.append(str(unicodedata.decimal(char)))
+        elif char == "\u066b":  # the Arabic decimal separator
+            out.append(".")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _typed_reply(view: View, question: Question, typed: str) -> Reply | str:
+    """The reply a typed text means, or the message to show (in display form)."""
+    assert not isinstance(question, NoteQuestion)
+    text = typed.strip()
+    if text == BACK_KEY:
+        return Action.BACK
+    if text == NOTE_KEY:
+        return Action.NOTE
+    if text in DONT_KNOW_KEYS or text == DECLINED_KEY:
+        special = DONT_KNOW if text in DONT_KNOW_KEYS else DECLINED
+        if special not in question.allow:
+            return view.ui_shown("interview.not_offered")
+        return Answer(special)
+    if not text:
+        if not question.required:
+            return Action.SKIP
+        return view.ui_shown("interview.required")
+    value: Any = text
+    if isinstance(question, NumberQuestion):
+        number = _ascii_digits(text)
+        try:
+            value = int(number)
+        except ValueError:
+            try:
+                value = float(number)
+            except ValueError:
+                return _expected(view, question)
+    elif isinstance(question, DateQuestion):
+        value = _ascii_digits(text)
+    elif isinstance(question, TextQuestion) and question.multiline:
+        value = typed.strip("\n")
+    _, problem = _normalize(question, value)
+    if problem:
+        return _expected(view, question)
+    return Answer(value)
+
+
+def _normalize(question: Question, value: Any) -> tuple[Any, str]:
+    from screening.answers import normalize_value
+
+    return normalize_value(question, value)
+
+
+def _limit(number: float) -> str:
+    return f"{number:g}"
+
+
+def _expected(view: View, question: Question) -> str:
+    """What the question expects, in the officer's language (display form).
+
+    The questionnaire's own message comes first; else a sentence built from the limits.
+    """
+    validation = getattr(question, "validation", None)
+    if validation is not None and validation.message is not None:
+        return view.shown(view.officer(validation.message), view.officer_language)
+    main = ""
+    clauses: list[str] = []
+    if isinstance(question, NumberQuestion):
+        whole = validation is not None and validation.integer
+        main = view.tr("interview.invalid.whole" if whole else "interview.invalid.number")
+        if validation is not None and validation.min is not None:
+            clauses.append(view.tr("interview.invalid.at_least", limit=_limit(validation.min)))
+        if validation is not None and validation.max is not None:
+            clauses.append(view.tr("interview.invalid.at_most", limit=_limit(validation.max)))
+    elif isinstance(question, DateQuestion):
+        main = view.tr("interview.invalid.date", example=dt.date.today().isoformat())
+        if validation is not None and validation.min:
+            clauses.append(view.tr("interview.invalid.not_before", limit=validation.min))
+        if validation is not None and validation.max:
+            clauses.append(view.tr("interview.invalid.not_after", limit=validation.max))
+        if validation is not None and validation.not_future:
+            clauses.append(view.tr("interview.invalid.not_future"))
+    elif isinstance(question, TextQuestion) and validation is not None:
+        if validation.max_length is not None:
+            clauses.append(view.tr("interview.invalid.max_length", limit=validation.max_length))
+        if validation.pattern is not None:
+            clauses.append(view.tr("interview.invalid.pattern"))
+    elif isinstance(question, MultipleChoiceQuestion) and validation is not None:
+        if validation.min_selected is not None:
+            clauses.append(
+                view.tr("interview.invalid.choose_at_least", limit=validation.min_selected)
+            )
+        if validation.max_selected is not None:
+            clauses.append(
+                view.tr("interview.invalid.choose_at_most", limit=validation.max_selected)
+            )
+    if not main:
+        main = clauses.pop(0) if clauses else view.tr("interview.not_offered")
+    sentence = main
+    if clauses:
+        sentence += " (" + view.tr("interview.list_separator").join(clauses) + ")"
+    if not sentence.endswith("."):
+        sentence += "."
+    return view.shown(sentence, view.ui)
+
+
+# --------------------------------------------------------------------------- the interview
+
+
+@dataclass
+class InterviewSettings:
+    """What the command line gave.
+
+    Attributes:
+        questionnaire: A questionnaire file or bundled id; the default (or, when resuming,
+            the case's) when ``None``.
+        officer: The officer's id; asked when ``None``.
+        language: The interview language; chosen from the questionnaire's when ``None``.
+        ui_language: The officer's language; English (or the case's) when ``None``.
+        out: Where to write the referral; ``<referrals dir>/<case id>.json`` when ``None``.
+        redact: Leave out every answer marked ``pii`` from the referral.
+        resume: The id of a draft case to continue.
+        rtl: How right-to-left text is sent to the terminal.
+    """
+
+    questionnaire: str | None = None
+    officer: str | None = None
+    language: str | None = None
+    ui_language: str | None = None
+    out: Path | None = None
+    redact: bool = False
+    resume: str | None = None
+    rtl: RtlMode = RtlMode.OFF
+
+
+@dataclass(frozen=True)
+class InterviewResult:
+    """A finished interview."""
+
+    case_id: str
+    referral_path: Path
+    assessment: Assessment
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def terminal_console() -> Console:
+    """The console the interview draws on: the terminal, without rich's automatic highlighting."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def resume_command(case_id: str) -> str:
+    """The command that continues a case."""
+    return f"screening interview --resume {case_id}"
+
+
+@dataclass
+class _Case:
+    """The case being interviewed."""
+
+    case_id: str
+    officer: str
+    loaded: LoadedQuestionnaire
+    language: str
+    out: Path | None
+    redact: bool
+    notes: dict[str, int] = field(default_factory=dict)
+
+
+class Interview:
+    """One interview, from the officer's id to the written referral.
+
+    Args:
+        settings: The command line's options.
+        prompter: Where questions are asked.
+        console: Where screens are drawn.
+        store: The case store; every answer is committed there before the next screen.
+        referrals_dir: Where referrals go when ``settings.out`` is not given.
+        load: Finds a questionnaire by path or bundled id (``None``: the default).
+        clock: The time of the referral.
+        new_id: Makes the referral's id.
+    """
+
+    def __init__(
+        self,
+        settings: InterviewSettings,
+        *,
+        prompter: Prompter,
+        console: Console,
+        store: CaseStore,
+        referrals_dir: Path,
+        load: Callable[[str | None], LoadedQuestionnaire] | None = None,
+        clock: Callable[[], dt.datetime] = _now,
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        self.settings = settings
+        self.prompter = prompter
+        self.console = console
+        self.store = store
+        self.referrals_dir = referrals_dir
+        if load is None:
+            from screening.questionnaires import resolve
+
+            load = resolve
+        self.load = load
+        self.clock = clock
+        self.new_id = new_id
+        self._case: _Case | None = None
+        self._engine: InterviewEngine | None = None
+        self._view: View | None = None
+        self._status: list[tuple[str, str]] = []
+
+    # -- the whole run -------------------------------------------------------------------
+
+    def run(self) -> InterviewResult:
+        """Run the interview to its end.
+
+        Returns:
+            The case id, the referral's path and the final assessment.
+
+        Raises:
+            Interrupted: Ctrl-C or the end of input; what was answered is saved, and the
+                message and hint say how to resume.
+            StoreError: The store cannot be written; everything saved before is kept.
+            UsageError: Options that do not fit the questionnaire or the case.
+            ScreeningError: The referral cannot be written.
+        """
+        self._check_out()
+        try:
+            if self.settings.resume is not None:
+                self._resume(self.settings.resume)
+            else:
+                self._start()
+            return self._interview()
+        except (KeyboardInterrupt, EOFError):
+            raise self._interrupted() from None
+        except StoreError as error:
+            if self._case is None:
+                raise
+            hint = self._tr("interview.store_failed", command=resume_command(self._case.case_id))
+            raise StoreError(error.message, hint=f"{error.hint} {hint}".strip()) from None
+
+    def _check_out(self) -> None:
+        out = self.settings.out
+        if out is None:
+            return
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageError(
+                f"--out {out}: the folder {folder} does not exist",
+                hint="Create it first, or choose another path for the referral.",
+            )
+        if out.is_dir():
+            raise UsageError(
+                f"--out {out} is a folder", hint="Give a file name, such as referral.json."
+            )
+
+    def _interrupted(self) -> Interrupted:
+        view_ui = self._ui()
+        if self._case is None:
+            return Interrupted(self._display(t("interview.interrupted_early", view_ui), view_ui))
+        count = len(self._engine.answers) if self._engine is not None else 0
+        message = t("interview.interrupted", view_ui, count=count, case_id=self._case.case_id)
+        hint = t("interview.resume_hint", view_ui, command=resume_command(self._case.case_id))
+        return Interrupted(self._display(message, view_ui), hint=self._display(hint, view_ui))
+
+    def _ui(self) -> str:
+        if self._view is not None:
+            return self._view.ui
+        return ui_language(self.settings.ui_language or "en")
+
+    def _display(self, text: str, ui: str) -> str:
+        return display(text, self.settings.rtl, rtl=ui in RTL_LANGUAGES)
+
+    def _tr(self, key: str, /, **values: object) -> str:
+        return t(key, self._ui(), **values)
+
+    # -- starting --------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        settings = self.settings
+        loaded = self.load(settings.questionnaire)
+        q = loaded.questionnaire
+        if settings.language is not None and settings.language not in q.language_codes:
+            raise UsageError(
+                f"--lang {settings.language}: the questionnaire '{q.id}' has no such language",
+                hint=f"Use one of: {', '.join(q.language_codes)}.",
+            )
+        ui = settings.ui_language or "en"
+        # The view starts in the officer's language and learns the interview language next.
+        self._view = View(
+            self.console, q, settings.language or q.default_language, ui, settings.rtl
+        )
+        officer = settings.officer or self._ask_officer(None)
+        language = settings.language or self._ask_language(q)
+        self._view = View(self.console, q, language, ui, settings.rtl)
+        case_id = self.store.create_case(
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            questionnaire_sha256=loaded.sha256,
+            language=language,
+            ui_language=ui,
+            officer=officer,
+        )
+        self._case = _Case(case_id, officer, loaded, language, settings.out, settings.redact)
+        self._engine = InterviewEngine(q)
+        # Kept with the case, so that `--resume CASE_ID` alone finds the same questionnaire
+        # file and exports the same way.
+        source = settings.questionnaire
+        self.store.set_meta(
+            case_id,
+            "interview",
+            {
+                "questionnaire": str(Path(source).resolve())
+                if source and Path(source).is_file()
+                else None,
+                "redact": settings.redact,
+                "out": str(settings.out.resolve()) if settings.out else None,
+            },
+        )
+        self._status = [("bold green", self._tr("interview.case_opened", case_id=case_id))]
+        self._checklist()
+
+    def _resume(self, case_id: str) -> None:
+        settings = self.settings
+        case = self.store.get_case(case_id)
+        if case.status.value != "draft":
+            raise ScreeningError(
+                f"case {case.id} is complete: its referral was issued",
+                hint=f"Export it again with `screening cases export {case.id}`, or start a new interview.",
+            )
+        stored = case.meta.get("interview")
+        stored = stored if isinstance(stored, dict) else {}
+        source = stored.get("questionnaire")
+        if settings.questionnaire is None and isinstance(source, str) and Path(source).is_file():
+            loaded = self.load(source)
+        else:
+            loaded = self.load(settings.questionnaire or case.questionnaire_id)
+        q = loaded.questionnaire
+        if q.id != case.questionnaire_id:
+            raise UsageError(
+                f"case {case.id} was started with questionnaire '{case.questionnaire_id}', "
+                f"not '{q.id}'",
+                hint="Leave out --questionnaire, or give the file of the case's questionnaire.",
+            )
+        if settings.language is not None and settings.language != case.language:
+            raise UsageError(
+                f"case {case.id} is interviewed in '{case.language}', not '{settings.language}'",
+                hint="Leave out --lang when resuming.",
+            )
+        ui = settings.ui_language or case.ui_language
+        self._view = View(self.console, q, case.language, ui, settings.rtl)
+        officer = settings.officer or self._ask_officer(case.officer)
+        redact = settings.redact or stored.get("redact") is True
+        out = settings.out
+        stored_out = stored.get("out")
+        if out is None and isinstance(stored_out, str):
+            out = Path(stored_out)
+        self._case = _Case(case.id, officer, loaded, case.language, out, redact)
+        self._case.notes = {qid: len(notes) for qid, notes in case.notes.items()}
+        engine = InterviewEngine(q, case.answers, acknowledged=case.acknowledged_flags)
+        self._engine = engine
+        self._status = [
+            (
+                "bold green",
+                self._tr("interview.resumed", case_id=case.id, count=len(engine.answers)),
+            )
+        ]
+        if loaded.sha256 != case.questionnaire_sha256:
+            self._status.append(("yellow", self._tr("interview.questionnaire_changed")))
+        if engine.rejected:
+            ids = ", ".join(sorted(engine.rejected))
+            self._status.append(
+                ("yellow", self._tr("interview.rejected", count=len(engine.rejected), ids=ids))
+            )
+        if "pre_interview_checklist" not in case.meta:
+            self._checklist()
+
+    def _ask_officer(self, default: str | None) -> str:
+        view = self._require_view()
+
+        def check(typed: str) -> str | None:
+            text = typed.strip()
+            if 0 < len(text) <= 64 and text.isprintable():
+                return None
+            return view.ui_shown("interview.officer_invalid")
+
+        typed = self.prompter.text(
+            view.ui_shown("interview.officer_prompt"), default=default or "", validate=check
+        )
+        return typed.strip()
+
+    def _ask_language(self, q: Questionnaire) -> str:
+        if len(q.languages) == 1:
+            return q.default_language
+        view = self._require_view()
+        options = [
+            Option(lang.code, display(lang.name, self.settings.rtl) + f" ({lang.code})")
+            for lang in q.languages
+        ]
+        return self.prompter.select(
+            view.ui_shown("interview.language_prompt"), options, default=q.default_language
+        )
+
+    def _checklist(self) -> None:
+        view = self._require_view()
+        case = self._require_case()
+        options = [
+            Option(item, view.ui_shown(f"interview.checklist.{item}")) for item in CHECKLIST_ITEMS
+        ]
+        while True:
+            self._header(view.tr("interview.checklist_title"))
+            view.say("interview.key.tick", style="dim", indent=2)
+            ticked = self.prompter.checkbox(
+                view.ui_shown("interview.checklist_prompt"), options, instruction=" "
+            )
+            missing = [item for item in CHECKLIST_ITEMS if item not in ticked]
+            if missing:
+                view.blank()
+                view.say("interview.checklist_missing", style="bold yellow", indent=2)
+                for item in missing:
+                    view.lines(
+                        view.tr(f"interview.checklist.{item}"), view.ui, style="yellow", indent=4
+                    )
+                again = self.prompter.select(
+                    view.ui_shown("interview.review_prompt"),
+                    [
+                        Option("again", view.ui_shown("interview.checklist_again")),
+                        Option("continue", view.ui_shown("interview.checklist_continue")),
+                    ],
+                    default="again",
+                )
+                if again == "again":
+                    continue
+            self.store.set_meta(case.case_id, "pre_interview_checklist", list(ticked))
+            return
+
+    # -- the questions ---------------------------------------------------------------------
+
+    def _interview(self) -> InterviewResult:
+        engine = self._require_engine()
+        while True:
+            self._acknowledge_flags()
+            question = engine.current
+            if question is None:
+                if self._review():
+                    return self._finish()
+                continue
+            self._show_question(question)
+            current = engine.value(question.id) if engine.is_answered(question.id) else None
+            reply = ask_question(self.prompter, self._require_view(), question, current=current)
+            self._apply(question, reply)
+
+    def _apply(self, question: Question, reply: Reply) -> None:
+        engine = self._require_engine()
+        case = self._require_case()
+        view = self._require_view()
+        if reply is Action.BACK:
+            engine.back()
+        elif reply is Action.NOTE:
+            self._add_note(question)
+        elif reply is Action.SKIP:
+            engine.skip()
+        elif isinstance(reply, Answer):
+            value = engine.normalize(reply.value)
+            self.store.record_answer(case.case_id, question.id, value, officer=case.officer)
+            engine.answer(value)
+            shown = view.officer(question.text)
+            self._status = [
+                (
+                    "dim",
+                    view.tr(
+                        "interview.saved",
+                        question=_short(shown),
+                        answer=view.answer_label(question, value),
+                    ),
+                )
+            ]
+
+    def _add_note(self, question: Question) -> None:
+        view = self._require_view()
+        case = self._require_case()
+        typed = self.prompter.text(
+            view.ui_shown("interview.note_prompt"), instruction=view.ui_shown("interview.note_hint")
+        )
+        text = typed.strip()
+        if not text:
+            return
+        self.store.record_note(case.case_id, question.id, text, officer=case.officer)
+        case.notes[question.id] = case.notes.get(question.id, 0) + 1
+        self._status = [
+            ("dim", view.tr("interview.note_saved", question=_short(view.officer(question.text))))
+        ]
+
+    def _acknowledge_flags(self) -> None:
+        engine = self._require_engine()
+        case = self._require_case()
+        view = self._require_view()
+        for flag_id in engine.pending_flags():
+            flag = case.loaded.questionnaire.flag(flag_id)
+            if flag is None:
+                continue
+            self._header(None, keep_status=True)
+            self._urgent(flag.title, flag.action)
+            view.blank()
+            view.say("interview.flag_intro", style="bold", indent=2)
+            self.prompter.select(
+                view.ui_shown("interview.flag_prompt"),
+                [Option("ack", view.ui_shown("interview.flag_ack"))],
+                default="ack",
+            )
+            self.store.acknowledge_flag(case.case_id, flag_id, officer=case.officer)
+            engine.acknowledge(flag_id)
+
+    def _urgent(self, title: Text, action: Text) -> None:
+        """A red block with a flag's title and action in both languages.
+
+        No box is drawn around it: rich mis-measures some scripts, and a right border would
+        be out of line. A red bar on the left marks it instead.
+        """
+        from rich.text import Text as RichText
+
+        view = self._require_view()
+        width = max(20, self.console.width - 3)
+        heading = f"{view.tr('interview.urgent')}: {view.officer(title)}"
+        for line in display_lines(heading, width, view.rtl, rtl=view.is_rtl(view.ui)):
+            padded = line + " " * max(0, width - cell_width(line))
+            self.console.print(RichText("▌ " + padded, style="bold white on red"), soft_wrap=True)
+        texts = [(view.officer(action), view.officer_language)]
+        worker = view.worker(action)
+        if worker != texts[0][0]:
+            texts.insert(0, (worker, view.language))
+        for text, language in texts:
+            for line in display_lines(text, width, view.rtl, rtl=view.is_rtl(language)):
+                bar = RichText("▌ ", style="red")
+                bar.append(line, style="bold red")
+                self.console.print(bar, soft_wrap=True)
+
+    def _header(self, title: str | None, *, keep_status: bool = False) -> None:
+        """Clear the screen and draw the case line, the section and progress, and raised flags.
+
+        The status lines (what was just saved) are drawn too, and then dropped unless
+        ``keep_status``: an urgent flag's screen keeps them for the question that follows.
+        """
+        view = self._require_view()
+        case = self._require_case()
+        engine = self._require_engine()
+        q = case.loaded.questionnaire
+        view.clear()
+        top = (
+            view.tr("interview.case", case_id=case.case_id)
+            + " · "
+            + view.tr("interview.officer", officer=case.officer)
+            + " · "
+            + view.officer(q.title)
+        )
+        view.lines(top, view.ui, style="bold", indent=0)
+        progress = engine.progress()
+        if progress.undecided:
+            left = view.tr(
+                "interview.progress_range",
+                answered=progress.answered,
+                low=progress.remaining,
+                high=progress.at_most,
+            )
+        else:
+            left = view.tr(
+                "interview.progress", answered=progress.answered, remaining=progress.remaining
+            )
+        section = engine.section()
+        if title is None and section is not None:
+            index = next(i for i, s in enumerate(q.sections) if s.id == section.id) + 1
+            title = view.tr(
+                "interview.section",
+                index=index,
+                total=len(q.sections),
+                title=view.officer(section.title),
+            )
+        view.lines(f"{title or ''} · {left}", view.ui, style="bold cyan", indent=0)
+        raised = [q.flag(f) for f in engine.raised_flags()]
+        titles = [view.officer(f.title) for f in raised if f is not None]
+        if titles:
+            joined = view.tr("interview.list_separator").join(titles)
+            view.lines(
+                "⚠ " + view.tr("interview.urgent_now", titles=joined),
+                view.ui,
+                style="bold red",
+                indent=0,
+            )
+        for style, text in self._status:
+            view.lines(text, view.ui, style=style, indent=0)
+        if not keep_status:
+            self._status = []
+        self.console.rule(style="dim")
+
+    def _show_question(self, question: Question) -> None:
+        view = self._require_view()
+        engine = self._require_engine()
+        q = self._require_case().loaded.questionnaire
+        self._header(None)
+        section = q.section_of(question.id)
+        first = next(x for x in engine.applicable() if q.section_of(x.id).id == section.id)
+        if first.id == question.id and section.intro is not None:
+            view.lines(view.officer(section.intro), view.officer_language, style="italic", indent=2)
+            view.blank()
+        if engine.editing:
+            view.say("interview.editing", style="yellow", indent=2)
+        officer_only = not isinstance(question, NoteQuestion) and question.officer_only
+        if officer_only:
+            view.say("interview.officer_only", style="magenta", indent=2)
+            view.lines(view.officer(question.text), view.officer_language, style="bold", indent=2)
+        else:
+            worker = view.worker(question.text)
+            view.lines(worker, view.language, style="bold", indent=2)
+            officer = view.officer(question.text)
+            if officer != worker:
+                view.lines(officer, view.officer_language, style="cyan", indent=2)
+        if question.guidance is not None:
+            view.lines(
+                view.officer(question.guidance), view.officer_language, style="dim", indent=2
+            )
+        notes = self._require_case().notes.get(question.id, 0)
+        if notes:
+            view.say("interview.notes_count", style="dim", indent=2, count=notes)
+        view.blank()
+        if not isinstance(question, NoteQuestion):
+            view.lines(_hint(view, question), view.ui, style="dim", indent=2)
+
+    # -- the review --------------------------------------------------------------------------
+
+    def _review(self) -> bool:
+        """Show the review; return True when the officer confirms the end."""
+        view = self._require_view()
+        engine = self._require_engine()
+        self._header(view.tr("interview.review_title"))
+        view.say("interview.review_intro", style="italic", indent=2)
+        entries = self._print_answers()
+        self._print_live()
+        choice = self.prompter.select(
+            view.ui_shown("interview.review_prompt"),
+            [
+                Option("finish", view.ui_shown("interview.finish"), 0),
+                Option("edit", view.ui_shown("interview.edit"), 0),
+                Option(_BACK, view.ui_shown("interview.back_to_questions"), 1),
+            ],
+            default="finish",
+            keys={BACK_KEY: _BACK},
+        )
+        if choice == _BACK:
+            engine.back()
+            return False
+        if choice == "edit":
+            options = [Option(qid, label, 0) for qid, label in entries]
+            options.append(Option(_BACK, view.ui_shown("interview.back"), 1))
+            target = self.prompter.select(
+                view.ui_shown("interview.edit_prompt"), options, keys={BACK_KEY: _BACK}
+            )
+            if target != _BACK:
+                engine.jump(target, edit=True)
+            return False
+        gaps = len(engine.assessment().gaps)
+        if gaps:
+            view.say("interview.gaps", style="yellow", indent=2, count=gaps)
+        confirm = self.prompter.select(
+            view.ui_shown("interview.confirm_prompt"),
+            [
+                Option("yes", view.ui_shown("interview.confirm_yes")),
+                Option("no", view.ui_shown("interview.confirm_no")),
+            ],
+            default="no",
+        )
+        return confirm == "yes"
+
+    def _print_answers(self) -> list[tuple[str, str]]:
+        """Print every answer by section; return the entries of the "change" list."""
+        view = self._require_view()
+        engine = self._require_engine()
+        case = self._require_case()
+        entries: list[tuple[str, str]] = []
+        number = 0
+        for section, items in engine.review():
+            view.lines(
+                view.officer(section.title), view.officer_language, style="bold underline", indent=2
+            )
+            for item in items:
+                number += 1
+                question_text = view.officer(item.question.text)
+                if item.answered:
+                    answer = view.answer_label(item.question, item.value)
+                    style = ""
+                else:
+                    answer = view.tr("interview.no_answer")
+                    style = "yellow"
+                notes = case.notes.get(item.question.id, 0)
+                if notes:
+                    answer += " (" + view.tr("interview.notes_count", count=notes) + ")"
+                view.lines(
+                    f"{number}. {question_text} — {answer}",
+                    view.officer_language,
+                    style=style,
+                    indent=4,
+                )
+                entries.append(
+                    (
+                        item.question.id,
+                        view.shown(f"{number}. {_short(question_text)} — {_short(answer)}"),
+                    )
+                )
+        aside = engine.set_aside()
+        if aside:
+            view.blank()
+            view.say("interview.set_aside", style="dim", indent=2, ids=", ".join(aside))
+        return entries
+
+    def _print_live(self) -> None:
+        from rich.table import Table
+        from rich.text import Text as RichText
+
+        view = self._require_view()
+        engine = self._require_engine()
+        assessment = engine.assessment()
+        view.blank()
+        outcome = assessment.outcome
+        view.say(
+            "interview.live_outcome",
+            style="bold yellow" if outcome.refer else "bold green",
+            indent=2,
+            title=view.officer(outcome.title),
+            code=outcome.code,
+        )
+        view.lines(view.officer(outcome.action), view.officer_language, indent=4)
+        if not assessment.dimensions:
+            return
+        table = Table(
+            title=view.ui_shown("summary.dimensions"), title_justify="left", padding=(0, 1)
+        )
+        table.add_column(view.ui_shown("summary.dimension"))
+        for key in ("summary.strong", "summary.medium", "summary.weak"):
+            table.add_column(view.ui_shown(key), justify="right")
+        table.add_column(view.ui_shown("summary.positive"))
+        for d in assessment.dimensions:
+            table.add_row(
+                d.dimension.id,
+                str(d.strong),
+                str(d.medium),
+                str(d.weak),
+                RichText(view.ui_shown("summary.yes"), style="bold red")
+                if d.positive
+                else RichText(view.ui_shown("summary.no")),
+            )
+        self.console.print(table)
+
+    # -- the end -------------------------------------------------------------------------
+
+    def _finish(self) -> InterviewResult:
+        from screening.files import write_private
+        from screening.referral import ExportContext, build_referral, rationale, to_json
+
+        view = self._require_view()
+        engine = self._require_engine()
+        case = self._require_case()
+        assessment = engine.assessment()
+        stored = self.store.get_case(case.case_id)
+        context = ExportContext(
+            case_id=case.case_id,
+            language=case.language,
+            officer=case.officer,
+            sha256=case.loaded.sha256,
+            redact=case.redact,
+            notes={qid: list(notes) for qid, notes in stored.notes.items()},
+            audit_head=self.store.audit_head(),
+            clock=self.clock,
+            new_id=self.new_id,
+        )
+        document = to_json(build_referral(assessment, context))
+        self.store.complete(case.case_id, document, officer=case.officer)
+        path = case.out
+        if path is None:
+            self.referrals_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = self.referrals_dir / f"{case.case_id}.json"
+        try:
+            write_private(path, document + "\n")
+        except ScreeningError as error:
+            raise ScreeningError(
+                error.message,
+                hint=f"The case {case.case_id} is complete and its referral is kept in the case "
+                f"store: `screening cases export {case.case_id} --out FILE` writes it.",
+            ) from None
+        self.store.mark_exported(case.case_id, officer=case.officer)
+        view.clear()
+        shape = _shape(view)
+        render_summary(
+            self.console,
+            assessment,
+            view.officer_language,
+            shape=shape,
+            rationale=rationale(assessment, view.officer_language),
+        )
+        view.blank()
+        view.say("interview.completed", style="bold green", case_id=case.case_id)
+        view.say("interview.written", style="bold", path=str(path))
+        return InterviewResult(case.case_id, path, assessment)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _require_view(self) -> View:
+        if self._view is None:  # pragma: no cover - set before any screen is drawn
+            raise RuntimeError("the interview has no view yet")
+        return self._view
+
+    def _require_case(self) -> _Case:
+        if self._case is None:  # pragma: no cover - set before any question is asked
+            raise RuntimeError("the interview has no case yet")
+        return self._case
+
+    def _require_engine(self) -> InterviewEngine:
+        if self._engine is None:  # pragma: no cover - set with the case
+            raise RuntimeError("the interview has no engine yet")
+        return self._engine
+
+
+def _shape(view: View) -> Callable[[str], str]:
+    def shape(text: str) -> str:
+        return display(text, view.rtl)
+
+    return shape
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """The first line of a text, cut to ``limit`` characters."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
