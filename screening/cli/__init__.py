@@ -17,6 +17,7 @@ import typer
 from screening import __version__
 from screening.cli import cases as cases_cli
 from screening.cli import indicators as indicators_cli
+from screening.cli import interview as interview_cli
 from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
 from screening.cli import validate as validate_cli
@@ -57,6 +58,7 @@ def _root(
         os.environ["SCREENING_DEBUG"] = "1"
 
 
+interview_cli.register(app)
 score_cli.register(app)
 validate_cli.register(app)
 schema_cli.register(app)
