@@ -185,7 +185,7 @@ class ExportContext:
     new_id: Callable[[], str] = _new_id
 
 
-def _consent(q: Questionnaire, assessment: Assessment, language: str) -> Consent:
+def _consent(q: Questionnaire, assessment: Assessment, language: str, *, redact: bool = False) -> Consent:
     values: dict[str, Any] = {"language": language, "child_override": assessment.child}
     spec = q.consent
     if spec is not None:
@@ -198,8 +198,9 @@ def _consent(q: Questionnaire, assessment: Assessment, language: str) -> Consent
                 values[name] = value
             elif value is not None:
                 values[name] = "unknown"
-        if spec.explained_by is not None:
-            explained = assessment.answers.get(spec.explained_by)
+        source = q.question(spec.explained_by) if spec.explained_by is not None else None
+        if source is not None and not (redact and getattr(source, "pii", False)):
+            explained = assessment.answers.get(source.id)
             if isinstance(explained, str) and not is_special(explained):
                 values["explained_by"] = explained
     return Consent(**values)
@@ -344,7 +345,7 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         generator=Generator(version=__version__),
         language=language,
         officer=context.officer,
-        consent=_consent(q, assessment, language),
+        consent=_consent(q, assessment, language, redact=context.redact),
         child=assessment.child,
         complete=assessment.complete,
         gaps=[Gap(question_id=g.question_id, reason=g.reason) for g in assessment.gaps],
@@ -398,6 +399,9 @@ def redact_referral(referral: Referral, language: str) -> Referral:
         sentences.append(t("rationale.redacted", lang, count=len(removed)))
     document = referral.model_dump()
     document["answers"] = [a.model_dump() for a in referral.answers if not a.pii]
+    explained = referral.consent.explained_by
+    if explained is not None and any(a.pii and a.value == explained for a in referral.answers):
+        document["consent"]["explained_by"] = None
     document["redaction"] = {"redacted": True, "removed_questions": removed}
     document["recommendation"]["rationale"] = sentences
     return Referral.model_validate(document)

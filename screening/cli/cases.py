@@ -21,7 +21,7 @@ import typer
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from rich.console import Console  # noqa: TID251 -- a type only, never imported at run time
+    from rich.console import Console
 
     from screening.casefile import LiveCase
     from screening.store import CaseSummary
@@ -182,8 +182,8 @@ def list_cases(
 
 def _print_summaries(summaries: list[CaseSummary]) -> None:
     """A table, one line per case; on a terminal too narrow for it, two lines per case."""
-    from rich.table import Table  # noqa: TID251 -- the cases tables are drawn in this adapter
-    from rich.text import Text  # noqa: TID251 -- stored text is printed as Text, never markup
+    from rich.table import Table
+    from rich.text import Text
 
     from screening.render import make_console
 
@@ -224,8 +224,8 @@ def _print_summaries(summaries: list[CaseSummary]) -> None:
 
 
 def _render_case(console: Console, live: LiveCase, shape: Callable[[str], str]) -> None:
-    from rich.table import Table  # noqa: TID251 -- the cases tables are drawn in this adapter
-    from rich.text import Text  # noqa: TID251 -- stored text is printed as Text, never markup
+    from rich.table import Table
+    from rich.text import Text
 
     from screening.casefile import answer_rows, is_pii
     from screening.render import render_summary

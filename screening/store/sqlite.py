@@ -1013,7 +1013,7 @@ def _translate(exc: sqlite3.Error, action: str, path: Path, busy_timeout: float)
         return StoreError(
             f"cannot {action}: {path} is damaged or is not a screening case store",
             hint="Move the file aside (keep it: it may be recoverable) and restore it from a "
-            "backup, or run again to start an empty store.",
+            "backup; with the file moved away, the next run starts an empty store.",
         )
     if primary == _SQLITE_IOERR:
         return StoreError(
