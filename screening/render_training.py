@@ -16,7 +16,6 @@ from screening.bidi import RtlMode, display, display_lines
 from screening.i18n import register, t, ui_language
 from screening.model import text_for
 from screening.referral import rationale
-from screening.render import render_summary
 from screening.scoring import Assessment
 from screening.training import (
     SCORE_WEIGHTS,
@@ -30,7 +29,7 @@ from screening.training import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
 
 register(
     {
@@ -142,6 +141,10 @@ register(
 class View:
     """Where and how trainer mode prints: the console, the language, right-to-left display.
 
+    Every line is given in logical order and goes through :meth:`say` or :meth:`parts`. In
+    ``reorder`` mode a right-to-left language's lines are wrapped, reordered and aligned to the
+    right (indents are then taken from the right edge), and tables run from right to left.
+
     Args:
         console: Where to print.
         language: The language of the questionnaire's and the scenario's texts.
@@ -155,6 +158,11 @@ class View:
         self.ui = ui_language(language)
         self.mode = mode
         self.rtl = rtl
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether the screen is laid out from right to left (reorder mode, RTL language)."""
+        return self.rtl and self.mode is RtlMode.REORDER
 
     def label(self, text: str) -> str:
         """A short text in its display form (nothing is wrapped)."""
@@ -172,237 +180,317 @@ class View:
         """A questionnaire or scenario text (``{en: ..., ar: ...}``) in the view's language."""
         return text_for(value, self.language, fallback)
 
-    def paragraph(self, text: str, *, indent: int = 0, style: str = "") -> None:
-        """Print text wrapped to the console, right-to-left lines reordered in reorder mode."""
+    def say(self, text: str, *, indent: int = 0, style: str = "") -> None:
+        """Print logical text wrapped to the console; reordered and aligned in reorder mode."""
         from rich.padding import Padding
         from rich.text import Text
 
         if self.mode is RtlMode.OFF:
-            self.console.print(Padding(Text(text, style=style), (0, 0, 0, indent)))
+            self.console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
             return
         width = max(10, self.console.width - indent)
         for line in display_lines(text, width, self.mode, rtl=True if self.rtl else None):
-            self.console.print(
-                Text(" " * indent + line, style=style), no_wrap=True, overflow="crop"
-            )
+            shown = line + " " * indent if self.mirrored else " " * indent + line
+            self.console.print(Text(shown, style=style), no_wrap=True, overflow="crop")
+
+    def parts(self, segments: Sequence[tuple[str, str]], *, indent: int = 0) -> None:
+        """Print one line made of styled segments of logical text.
+
+        In reorder mode the segments are joined and reordered as one line, which keeps their
+        reading order right but gives the whole line the first segment's style.
+        """
+        from rich.padding import Padding
+        from rich.text import Text
+
+        if self.mode is RtlMode.REORDER:
+            style = next((st for _, st in segments if st), "")
+            self.say("".join(text for text, _ in segments), indent=indent, style=style)
+            return
+        line = Text()
+        for text, style in segments:
+            line.append(text, style=style)
+        self.console.print(Padding(line, (0, 0, 0, indent), expand=False))
 
     def heading(self, key: str, **values: object) -> None:
         """A bold line with a program string."""
-        from rich.text import Text
-
-        self.console.print(Text(self.tr(key, **values), style="bold"))
+        self.say(self.t(key, **values), style="bold")
 
     def rule(self, title: str) -> None:
-        """A horizontal rule with a title (already in display form)."""
+        """A horizontal rule with a title (logical text)."""
         from rich.rule import Rule
 
-        self.console.print(Rule(title, style="cyan"))
+        self.console.print(Rule(self.label(title), style="cyan"))
+
+    def box(self, title: str, text: str, *, style: str = "", border_style: str = "") -> None:
+        """A bordered panel around logical text; lines are wrapped before reordering."""
+        from rich.panel import Panel
+        from rich.text import Text
+
+        if self.mode is RtlMode.OFF:
+            body = Text(text)
+        else:
+            width = max(10, self.console.width - 4)  # two borders, one cell of padding each
+            lines = display_lines(text, width, self.mode, rtl=True if self.rtl else None)
+            body = Text("\n".join(lines), no_wrap=True, overflow="crop")
+        self.console.print(
+            Panel(
+                body,
+                title=Text(self.label(title), style="bold"),
+                style=style,
+                border_style=border_style,
+            )
+        )
+
+    def table(
+        self,
+        title: str,
+        columns: Sequence[tuple[str, JustifyMethod]],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """Print a bordered table; right to left when the screen is mirrored.
+
+        Args:
+            title: The title (logical text).
+            columns: Header (logical text) and justification of each column.
+            rows: Cells: strings (logical text) or rich ``Text`` (already in display form).
+        """
+        from rich.table import Table
+
+        order = list(range(len(columns)))
+        if self.mirrored:
+            order.reverse()
+        table = Table(title=self.label(title), title_justify="right" if self.mirrored else "left")
+        for index in order:
+            header, justify = columns[index]
+            table.add_column(self.label(header), justify=justify)
+        for row in rows:
+            table.add_row(
+                *(self.label(row[i]) if isinstance(row[i], str) else row[i] for i in order)
+            )
+        self.console.print(table)
 
 
 def render_scenario_table(view: View, rows: Sequence[dict[str, Any]]) -> None:
     """The scenarios as a table: id, sector, expected outcome, urgent flags, title."""
-    from rich.table import Table
-
-    table = Table(title=view.tr("train.list_title", count=len(rows)), title_justify="left")
-    for key in ("train.col.id", "train.col.sector", "train.col.outcome", "train.col.flags"):
-        table.add_column(view.tr(key), no_wrap=True)
-    table.add_column(view.tr("train.col.title"))
-    for row in rows:
-        table.add_row(
-            row["id"],
-            row["sector"],
-            row["expected_outcome"],
-            ", ".join(row["flags"]) or "-",
-            view.label(row["title"]),
-        )
-    view.console.print(table)
+    view.table(
+        view.t("train.list_title", count=len(rows)),
+        [
+            (view.t("train.col.id"), "left"),
+            (view.t("train.col.sector"), "left"),
+            (view.t("train.col.outcome"), "left"),
+            (view.t("train.col.flags"), "left"),
+            (view.t("train.col.title"), "left"),
+        ],
+        [
+            [row["id"], row["sector"], row["expected_outcome"], ", ".join(row["flags"]) or "-", row["title"]]
+            for row in rows
+        ],
+    )
 
 
 def render_intro(view: View, case: Case) -> None:
     """The scenario's title, sector, the person and the story."""
-    from rich.text import Text
-
     scenario = case.scenario
-    view.rule(view.label(view.text(scenario.title)))
-    view.console.print(
-        Text(
-            view.label(
-                f"{view.t('train.scenario')}: {scenario.id} · {view.t('train.sector')}: {scenario.sector}"
-            ),
-            style="dim",
-        )
+    view.rule(view.text(scenario.title))
+    view.say(
+        f"{view.t('train.scenario')}: {scenario.id} · {view.t('train.sector')}: {scenario.sector}",
+        style="dim",
     )
     view.console.print()
     view.heading("train.persona")
-    view.paragraph(view.text(scenario.persona), indent=2)
+    view.say(view.text(scenario.persona), indent=2)
     view.console.print()
     view.heading("train.story")
-    view.paragraph(view.text(scenario.narrative), indent=2)
+    view.say(view.text(scenario.narrative), indent=2)
     view.console.print()
-
-
-def _strength(view: View, strength: str) -> str:
-    return view.tr("strength." + strength)
 
 
 _STRENGTH_STYLE = {"strong": "bold red", "medium": "yellow", "weak": "cyan"}
 
 
+def _indicator_segments(view: View, q: Any, indicator_id: str, style: str) -> list[tuple[str, str]]:
+    """An indicator as segments: its title, then ``[id · dimension · strength]``."""
+    ind = q.indicator(indicator_id)
+    if ind is None:
+        return [(indicator_id, style)]
+    strength = ind.strength.value
+    return [
+        (view.text(ind.title, q.default_language), style),
+        (f"  [{ind.id} · {ind.dimension} · ", ""),
+        (view.t("strength." + strength), _STRENGTH_STYLE[strength]),
+        ("]", ""),
+    ]
+
+
 def render_dimension_table(
-    view: View, assessment: Assessment, moved: Sequence[str] = ()
+    view: View, assessment: Assessment, moved: Sequence[str] | None = None
 ) -> None:
     """The dimensions: counts by strength, positive or not, what is still needed to be positive.
 
     Args:
         view: Where to print.
         assessment: The counts to show.
-        moved: Dimensions whose counts just changed; they are marked.
+        moved: Dimensions whose counts just changed, marked in a first column; ``None`` for
+            no such column.
     """
-    from rich.table import Table
     from rich.text import Text
 
     q = assessment.questionnaire
-    table = Table(title=view.tr("train.dimensions"), title_justify="left")
-    table.add_column(view.tr("train.col.changed"), justify="center")
-    table.add_column(view.tr("summary.dimension"), no_wrap=True)
-    for key in ("summary.strong", "summary.medium", "summary.weak"):
-        table.add_column(view.tr(key), justify="right")
-    table.add_column(view.tr("summary.positive"))
-    table.add_column(view.tr("train.col.needed"))
+    rows: list[list[Any]] = []
     for d in assessment.dimensions:
         need = shortfall(q.rule_of(d.dimension), d.strong, d.medium, d.weak)
         if d.positive or need is None:
             needed = "-"
         else:
-            parts = [
-                f"{count} {_strength(view, name)}"
+            needed = ", ".join(
+                f"{count} {view.t('strength.' + name)}"
                 for count, name in zip(need, ("strong", "medium", "weak"), strict=True)
                 if count
+            )
+        changed = moved is not None and d.dimension.id in moved
+        rows.append(
+            [
+                Text("▲", style="bold green") if changed else "",
+                Text(d.dimension.id, style="bold" if changed else ""),
+                str(d.strong),
+                str(d.medium),
+                str(d.weak),
+                Text(view.tr("summary.yes"), style="bold red")
+                if d.positive
+                else view.t("summary.no"),
+                needed,
             ]
-            needed = view.label(", ".join(parts))
-        changed = d.dimension.id in moved
-        style = "bold" if changed else ""
-        table.add_row(
-            Text("▲", style="bold green") if changed else Text(""),
-            Text(d.dimension.id, style=style),
-            str(d.strong),
-            str(d.medium),
-            str(d.weak),
-            Text(view.tr("summary.yes"), style="bold red")
-            if d.positive
-            else Text(view.tr("summary.no")),
-            needed,
         )
-    view.console.print(table)
+    columns: list[tuple[str, JustifyMethod]] = [
+        (view.t("train.col.changed"), "center"),
+        (view.t("summary.dimension"), "left"),
+        (view.t("summary.strong"), "right"),
+        (view.t("summary.medium"), "right"),
+        (view.t("summary.weak"), "right"),
+        (view.t("summary.positive"), "left"),
+        (view.t("train.col.needed"), "left"),
+    ]
+    if moved is None:
+        columns, rows = columns[1:], [row[1:] for row in rows]
+    view.table(view.t("train.dimensions"), columns, rows)
 
 
 def render_step(view: View, step: DemoStep, total: int) -> None:
     """One answer of the replay: the question and answer, what fired, flags, dimensions."""
-    from rich.panel import Panel
-    from rich.text import Text
-
     assessment = step.assessment
     q = assessment.questionnaire
     console = view.console
     console.print()
-    view.rule(view.tr("train.step", index=step.index, total=total))
+    view.rule(view.t("train.step", index=step.index, total=total))
     if step.question_id is None:
         view.heading("train.checklist_step")
         for indicator_id in step.value:
-            ind = q.indicator(indicator_id)
-            title = view.text(ind.title, q.default_language) if ind else indicator_id
-            console.print(Text("  • " + view.label(title) + f" [{indicator_id}]"))
+            view.parts([("• ", ""), *_indicator_segments(view, q, indicator_id, "bold")], indent=2)
     else:
         question = q.question(step.question_id)
         asked = view.text(question.text, q.default_language) if question else step.question_id
-        console.print(Text(view.label(f"{view.t('train.question')} [{step.question_id}]"), style="bold"))
-        view.paragraph(asked, indent=2)
-        console.print(Text(view.label(view.t("train.answer") + ":"), style="bold"))
-        view.paragraph(
+        view.say(f"{view.t('train.question')} [{step.question_id}]", style="bold")
+        view.say(asked, indent=2)
+        view.say(view.t("train.answer") + ":", style="bold")
+        view.say(
             answer_text(q, step.question_id, step.value, view.language), indent=2, style="bold green"
         )
     if step.fired:
-        console.print(Text(view.label(view.t("train.fired") + ":"), style="bold"))
+        view.say(view.t("train.fired") + ":", style="bold")
         for observed in step.fired:
-            ind = observed.indicator
-            line = Text("  + ")
-            line.append(view.label(view.text(ind.title, q.default_language)), style="bold")
-            line.append(f"  [{ind.id} · {ind.dimension} · ")
-            line.append(_strength(view, ind.strength.value), style=_STRENGTH_STYLE[ind.strength.value])
-            line.append("]")
-            console.print(line)
-    elif not step.withdrawn:
-        console.print(Text(view.tr("train.nothing_new"), style="dim"))
-    if step.withdrawn:
-        console.print(
-            Text(view.label(f"{view.t('train.withdrawn')}: {', '.join(step.withdrawn)}"), style="yellow")
-        )
-    for flag_id in step.raised:
-        flag = q.flag(flag_id)
-        if flag is None:
-            continue
-        console.print(
-            Panel(
-                Text(view.label(view.text(flag.action, q.default_language))),
-                title=Text(
-                    view.label(
-                        f"{view.t('summary.urgent')}: {view.text(flag.title, q.default_language)} [{flag_id}]"
-                    ),
-                    style="bold",
-                ),
-                border_style="red",
-                style="bold red",
+            view.parts(
+                [("+ ", "bold green"), *_indicator_segments(view, q, observed.indicator.id, "bold")],
+                indent=2,
             )
-        )
+    elif not step.withdrawn:
+        view.say(view.t("train.nothing_new"), style="dim")
+    if step.withdrawn:
+        view.say(f"{view.t('train.withdrawn')}: {', '.join(step.withdrawn)}", style="yellow")
+    for flag_id in step.raised:
+        _flag_box(view, q, flag_id)
     if step.moved:
         render_dimension_table(view, assessment, step.moved)
     if step.turned_positive:
-        console.print(
-            Text(view.tr("train.turned_positive", ids=", ".join(step.turned_positive)), style="bold red")
-        )
+        view.say(view.t("train.turned_positive", ids=", ".join(step.turned_positive)), style="bold red")
     if step.outcome_changed:
         outcome = assessment.outcome
-        console.print(
-            Text(
-                view.tr(
-                    "train.outcome_now",
-                    title=view.text(outcome.title, q.default_language),
-                    code=outcome.code,
-                ),
-                style="bold yellow",
-            )
+        view.say(
+            view.t(
+                "train.outcome_now",
+                title=view.text(outcome.title, q.default_language),
+                code=outcome.code,
+            ),
+            style="bold yellow",
         )
+
+
+def _flag_box(view: View, q: Any, flag_id: str) -> None:
+    flag = q.flag(flag_id)
+    if flag is None:
+        return
+    view.box(
+        f"{view.t('summary.urgent')}: {view.text(flag.title, q.default_language)} [{flag_id}]",
+        view.text(flag.action, q.default_language),
+        style="bold red",
+        border_style="red",
+    )
+
+
+def render_outcome(view: View, assessment: Assessment) -> None:
+    """Urgent actions first, then the outcome with its action, the dimensions and the reasons."""
+    q = assessment.questionnaire
+    for flag_id in assessment.flags:
+        _flag_box(view, q, flag_id)
+    outcome = assessment.outcome
+    lines = [
+        f"{view.t('summary.action')}: {view.text(outcome.action, q.default_language)}",
+        f"{view.t('summary.category')}: {outcome.category}",
+    ]
+    if outcome.referral_target is not None:
+        target = view.text(outcome.referral_target, q.default_language)
+        lines.append(f"{view.t('summary.target')}: {target}")
+    view.box(
+        f"{view.t('summary.outcome')}: {view.text(outcome.title, q.default_language)} ({outcome.code})",
+        "\n".join(lines),
+        border_style="yellow" if outcome.refer else "green",
+    )
+    render_dimension_table(view, assessment)
+    view.heading("summary.indicators")
+    if not assessment.indicators:
+        view.say(view.t("summary.none"), indent=2)
+    for observed in assessment.indicators:
+        view.parts(
+            [
+                ("• ", ""),
+                *_indicator_segments(view, q, observed.indicator.id, "bold"),
+                (f"  {view.t('summary.evidence')}: {', '.join(observed.evidence)}", "dim"),
+            ],
+            indent=2,
+        )
+    view.heading("summary.why")
+    for sentence in rationale(assessment, view.language):
+        view.say("- " + sentence, indent=2)
 
 
 def render_ending(view: View, case: Case, assessment: Assessment | None = None) -> None:
     """The outcome, the urgent actions, the indicators to point out and the trainer's notes."""
-    from rich.text import Text
-
     assessment = assessment or case.assessment
     q = case.questionnaire
     console = view.console
     console.print()
-    view.rule(view.tr("train.the_end"))
-    render_summary(
-        console,
-        assessment,
-        view.language,
-        shape=view.label,
-        rationale=rationale(assessment, view.language),
-    )
+    view.rule(view.t("train.the_end"))
+    render_outcome(view, assessment)
     key = case.scenario.expected.indicators
     if key:
         console.print()
         view.heading("train.key_indicators")
         for indicator_id in key:
-            ind = q.indicator(indicator_id)
-            title = view.text(ind.title, q.default_language) if ind else ""
-            console.print(Text(f"  • {view.label(title)} [{indicator_id}]"))
+            view.parts([("• ", ""), *_indicator_segments(view, q, indicator_id, "bold")], indent=2)
     notes = case.scenario.trainer_notes
     if notes:
         console.print()
         view.heading("train.notes")
-        view.paragraph(view.text(notes), indent=2)
+        view.say(view.text(notes), indent=2)
 
 
 def pause(view: View) -> bool:
@@ -412,97 +500,75 @@ def pause(view: View) -> bool:
         KeyboardInterrupt: Ctrl-C.
         EOFError: The input ended.
     """
-    typed = view.console.input(f"[dim]{view.tr('train.pause')}[/dim]")
+    from rich.text import Text
+
+    view.console.print(Text(view.tr("train.pause"), style="dim"), end="")
+    typed = view.console.input()
     return typed.strip().lower() not in ("q", "quit")
 
 
 def _answer_lines(view: View, q: Any, differences: Sequence[AnswerDifference]) -> None:
-    from rich.text import Text
-
     for d in differences:
         question = q.question(d.question_id)
         asked = view.text(question.text, q.default_language) if question else d.question_id
-        view.console.print(Text(f"      [{d.question_id}]", style="dim"))
-        view.paragraph(asked, indent=6, style="dim")
+        view.say(f"[{d.question_id}] {asked}", indent=6, style="dim")
         expected = answer_text(q, d.question_id, d.expected, view.language)
         given = answer_text(q, d.question_id, d.given, view.language)
-        view.paragraph(f"{view.t('train.scenario_answer')}: {expected}", indent=8)
-        view.paragraph(f"{view.t('train.your_answer')}: {given}", indent=8)
+        view.say(f"{view.t('train.scenario_answer')}: {expected}", indent=8)
+        view.say(f"{view.t('train.your_answer')}: {given}", indent=8, style="bold")
 
 
 def _review_list(view: View, q: Any, reviews: Sequence[IndicatorReview], style: str) -> None:
-    from rich.text import Text
-
     for review in reviews:
-        ind = q.indicator(review.id)
-        line = Text("  • ")
-        if ind is not None:
-            line.append(view.label(view.text(ind.title, q.default_language)), style=style)
-            line.append(f"  [{ind.id} · {ind.dimension} · ")
-            line.append(_strength(view, ind.strength.value), style=_STRENGTH_STYLE[ind.strength.value])
-            line.append("]")
-        else:
-            line.append(review.id, style=style)
+        segments = [("• ", ""), *_indicator_segments(view, q, review.id, style)]
         if review.key:
-            line.append(f"  ({view.tr('train.key')})", style="bold")
-        view.console.print(line)
+            segments.append((f"  ({view.t('train.key')})", "bold"))
+        view.parts(segments, indent=2)
         if "checklist" in review.evidence:
-            view.console.print(Text("      " + view.tr("train.checklist_evidence"), style="dim"))
+            view.say(view.t("train.checklist_evidence"), indent=6, style="dim")
         _answer_lines(view, q, review.answers)
 
 
 def render_practice_result(view: View, result: PracticeResult) -> None:
     """What the trainee found, missed and claimed without basis, the outcome, and the score."""
-    from rich.text import Text
-
     q = result.case.questionnaire
     console = view.console
     expected, given = result.expected, result.given
     console.print()
-    view.rule(view.tr("train.result", score=result.score))
+    view.rule(view.t("train.result", score=result.score))
     if result.outcome_right:
-        console.print(
-            Text(
-                "✓ "
-                + view.tr(
-                    "train.outcome_right",
-                    title=view.text(expected.outcome.title, q.default_language),
-                    code=expected.outcome.code,
-                ),
-                style="bold green",
-            )
+        view.say(
+            "✓ "
+            + view.t(
+                "train.outcome_right",
+                title=view.text(expected.outcome.title, q.default_language),
+                code=expected.outcome.code,
+            ),
+            style="bold green",
         )
     else:
-        console.print(
-            Text(
-                "✗ "
-                + view.tr(
-                    "train.outcome_wrong",
-                    given_title=view.text(given.outcome.title, q.default_language),
-                    given=given.outcome.code,
-                    title=view.text(expected.outcome.title, q.default_language),
-                    code=expected.outcome.code,
-                ),
-                style="bold red",
-            )
+        view.say(
+            "✗ "
+            + view.t(
+                "train.outcome_wrong",
+                given_title=view.text(given.outcome.title, q.default_language),
+                given=given.outcome.code,
+                title=view.text(expected.outcome.title, q.default_language),
+                code=expected.outcome.code,
+            ),
+            style="bold red",
         )
     if result.flags_missed:
-        console.print(
-            Text("✗ " + view.tr("train.flags_missed", ids=", ".join(result.flags_missed)), style="bold red")
-        )
+        view.say("✗ " + view.t("train.flags_missed", ids=", ".join(result.flags_missed)), style="bold red")
     if result.flags_unfounded:
-        console.print(
-            Text("✗ " + view.tr("train.flags_unfounded", ids=", ".join(result.flags_unfounded)), style="yellow")
-        )
+        view.say("✗ " + view.t("train.flags_unfounded", ids=", ".join(result.flags_unfounded)), style="yellow")
     if not result.flags_missed and not result.flags_unfounded:
         flags = ", ".join(expected.flags) or view.t("train.none")
-        console.print(Text("✓ " + view.tr("train.flags_right", ids=flags), style="green"))
+        view.say("✓ " + view.t("train.flags_right", ids=flags), style="green")
     console.print()
     view.heading("train.found", count=len(result.found))
     for indicator_id in result.found:
-        ind = q.indicator(indicator_id)
-        title = view.text(ind.title, q.default_language) if ind else ""
-        console.print(Text(f"  ✓ {view.label(title)} [{indicator_id}]", style="green"))
+        view.parts([("✓ ", "green"), *_indicator_segments(view, q, indicator_id, "green")], indent=2)
     console.print()
     view.heading("train.missed", count=len(result.missed))
     _review_list(view, q, result.missed, "bold red")
@@ -516,20 +582,18 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
         view.heading("train.other_differences", count=len(others))
         _answer_lines(view, q, others)
     console.print()
-    console.print(
-        Text(
-            view.tr(
-                "train.score_formula",
-                wi=SCORE_WEIGHTS["indicators"],
-                f1=f"{result.indicator_f1:.2f}",
-                wo=SCORE_WEIGHTS["outcome"],
-                outcome=1 if result.outcome_right else 0,
-                wf=SCORE_WEIGHTS["flags"],
-                flags=f"{result.flag_f1:.2f}",
-                score=result.score,
-            ),
-            style="bold",
-        )
+    view.say(
+        view.t(
+            "train.score_formula",
+            wi=SCORE_WEIGHTS["indicators"],
+            f1=f"{result.indicator_f1:.2f}",
+            wo=SCORE_WEIGHTS["outcome"],
+            outcome=1 if result.outcome_right else 0,
+            wf=SCORE_WEIGHTS["flags"],
+            flags=f"{result.flag_f1:.2f}",
+            score=result.score,
+        ),
+        style="bold",
     )
 
 
@@ -540,15 +604,12 @@ def render_indicator_scenarios(view: View, rows: Sequence[tuple[str, str, bool]]
         view: Where to print.
         rows: ``(scenario id, title in the view's language, key indicator)``.
     """
-    from rich.text import Text
-
     if not rows:
         return
     view.console.print()
     view.heading("train.shown_in")
     for scenario_id, title, key in rows:
-        line = Text(f"  • {scenario_id}: ")
-        line.append(view.label(title))
+        segments = [(f"• {scenario_id}: ", ""), (title, "")]
         if key:
-            line.append(f" ({view.tr('train.key')})", style="bold")
-        view.console.print(line)
+            segments.append((f" ({view.t('train.key')})", "bold"))
+        view.parts(segments, indent=2)

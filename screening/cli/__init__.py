@@ -20,6 +20,7 @@ from screening.cli import indicators as indicators_cli
 from screening.cli import interview as interview_cli
 from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
+from screening.cli import train as train_cli
 from screening.cli import validate as validate_cli
 from screening.errors import ExitStatus, ScreeningError
 
@@ -63,6 +64,7 @@ score_cli.register(app)
 validate_cli.register(app)
 schema_cli.register(app)
 app.add_typer(indicators_cli.app, name="indicators")
+app.add_typer(train_cli.app, name="train")
 app.add_typer(cases_cli.app, name="cases")
 
 
