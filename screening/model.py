@@ -537,8 +537,9 @@ class Outcome(Strict):
 class ConsentQuestions(Strict):
     """Which questions record consent; their answers fill the referral's ``consent``.
 
-    Each names a single choice question; its answer value is exported as the consent status
-    (the default questionnaire uses ``granted``, ``declined`` and ``not_asked``).
+    Each names a single choice question with the choice values ``granted``, ``refused`` and
+    ``not_asked``; the export's consent status is ``granted``, ``declined`` (refused, or the
+    person declined to answer), ``not_asked``, or ``unknown`` for anything else.
     """
 
     referral: Id | None = None

@@ -185,6 +185,15 @@ class ExportContext:
     new_id: Callable[[], str] = _new_id
 
 
+CONSENT_VALUES: dict[Any, ConsentStatus] = {
+    "granted": "granted",
+    "refused": "declined",
+    "declined": "declined",  # the person declined to answer: no consent was given
+    "not_asked": "not_asked",
+}
+"""Answers to a consent question, as the export's consent status (anything else: unknown)."""
+
+
 def _consent(q: Questionnaire, assessment: Assessment, language: str, *, redact: bool = False) -> Consent:
     values: dict[str, Any] = {"language": language, "child_override": assessment.child}
     spec = q.consent
@@ -194,10 +203,8 @@ def _consent(q: Questionnaire, assessment: Assessment, language: str, *, redact:
             if qid is None:
                 continue
             value = assessment.answers.get(qid)
-            if value in ("granted", "declined", "not_asked"):
-                values[name] = value
-            elif value is not None:
-                values[name] = "unknown"
+            if value is not None:
+                values[name] = CONSENT_VALUES.get(value, "unknown")
         source = q.question(spec.explained_by) if spec.explained_by is not None else None
         if source is not None and not (redact and getattr(source, "pii", False)):
             explained = assessment.answers.get(source.id)
