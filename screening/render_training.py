@@ -33,12 +33,12 @@ if TYPE_CHECKING:
 
 register(
     {
-        "train.list_title": {"en": "{count} worked scenario(s)", "ar": "عدد الحالات التدريبية: {count}"},
-        "train.col.id": {"en": "id", "ar": "المعرّف"},
-        "train.col.sector": {"en": "sector", "ar": "القطاع"},
+        "train.list_title": {
+            "en": "{count} worked scenario(s)",
+            "ar": "عدد الحالات التدريبية: {count}",
+        },
         "train.col.outcome": {"en": "expected outcome", "ar": "النتيجة المتوقعة"},
         "train.col.flags": {"en": "urgent flags", "ar": "تنبيهات عاجلة"},
-        "train.col.title": {"en": "title", "ar": "العنوان"},
         "train.col.changed": {"en": "moved", "ar": "تغيّر"},
         "train.col.needed": {"en": "still needed", "ar": "المطلوب بعد"},
         "train.scenario": {"en": "Scenario", "ar": "الحالة"},
@@ -76,6 +76,10 @@ register(
         "train.pause": {
             "en": "Enter: next answer · q then Enter: go to the outcome ",
             "ar": "Enter: الإجابة التالية · q ثم Enter: الانتقال إلى النتيجة ",
+        },
+        "train.start": {
+            "en": "Enter: start the interview · q then Enter: stop ",
+            "ar": "Enter: ابدأ المقابلة · q ثم Enter: توقّف ",
         },
         "train.the_end": {"en": "How the scenario ends", "ar": "خاتمة الحالة"},
         "train.key_indicators": {
@@ -262,7 +266,9 @@ class View:
         table = Table(title=self.label(title), title_justify="right" if self.mirrored else "left")
         for index in order:
             header, justify = columns[index]
-            table.add_column(self.label(header), justify=justify)
+            # Cells are never wrapped: rich would wrap reordered text, which puts right-to-left
+            # lines out of order. A cell too long for the terminal ends with an ellipsis.
+            table.add_column(self.label(header), justify=justify, no_wrap=True, overflow="ellipsis")
         for row in rows:
             table.add_row(
                 *(self.label(row[i]) if isinstance(row[i], str) else row[i] for i in order)
@@ -270,22 +276,25 @@ class View:
         self.console.print(table)
 
 
-def render_scenario_table(view: View, rows: Sequence[dict[str, Any]]) -> None:
-    """The scenarios as a table: id, sector, expected outcome, urgent flags, title."""
-    view.table(
-        view.t("train.list_title", count=len(rows)),
-        [
-            (view.t("train.col.id"), "left"),
-            (view.t("train.col.sector"), "left"),
-            (view.t("train.col.outcome"), "left"),
-            (view.t("train.col.flags"), "left"),
-            (view.t("train.col.title"), "left"),
-        ],
-        [
-            [row["id"], row["sector"], row["expected_outcome"], ", ".join(row["flags"]) or "-", row["title"]]
-            for row in rows
-        ],
-    )
+def render_scenario_list(view: View, rows: Sequence[dict[str, Any]]) -> None:
+    """The scenarios, each as three lines: id and sector, the title, the expected outcome and
+    urgent flags.
+
+    Titles are sentences in the trainer's language and ids can be long: a bordered table would
+    cut or wrap them, so each scenario is a short block of plain lines instead.
+    """
+    view.heading("train.list_title", count=len(rows))
+    for row in rows:
+        view.parts([(row["id"], "bold cyan"), (f" · {row['sector']}", "")])
+        view.say(row["title"], indent=2)
+        segments = [
+            (f"{view.t('train.col.outcome')}: ", "dim"),
+            (row["expected_outcome"], "yellow"),
+        ]
+        if row["flags"]:
+            segments.append((f" · {view.t('train.col.flags')}: ", "dim"))
+            segments.append((", ".join(row["flags"]), "bold red"))
+        view.parts(segments, indent=2)
 
 
 def render_intro(view: View, case: Case) -> None:
@@ -393,13 +402,18 @@ def render_step(view: View, step: DemoStep, total: int) -> None:
         view.say(asked, indent=2)
         view.say(view.t("train.answer") + ":", style="bold")
         view.say(
-            answer_text(q, step.question_id, step.value, view.language), indent=2, style="bold green"
+            answer_text(q, step.question_id, step.value, view.language),
+            indent=2,
+            style="bold green",
         )
     if step.fired:
         view.say(view.t("train.fired") + ":", style="bold")
         for observed in step.fired:
             view.parts(
-                [("+ ", "bold green"), *_indicator_segments(view, q, observed.indicator.id, "bold")],
+                [
+                    ("+ ", "bold green"),
+                    *_indicator_segments(view, q, observed.indicator.id, "bold"),
+                ],
                 indent=2,
             )
     elif not step.withdrawn:
@@ -411,7 +425,9 @@ def render_step(view: View, step: DemoStep, total: int) -> None:
     if step.moved:
         render_dimension_table(view, assessment, step.moved)
     if step.turned_positive:
-        view.say(view.t("train.turned_positive", ids=", ".join(step.turned_positive)), style="bold red")
+        view.say(
+            view.t("train.turned_positive", ids=", ".join(step.turned_positive)), style="bold red"
+        )
     if step.outcome_changed:
         outcome = assessment.outcome
         view.say(
@@ -493,8 +509,12 @@ def render_ending(view: View, case: Case, assessment: Assessment | None = None) 
         view.say(view.text(notes), indent=2)
 
 
-def pause(view: View) -> bool:
-    """Wait for Enter; False when the trainer typed q to go to the outcome.
+def pause(view: View, *, key: str = "train.pause") -> bool:
+    """Wait for Enter; False when q was typed (go to the outcome, or do not start).
+
+    Args:
+        view: Where to ask.
+        key: The program string that says what Enter and q do.
 
     Raises:
         KeyboardInterrupt: Ctrl-C.
@@ -502,7 +522,7 @@ def pause(view: View) -> bool:
     """
     from rich.text import Text
 
-    view.console.print(Text(view.tr("train.pause"), style="dim"), end="")
+    view.console.print(Text(view.tr(key), style="dim"), end="")
     typed = view.console.input()
     return typed.strip().lower() not in ("q", "quit")
 
@@ -559,16 +579,24 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
             style="bold red",
         )
     if result.flags_missed:
-        view.say("✗ " + view.t("train.flags_missed", ids=", ".join(result.flags_missed)), style="bold red")
+        view.say(
+            "✗ " + view.t("train.flags_missed", ids=", ".join(result.flags_missed)),
+            style="bold red",
+        )
     if result.flags_unfounded:
-        view.say("✗ " + view.t("train.flags_unfounded", ids=", ".join(result.flags_unfounded)), style="yellow")
+        view.say(
+            "✗ " + view.t("train.flags_unfounded", ids=", ".join(result.flags_unfounded)),
+            style="yellow",
+        )
     if not result.flags_missed and not result.flags_unfounded:
         flags = ", ".join(expected.flags) or view.t("train.none")
         view.say("✓ " + view.t("train.flags_right", ids=flags), style="green")
     console.print()
     view.heading("train.found", count=len(result.found))
     for indicator_id in result.found:
-        view.parts([("✓ ", "green"), *_indicator_segments(view, q, indicator_id, "green")], indent=2)
+        view.parts(
+            [("✓ ", "green"), *_indicator_segments(view, q, indicator_id, "green")], indent=2
+        )
     console.print()
     view.heading("train.missed", count=len(result.missed))
     _review_list(view, q, result.missed, "bold red")
@@ -613,3 +641,33 @@ def render_indicator_scenarios(view: View, rows: Sequence[tuple[str, str, bool]]
         if key:
             segments.append((f" ({view.t('train.key')})", "bold"))
         view.parts(segments, indent=2)
+
+
+def story_console(case: Case, language: str, mode: RtlMode, *, rtl: bool) -> Console:
+    """A console for a practice interview that keeps the worker's story on every screen.
+
+    The interview starts each screen by clearing the terminal; this console then prints the
+    scenario's title and story again at the top, so that the trainee can read the answers
+    from it. Without a terminal nothing is cleared and the story is not repeated.
+
+    Args:
+        case: The scenario.
+        language: The language of the story.
+        mode: ``--rtl`` display mode.
+        rtl: Whether the language reads from right to left.
+    """
+    from rich.console import Console
+
+    class _StoryConsole(Console):
+        def clear(self, home: bool = True) -> None:
+            super().clear(home)
+            if self.is_terminal and not self.is_dumb_terminal:
+                view = View(self, language, mode, rtl=rtl)
+                view.say(
+                    f"{view.t('train.story')}: {view.text(case.scenario.title)}",
+                    style="bold magenta",
+                )
+                view.say(view.text(case.scenario.narrative), indent=2, style="magenta")
+                self.rule(style="magenta")
+
+    return _StoryConsole(highlight=False)

@@ -3,7 +3,8 @@
 The replay (:func:`demo_steps`) and the comparison (:func:`compare`) are pure: they score with
 the one scoring engine (:func:`screening.scoring.assess`) and never print or prompt. Finding a
 scenario by id (:func:`find_scenario`, :func:`load_library`) reads the scenario files through
-:func:`screening.scenarios.load_scenario`; nothing here writes anything.
+:func:`screening.scenarios.load_scenario`. :func:`run_practice` runs the real interview with an
+injected prompter and console, on a case store in a temporary folder that it deletes.
 
 The practice score, out of 100 (``docs/training.md`` explains it to trainers)::
 
@@ -19,9 +20,10 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set
+from screening.bidi import RtlMode
 from screening.errors import Problem, QuestionnaireError, ScreeningError
 from screening.evaluate import is_special
 from screening.i18n import register, t, ui_language
@@ -36,6 +38,11 @@ from screening.model import (
 from screening.questionnaires import LoadedQuestionnaire, resolve
 from screening.scenarios import Scenario, load_scenario
 from screening.scoring import Assessment, DimensionScore, ObservedIndicator, assess
+
+if TYPE_CHECKING:
+    from rich.console import Console  # noqa: TID251  (a type only: consoles are made in the rendering modules)
+
+    from screening.prompts import Prompter
 
 __all__ = [
     "SCORE_WEIGHTS",
@@ -54,6 +61,7 @@ __all__ = [
     "load_library",
     "prepare",
     "questionnaire_for",
+    "run_practice",
     "scenarios_showing",
     "shortfall",
 ]
@@ -309,13 +317,17 @@ def _step(
         assessment=now,
         previous=before,
         fired=tuple(o for o in now.indicators if o.indicator.id not in seen),
-        withdrawn=tuple(o.indicator.id for o in before.indicators if o.indicator.id not in observed),
+        withdrawn=tuple(
+            o.indicator.id for o in before.indicators if o.indicator.id not in observed
+        ),
         raised=tuple(f for f in now.flags if f not in before.flags),
         moved=tuple(
             d.dimension.id for d in now.dimensions if _counts(d) != _counts(was[d.dimension.id])
         ),
         turned_positive=tuple(
-            d.dimension.id for d in now.dimensions if d.positive and not was[d.dimension.id].positive
+            d.dimension.id
+            for d in now.dimensions
+            if d.positive and not was[d.dimension.id].positive
         ),
     )
 
@@ -374,7 +386,9 @@ def answer_text(q: Questionnaire, question_id: str, value: Any, language: str) -
     if isinstance(question, YesNoQuestion) and value in ("yes", "no"):
         return t(f"answer.{value}", ui)
     if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
-        labels = {c.value: text_for(c.label, language, q.default_language) for c in question.choices}
+        labels = {
+            c.value: text_for(c.label, language, q.default_language) for c in question.choices
+        }
         if isinstance(value, list):
             if not value:
                 return t("train.none_chosen", ui)
@@ -610,8 +624,76 @@ def compare(
         flags_unfounded=tuple(f for f in given.flags if f not in expected.flags),
         differences=differences,
         language=language or q.default_language,
-        trainee_answers={qid: answers[qid] for qid in order if qid in answers},
+        trainee_answers=dict(given.answers),
     )
+
+
+def run_practice(
+    case: Case,
+    *,
+    prompter: Prompter,
+    console: Console,
+    language: str,
+    rtl: RtlMode = RtlMode.OFF,
+    trainee: str | None = None,
+) -> PracticeResult:
+    """Let a trainee interview a scenario with the real interview, then compare.
+
+    The interview (:class:`screening.interview.Interview`) runs as at the centre: the
+    pre-interview checklist, every question that applies, urgent flags, the review. Its case
+    store and the referral it writes live in a temporary folder that is deleted afterwards, so
+    nothing of a practice reaches the centre's case store or its audit log.
+
+    Args:
+        case: The scenario, prepared.
+        prompter: Where the questions are asked.
+        console: Where the interview's screens are drawn.
+        language: The interview language (also the language of the screens).
+        rtl: Right-to-left display mode.
+        trainee: Who practises; shown as the officer of the practice case.
+
+    Returns:
+        The comparison of the trainee's answers with the scenario's.
+
+    Raises:
+        Interrupted: Ctrl-C or the end of input; nothing of the practice is kept.
+    """
+    import tempfile
+
+    from screening.errors import Interrupted
+    from screening.interview import Interview, InterviewSettings
+    from screening.store import open_store
+
+    def load(_ref: str | None) -> LoadedQuestionnaire:
+        return case.loaded
+
+    with tempfile.TemporaryDirectory(prefix="screening-practice-") as folder:
+        home = Path(folder)
+        settings = InterviewSettings(
+            questionnaire=case.questionnaire.id,
+            officer=trainee or "trainee",
+            language=language,
+            ui_language=language,
+            out=home / "practice-referral.json",
+            rtl=rtl,
+        )
+        with open_store(home / "store") as store:
+            try:
+                result = Interview(
+                    settings,
+                    prompter=prompter,
+                    console=console,
+                    store=store,
+                    referrals_dir=home,
+                    load=load,
+                ).run()
+            except Interrupted:
+                raise Interrupted(
+                    "practice stopped: nothing of it was kept",
+                    hint=f"Start again with `screening train practice {case.scenario.id}`.",
+                ) from None
+            answers = dict(store.get_case(result.case_id).answers)
+    return compare(case, answers, language=language)
 
 
 # --------------------------------------------------------------------------- indicators

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from screening.prompts import Prompter
     from screening.questionnaires import LoadedQuestionnaire
     from screening.render_training import View
     from screening.training import Case
@@ -110,23 +111,31 @@ def _language(lang: str | None, case: Case) -> str:
     return lang
 
 
+def _is_rtl(case: Case, language: str) -> bool:
+    from screening.i18n import RTL_LANGUAGES
+    from screening.model import Direction
+
+    declared = case.questionnaire.language(language)
+    if declared is not None:
+        return declared.direction is Direction.RTL
+    return language.split("-")[0] in RTL_LANGUAGES
+
+
 def _view(case: Case, language: str, rtl: str | None) -> View:
     import os
 
     from screening.bidi import rtl_mode_from_env
-    from screening.i18n import RTL_LANGUAGES
-    from screening.model import Direction
     from screening.render import make_console
     from screening.render_training import View
 
     mode = rtl_mode_from_env(rtl, os.environ)
-    declared = case.questionnaire.language(language)
-    is_rtl = (
-        declared.direction is Direction.RTL
-        if declared is not None
-        else language.split("-")[0] in RTL_LANGUAGES
-    )
-    return View(make_console(), language, mode, rtl=is_rtl)
+    return View(make_console(), language, mode, rtl=_is_rtl(case, language))
+
+
+def _is_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @app.command("list")
@@ -182,11 +191,11 @@ def list_scenarios(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         from screening.render import make_console
-        from screening.render_training import View, render_scenario_table
+        from screening.render_training import View, render_scenario_list
 
         mode = rtl_mode_from_env(rtl, os.environ)
         view = View(make_console(), language, mode, rtl=language.split("-")[0] in RTL_LANGUAGES)
-        render_scenario_table(view, rows)
+        render_scenario_list(view, rows)
     if broken:
         raise typer.Exit(1)
 
@@ -216,8 +225,6 @@ def demo(
 
     Example: screening train demo domestic_worker_confined --lang ar --rtl reorder
     """
-    import sys
-
     from screening.render_training import pause, render_ending, render_intro, render_step
     from screening.training import demo_steps
 
@@ -225,7 +232,7 @@ def demo(
     language = _language(lang, case)
     view = _view(case, language, rtl)
     steps = demo_steps(case.questionnaire, case.answers, case.checklist)
-    waiting = not no_pause and sys.stdin.isatty() and sys.stdout.isatty()
+    waiting = not no_pause and _is_terminal()
 
     def advance() -> bool:
         nonlocal waiting
@@ -245,6 +252,91 @@ def demo(
     else:
         advance()
     render_ending(view, case)
+
+
+def _prompter() -> Prompter:
+    from screening.prompts import QuestionaryPrompter
+
+    return QuestionaryPrompter()
+
+
+@app.command("practice")
+def practice(
+    scenario: ScenarioArgument,
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="table: the comparison for people; json: a class record."),
+    ] = OutputFormat.TABLE,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write the class record (JSON) to this file."),
+    ] = None,
+    trainee: Annotated[
+        str | None,
+        typer.Option("--trainee", help="Who practises (kept in the class record)."),
+    ] = None,
+    lang: LangOption = None,
+    rtl: RtlOption = None,
+    questionnaire: QuestionnaireOption = None,
+    scenarios: ScenariosOption = None,
+) -> None:
+    """Interview a worked scenario yourself, then see what you missed.
+
+    Shows the person and the story, then runs the real interview (the story stays at the top
+    of each screen). Afterwards it compares your answers with the scenario's: the indicators
+    you missed and those you claimed without basis, each with the answers that decide it, the
+    outcome right or wrong, the urgent flags, and a score out of 100 (docs/training.md).
+    Nothing of a practice is kept in the case store. Ctrl-C stops (exit 130).
+
+    Example: screening train practice domestic_worker_confined --lang ar --trainee t-04
+    """
+    import json
+    import os
+
+    from screening.bidi import rtl_mode_from_env
+    from screening.errors import NoTerminalError, UsageError
+    from screening.render_training import (
+        View,
+        pause,
+        render_intro,
+        render_practice_result,
+        story_console,
+    )
+    from screening.training import run_practice
+
+    case = _load_case(scenario, scenarios, questionnaire)
+    language = _language(lang, case)
+    mode = rtl_mode_from_env(rtl, os.environ)
+    if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if not _is_terminal():
+        raise NoTerminalError(
+            "practice needs a terminal; to replay the scenario without one, use "
+            f"`screening train demo {case.scenario.id} --no-pause`"
+        )
+    is_rtl = _is_rtl(case, language)
+    console = story_console(case, language, mode, rtl=is_rtl)
+    view = View(console, language, mode, rtl=is_rtl)
+    render_intro(view, case)
+    view.say(view.t("train.practice_intro"), style="bold")
+    try:
+        pause_ok = pause(view, key="train.start")
+    except EOFError:
+        pause_ok = True
+    if not pause_ok:
+        return
+    result = run_practice(
+        case, prompter=_prompter(), console=console, language=language, rtl=mode, trainee=trainee
+    )
+    record = result.record(trainee=trainee)
+    if out is not None:
+        from screening.files import write_private
+
+        write_private(out, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        render_practice_result(view, result)
 
 
 @app.command("check")
