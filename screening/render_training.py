@@ -273,7 +273,12 @@ class View:
             table.add_row(
                 *(self.label(row[i]) if isinstance(row[i], str) else row[i] for i in order)
             )
-        self.console.print(table)
+        if self.mirrored:
+            from rich.align import Align
+
+            self.console.print(Align.right(table))
+        else:
+            self.console.print(table)
 
 
 def render_scenario_list(view: View, rows: Sequence[dict[str, Any]]) -> None:
@@ -625,20 +630,31 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
     )
 
 
-def render_indicator_scenarios(view: View, rows: Sequence[tuple[str, str, bool]]) -> None:
-    """The worked scenarios that show an indicator: id, title, and whether it is a key one.
+def render_indicator_scenarios(
+    console: Console,
+    records: Sequence[dict[str, Any]],
+    language: str,
+    *,
+    mode: RtlMode = RtlMode.OFF,
+    rtl: bool = False,
+) -> None:
+    """The worked scenarios that show an indicator, for ``screening indicators show``.
 
     Args:
-        view: Where to print.
-        rows: ``(scenario id, title in the view's language, key indicator)``.
+        console: Where to print.
+        records: ``{id, title, key}`` records (:func:`screening.training.indicator_scenarios`).
+        language: The language of the titles and headings.
+        mode: ``--rtl`` display mode.
+        rtl: Whether the language reads from right to left.
     """
-    if not rows:
+    if not records:
         return
-    view.console.print()
+    view = View(console, language, mode, rtl=rtl)
+    console.print()
     view.heading("train.shown_in")
-    for scenario_id, title, key in rows:
-        segments = [(f"• {scenario_id}: ", ""), (title, "")]
-        if key:
+    for record in records:
+        segments = [(f"• {record['id']}: ", ""), (record["title"], "")]
+        if record["key"]:
             segments.append((f" ({view.t('train.key')})", "bold"))
         view.parts(segments, indent=2)
 

@@ -58,6 +58,7 @@ __all__ = [
     "demo_steps",
     "f1",
     "find_scenario",
+    "indicator_scenarios",
     "load_library",
     "prepare",
     "questionnaire_for",
@@ -73,6 +74,7 @@ register(
     {
         "train.none_chosen": {"en": "none of these", "ar": "لا شيء مما سبق"},
         "train.no_answer": {"en": "(no answer)", "ar": "(بلا إجابة)"},
+        "train.list_separator": {"en": ", ", "ar": "، "},
     }
 )
 
@@ -392,7 +394,7 @@ def answer_text(q: Questionnaire, question_id: str, value: Any, language: str) -
         if isinstance(value, list):
             if not value:
                 return t("train.none_chosen", ui)
-            return ", ".join(labels.get(v, str(v)) for v in value)
+            return t("train.list_separator", ui).join(labels.get(v, str(v)) for v in value)
         return labels.get(str(value), str(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -452,7 +454,8 @@ class PracticeResult:
         unfounded: Observed from the trainee's answers, not from the scenario's.
         flags_missed: Urgent flags the scenario raises and the trainee's answers do not.
         flags_unfounded: Urgent flags only the trainee's answers raise.
-        differences: Every question answered differently (or answered by one side only).
+        differences: Every question the scenario answers that the trainee answered otherwise
+            or not at all.
         language: The language the interview was held in.
     """
 
@@ -608,11 +611,11 @@ def compare(
     given_ids = given.observed_ids()
     expected_ids = expected.observed_ids()
     order = list(q.questions())
+    # Only questions the scenario answers can be judged: where it is silent, any answer goes.
     differences = tuple(
         pair(qid)
         for qid in order
-        if (qid in scenario_answers or qid in trainee_answers)
-        and scenario_answers.get(qid, _NO_ANSWER) != trainee_answers.get(qid, _NO_ANSWER)
+        if qid in scenario_answers and scenario_answers[qid] != trainee_answers.get(qid, _NO_ANSWER)
     )
     return PracticeResult(
         case=case,
@@ -731,3 +734,26 @@ def scenarios_showing(
         if indicator_id in assess(q, checked.answers, checked.indicators).observed_ids():
             out.append((scenario, indicator_id in scenario.expected.indicators))
     return out
+
+
+def indicator_scenarios(
+    indicator_id: str, q: Questionnaire, language: str, paths: Sequence[Path] | None = None
+) -> list[dict[str, Any]]:
+    """The worked scenarios that show an indicator, as JSON-ready records for ``indicators show``.
+
+    Args:
+        indicator_id: The indicator.
+        q: Its questionnaire.
+        language: The language of the titles.
+        paths: Scenario files (default: the bundled scenarios).
+
+    Returns:
+        ``{id, title, key}`` for each scenario in which the indicator is observed; ``key`` is
+        true when the scenario's trainer points it out.
+    """
+    from screening.scenarios import scenario_files
+
+    found = scenarios_showing(indicator_id, q, scenario_files() if paths is None else paths)
+    return [
+        {"id": s.id, "title": text_for(s.title, language, "en"), "key": key} for s, key in found
+    ]

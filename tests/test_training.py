@@ -31,6 +31,7 @@ from screening.training import (
     demo_steps,
     f1,
     find_scenario,
+    indicator_scenarios,
     prepare,
     run_practice,
     scenarios_showing,
@@ -546,6 +547,8 @@ def test_practice_that_misses_indicators(loaded: LoadedQuestionnaire, library: P
     assert result.unfounded == ()
     assert not result.outcome_right
     assert result.score == 55
+    # The scenario is silent on the name: the trainee's answer to it is not judged.
+    assert [d.question_id for d in result.differences] == ["hours", "problems"]
 
 
 def test_practice_that_claims_an_indicator_without_basis(loaded: LoadedQuestionnaire, library: Path) -> None:
@@ -678,3 +681,20 @@ def test_practice_leaves_the_case_store_alone(cli, library: Path, tmp_path: Path
     assert "Your result: 100/100" in run.out
     assert not home.exists()
 
+
+
+def test_indicator_scenarios_for_indicators_show(loaded: LoadedQuestionnaire, library: Path) -> None:
+    import io
+
+    from screening.render_training import render_indicator_scenarios
+
+    paths = sorted((library / "scenarios").glob("*.yaml"))
+    records = indicator_scenarios("unpaid", loaded.questionnaire, "ar", paths)
+    assert records == [
+        {"id": "locked_in", "title": "محتجز في المزرعة", "key": False},
+        {"id": "young_cook", "title": "طاهٍ صغير", "key": True},
+    ]
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    render_indicator_scenarios(console, records, "ar")
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "• young_cook: طاهٍ صغير (مؤشر أساسي)" in shown
