@@ -135,6 +135,7 @@ class InterviewEngine:
         self._applicable: tuple[Question, ...] | None = None
         self._assessment: Assessment | None = None
         self._editing = False
+        self._opened: set[str] = set()
         self._position: str | None = self._resume_position()
 
     # -- state ---------------------------------------------------------------------------
@@ -261,8 +262,8 @@ class InterviewEngine:
 
         In the normal course the next position is the next question that applies (answered
         or not). When the question was opened from the review (:meth:`jump` with
-        ``edit=True``), it is the next question that applies and has no answer (one the
-        change made apply), else the review.
+        ``edit=True``), it is the next question without an answer that is required or that
+        the change made apply, else the review.
 
         Args:
             value: The answer; "dont_know" and "declined" are answers of their own.
@@ -288,6 +289,8 @@ class InterviewEngine:
         answered = [q for q in self.questionnaire.questions() if q in self._answers]
         set_aside = tuple(q for q in answered if q in before_applicable - after_applicable)
         restored = tuple(q for q in answered if q in after_applicable - before_applicable)
+        if self._editing:
+            self._opened |= after_applicable - before_applicable
         self._advance(qid)
         return Step(qid, changed, raised, set_aside, restored)
 
@@ -320,8 +323,7 @@ class InterviewEngine:
             False when there is nothing before (the first question), else True.
         """
         if self._editing:
-            self._editing = False
-            self._position = None
+            self.to_review()
             return True
         applicable = self.applicable()
         if self._position is None:
@@ -351,11 +353,13 @@ class InterviewEngine:
             raise InvalidAnswer(question_id, f"'{question_id}' does not apply: it cannot be asked")
         self._position = question_id
         self._editing = edit
+        self._opened = set()
 
     def to_review(self) -> None:
         """Go to the review."""
         self._position = None
         self._editing = False
+        self._opened = set()
 
     def acknowledge(self, flag_id: str) -> None:
         """Note that the officer acknowledged an urgent flag (after it was saved)."""
@@ -375,7 +379,11 @@ class InterviewEngine:
             if not self._editing:
                 self._position = question.id
                 return
-            if not isinstance(question, NoteQuestion) and question.id not in self._answers:
+            if question.id in self._answers or isinstance(question, NoteQuestion):
+                continue
+            # Optional questions passed over before are not asked again, unless the edit
+            # is what made them apply.
+            if question.required or question.id in self._opened:
                 self._position = question.id
                 return
         self.to_review()

@@ -321,6 +321,14 @@ class Answer:
 Reply = Answer | Action
 """What a question prompt returns."""
 
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Typed text that is not an answer, with the message to show (display form)."""
+
+    message: str
+
+
 _BACK = "<back>"
 _NOTE = "<note>"
 _SKIP = "<skip>"
@@ -426,6 +434,13 @@ class View:
         width = max(20, self.console.width - indent - 1)
         for line in display_lines(text, width, self.rtl, rtl=rtl):
             self.console.print(RichText(" " * indent + line, style=style), soft_wrap=True)
+
+    def line(self, text: str, language: str | None, *, style: str = "") -> None:
+        """Print text on one line, never wrapped by the program (the terminal may fold it)."""
+        from rich.text import Text as RichText
+
+        shown = display(text, self.rtl, rtl=None if language is None else self.is_rtl(language))
+        self.console.print(RichText(shown, style=style), soft_wrap=True)
 
     def say(self, key: str, *, style: str = "", indent: int = 0, **values: object) -> None:
         """Print a program string in the officer's language."""
@@ -572,7 +587,7 @@ def ask_question(
 
     def validate(typed: str) -> str | None:
         reply = _typed_reply(view, question, typed)
-        return reply if isinstance(reply, str) else None
+        return reply.message if isinstance(reply, _Refusal) else None
 
     typed = prompter.text(
         message,
@@ -582,7 +597,7 @@ def ask_question(
         multiline=isinstance(question, TextQuestion) and question.multiline,
     )
     reply = _typed_reply(view, question, typed)
-    if isinstance(reply, str):
+    if isinstance(reply, _Refusal):
         raise InvalidAnswer(question.id, "the typed answer does not fit the question")
     return reply
 
@@ -636,7 +651,7 @@ def _ascii_digits(text: str) -> str:
     return "".join(out)
 
 
-def _typed_reply(view: View, question: Question, typed: str) -> Reply | str:
+def _typed_reply(view: View, question: Question, typed: str) -> Reply | _Refusal:
     """The reply a typed text means, or the message to show (in display form)."""
     assert not isinstance(question, NoteQuestion)
     text = typed.strip()
@@ -647,12 +662,12 @@ def _typed_reply(view: View, question: Question, typed: str) -> Reply | str:
     if text in DONT_KNOW_KEYS or text == DECLINED_KEY:
         special = DONT_KNOW if text in DONT_KNOW_KEYS else DECLINED
         if special not in question.allow:
-            return view.ui_shown("interview.not_offered")
+            return _Refusal(view.ui_shown("interview.not_offered"))
         return Answer(special)
     if not text:
         if not question.required:
             return Action.SKIP
-        return view.ui_shown("interview.required")
+        return _Refusal(view.ui_shown("interview.required"))
     value: Any = text
     if isinstance(question, NumberQuestion):
         number = _ascii_digits(text)
@@ -662,14 +677,14 @@ def _typed_reply(view: View, question: Question, typed: str) -> Reply | str:
             try:
                 value = float(number)
             except ValueError:
-                return _expected(view, question)
+                return _Refusal(_expected(view, question))
     elif isinstance(question, DateQuestion):
         value = _ascii_digits(text)
     elif isinstance(question, TextQuestion) and question.multiline:
         value = typed.strip("\n")
     _, problem = _normalize(question, value)
     if problem:
-        return _expected(view, question)
+        return _Refusal(_expected(view, question))
     return Answer(value)
 
 
@@ -1434,7 +1449,8 @@ class Interview:
         )
         view.blank()
         view.say("interview.completed", style="bold green", case_id=case.case_id)
-        view.say("interview.written", style="bold", path=str(path))
+        # One unwrapped line: a path cut across lines could not be copied whole.
+        view.line(view.tr("interview.written", path=str(path)), view.ui, style="bold")
         return InterviewResult(case.case_id, path, assessment)
 
     # -- helpers -----------------------------------------------------------------------------

@@ -1,0 +1,211 @@
+"""The real `screening interview` in a pseudo-terminal (pexpect): keys in, screens and files out."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pexpect
+import pytest
+
+from screening.schemas import referral_schema
+from screening.store import CaseStatus, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals")
+
+QUESTIONNAIRE = """\
+id: e2e
+version: "1"
+title: {en: End to end, ar: من البداية إلى النهاية}
+languages:
+  - {code: en, name: English}
+  - {code: ar, name: العربية, direction: rtl}
+sections:
+  - id: main
+    title: {en: Main, ar: الأساس}
+    questions:
+      - id: age
+        type: number
+        text: {en: "How old are you?", ar: "كم عمرك؟"}
+        validation: {min: 0, max: 120, integer: true}
+      - id: in_danger
+        type: yes_no
+        text: {en: "Are you in danger right now?", ar: "هل أنت في خطر الآن؟"}
+      - id: passport
+        type: yes_no
+        text: {en: "Do you keep your passport?", ar: "هل تحتفظ بجواز سفرك؟"}
+dimensions:
+  - {id: coercion, title: {en: Coercion, ar: إكراه}}
+indicators:
+  - {id: documents_taken, title: {en: Documents confiscated, ar: مصادرة الوثائق}, dimension: coercion,
+     strength: strong, source: ILO 2009, when: {answer: passport, equals: "no"}}
+flags:
+  - {id: danger, title: {en: Immediate danger, ar: خطر فوري}, when: {answer: in_danger, equals: "yes"},
+     action: {en: "Call the police hotline 999.", ar: "اتصل بالشرطة على 999."}}
+outcomes:
+  - {code: monitor, title: {en: Monitor, ar: متابعة}, when: {indicators: {at_least: 1}},
+     action: {en: Follow up., ar: تابع الحالة.}, category: labour_case}
+  - {code: none, title: {en: No indicators, ar: لا مؤشرات}, action: {en: No referral., ar: لا إحالة.},
+     category: none}
+"""
+
+
+@pytest.fixture
+def questionnaire(tmp_path: Path) -> Path:
+    path = tmp_path / "e2e.yaml"
+    path.write_text(QUESTIONNAIRE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def spawn(home: Path, *args: str) -> pexpect.spawn:
+    env = {
+        **os.environ,
+        "SCREENING_HOME": str(home),
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # no terminal answers cursor position requests here
+    }
+    env.pop("SCREENING_RTL", None)
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "screening", "interview", *args],
+        cwd=str(ROOT),
+        env=env,
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=20,
+    )
+
+
+def answer(child: pexpect.spawn, question: str, keys: str) -> None:
+    """Wait for a question and its prompt, then type."""
+    child.expect_exact(question)
+    child.expect_exact("Answer")
+    child.send(keys)
+
+
+def finish(child: pexpect.spawn) -> Path:
+    """Finish at the review; return the referral's path."""
+    child.expect_exact("Finish and write the referral")
+    child.send("\r")
+    child.expect_exact("Finish the interview?")
+    child.send("1\r")
+    child.expect(r"Referral written to (\S+\.json)")
+    path = Path(child.match.group(1))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    return path
+
+
+def checked(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(referral_schema()).validate(document)
+    return document
+
+
+@POSIX_ONLY
+def test_a_whole_interview_in_a_terminal(home: Path, questionnaire: Path) -> None:
+    child = spawn(home, "--questionnaire", str(questionnaire), "--officer", "e2e-1", "--lang", "en")
+    child.expect_exact("Confirm")
+    child.send("a\r")  # tick every item of the checklist
+    answer(child, "How old are you?", "abc\r")
+    child.expect_exact("Enter a whole number (at least 0, at most 120).")
+    child.send("\x15" + "34\r")
+    answer(child, "Are you in danger right now?", "1\r")
+    child.expect_exact("URGENT: Immediate danger")
+    child.expect_exact("Call the police hotline 999.")
+    child.expect_exact("Acknowledge")
+    child.send("\r")
+    answer(child, "Do you keep your passport?", "<")  # back
+    answer(child, "Are you in danger right now?", "\r")  # the answer given is the default
+    answer(child, "Do you keep your passport?", "2\r")
+    path = finish(child)
+
+    assert path == home / "referrals" / f"{path.stem}.json"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    document = checked(path)
+    assert document["officer"] == "e2e-1"
+    assert [(a["question_id"], a["value"]) for a in document["answers"]] == [
+        ("age", 34),
+        ("in_danger", "yes"),
+        ("passport", "no"),
+    ]
+    assert document["recommendation"]["outcome"] == "monitor"
+    with open_store(home) as store:
+        case = store.get_case(str(document["case_id"]))
+    assert case.status is CaseStatus.COMPLETE
+    assert case.acknowledged_flags == {"danger"}
+
+
+@POSIX_ONLY
+def test_ctrl_c_exits_130_and_resume_finishes(
+    home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "referral.json"
+    child = spawn(
+        home, "-q", str(questionnaire), "--officer", "e2e-2", "--lang", "en", "--out", str(out)
+    )
+    child.expect_exact("Confirm")
+    child.send("a\r")
+    answer(child, "How old are you?", "41\r")
+    answer(child, "Are you in danger right now?", "\x03")  # Ctrl-C
+    child.expect(r"interview paused: 1 answer\(s\) saved in case (C-[0-9A-Z-]+)")
+    case_id = child.match.group(1)
+    child.expect_exact(f"Resume with: screening interview --resume {case_id}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    with open_store(home) as store:
+        assert store.get_case(case_id).answers == {"age": 41}
+
+    # the resume command as printed, with only the officer added
+    child = spawn(home, "--resume", case_id, "--officer", "e2e-2")
+    answer(child, "Are you in danger right now?", "2\r")
+    answer(child, "Do you keep your passport?", "1\r")
+    assert finish(child) == out
+    document = checked(out)
+    assert document["case_id"] == case_id
+    assert [a["question_id"] for a in document["answers"]] == ["age", "in_danger", "passport"]
+
+
+@POSIX_ONLY
+def test_end_of_input_at_a_list_exits_130(home: Path, questionnaire: Path) -> None:
+    child = spawn(home, "-q", str(questionnaire), "--officer", "e2e-3", "--lang", "en")
+    child.expect_exact("Confirm")
+    child.send("\x04")  # Ctrl-D
+    child.expect(r"Resume with: screening interview --resume C-")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+def test_without_a_terminal_it_points_to_score(home: Path, questionnaire: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "screening", "interview", "-q", str(questionnaire)],
+        cwd=ROOT,
+        env={**os.environ, "SCREENING_HOME": str(home)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(
+        r"screening: error: the interview needs a terminal; .*`screening score FILE`", lines[0]
+    )
+    assert not home.exists()  # nothing was opened

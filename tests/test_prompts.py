@@ -1,0 +1,306 @@
+"""The prompt layer: real questionary prompts fed through prompt_toolkit's pipe input.
+
+Each question type is asked with :func:`screening.interview.ask_question` over a
+:class:`~screening.prompts.QuestionaryPrompter` reading keys from ``create_pipe_input()`` and
+drawing on a ``DummyOutput`` (one that keeps what was written, to find the messages).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console  # noqa: TID251 - the screens are drawn on a console of the test
+from test_engine import load
+
+from screening.bidi import RtlMode
+from screening.interview import Action, Answer, Reply, View, ask_question
+from screening.model import Question, Questionnaire
+from screening.prompts import Option, QuestionaryPrompter
+
+DOWN = "\x1b[B"
+ENTER = "\r"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+CTRL_U = "\x15"  # clears the line typed so far
+
+
+class RecordingOutput(DummyOutput):
+    """A ``DummyOutput`` that keeps the text written to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, data: str) -> None:
+        self.text += data
+
+    def write_raw(self, data: str) -> None:
+        self.text += data
+
+
+@pytest.fixture(scope="module")
+def q() -> Questionnaire:
+    return load()
+
+
+@pytest.fixture
+def keys() -> Iterator[PipeInput]:
+    with create_pipe_input() as pipe:
+        yield pipe
+
+
+@pytest.fixture
+def output() -> RecordingOutput:
+    return RecordingOutput()
+
+
+def view_for(q: Questionnaire, language: str = "en", officer: str = "en") -> View:
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    return View(console, q, language, officer, RtlMode.OFF)
+
+
+def ask(
+    q: Questionnaire,
+    keys: PipeInput,
+    output: RecordingOutput,
+    question_id: str,
+    typed: str,
+    *,
+    current: Any = None,
+    language: str = "en",
+) -> Reply:
+    question: Question | None = q.question(question_id)
+    assert question is not None
+    keys.send_text(typed)
+    prompter = QuestionaryPrompter(input=keys, output=output)
+    return ask_question(prompter, view_for(q, language), question, current=current)
+
+
+# -- select lists ------------------------------------------------------------------------------
+
+
+def test_yes_no_is_a_select_list_with_special_answers_last(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "in_danger", "2" + ENTER) == Answer("no")
+    listed = output.text
+    for label in ("Yes", "No", "Don't know", "Declined to answer", "Add a note", "Back"):
+        assert label in listed
+    assert (
+        listed.index("No")
+        < listed.index("Don't know")
+        < listed.index("Declined")
+        < listed.index("Back")
+    )
+
+
+def test_select_by_arrows_and_specials(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "in_danger", DOWN + DOWN + ENTER) == Answer("dont_know")
+    assert ask(q, keys, output, "in_danger", "4" + ENTER) == Answer("declined")
+
+
+def test_the_current_answer_is_the_default(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "in_danger", ENTER, current="no") == Answer("no")
+    assert ask(q, keys, output, "in_danger", ENTER, current="declined") == Answer("declined")
+
+
+def test_single_choice(q: Questionnaire, keys: PipeInput, output: RecordingOutput) -> None:
+    assert ask(q, keys, output, "passport_taken", "2" + ENTER) == Answer("here")
+    assert "Before travel" in output.text
+
+
+def test_choices_show_the_officer_language_beneath_the_interview_language(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "passport_taken", "1" + ENTER, language="ar") == Answer(
+        "before_travel"
+    )
+    assert "قبل السفر  (Before travel)" in output.text
+    assert "لا أعرف  (Don't know)" in output.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "action"),
+    [
+        ("<", Action.BACK),
+        ("+", Action.NOTE),
+        ("6" + ENTER, Action.BACK),
+        ("5" + ENTER, Action.NOTE),
+    ],
+)
+def test_back_and_note_from_a_list(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, typed: str, action: Action
+) -> None:
+    assert ask(q, keys, output, "in_danger", typed) is action
+
+
+def test_a_note_question_continues_or_goes_back(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "welcome", ENTER) is Action.SKIP
+    assert ask(q, keys, output, "welcome", "<") is Action.BACK
+
+
+# -- checkbox lists ------------------------------------------------------------------------------
+
+
+def test_multiple_choice_is_a_checkbox_list(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "problems", " " + DOWN + " " + ENTER) == Answer(
+        ["unpaid", "locked"]
+    )
+    assert ask(q, keys, output, "problems", ENTER) == Answer([])  # none of these
+    assert ask(q, keys, output, "problems", ENTER, current=["locked"]) == Answer(["locked"])
+
+
+def test_checkbox_specials_and_actions(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "problems", DOWN * 2 + " " + ENTER) == Answer("dont_know")
+    assert ask(q, keys, output, "problems", "<") is Action.BACK
+    assert ask(q, keys, output, "problems", DOWN * 5 + " " + ENTER) is Action.BACK
+    assert ask(q, keys, output, "problems", "+") is Action.NOTE
+
+
+def test_checkbox_refuses_an_answer_mixed_with_a_special_one(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    # "Not paid" and "Don't know" together: refused, asked again as ticked; untick "Don't know"
+    typed = " " + DOWN * 2 + " " + ENTER + DOWN * 2 + " " + ENTER
+    assert ask(q, keys, output, "problems", typed) == Answer(["unpaid"])
+    assert "Tick answers, or one of the other entries on its own." in output.text
+
+
+# -- typed answers ---------------------------------------------------------------------------
+
+
+def test_number_with_its_validation_message(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    typed = "abc" + ENTER + CTRL_U + "200" + ENTER + CTRL_U + "30" + ENTER
+    assert ask(q, keys, output, "age", typed) == Answer(30)
+    assert "Enter a whole number (at least 0, at most 120)." in output.text
+    assert output.text.count("Enter a whole number") >= 2  # shown for each refusal
+
+
+def test_validation_message_in_the_officers_language(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    keys.send_text("abc" + ENTER + CTRL_U + "30" + ENTER)
+    question = q.question("age")
+    assert question is not None
+    prompter = QuestionaryPrompter(input=keys, output=output)
+    assert ask_question(prompter, view_for(q, "ar", "ar"), question) == Answer(30)
+    assert "أدخل عددًا صحيحًا (لا يقل عن 0، لا يزيد على 120)." in output.text
+
+
+def test_a_questionnaires_own_message_wins(keys: PipeInput, output: RecordingOutput) -> None:
+    from test_engine import INTERVIEW_YAML
+
+    own = load(
+        INTERVIEW_YAML.replace(
+            "validation: {min: 0, max: 120, integer: true}",
+            "validation: {min: 0, max: 120, integer: true, message: {en: Age in years, ar: العمر بالسنوات}}",
+        )
+    )
+    assert ask(own, keys, output, "age", "x" + ENTER + CTRL_U + "40" + ENTER) == Answer(40)
+    assert "Age in years" in output.text
+
+
+def test_arabic_digits_and_question_mark(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "age", "٣٥" + ENTER) == Answer(35)
+    assert ask(q, keys, output, "age", "\u061f" + ENTER) == Answer("dont_know")
+
+
+@pytest.mark.parametrize(
+    ("typed", "reply"),
+    [
+        ("<", Action.BACK),
+        ("+", Action.NOTE),
+        ("?", Answer("dont_know")),
+        ("-", Answer("declined")),
+        (" 41 ", Answer(41)),
+    ],
+)
+def test_typed_keys(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, typed: str, reply: Reply
+) -> None:
+    assert ask(q, keys, output, "age", typed + ENTER) == reply
+
+
+def test_date(q: Questionnaire, keys: PipeInput, output: RecordingOutput) -> None:
+    typed = "31/01/2024" + ENTER + CTRL_U + "2999-01-01" + ENTER + CTRL_U + "2024-01-31" + ENTER
+    assert ask(q, keys, output, "arrived", typed) == Answer("2024-01-31")
+    assert "Enter a date as YYYY-MM-DD" in output.text
+    assert "not in the future" in output.text
+
+
+def test_text_optional_and_required(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "name", "ACME Ltd" + ENTER) == Answer("ACME Ltd")
+    assert ask(q, keys, output, "name", ENTER) is Action.SKIP  # not required
+    # the current answer is in the field; Enter keeps it
+    assert ask(q, keys, output, "name", ENTER, current="ACME Ltd") == Answer("ACME Ltd")
+    # required: an empty line is refused
+    assert ask(q, keys, output, "age", ENTER + "30" + ENTER) == Answer(30)
+    assert "An answer is needed." in output.text
+
+
+def test_a_special_answer_the_question_does_not_offer_is_refused(
+    keys: PipeInput, output: RecordingOutput
+) -> None:
+    from test_engine import INTERVIEW_YAML
+
+    strict = load(
+        INTERVIEW_YAML.replace("validation: {min: 0, max: 120, integer: true}", "allow: []")
+    )
+    assert ask(strict, keys, output, "age", "?" + ENTER + CTRL_U + "30" + ENTER) == Answer(30)
+    assert "This question does not offer that answer." in output.text
+    assert "? don't know" not in output.text
+
+
+# -- Ctrl-C and the end of input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question_id", ["in_danger", "problems", "age", "welcome"])
+def test_ctrl_c_raises_keyboard_interrupt_at_every_kind_of_prompt(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, question_id: str
+) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        ask(q, keys, output, question_id, CTRL_C)
+
+
+@pytest.mark.parametrize("question_id", ["in_danger", "problems", "age"])
+def test_ctrl_d_ends_the_input_at_every_kind_of_prompt(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, question_id: str
+) -> None:
+    with pytest.raises(EOFError):
+        ask(q, keys, output, question_id, CTRL_D)
+
+
+def test_prompts_never_return_none(keys: PipeInput, output: RecordingOutput) -> None:
+    prompter = QuestionaryPrompter(input=keys, output=output)
+    keys.send_text("x" + ENTER)
+    assert prompter.text("Officer ID") == "x"
+    keys.send_text(ENTER)
+    assert (
+        prompter.select(
+            "Language", [Option("en", "English"), Option("ar", "العربية")], default="ar"
+        )
+        == "ar"
+    )
+    keys.send_text(ENTER)
+    assert prompter.checkbox("Confirm", [Option("a", "A")]) == []
