@@ -218,12 +218,22 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
     return None, f"'{qid}': unsupported question type"  # pragma: no cover
 
 
-def check_answer_set(q: Questionnaire, answer_set: AnswerSet) -> AnswerSet:
+def not_applicable_problem(question_id: str) -> str:
+    """The message for an answer to a question whose condition is false."""
+    return (
+        f"'{question_id}' is answered but does not apply: its condition (`when`) is false for "
+        "the other answers; remove it or correct the answer it depends on"
+    )
+
+
+def check_answer_set(q: Questionnaire, answer_set: AnswerSet, *, applicability: bool = True) -> AnswerSet:
     """Check an answer set against its questionnaire and normalise its values.
 
     Raises:
         InvalidRecord: unknown question or indicator ids, values of the wrong type or not among
-            the choices, or answers to questions whose condition is false.
+            the choices, or (with ``applicability``) answers to questions whose condition is
+            false. Callers that score the answers anyway can skip that last check and read
+            ``Assessment.not_applicable`` instead, which is the same test done once.
     """
     problems: list[str] = []
     normalized: dict[str, Any] = {}
@@ -247,14 +257,9 @@ def check_answer_set(q: Questionnaire, answer_set: AnswerSet) -> AnswerSet:
         problems.append(
             f"language '{answer_set.language}' is not one of the questionnaire's ({', '.join(q.language_codes)})"
         )
-    if not problems:
+    if not problems and applicability:
         _, kept = applicable_questions(q, normalized)
-        for qid in normalized:
-            if qid not in kept:
-                problems.append(
-                    f"'{qid}' is answered but does not apply: its condition (`when`) is false for "
-                    "the other answers; remove it or correct the answer it depends on"
-                )
+        problems.extend(not_applicable_problem(qid) for qid in normalized if qid not in kept)
     if problems:
         raise InvalidRecord(problems)
     return AnswerSet(

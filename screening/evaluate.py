@@ -9,7 +9,7 @@ questions whose answers made it true.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +94,7 @@ class NoFacts(Facts):
 
 def is_special(value: Any) -> bool:
     """Whether an answer is "don't know" or "declined"."""
-    return isinstance(value, str) and value in SPECIAL_ANSWERS
+    return value.__class__ is str and value in SPECIAL_ANSWERS
 
 
 def _number(value: Any) -> float | None:
@@ -220,3 +220,132 @@ def holds(cond: Condition | None, answers: Mapping[str, Any], facts: Facts | Non
     if cond is None:
         return True
     return evaluate(cond, answers, facts or NoFacts()).truth is True
+
+
+# ----------------------------------------------------------------------------- fast truth
+#
+# Scoring asks "is it true?" far more often than "why?": every skip-logic condition, every
+# indicator, every rung of the outcome ladder. Conditions are therefore also compiled, once,
+# into small closures that return only the truth value (no evidence, no allocation). The
+# evidence of what turned out true is then computed by `evaluate`, which stays the reference.
+
+TruthFn = Callable[[Mapping[str, Any], Facts], Truth]
+_MISSING = object()
+_COMPILED: dict[int, tuple[Condition, TruthFn]] = {}
+
+
+def truth(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Truth:
+    """The truth of a condition (as ``evaluate(...).truth``), computed by a compiled closure."""
+    entry = _COMPILED.get(id(cond))
+    if entry is None or entry[0] is not cond:
+        entry = _COMPILED[id(cond)] = (cond, _compile(cond))
+    return entry[1](answers, facts)
+
+
+def _compile_answer(cond: AnswerCondition) -> TruthFn:
+    qid = cond.answer
+    if cond.is_ is not None:
+        state = cond.is_
+
+        def is_state(answers: Mapping[str, Any], facts: Facts) -> Truth:
+            value = answers.get(qid, _MISSING)
+            if state is AnswerState.UNANSWERED:
+                return value is _MISSING
+            if state is AnswerState.ANSWERED:
+                return value is not _MISSING and not is_special(value)
+            return bool(value == state.value)
+
+        return is_state
+    checks = tuple(_predicate(name, operand) for name, operand in cond.tests())
+    if len(checks) == 1:
+        (check,) = checks
+
+        def one_test(answers: Mapping[str, Any], facts: Facts) -> Truth:
+            value = answers.get(qid, _MISSING)
+            if value is _MISSING or (value.__class__ is str and value in SPECIAL_ANSWERS):
+                return None
+            return check(value)
+
+        return one_test
+
+    def tests(answers: Mapping[str, Any], facts: Facts) -> Truth:
+        value = answers.get(qid, _MISSING)
+        if value is _MISSING or (value.__class__ is str and value in SPECIAL_ANSWERS):
+            return None
+        return all(check(value) for check in checks)
+
+    return tests
+
+
+def _predicate(name: str, operand: Any) -> Callable[[Any], bool]:
+    """One answer test as a function of the value (the same meaning as ``_test``)."""
+    if name == "equals" and not (isinstance(operand, int | float) and not isinstance(operand, bool)):
+        return lambda value: bool(value == operand)
+    if name == "one_of" and all(isinstance(item, str) for item in operand):
+        allowed = frozenset(operand)
+        return lambda value: value.__class__ is str and value in allowed
+    if name == "contains" and isinstance(operand, str):
+        folded = operand.casefold()
+
+        def contains(value: Any) -> bool:
+            if value.__class__ is list:
+                return operand in value
+            return value.__class__ is str and folded in value.casefold()
+
+        return contains
+    return lambda value: _test(name, operand, value)
+
+
+def _compile(cond: Condition) -> TruthFn:
+    if isinstance(cond, AnswerCondition):
+        return _compile_answer(cond)
+    if isinstance(cond, AllCondition | AnyCondition):
+        parts = tuple(_compile(sub) for sub in (cond.all if isinstance(cond, AllCondition) else cond.any))
+        if isinstance(cond, AllCondition):
+
+            def all_of(answers: Mapping[str, Any], facts: Facts) -> Truth:
+                unknown = False
+                for part in parts:
+                    result = part(answers, facts)
+                    if result is False:
+                        return False
+                    if result is None:
+                        unknown = True
+                return None if unknown else True
+
+            return all_of
+
+        def any_of(answers: Mapping[str, Any], facts: Facts) -> Truth:
+            unknown = False
+            for part in parts:
+                result = part(answers, facts)
+                if result is True:
+                    return True
+                if result is None:
+                    unknown = True
+            return None if unknown else False
+
+        return any_of
+    if isinstance(cond, NotCondition):
+        inner = _compile(cond.not_)
+
+        def negation(answers: Mapping[str, Any], facts: Facts) -> Truth:
+            result = inner(answers, facts)
+            return None if result is None else not result
+
+        return negation
+    if isinstance(cond, IndicatorCondition):
+        ident = cond.indicator
+        return lambda answers, facts: facts.indicator(ident).truth is True
+    if isinstance(cond, DimensionCondition):
+        ident = cond.dimension
+        return lambda answers, facts: facts.dimension(ident).truth is True
+    if isinstance(cond, FlagCondition):
+        ident = cond.flag
+        return lambda answers, facts: facts.flag(ident).truth is True
+    if isinstance(cond, CountCondition):
+        spec = cond.indicators
+        dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
+        least = spec.at_least
+        return lambda answers, facts: facts.count(dimension, strength)[0] >= least
+    raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover

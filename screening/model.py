@@ -11,7 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,7 +21,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PrivateAttr,
     StringConstraints,
     Tag,
     model_validator,
@@ -133,6 +134,10 @@ class AnswerCondition(Strict):
 
     def tests(self) -> list[tuple[str, Any]]:
         """The tests given, as ``(name, operand)`` pairs."""
+        return self._tests
+
+    @cached_property
+    def _tests(self) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
         for name in ("equals", "one_of", "contains", "lt", "le", "gt", "ge"):
             value = getattr(self, name)
@@ -534,6 +539,20 @@ class Outcome(Strict):
     refer: bool = Field(False, description="Whether this outcome recommends a referral.")
 
 
+@dataclass
+class _Index:
+    """Lookups of a questionnaire by id."""
+
+    questions: dict[str, Question] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)
+    section_of: dict[str, Section] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
+    flags: dict[str, Flag] = field(default_factory=dict)
+    by_dimension: dict[str | None, list[Indicator]] = field(default_factory=dict)
+    indicator_whens: dict[str, Condition] = field(default_factory=dict)
+
+
 class ConsentQuestions(Strict):
     """Which questions record consent; their answers fill the referral's ``consent``.
 
@@ -570,30 +589,24 @@ class Questionnaire(Strict):
     flags: list[Flag] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1)
 
-    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
-    _order: dict[str, int] = PrivateAttr(default_factory=dict)
-    _section_of: dict[str, Section] = PrivateAttr(default_factory=dict)
-    _indicators: dict[str, Indicator] = PrivateAttr(default_factory=dict)
-    _dimensions: dict[str, Dimension] = PrivateAttr(default_factory=dict)
-    _flags: dict[str, Flag] = PrivateAttr(default_factory=dict)
-
-    # Lookups built once; the model is frozen, so they cannot go stale.
-    def model_post_init(self, context: Any, /) -> None:
-        """Index questions, indicators, dimensions and flags by id."""
-        questions: dict[str, Question] = {}
-        order: dict[str, int] = {}
-        section_of: dict[str, Section] = {}
+    @cached_property
+    def _index(self) -> _Index:
+        # Built once on first use; the model is frozen, so it cannot go stale. A cached
+        # property is a plain attribute afterwards: lookups stay cheap in the scoring loop.
+        index = _Index()
         for section in self.sections:
             for question in section.questions:
-                order.setdefault(question.id, len(order))
-                questions.setdefault(question.id, question)
-                section_of.setdefault(question.id, section)
-        self._questions = questions
-        self._order = order
-        self._section_of = section_of
-        self._indicators = {i.id: i for i in reversed(self.indicators)}
-        self._dimensions = {d.id: d for d in reversed(self.dimensions)}
-        self._flags = {f.id: f for f in reversed(self.flags)}
+                index.order.setdefault(question.id, len(index.order))
+                index.questions.setdefault(question.id, question)
+                index.section_of.setdefault(question.id, section)
+        index.indicators = {i.id: i for i in reversed(self.indicators)}
+        index.dimensions = {d.id: d for d in reversed(self.dimensions)}
+        index.flags = {f.id: f for f in reversed(self.flags)}
+        index.indicator_whens = {i.id: i.when for i in index.indicators.values() if i.when is not None}
+        index.by_dimension[None] = list(self.indicators)
+        for indicator in self.indicators:
+            index.by_dimension.setdefault(indicator.dimension, []).append(indicator)
+        return index
 
     @property
     def default_language(self) -> str:
@@ -611,31 +624,39 @@ class Questionnaire(Strict):
 
     def questions(self) -> dict[str, Question]:
         """Every question by id, in questionnaire order."""
-        return self._questions
+        return self._index.questions
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""
-        return self._questions.get(question_id)
+        return self._index.questions.get(question_id)
 
     def position(self, question_id: str) -> int:
         """The question's position in the questionnaire (0-based)."""
-        return self._order[question_id]
+        return self._index.order[question_id]
 
     def section_of(self, question_id: str) -> Section:
         """The section holding the question."""
-        return self._section_of[question_id]
+        return self._index.section_of[question_id]
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         """The indicator with this id, if any."""
-        return self._indicators.get(indicator_id)
+        return self._index.indicators.get(indicator_id)
+
+    def indicator_conditions(self) -> dict[str, Condition]:
+        """Each indicator's ``when``, by indicator id (indicators without one are left out)."""
+        return self._index.indicator_whens
+
+    def indicators_in(self, dimension_id: str | None) -> list[Indicator]:
+        """The indicators of a dimension (all of them for None), in file order."""
+        return self._index.by_dimension.get(dimension_id, [])
 
     def dimension(self, dimension_id: str) -> Dimension | None:
         """The dimension with this id, if any."""
-        return self._dimensions.get(dimension_id)
+        return self._index.dimensions.get(dimension_id)
 
     def flag(self, flag_id: str) -> Flag | None:
         """The flag with this id, if any."""
-        return self._flags.get(flag_id)
+        return self._index.flags.get(flag_id)
 
     def rule_of(self, dimension: Dimension) -> list[MinimumCounts]:
         """The positivity rule of a dimension (its own, else the questionnaire's)."""

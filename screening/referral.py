@@ -194,7 +194,9 @@ CONSENT_VALUES: dict[Any, ConsentStatus] = {
 """Answers to a consent question, as the export's consent status (anything else: unknown)."""
 
 
-def _consent(q: Questionnaire, assessment: Assessment, language: str, *, redact: bool = False) -> Consent:
+def _consent(
+    q: Questionnaire, assessment: Assessment, language: str, *, redact: bool = False
+) -> dict[str, Any]:
     values: dict[str, Any] = {"language": language, "child_override": assessment.child}
     spec = q.consent
     if spec is not None:
@@ -210,7 +212,7 @@ def _consent(q: Questionnaire, assessment: Assessment, language: str, *, redact:
             explained = assessment.answers.get(source.id)
             if isinstance(explained, str) and not is_special(explained):
                 values["explained_by"] = explained
-    return Consent(**values)
+    return values  # validated with the whole referral
 
 
 def rationale(assessment: Assessment, language: str, *, redacted: int = 0) -> list[str]:
@@ -279,7 +281,7 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
     """
     q = assessment.questionnaire
     language = context.language or q.default_language
-    answers: list[ExportedAnswer] = []
+    answers: list[dict[str, Any]] = []
     removed: list[str] = []
     for qid, value in assessment.answers.items():
         question = q.question(qid)
@@ -290,90 +292,83 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
             continue
         status = value if is_special(value) else "answered"
         answers.append(
-            ExportedAnswer(
-                question_id=qid,
-                value=value,
-                status=status,
-                pii=question.pii,
-                notes=[] if (context.redact and question.pii) else list(context.notes.get(qid, ())),
-            )
+            {
+                "question_id": qid,
+                "value": value,
+                "status": status,
+                "pii": question.pii,
+                "notes": list(context.notes.get(qid, ())),
+            }
         )
     indicators = [
-        ExportedIndicator(
-            id=o.indicator.id,
-            title=text_for(o.indicator.title, language),
-            dimension=o.indicator.dimension,
-            phase=_phase(q, o.indicator.dimension),
-            strength=o.indicator.strength.value,
-            evidence=list(o.evidence),
-        )
+        {
+            "id": o.indicator.id,
+            "title": text_for(o.indicator.title, language),
+            "dimension": o.indicator.dimension,
+            "phase": _phase(q, o.indicator.dimension),
+            "strength": o.indicator.strength.value,
+            "evidence": list(o.evidence),
+        }
         for o in assessment.indicators
     ]
     dimensions = [
-        ExportedDimension(
-            id=d.dimension.id, positive=d.positive, strong=d.strong, medium=d.medium, weak=d.weak
-        )
+        {"id": d.dimension.id, "positive": d.positive, "strong": d.strong, "medium": d.medium, "weak": d.weak}
         for d in assessment.dimensions
     ]
-    flags = []
-    for flag_id in assessment.flags:
-        flag = q.flag(flag_id)
-        if flag is not None:
-            flags.append(
-                ExportedFlag(
-                    id=flag.id,
-                    title=text_for(flag.title, language),
-                    action=text_for(flag.action, language),
-                )
-            )
+    flags = [
+        {"id": flag.id, "title": text_for(flag.title, language), "action": text_for(flag.action, language)}
+        for flag in (q.flag(flag_id) for flag_id in assessment.flags)
+        if flag is not None
+    ]
     outcome = assessment.outcome
     action = text_for(outcome.action, language)
     if flags:
         # urgent actions come first, whatever the outcome
-        action = " ".join([*(f.action for f in flags), action])
-    recommendation = Recommendation(
-        outcome=outcome.code,
-        title=text_for(outcome.title, language),
-        urgent=assessment.urgent,
-        action=action,
-        category=outcome.category,
-        referral_target=text_for(outcome.referral_target, language)
-        if outcome.referral_target
-        else None,
-        refer=outcome.refer,
-        rationale=rationale(assessment, language, redacted=len(removed)),
-        threshold=text_for(q.threshold, language) if q.threshold else None,
-    )
-    return Referral(
-        referral_id=context.new_id(),
-        case_id=context.case_id or context.new_id(),
-        created_at=context.clock(),
-        questionnaire=QuestionnaireRef(id=q.id, version=q.version, sha256=context.sha256),
-        generator=Generator(version=__version__),
-        language=language,
-        officer=context.officer,
-        consent=_consent(q, assessment, language, redact=context.redact),
-        child=assessment.child,
-        complete=assessment.complete,
-        gaps=[Gap(question_id=g.question_id, reason=g.reason) for g in assessment.gaps],
-        answers=answers,
-        redaction=Redaction(redacted=context.redact, removed_questions=removed),
-        indicators=indicators,
-        dimensions=dimensions,
-        flags=flags,
-        recommendation=recommendation,
-        audit_head=context.audit_head,
+        action = " ".join([*(f["action"] for f in flags), action])
+    recommendation = {
+        "outcome": outcome.code,
+        "title": text_for(outcome.title, language),
+        "urgent": assessment.urgent,
+        "action": action,
+        "category": outcome.category,
+        "referral_target": text_for(outcome.referral_target, language) if outcome.referral_target else None,
+        "refer": outcome.refer,
+        "rationale": rationale(assessment, language, redacted=len(removed)),
+        "threshold": text_for(q.threshold, language) if q.threshold else None,
+    }
+    # One validation of the whole document, from plain data.
+    return Referral.model_validate(
+        {
+            "referral_id": context.new_id(),
+            "case_id": context.case_id or context.new_id(),
+            "created_at": context.clock(),
+            "questionnaire": {"id": q.id, "version": q.version, "sha256": context.sha256},
+            "generator": {"version": __version__},
+            "language": language,
+            "officer": context.officer,
+            "consent": _consent(q, assessment, language, redact=context.redact),
+            "child": assessment.child,
+            "complete": assessment.complete,
+            "gaps": [{"question_id": g.question_id, "reason": g.reason} for g in assessment.gaps],
+            "answers": answers,
+            "redaction": {"redacted": context.redact, "removed_questions": removed},
+            "indicators": indicators,
+            "dimensions": dimensions,
+            "flags": flags,
+            "recommendation": recommendation,
+            "audit_head": context.audit_head,
+        }
     )
 
 
 def to_json(referral: Referral, *, indent: int | None = 2) -> str:
-    """Serialise a referral, validating the document against its model first."""
-    import json
+    """Serialise a referral (UTF-8 text, non-ASCII kept as is).
 
-    document = referral.model_dump(mode="json")
-    Referral.model_validate(document)
-
-    return json.dumps(document, ensure_ascii=False, indent=indent)
+    A ``Referral`` only comes into being through validation (``build_referral``,
+    ``redact_referral``, or reading a stored document), so what is written is a validated
+    document; the tests also check written documents against the published JSON Schema.
+    """
+    return referral.model_dump_json(indent=indent)
 
 
 def redact_referral(referral: Referral, language: str) -> Referral:

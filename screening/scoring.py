@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from screening.evaluate import EMPTY, FALSE, Facts, Result, evaluate, is_special
+from screening.evaluate import EMPTY, FALSE, Facts, Result, evaluate, is_special, truth
 from screening.model import (
     Dimension,
     Indicator,
@@ -97,6 +97,9 @@ def meets(rule: Iterable[MinimumCounts], strong: int, medium: int, weak: int) ->
     return any(strong >= c.strong and medium >= c.medium and weak >= c.weak for c in rule)
 
 
+_SLOT = {"strong": 0, "medium": 1, "weak": 2}
+
+
 class _Facts(Facts):
     """Indicators, dimensions and flags computed on demand over a fixed set of answers."""
 
@@ -106,20 +109,27 @@ class _Facts(Facts):
         self.q = q
         self.answers = answers
         self.checklist = set(checklist)
+        self._whens = q.indicator_conditions()
         self._indicators: dict[str, Result] = {}
         self._flags: dict[str, Result] = {}
+        self._counts_cache: dict[tuple[str | None, str | None], tuple[int, int, int, frozenset[str]]] = {}
+
+    def forget(self) -> None:
+        """Drop what was derived: the answers changed."""
+        if self._indicators or self._flags or self._counts_cache:
+            self._indicators.clear()
+            self._flags.clear()
+            self._counts_cache.clear()
 
     def indicator(self, indicator_id: str) -> Result:
         cached = self._indicators.get(indicator_id)
         if cached is not None:
             return cached
-        ind = self.q.indicator(indicator_id)
         self._indicators[indicator_id] = FALSE  # guards against cycles (refused at load)
         result = FALSE
-        if ind is not None and ind.when is not None:
-            result = evaluate(ind.when, self.answers, self)
-            if result.truth is not True:
-                result = FALSE
+        when = self._whens.get(indicator_id)
+        if when is not None and truth(when, self.answers, self):
+            result = evaluate(when, self.answers, self)  # the evidence, now that it is true
         if indicator_id in self.checklist:
             result = Result(True, result.evidence | {CHECKLIST})
         self._indicators[indicator_id] = result
@@ -137,11 +147,18 @@ class _Facts(Facts):
     def _counts(
         self, dimension_id: str | None, strength: str | None = None
     ) -> tuple[int, int, int, frozenset[str]]:
+        key = (dimension_id, strength)
+        cached = self._counts_cache.get(key)
+        if cached is None:
+            cached = self._counts_cache[key] = self._count_now(dimension_id, strength)
+        return cached
+
+    def _count_now(
+        self, dimension_id: str | None, strength: str | None
+    ) -> tuple[int, int, int, frozenset[str]]:
         counts = {"strong": 0, "medium": 0, "weak": 0}
         evidence: set[str] = set()
-        for ind in self.q.indicators:
-            if dimension_id is not None and ind.dimension != dimension_id:
-                continue
+        for ind in self.q.indicators_in(dimension_id):
             if strength is not None and ind.strength.value != strength:
                 continue
             result = self.indicator(ind.id)
@@ -149,6 +166,28 @@ class _Facts(Facts):
                 counts[ind.strength.value] += ind.weight
                 evidence |= result.evidence
         return counts["strong"], counts["medium"], counts["weak"], frozenset(evidence)
+
+    def fill_counts(self, observed: Iterable[ObservedIndicator]) -> None:
+        """Count every dimension and strength in one pass, once every indicator is known."""
+        table: dict[tuple[str | None, str | None], list[Any]] = {}
+        for dim in self.q.dimensions:
+            table[(dim.id, None)] = [0, 0, 0, set()]
+        table[(None, None)] = [0, 0, 0, set()]
+        for item in observed:
+            ind = item.indicator
+            slot = _SLOT[ind.strength.value]
+            evidence = self._indicators[ind.id].evidence
+            keys: tuple[tuple[str | None, str | None], ...] = ((None, None), (ind.dimension, None))
+            for key in keys:
+                row = table.setdefault(key, [0, 0, 0, set()])
+                row[slot] += ind.weight
+                row[3] |= evidence
+        for key, row in table.items():
+            self._counts_cache[key] = (row[0], row[1], row[2], frozenset(row[3]))
+
+    def counts(self, dimension_id: str | None) -> tuple[int, int, int, frozenset[str]]:
+        """Weighted counts of observed indicators by strength, with their evidence."""
+        return self._counts(dimension_id)
 
     def count(self, dimension: str | None, strength: str | None) -> tuple[int, frozenset[str]]:
         strong, medium, weak, evidence = self._counts(dimension, strength)
@@ -161,10 +200,8 @@ class _Facts(Facts):
         flag = self.q.flag(flag_id)
         self._flags[flag_id] = FALSE
         result = FALSE
-        if flag is not None:
+        if flag is not None and truth(flag.when, self.answers, self):
             result = evaluate(flag.when, self.answers, self)
-            if result.truth is not True:
-                result = FALSE
         self._flags[flag_id] = result
         return result
 
@@ -182,16 +219,16 @@ def applicable_questions(
     facts = _Facts(q, kept, ())
     applicable: list[Question] = []
     for section in q.sections:
-        if section.when is not None and evaluate(section.when, kept, facts).truth is not True:
+        if section.when is not None and truth(section.when, kept, facts) is not True:
             continue
         for question in section.questions:
-            if question.when is not None and evaluate(question.when, kept, facts).truth is not True:
+            if question.when is not None and truth(question.when, kept, facts) is not True:
                 continue
             applicable.append(question)
             if question.id in answers and not isinstance(question, NoteQuestion):
                 kept[question.id] = answers[question.id]
                 # derived facts may now change; conditions of later questions see new answers
-                facts = _Facts(q, kept, ())
+                facts.forget()
     return applicable, kept
 
 
@@ -216,17 +253,18 @@ def assess(
         result = facts.indicator(ind.id)
         if result.truth:
             observed.append(ObservedIndicator(ind, _ordered(q, result.evidence)))
+    facts.fill_counts(observed)
     dimensions: list[DimensionScore] = []
     for dim in q.dimensions:
-        strong, medium, weak, _ = facts._counts(dim.id)
+        strong, medium, weak, _ = facts.counts(dim.id)
         dimensions.append(
             DimensionScore(dim, strong, medium, weak, meets(q.rule_of(dim), strong, medium, weak))
         )
     flags = tuple(f.id for f in q.flags if facts.flag(f.id).truth)
     outcome = next(
-        o for o in q.outcomes if o.when is None or evaluate(o.when, kept, facts).truth is True
+        o for o in q.outcomes if o.when is None or truth(o.when, kept, facts) is True
     )
-    child = q.child_when is not None and evaluate(q.child_when, kept, facts).truth is True
+    child = q.child_when is not None and truth(q.child_when, kept, facts) is True
     gaps: list[Gap] = []
     for question in applicable:
         if isinstance(question, NoteQuestion):

@@ -116,3 +116,40 @@ def test_checklist_indicators_merge_with_derived_ones(q: Questionnaire) -> None:
 def test_flag_raised(q: Questionnaire) -> None:
     assert assess(q, {"age": 15}).flags == ("minor",)
     assert assess(q, {"age": 18}).flags == ()
+
+
+def test_compiled_truth_agrees_with_the_reference_evaluator() -> None:
+    """Scoring uses compiled closures for speed; `evaluate` stays the reference."""
+    import random
+
+    from screening.evaluate import truth
+    from screening.model import iter_conditions
+    from screening.questionnaires import resolve
+    from screening.scoring import _Facts
+
+    q = resolve(None).questionnaire
+    conditions = [c for i in q.indicators if i.when for c in iter_conditions(i.when)]
+    conditions += [c for o in q.outcomes if o.when for c in iter_conditions(o.when)]
+    conditions += [c for f in q.flags for c in iter_conditions(f.when)]
+    rng = random.Random(7)  # noqa: S311  # reproducible test data, not secrets
+    choices = {
+        qid: (
+            ["yes", "no"]
+            if question.type == "yes_no"
+            else [c.value for c in getattr(question, "choices", [])] or [0, 8, 12, 15, 17, 40, "text"]
+        )
+        for qid, question in q.questions().items()
+    }
+    for _ in range(200):
+        answers = {}
+        for qid, values in choices.items():
+            pick = rng.random()
+            if pick < 0.15:
+                answers[qid] = rng.choice(["dont_know", "declined"])
+            elif pick < 0.85:
+                value = rng.choice(values)
+                multiple = q.question(qid).type == "multiple_choice"  # type: ignore[union-attr]
+                answers[qid] = [value] if multiple else value
+        facts = _Facts(q, answers, ())
+        for cond in conditions:
+            assert truth(cond, answers, facts) == evaluate(cond, answers, facts).truth

@@ -35,12 +35,14 @@ def score_one(
     Raises:
         InvalidRecord: the answers do not fit the questionnaire.
     """
-    from screening.answers import check_answer_set
+    from screening.answers import InvalidRecord, check_answer_set, not_applicable_problem
     from screening.referral import ExportContext, build_referral
     from screening.scoring import assess
 
-    checked = check_answer_set(loaded.questionnaire, answer_set)
+    checked = check_answer_set(loaded.questionnaire, answer_set, applicability=False)
     assessment = assess(loaded.questionnaire, checked.answers, checked.indicators)
+    if assessment.not_applicable:
+        raise InvalidRecord([not_applicable_problem(qid) for qid in assessment.not_applicable])
     context = ExportContext(
         case_id=checked.case_id,
         language=language or checked.language,
