@@ -71,6 +71,7 @@ __all__ = [
     "Reply",
     "View",
     "ask_question",
+    "brings_checklist",
     "resume_command",
     "terminal_console",
 ]
@@ -137,6 +138,10 @@ register(
             "ar": "المسافة للتحديد، ثم Enter للتأكيد",
         },
         "interview.key.confirm": {"en": "Enter to confirm", "ar": "Enter للتأكيد"},
+        "interview.key.multiline": {
+            "en": "Enter for a new line, Esc then Enter to finish",
+            "ar": "Enter لسطر جديد، ثم Esc وEnter للإنهاء",
+        },
         "interview.key.back": {"en": "{key} back", "ar": "{key} رجوع"},
         "interview.key.note": {"en": "{key} add a note", "ar": "{key} إضافة ملاحظة"},
         "interview.key.dont_know": {"en": "{key} don't know", "ar": "{key} لا أعرف"},
@@ -209,7 +214,7 @@ register(
         },
         "interview.resumed": {
             "en": "Resuming case {case_id}: {count} answer(s) kept.",
-            "ar": "استئناف الحالة {case_id}: الإجابات المحفوظة {count}.",
+            "ar": "استئناف الحالة {case_id}، وفيها {count} إجابة محفوظة.",
         },
         "interview.questionnaire_changed": {
             "en": "The questionnaire file has changed since this case was started.",
@@ -270,6 +275,7 @@ register(
             "ar": "العودة إلى السؤال الأخير",
         },
         "interview.edit_prompt": {"en": "Which answer?", "ar": "أي إجابة؟"},
+        "interview.section_prompt": {"en": "In which section?", "ar": "في أي قسم؟"},
         "interview.confirm_prompt": {
             "en": "Finish the interview? Its answers cannot be changed afterwards.",
             "ar": "إنهاء المقابلة؟ لا يمكن تعديل إجاباتها بعد ذلك.",
@@ -283,7 +289,7 @@ register(
         },
         "interview.interrupted": {
             "en": "interview paused: {count} answer(s) saved in case {case_id}",
-            "ar": "أُوقفت المقابلة مؤقتًا: الإجابات المحفوظة في الحالة {case_id}: {count}",
+            "ar": "أُوقفت المقابلة مؤقتًا، وحُفظت {count} إجابة في الحالة {case_id}",
         },
         "interview.interrupted_early": {
             "en": "interview stopped before a case was opened; nothing was recorded",
@@ -480,7 +486,8 @@ class View:
 def _hint(view: View, question: Question) -> str:
     parts: list[str] = []
     if isinstance(question, TextQuestion | NumberQuestion | DateQuestion):
-        parts.append(view.tr("interview.key.confirm"))
+        multiline = isinstance(question, TextQuestion) and question.multiline
+        parts.append(view.tr("interview.key.multiline" if multiline else "interview.key.confirm"))
         if DONT_KNOW in question.allow:
             parts.append(view.tr("interview.key.dont_know", key=view.key(DONT_KNOW_KEYS[0])))
         if DECLINED in question.allow:
@@ -589,12 +596,14 @@ def ask_question(
         reply = _typed_reply(view, question, typed)
         return reply.message if isinstance(reply, _Refusal) else None
 
+    multiline = isinstance(question, TextQuestion) and question.multiline
     typed = prompter.text(
         message,
         default=typed_default,
-        instruction="",
+        # questionary's own hint for multi-line text is in English
+        instruction=view.ui_shown("interview.key.multiline") if multiline else "",
         validate=validate,
-        multiline=isinstance(question, TextQuestion) and question.multiline,
+        multiline=multiline,
     )
     reply = _typed_reply(view, question, typed)
     if isinstance(reply, _Refusal):
@@ -793,6 +802,17 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
+def brings_checklist(questionnaire: Questionnaire) -> bool:
+    """Whether a questionnaire has its own pre-interview checklist.
+
+    A questionnaire that opens with a section for the officer only (the default one's
+    "Before the interview": who is present, the interpreter, basic needs, consent) checks the
+    setting itself, with answers that go into the referral; the program's own five-point
+    checklist is then not asked as well.
+    """
+    return questionnaire.sections[0].officer_only
+
+
 def terminal_console() -> Console:
     """The console the interview draws on: the terminal, without rich's automatic highlighting."""
     from rich.console import Console
@@ -970,7 +990,8 @@ class Interview:
             },
         )
         self._status = [("bold green", self._tr("interview.case_opened", case_id=case_id))]
-        self._checklist()
+        if not brings_checklist(q):
+            self._checklist()
 
     def _resume(self, case_id: str) -> None:
         settings = self.settings
@@ -1024,7 +1045,7 @@ class Interview:
             self._status.append(
                 ("yellow", self._tr("interview.rejected", count=len(engine.rejected), ids=ids))
             )
-        if "pre_interview_checklist" not in case.meta:
+        if not brings_checklist(q) and "pre_interview_checklist" not in case.meta:
             self._checklist()
 
     def _ask_officer(self, default: str | None) -> str:
@@ -1301,12 +1322,8 @@ class Interview:
             engine.back()
             return False
         if choice == "edit":
-            options = [Option(qid, label, 0) for qid, label in entries]
-            options.append(Option(_BACK, view.ui_shown("interview.back"), 1))
-            target = self.prompter.select(
-                view.ui_shown("interview.edit_prompt"), options, keys={BACK_KEY: _BACK}
-            )
-            if target != _BACK:
+            target = self._choose_answer(entries)
+            if target is not None:
                 engine.jump(target, edit=True)
             return False
         gaps = len(engine.assessment().gaps)
@@ -1322,22 +1339,25 @@ class Interview:
         )
         return confirm == "yes"
 
-    def _print_answers(self) -> list[tuple[str, str]]:
-        """Print every answer by section; return the entries of the "change" list."""
+    def _print_answers(self) -> list[tuple[str, str, list[Option]]]:
+        """Print every answer by section; return each section's id, title and "change" entries."""
         view = self._require_view()
         engine = self._require_engine()
         case = self._require_case()
-        entries: list[tuple[str, str]] = []
+        # Entries must fit on one line: a line folded by the terminal would break the
+        # display order of right-to-left text.
+        width = max(20, self.console.width - 8)
+        sections: list[tuple[str, str, list[Option]]] = []
         number = 0
         for section, items in engine.review():
-            view.lines(
-                view.officer(section.title), view.officer_language, style="bold underline", indent=2
-            )
+            title = view.officer(section.title)
+            view.lines(title, view.officer_language, style="bold underline", indent=2)
+            entries: list[Option] = []
             for item in items:
                 number += 1
-                question_text = view.officer(item.question.text)
+                question_text = " ".join(view.officer(item.question.text).split())
                 if item.answered:
-                    answer = view.answer_label(item.question, item.value)
+                    answer = " / ".join(view.answer_label(item.question, item.value).splitlines())
                     style = ""
                 else:
                     answer = view.tr("interview.no_answer")
@@ -1345,23 +1365,49 @@ class Interview:
                 notes = case.notes.get(item.question.id, 0)
                 if notes:
                     answer += " (" + view.tr("interview.notes_count", count=notes) + ")"
-                view.lines(
-                    f"{number}. {question_text} — {answer}",
-                    view.officer_language,
-                    style=style,
-                    indent=4,
-                )
+                line = f"{number}. {question_text} — {answer}"
+                view.lines(line, view.officer_language, style=style, indent=4)
                 entries.append(
-                    (
-                        item.question.id,
-                        view.shown(f"{number}. {_short(question_text)} — {_short(answer)}"),
-                    )
+                    Option(item.question.id, view.shown(_short(line, width), view.officer_language))
                 )
+            sections.append((section.id, title, entries))
         aside = engine.set_aside()
         if aside:
             view.blank()
             view.say("interview.set_aside", style="dim", indent=2, ids=", ".join(aside))
-        return entries
+        return sections
+
+    def _choose_answer(self, sections: list[tuple[str, str, list[Option]]]) -> str | None:
+        """The question whose answer the officer wants to change: its section, then itself.
+
+        Two short lists rather than one long one: a list longer than the terminal cannot be
+        seen whole.
+        """
+        view = self._require_view()
+        back = Option(_BACK, view.ui_shown("interview.back"), 1)
+        while True:
+            if len(sections) == 1:
+                entries = sections[0][2]
+            else:
+                chosen = self.prompter.select(
+                    view.ui_shown("interview.section_prompt"),
+                    [
+                        Option(sid, view.shown(f"{title} ({len(items)})", view.officer_language))
+                        for sid, title, items in sections
+                    ]
+                    + [back],
+                    keys={BACK_KEY: _BACK},
+                )
+                if chosen == _BACK:
+                    return None
+                entries = next(items for sid, _, items in sections if sid == chosen)
+            target = self.prompter.select(
+                view.ui_shown("interview.edit_prompt"), [*entries, back], keys={BACK_KEY: _BACK}
+            )
+            if target != _BACK:
+                return target
+            if len(sections) == 1:
+                return None
 
     def _print_live(self) -> None:
         from rich.table import Table

@@ -247,6 +247,7 @@ def test_a_whole_interview(store: SqliteStore, home: Path, questionnaire: Path) 
     script = [
         *MAIN,
         S("edit"),  # the review
+        S("employer"),  # the section, then the question
         S("hours"),
         T("10"),  # back to the review: nothing new applies
         S("finish"),
@@ -315,7 +316,7 @@ def test_back_and_flags_are_shown_at_the_right_moment(
 def test_the_review_lists_answers_by_section_and_sets_aside_what_no_longer_applies(
     store: SqliteStore, home: Path, questionnaire: Path
 ) -> None:
-    script = [*MAIN, S("edit"), S("has_employer"), S("no"), S("finish"), S("yes")]
+    script = [*MAIN, S("edit"), S("work"), S("has_employer"), S("no"), S("finish"), S("yes")]
     run = Run(store, home, settings_for(questionnaire), script)
     result = run.run()
     review = run.screen.rsplit("Go through the answers", 1)[1]
@@ -346,6 +347,7 @@ def test_an_edit_that_opens_a_section_asks_its_questions(
         T("2024-01-31"),
         S("no"),
         S("edit"),
+        S("work"),
         S("has_employer"),
         S("yes"),
         T("8"),
@@ -675,3 +677,53 @@ def test_worker_language_text_stays_out_of_bordered_tables(
     assert boxed
     for line in boxed:
         assert not any("\u0600" <= c <= "\u06ff" for c in line), line
+
+
+def test_the_change_list_goes_by_section_and_back_returns(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    script = [
+        *MAIN,
+        S("edit"),
+        S("documents"),
+        S(label="Back"),  # from the answers: back to the sections
+        S(label="Back"),  # from the sections: back to the review
+        S("edit"),
+        S("safety"),
+        S("in_danger"),
+        S("yes"),  # raises "danger": acknowledged before the review comes back
+        S("ack"),
+        S("finish"),
+        S("yes"),
+    ]
+    run = Run(store, home, settings_for(questionnaire), script)
+    result = run.run()
+    sections = [
+        labels for message, labels in run.prompter.prompts if message == "In which section?"
+    ]
+    assert sections[0] == ["Safety first (2)", "Documents (3)", "Work (1)", "Employer (3)", "Back"]
+    answers = [labels for message, labels in run.prompter.prompts if message == "Which answer?"]
+    assert answers[0][:3] == [
+        "3. Do you keep your passport? — No",
+        "4. When was it taken? — Here",
+        "5. When did you arrive? — 2024-01-31",
+    ]
+    assert store.get_case(result.case_id).acknowledged_flags == {"minor", "danger"}
+
+
+def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_checklist(
+    store: SqliteStore, home: Path, tmp_path: Path
+) -> None:
+    own = tmp_path / "own.yaml"
+    own.write_text(
+        INTERVIEW_YAML.replace(
+            "    title: {en: Safety first, ar: السلامة أولاً}\n",
+            "    title: {en: Safety first, ar: السلامة أولاً}\n    officer_only: true\n",
+        ),
+        encoding="utf-8",
+    )
+    run = Run(store, home, settings_for(own), [S(label="Continue"), Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    assert [message for message, _ in run.prompter.prompts] == ["Answer", "Answer"]
+    assert "Before the interview" not in run.screen
