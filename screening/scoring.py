@@ -270,7 +270,8 @@ def assess(
         if isinstance(question, NoteQuestion):
             continue
         if question.id not in kept:
-            gaps.append(Gap(question.id, "unanswered"))
+            if question.required:  # an optional question left empty is no gap
+                gaps.append(Gap(question.id, "unanswered"))
         elif is_special(kept[question.id]):
             gaps.append(Gap(question.id, kept[question.id]))
     not_applicable = tuple(qid for qid in q.questions() if qid in answers and qid not in kept)

@@ -127,7 +127,7 @@ def _plain_answer(question: object) -> object:
         return "yes" if question.id in safe_yes or "consent" in question.id else "no"  # type: ignore[attr-defined]
     if kind == "single_choice":
         values = [c.value for c in question.choices]  # type: ignore[attr-defined]
-        for preferred in ("granted", "none", "no", "other"):
+        for preferred in ("granted", "none", "no"):
             if preferred in values:
                 return preferred
         return values[0]
