@@ -85,6 +85,9 @@ DONT_KNOW_KEYS = ("?", "\u061f")
 DECLINED_KEY = "-"
 """Typed alone: the answer "declined"."""
 
+_ENTRY_INDENT = 6
+"""Cells before the text of a list entry (" » 1) ")."""
+
 CHECKLIST_ITEMS = ("needs", "private", "interpreter", "gender", "explained")
 """The pre-interview checklist, from the interview practice of the TVIT guide and IOM."""
 
@@ -410,36 +413,64 @@ class View:
         """The display form of a program string."""
         return self.shown(self.tr(key, **values), self.ui)
 
-    def label(self, text: Text | None) -> str:
-        """A list entry's display form: the interview language, then the officer's if it differs."""
-        worker = self.worker(text)
-        officer = self.officer(text)
-        shown = self.shown(worker, self.language)
-        if officer and officer != worker:
-            shown += "  (" + self.shown(officer, self.officer_language) + ")"
-        return shown
+    def label(self, text: Text | None, *, officer_only: bool = False) -> str:
+        """A list entry: the interview language, then the officer's if it differs.
 
-    def program_label(self, key: str) -> str:
+        For a question the officer answers alone, only the officer's language.
+        """
+        officer = self.officer(text)
+        if officer_only:
+            return self.entry([(officer, self.officer_language)])
+        worker = self.worker(text)
+        parts = [(worker, self.language)]
+        if officer and officer != worker:
+            parts.append((officer, self.officer_language))
+        return self.entry(parts)
+
+    def program_label(self, key: str, *, officer_only: bool = False) -> str:
         """A program string as a list entry: the interview language too when it has one."""
         officer = self.tr(key)
         lang = ui_language(self.language)
-        if self.language.split("-")[0] != lang or lang == self.ui:
-            return self.shown(officer, self.ui)
-        worker = t(key, lang)
-        return self.shown(worker, self.language) + "  (" + self.shown(officer, self.ui) + ")"
+        if officer_only or self.language.split("-")[0] != lang or lang == self.ui:
+            return self.entry([(officer, self.ui)])
+        return self.entry([(t(key, lang), self.language), (officer, self.ui)])
+
+    def entry(self, parts: list[tuple[str, str]]) -> str:
+        """Texts as one list entry: ``first  (second)`` on one line when it fits the
+        terminal, else each text wrapped on lines of its own (then put in display order)."""
+        width = max(20, self.console.width - _ENTRY_INDENT - 2)
+        texts = [text if i == 0 else f"({text})" for i, (text, _) in enumerate(parts)]
+        one = "  ".join(
+            self.shown(text, lang) for text, (_, lang) in zip(texts, parts, strict=True)
+        )
+        if cell_width(one) <= width and "\n" not in one:
+            return one
+        lines: list[str] = []
+        for text, (_, lang) in zip(texts, parts, strict=True):
+            wrapped = display_lines(text, width, self.rtl, rtl=self.is_rtl(lang))
+            lines += [line.lstrip() for line in wrapped]
+        # questionary draws the lines of an entry after its first from the left edge.
+        return ("\n" + " " * _ENTRY_INDENT).join(lines)
 
     # -- printing ------------------------------------------------------------------------
 
-    def lines(self, text: str, language: str | None, *, style: str = "", indent: int = 2) -> None:
-        """Print text wrapped to the terminal, then put in display order, line by line."""
+    def lines(
+        self, text: str, language: str | None, *, style: str = "", indent: int = 2, hang: int = 0
+    ) -> None:
+        """Print text wrapped to the terminal, then put in display order, line by line.
+
+        Lines after the first are indented by ``hang`` more cells (left-to-right text only).
+        """
         from rich.text import Text as RichText
 
         if not text:
             return
         rtl = self.is_rtl(language) if language is not None else is_rtl_text(text)
-        width = max(20, self.console.width - indent - 1)
-        for line in display_lines(text, width, self.rtl, rtl=rtl):
-            self.console.print(RichText(" " * indent + line, style=style), soft_wrap=True)
+        hang = 0 if rtl else hang
+        width = max(20, self.console.width - indent - hang - 1)
+        for number, line in enumerate(display_lines(text, width, self.rtl, rtl=rtl)):
+            margin = indent + (hang if number else 0)
+            self.console.print(RichText(" " * margin + line, style=style), soft_wrap=True)
 
     def line(self, text: str, language: str | None, *, style: str = "") -> None:
         """Print text on one line, never wrapped by the program (the terminal may fold it)."""
@@ -447,6 +478,20 @@ class View:
 
         shown = display(text, self.rtl, rtl=None if language is None else self.is_rtl(language))
         self.console.print(RichText(shown, style=style), soft_wrap=True)
+
+    def phrases(
+        self, phrases: list[str], language: str, *, style: str = "", indent: int = 2
+    ) -> None:
+        """Print short phrases joined by " · ", lines broken only between phrases."""
+        width = max(20, self.console.width - indent - 1)
+        lines: list[str] = []
+        for phrase in phrases:
+            if lines and cell_width(lines[-1] + " · " + phrase) <= width:
+                lines[-1] += " · " + phrase
+            else:
+                lines.append(phrase)
+        for line in lines:
+            self.lines(line, language, style=style, indent=indent)
 
     def say(self, key: str, *, style: str = "", indent: int = 0, **values: object) -> None:
         """Print a program string in the officer's language."""
@@ -483,7 +528,8 @@ class View:
 # --------------------------------------------------------------------------- questions
 
 
-def _hint(view: View, question: Question) -> str:
+def _hint(view: View, question: Question) -> list[str]:
+    """The keys of a question's prompt, one short phrase each."""
     parts: list[str] = []
     if isinstance(question, TextQuestion | NumberQuestion | DateQuestion):
         multiline = isinstance(question, TextQuestion) and question.multiline
@@ -501,17 +547,22 @@ def _hint(view: View, question: Question) -> str:
         parts.append(view.tr("interview.key.choose"))
     parts.append(view.tr("interview.key.back", key=view.key(BACK_KEY)))
     parts.append(view.tr("interview.key.note", key=view.key(NOTE_KEY)))
-    return " · ".join(parts)
+    return parts
 
 
 def _special_options(view: View, question: Question) -> list[Option]:
     options: list[Option] = []
     if isinstance(question, NoteQuestion):
         return options
+    alone = question.officer_only
     if DONT_KNOW in question.allow:
-        options.append(Option(_DONT_KNOW, view.program_label("answer.dont_know"), 1))
+        options.append(
+            Option(_DONT_KNOW, view.program_label("answer.dont_know", officer_only=alone), 1)
+        )
     if DECLINED in question.allow:
-        options.append(Option(_DECLINED, view.program_label("answer.declined"), 1))
+        options.append(
+            Option(_DECLINED, view.program_label("answer.declined", officer_only=alone), 1)
+        )
     return options
 
 
@@ -553,15 +604,19 @@ def ask_question(
         chosen = prompter.select(message, options, default=_SKIP, instruction=" ", keys=_LIST_KEYS)
         return _ACTIONS[chosen]
     skip = not question.required and current is None
+    alone = question.officer_only  # the officer answers: the officer's language only
     default = _option_value(current)
     if isinstance(question, YesNoQuestion | SingleChoiceQuestion):
         if isinstance(question, YesNoQuestion):
             answers = [
-                Option("yes", view.program_label("answer.yes"), 0),
-                Option("no", view.program_label("answer.no"), 0),
+                Option("yes", view.program_label("answer.yes", officer_only=alone), 0),
+                Option("no", view.program_label("answer.no", officer_only=alone), 0),
             ]
         else:
-            answers = [Option(c.value, view.label(c.label), 0) for c in question.choices]
+            answers = [
+                Option(c.value, view.label(c.label, officer_only=alone), 0)
+                for c in question.choices
+            ]
         options = answers + _special_options(view, question)
         options += _action_options(view, question, skip=skip)
         chosen = prompter.select(
@@ -569,7 +624,9 @@ def ask_question(
         )
         return _list_reply(chosen)
     if isinstance(question, MultipleChoiceQuestion):
-        options = [Option(c.value, view.label(c.label), 0) for c in question.choices]
+        options = [
+            Option(c.value, view.label(c.label, officer_only=alone), 0) for c in question.choices
+        ]
         options += _special_options(view, question)
         options += _action_options(view, question, skip=skip)
         checked: list[str] = []
@@ -600,8 +657,8 @@ def ask_question(
     typed = prompter.text(
         message,
         default=typed_default,
-        # questionary's own hint for multi-line text is in English
-        instruction=view.ui_shown("interview.key.multiline") if multiline else "",
+        # not questionary's own hint for multi-line text, in English: the keys are above
+        instruction=" " if multiline else "",
         validate=validate,
         multiline=multiline,
     )
@@ -1296,7 +1353,7 @@ class Interview:
             view.say("interview.notes_count", style="dim", indent=2, count=notes)
         view.blank()
         if not isinstance(question, NoteQuestion):
-            view.lines(_hint(view, question), view.ui, style="dim", indent=2)
+            view.phrases(_hint(view, question), view.ui, style="dim", indent=2)
 
     # -- the review --------------------------------------------------------------------------
 
@@ -1366,7 +1423,9 @@ class Interview:
                 if notes:
                     answer += " (" + view.tr("interview.notes_count", count=notes) + ")"
                 line = f"{number}. {question_text} — {answer}"
-                view.lines(line, view.officer_language, style=style, indent=4)
+                view.lines(
+                    line, view.officer_language, style=style, indent=4, hang=len(f"{number}. ")
+                )
                 entries.append(
                     Option(item.question.id, view.shown(_short(line, width), view.officer_language))
                 )
@@ -1495,8 +1554,14 @@ class Interview:
         )
         view.blank()
         view.say("interview.completed", style="bold green", case_id=case.case_id)
-        # One unwrapped line: a path cut across lines could not be copied whole.
-        view.line(view.tr("interview.written", path=str(path)), view.ui, style="bold")
+        # Never wrapped: a path cut across lines could not be copied whole. Inside
+        # right-to-left text its leading "/" would be moved to its end, so there it goes
+        # on a line of its own.
+        if view.is_rtl(view.ui):
+            view.line(view.tr("interview.written", path="").rstrip() + ":", view.ui, style="bold")
+            view.line(str(path), None, style="bold")
+        else:
+            view.line(view.tr("interview.written", path=str(path)), view.ui, style="bold")
         return InterviewResult(case.case_id, path, assessment)
 
     # -- helpers -----------------------------------------------------------------------------

@@ -23,8 +23,9 @@ import pytest
 from rich.console import Console  # noqa: TID251 - the screens are drawn on a console of the test
 from test_engine import INTERVIEW_YAML
 
-from screening.bidi import RtlMode
+from screening.bidi import RtlMode, display
 from screening.errors import ExitStatus, Interrupted, ScreeningError, StoreError, UsageError
+from screening.i18n import t
 from screening.interview import Interview, InterviewResult, InterviewSettings
 from screening.prompts import Option
 from screening.questionnaires import LoadedQuestionnaire, load_path
@@ -629,6 +630,12 @@ def test_arabic_in_reorder_mode_is_shaped_on_screen_only(
     # the screen holds joined letter forms, in visual order
     assert _presentation_forms(run.screen)
     assert "كم عمرك؟" not in run.screen
+    # a key to press keeps its face inside right-to-left text: "<" is not mirrored to ">"
+    back = display(t("interview.key.back", "ar", key="\u200e<\u200e"), RtlMode.REORDER, rtl=True)
+    assert "<" in back
+    assert back in run.screen
+    # the referral's path is on a line of its own, in the order it is typed
+    assert f"\n{result.referral_path}\n" in run.screen
     # what is stored and exported is the text as written and typed
     stored = result.referral_path.read_text(encoding="utf-8")
     assert not _presentation_forms(stored)

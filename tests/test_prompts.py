@@ -304,3 +304,48 @@ def test_prompts_never_return_none(keys: PipeInput, output: RecordingOutput) -> 
     )
     keys.send_text(ENTER)
     assert prompter.checkbox("Confirm", [Option("a", "A")]) == []
+
+
+def test_a_question_the_officer_answers_alone_lists_the_officers_language_only(
+    keys: PipeInput, output: RecordingOutput
+) -> None:
+    from test_engine import INTERVIEW_YAML
+
+    own = load(
+        INTERVIEW_YAML.replace(
+            "      - id: passport_taken\n        type: single_choice\n",
+            "      - id: passport_taken\n        type: single_choice\n        officer_only: true\n",
+        )
+    )
+    assert ask(own, keys, output, "passport_taken", "1" + ENTER, language="ar") == Answer(
+        "before_travel"
+    )
+    assert "Before travel" in output.text
+    assert "Don't know" in output.text
+    assert "قبل السفر" not in output.text
+    assert "لا أعرف" not in output.text
+
+
+LONG = {
+    "en": "The employer, sponsor or agent, or someone working for them",
+    "ar": "صاحب العمل أو الكفيل أو الوكيل، أو من يعمل لديهم",
+}
+
+
+@pytest.mark.parametrize("mode", [RtlMode.OFF, RtlMode.REORDER])
+def test_long_entries_are_wrapped_before_they_are_reordered(
+    q: Questionnaire, mode: RtlMode
+) -> None:
+    from screening.bidi import cell_width, display, display_lines
+
+    console = Console(file=io.StringIO(), width=48, color_system=None)
+    view = View(console, q, "ar", "en", mode)
+    short = view.label({"en": "Yes", "ar": "نعم"})
+    assert short == display("نعم", mode) + "  (Yes)"
+    lines = view.label(LONG).split("\n")
+    assert len(lines) > 2
+    assert all(cell_width(line) <= 48 for line in lines)
+    assert all(line.startswith(" " * 6) for line in lines[1:])
+    # each line is cut from the logical text first, then put in display order on its own
+    assert lines[0] == display_lines(LONG["ar"], 40, mode, rtl=True)[0].lstrip()
+    assert lines[-1].strip().endswith("them)")
