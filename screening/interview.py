@@ -386,6 +386,12 @@ class View:
             return declared.direction is Direction.RTL
         return language.split("-")[0] in RTL_LANGUAGES
 
+    def for_officer(self, question: Question) -> bool:
+        """Whether the officer answers a question alone (it, or its section, is officer-only)."""
+        if self.questionnaire.section_of(question.id).officer_only:
+            return True
+        return not isinstance(question, NoteQuestion) and question.officer_only
+
     def tr(self, key: str, /, **values: object) -> str:
         """A program string in the officer's language (logical text)."""
         return t(key, self.ui, **values)
@@ -554,7 +560,7 @@ def _special_options(view: View, question: Question) -> list[Option]:
     options: list[Option] = []
     if isinstance(question, NoteQuestion):
         return options
-    alone = question.officer_only
+    alone = view.for_officer(question)
     if DONT_KNOW in question.allow:
         options.append(
             Option(_DONT_KNOW, view.program_label("answer.dont_know", officer_only=alone), 1)
@@ -604,7 +610,7 @@ def ask_question(
         chosen = prompter.select(message, options, default=_SKIP, instruction=" ", keys=_LIST_KEYS)
         return _ACTIONS[chosen]
     skip = not question.required and current is None
-    alone = question.officer_only  # the officer answers: the officer's language only
+    alone = view.for_officer(question)  # then the officer's language only
     default = _option_value(current)
     if isinstance(question, YesNoQuestion | SingleChoiceQuestion):
         if isinstance(question, YesNoQuestion):
@@ -1334,9 +1340,9 @@ class Interview:
             view.blank()
         if engine.editing:
             view.say("interview.editing", style="yellow", indent=2)
-        officer_only = not isinstance(question, NoteQuestion) and question.officer_only
-        if officer_only:
-            view.say("interview.officer_only", style="magenta", indent=2)
+        if view.for_officer(question):
+            if not isinstance(question, NoteQuestion):
+                view.say("interview.officer_only", style="magenta", indent=2)
             view.lines(view.officer(question.text), view.officer_language, style="bold", indent=2)
         else:
             worker = view.worker(question.text)
