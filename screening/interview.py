@@ -73,7 +73,6 @@ __all__ = [
     "ask_question",
     "brings_checklist",
     "resume_command",
-    "terminal_console",
 ]
 
 BACK_KEY = "<"
@@ -874,13 +873,6 @@ def brings_checklist(questionnaire: Questionnaire) -> bool:
     checklist is then not asked as well.
     """
     return questionnaire.sections[0].officer_only
-
-
-def terminal_console() -> Console:
-    """The console the interview draws on: the terminal, without rich's automatic highlighting."""
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 def resume_command(case_id: str) -> str:

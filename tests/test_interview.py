@@ -729,8 +729,13 @@ def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_check
         ),
         encoding="utf-8",
     )
-    run = Run(store, home, settings_for(own), [S(label="Continue"), Stop(KeyboardInterrupt())])
+    script = [S(label="Continue"), Stop(KeyboardInterrupt())]
+    run = Run(store, home, settings_for(own, language="ar"), script)
     with pytest.raises(Interrupted):
         run.run()
     assert [message for message, _ in run.prompter.prompts] == ["Answer", "Answer"]
     assert "Before the interview" not in run.screen
+    # the section is the officer's: its questions are in the officer's language only
+    assert "Officer's observation: not asked of the worker." in run.screen
+    assert "How old are you?" in run.screen
+    assert "كم عمرك؟" not in run.screen

@@ -92,8 +92,9 @@ def interview(
             "`screening score FILE`"
         )
 
-    from screening.interview import Interview, InterviewSettings, terminal_console
+    from screening.interview import Interview, InterviewSettings
     from screening.prompts import QuestionaryPrompter
+    from screening.render import make_console
     from screening.store import default_home, open_store
 
     settings = InterviewSettings(
@@ -111,7 +112,7 @@ def interview(
         Interview(
             settings,
             prompter=QuestionaryPrompter(),
-            console=terminal_console(),
+            console=make_console(),
             store=store,
             referrals_dir=home / "referrals",
         ).run()
