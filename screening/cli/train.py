@@ -151,8 +151,7 @@ def list_scenarios(
 ) -> None:
     """List the worked scenarios: id, title, sector, expected outcome and urgent flags.
 
-    A scenario that does not load is reported on stderr and left out (exit 1); `screening
-    train check` says what is wrong with it.
+    A scenario that does not load is reported on stderr and left out (exit 1); `screening train check` says what is wrong with it.
 
     Example: screening train list --format json
     """
@@ -218,10 +217,7 @@ def demo(
 ) -> None:
     """Replay a worked scenario one answer at a time, for a class.
 
-    First the person and the story; then, for each answer in questionnaire order, the question
-    and the answer, the indicators it reveals with their strength, the urgent flags it raises
-    and the six dimensions' counts moving towards positive. Enter shows the next answer; q then
-    Enter goes to the end: the outcome, the urgent actions and the trainer's notes.
+    First the person and the story; then, for each answer in questionnaire order, the question and the answer, the indicators it reveals with their strength, the urgent flags it raises and the six dimensions' counts moving towards positive. Enter shows the next answer; q then Enter goes to the end: the outcome, the urgent actions and the trainer's notes.
 
     Example: screening train demo domestic_worker_confined --lang ar --rtl reorder
     """
@@ -282,11 +278,7 @@ def practice(
 ) -> None:
     """Interview a worked scenario yourself, then see what you missed.
 
-    Shows the person and the story, then runs the real interview (the story stays at the top
-    of each screen). Afterwards it compares your answers with the scenario's: the indicators
-    you missed and those you claimed without basis, each with the answers that decide it, the
-    outcome right or wrong, the urgent flags, and a score out of 100 (docs/training.md).
-    Nothing of a practice is kept in the case store. Ctrl-C stops (exit 130).
+    Shows the person and the story, then runs the real interview (the story stays at the top of each screen). Afterwards it compares your answers with the scenario's: the indicators you missed and those you claimed without basis, each with the answers that decide it, the outcome right or wrong, the urgent flags, and a score out of 100 (docs/training.md). Nothing of a practice is kept in the case store. Ctrl-C stops (exit 130).
 
     Example: screening train practice domestic_worker_confined --lang ar --trainee t-04
     """
@@ -350,9 +342,7 @@ def check(
 ) -> None:
     """Score every worked scenario and compare with what it expects.
 
-    Each difference (outcome, urgent flags, an indicator to point out that is not observed,
-    answers that do not fit the questionnaire, a file that does not load) is printed as
-    `path: message`. Exit 0 when every scenario scores as it expects, 1 otherwise. CI runs it.
+    Each difference (outcome, urgent flags, an indicator to point out that is not observed, answers that do not fit the questionnaire, a file that does not load) is printed as `path: message`. Exit 0 when every scenario scores as it expects, 1 otherwise. CI runs it.
 
     Example: screening train check
     """
