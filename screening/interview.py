@@ -49,7 +49,7 @@ from screening.model import (
     text_for,
 )
 from screening.prompts import Option, Prompter
-from screening.render import render_summary
+from screening.render import dimensions_table, render_summary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -1467,8 +1467,6 @@ class Interview:
                 return None
 
     def _print_live(self) -> None:
-        from rich.table import Table
-        from rich.text import Text as RichText
 
         view = self._require_view()
         engine = self._require_engine()
@@ -1485,23 +1483,7 @@ class Interview:
         view.lines(view.officer(outcome.action), view.officer_language, indent=4)
         if not assessment.dimensions:
             return
-        table = Table(
-            title=view.ui_shown("summary.dimensions"), title_justify="left", padding=(0, 1)
-        )
-        table.add_column(view.ui_shown("summary.dimension"))
-        for key in ("summary.strong", "summary.medium", "summary.weak"):
-            table.add_column(view.ui_shown(key), justify="right")
-        table.add_column(view.ui_shown("summary.positive"))
-        for d in assessment.dimensions:
-            table.add_row(
-                d.dimension.id,
-                str(d.strong),
-                str(d.medium),
-                str(d.weak),
-                RichText(view.ui_shown("summary.yes"), style="bold red")
-                if d.positive
-                else RichText(view.ui_shown("summary.no")),
-            )
+        table = dimensions_table(assessment, view.ui_shown)
         self.console.print(table)
 
     # -- the end -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from screening.scoring import Assessment
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 Shape = Callable[[str], str]
 """Turns logical text into its display form (right-to-left reordering, or nothing)."""
@@ -66,6 +67,32 @@ def make_console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
+def dimensions_table(assessment: Assessment, label: Callable[[str], str]) -> Table:
+    """The dimensions as a table: id, counts by strength, positive or not.
+
+    Args:
+        assessment: Whose dimensions to show.
+        label: The shown form of a program message key (translated, and shaped for display).
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=label("summary.dimensions"), title_justify="left", padding=(0, 1))
+    table.add_column(label("summary.dimension"))
+    for key in ("summary.strong", "summary.medium", "summary.weak"):
+        table.add_column(label(key), justify="right")
+    table.add_column(label("summary.positive"))
+    for d in assessment.dimensions:
+        table.add_row(
+            d.dimension.id,
+            str(d.strong),
+            str(d.medium),
+            str(d.weak),
+            Text(label("summary.yes"), style="bold red") if d.positive else Text(label("summary.no")),
+        )
+    return table
+
+
 def render_summary(
     console: Console,
     assessment: Assessment,
@@ -84,7 +111,6 @@ def render_summary(
         rationale: The rationale sentences to show, if any.
     """
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     q = assessment.questionnaire
@@ -126,20 +152,7 @@ def render_summary(
             border_style="yellow" if outcome.refer else "green",
         )
     )
-    table = Table(title=tr("summary.dimensions"), title_justify="left")
-    table.add_column(tr("summary.dimension"))
-    for key in ("summary.strong", "summary.medium", "summary.weak"):
-        table.add_column(tr(key), justify="right")
-    table.add_column(tr("summary.positive"))
-    for d in assessment.dimensions:
-        table.add_row(
-            d.dimension.id,
-            str(d.strong),
-            str(d.medium),
-            str(d.weak),
-            Text(tr("summary.yes"), style="bold red") if d.positive else Text(tr("summary.no")),
-        )
-    console.print(table)
+    console.print(dimensions_table(assessment, tr))
     console.print(Text(tr("summary.indicators"), style="bold"))
     if not assessment.indicators:
         console.print("  " + tr("summary.none"))
