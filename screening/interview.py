@@ -1467,7 +1467,6 @@ class Interview:
                 return None
 
     def _print_live(self) -> None:
-
         view = self._require_view()
         engine = self._require_engine()
         assessment = engine.assessment()
