@@ -7,8 +7,8 @@ answer content or other personal data: they name files, lines, question ids and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitStatus(IntEnum):
@@ -20,8 +20,7 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130  # Ctrl-C or end of input; a draft is kept
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One located problem in a file: ``path:line:col: message``."""
 
     message: str

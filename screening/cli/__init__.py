@@ -33,6 +33,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    # Markdown joins the lines of a docstring paragraph, so help text wraps to the terminal.
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,  # never show tracebacks with locals (personal data)
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},

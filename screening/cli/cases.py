@@ -8,9 +8,7 @@ stderr.
 
 from __future__ import annotations
 
-import json
 import sys
-import unicodedata
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -111,6 +109,8 @@ def _say(message: str) -> None:
 
 
 def _print_json(document: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
@@ -132,12 +132,16 @@ def _printable(text: str) -> str:
 
     Only category Cc: format characters (joiners, bidi marks) belong to the text.
     """
+    import unicodedata
+
     return "".join(
         "\ufffd" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in text
     )
 
 
 def _value_text(value: Any) -> str:
+    import json
+
     if isinstance(value, list):
         return ", ".join(_printable(str(item)) for item in value)
     if isinstance(value, str):
@@ -224,6 +228,8 @@ def _print_summaries(summaries: list[CaseSummary]) -> None:
 
 
 def _render_case(console: Console, live: LiveCase, shape: Callable[[str], str]) -> None:
+    import json
+
     from rich.table import Table
     from rich.text import Text
 
