@@ -197,3 +197,12 @@ def test_indicators_list_json_for_machines(cli) -> None:  # type: ignore[no-unty
     assert {"id", "dimension", "strength", "title"} <= set(records[0])
     arabic = json.loads(cli("indicators", "list", "--format", "json", "--lang", "ar").out)
     assert all(any("\u0600" <= ch <= "\u06ff" for ch in r["title"]) for r in arabic)
+
+
+def test_indicator_show_names_the_scenarios_that_teach_it(cli) -> None:  # type: ignore[no-untyped-def]
+    record = json.loads(cli("indicators", "show", "cd_confiscation_of_documents", "--format", "json").out)
+    assert record["strength"] == "strong"
+    assert "passport_holder" in record["questions"]
+    assert "driver_passport_retained" in [s["id"] for s in record["scenarios"]]
+    shown = cli("indicators", "show", "cd_confiscation_of_documents", "--lang", "ar").out
+    assert "مصادرة" in shown

@@ -110,7 +110,7 @@ def show_indicator(
     lang: LangOption = None,
     output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
 ) -> None:
-    """Show one indicator: meaning, strength, source, example, and the answers that reveal it.
+    """Show one indicator: meaning, strength, source, example, the answers that reveal it, and the worked scenarios that show it.
 
     Example: screening indicators show cd_confiscation_of_documents --lang ar
     """
@@ -126,11 +126,18 @@ def show_indicator(
         near = difflib.get_close_matches(indicator_id, [i.id for i in q.indicators], n=3, cutoff=0.5)
         hint = f"Did you mean {', '.join(near)}?" if near else "List them with `screening indicators list`."
         raise ScreeningError(f"no indicator '{indicator_id}' in {q.id}", hint=hint)
+    from screening.training import indicator_scenarios
+
     record = indicator_record(indicator_id, q, language)
+    scenarios = indicator_scenarios(indicator_id, q, language)
+    record["scenarios"] = scenarios
     if output is ListFormat.JSON:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     from screening.i18n import ui_language
     from screening.render import make_console, render_indicator
+    from screening.render_training import render_indicator_scenarios
 
-    render_indicator(make_console(), record, ui_language(language))
+    console = make_console()
+    render_indicator(console, record, ui_language(language))
+    render_indicator_scenarios(console, scenarios, language)
