@@ -1529,6 +1529,7 @@ class Interview:
             assessment,
             view.officer_language,
             shape=shape,
+            block=_block(view) if view.rtl is RtlMode.REORDER else None,
             rationale=rationale(assessment, view.officer_language),
         )
         view.blank()
@@ -1566,6 +1567,13 @@ def _shape(view: View) -> Callable[[str], str]:
         return display(text, view.rtl)
 
     return shape
+
+
+def _block(view: View) -> Callable[[str, int], list[str]]:
+    def block(text: str, width: int) -> list[str]:
+        return display_lines(text, width, view.rtl, rtl=view.is_rtl(view.officer_language))
+
+    return block
 
 
 def _short(text: str, limit: int = 60) -> str:

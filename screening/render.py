@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 Shape = Callable[[str], str]
 """Turns logical text into its display form (right-to-left reordering, or nothing)."""
+Block = Callable[[str, int], list[str]]
+"""Wraps logical text to a width, then turns each line into its display form."""
 
 
 def _same(text: str) -> str:
@@ -88,7 +90,9 @@ def dimensions_table(assessment: Assessment, label: Callable[[str], str]) -> Tab
             str(d.strong),
             str(d.medium),
             str(d.weak),
-            Text(label("summary.yes"), style="bold red") if d.positive else Text(label("summary.no")),
+            Text(label("summary.yes"), style="bold red")
+            if d.positive
+            else Text(label("summary.no")),
         )
     return table
 
@@ -99,6 +103,7 @@ def render_summary(
     language: str,
     *,
     shape: Shape = _same,
+    block: Block | None = None,
     rationale: list[str] | None = None,
 ) -> None:
     """Print an assessment: urgent actions first, outcome and action, dimensions, indicators.
@@ -107,7 +112,10 @@ def render_summary(
         console: Where to print.
         assessment: What to show.
         language: The officer's language (questionnaire text and program strings).
-        shape: Display transformation for right-to-left text.
+        shape: Display form of a short, one-line text (right-to-left reordering).
+        block: Display form of a paragraph wrapped to a width, as lines; given when text is
+            reordered for display, since wrapping must come before reordering. Without it,
+            rich wraps the (shaped) text itself.
         rationale: The rationale sentences to show, if any.
     """
     from rich.panel import Panel
@@ -115,6 +123,7 @@ def render_summary(
 
     q = assessment.questionnaire
     ui = ui_language(language)
+    width = console.width
 
     def tr(key: str, **values: object) -> str:
         return shape(t(key, ui, **values))
@@ -122,33 +131,40 @@ def render_summary(
     def qt(text: object) -> str:
         return shape(text_for(text, language, q.default_language))  # type: ignore[arg-type]
 
+    def para(text: str, indent: int) -> str:
+        """A paragraph of logical text in display form, for a space ``indent`` cells narrower."""
+        if block is None:
+            return shape(text)
+        return "\n".join(block(text, max(20, width - indent)))
+
+    def labelled(key: str, value: str, indent: int) -> str:
+        return para(f"{t(key, ui)}: {value}", indent)
+
     for flag_id in assessment.flags:
         flag = q.flag(flag_id)
         if flag is None:
             continue
         console.print(
             Panel(
-                Text(qt(flag.action)),
+                Text(para(text_for(flag.action, language, q.default_language), 4)),
                 title=Text(f"{tr('summary.urgent')}: {qt(flag.title)}", style="bold"),
                 border_style="red",
                 style="bold red",
             )
         )
     outcome = assessment.outcome
-    body = Text()
-    body.append(f"{tr('summary.action')}: ", style="bold")
-    body.append(qt(outcome.action) + "\n")
-    body.append(f"{tr('summary.category')}: ", style="bold")
-    body.append(outcome.category)
+    lines = [
+        labelled("summary.action", text_for(outcome.action, language, q.default_language), 4),
+        labelled("summary.category", outcome.category, 4),
+    ]
     if outcome.referral_target is not None:
-        body.append(f"\n{tr('summary.target')}: ", style="bold")
-        body.append(qt(outcome.referral_target))
+        target = text_for(outcome.referral_target, language, q.default_language)
+        lines.append(labelled("summary.target", target, 4))
     console.print(
         Panel(
-            body,
-            title=Text(
-                f"{tr('summary.outcome')}: {qt(outcome.title)} ({outcome.code})", style="bold"
-            ),
+            Text("\n".join(lines)),
+            title=Text(f"{tr('summary.outcome')}: {qt(outcome.title)}", style="bold"),
+            subtitle=Text(outcome.code),
             border_style="yellow" if outcome.refer else "green",
         )
     )
@@ -158,26 +174,28 @@ def render_summary(
         console.print("  " + tr("summary.none"))
     for observed in assessment.indicators:
         ind = observed.indicator
-        line = Text("  • ")
-        line.append(qt(ind.title), style="bold")
-        line.append(f" [{ind.id}; {ind.dimension}; {tr('strength.' + ind.strength.value)}] ")
-        line.append(f"{tr('summary.evidence')}: {', '.join(observed.evidence)}", style="dim")
-        console.print(line)
+        title = text_for(ind.title, language, q.default_language)
+        details = f"[{ind.id}; {ind.dimension}; {t('strength.' + ind.strength.value, ui)}]"
+        evidence = f"{t('summary.evidence', ui)}: {', '.join(observed.evidence)}"
+        if block is None:
+            line = Text("  • ")
+            line.append(shape(title), style="bold")
+            line.append(f" {details} ")
+            line.append(shape(evidence), style="dim")
+            console.print(line)
+        else:
+            console.print(Text(para(f"• {title} {details} {evidence}", 2)))
     if assessment.gaps:
+        ids = ", ".join(g.question_id for g in assessment.gaps)
         console.print(
             Text(
-                tr(
-                    "summary.gaps",
-                    count=len(assessment.gaps),
-                    ids=", ".join(g.question_id for g in assessment.gaps),
-                ),
-                style="yellow",
+                para(t("summary.gaps", ui, count=len(assessment.gaps), ids=ids), 0), style="yellow"
             )
         )
     if rationale:
         console.print(Text(tr("summary.why"), style="bold"))
         for sentence in rationale:
-            console.print(Text("  - " + shape(sentence)))
+            console.print(Text(para(f"- {sentence}", 2)))
 
 
 def render_indicator_table(console: Console, records: list[dict[str, Any]], title: str) -> None:
@@ -192,7 +210,9 @@ def render_indicator_table(console: Console, records: list[dict[str, Any]], titl
     console.print(table)
 
 
-def render_indicator(console: Console, record: dict[str, Any], ui: str, *, shape: Shape = _same) -> None:
+def render_indicator(
+    console: Console, record: dict[str, Any], ui: str, *, shape: Shape = _same
+) -> None:
     """One indicator in full: meaning, strength, source, example, and when it is observed."""
     from rich.text import Text
 
