@@ -214,6 +214,10 @@ register(
             "en": "Case {case_id} opened. Keep this id: it resumes the interview.",
             "ar": "فُتحت الحالة {case_id}. احتفظ بهذا الرقم: به تُستأنف المقابلة.",
         },
+        "interview.practice_opened": {
+            "en": "Practice interview: nothing of it is kept once it ends.",
+            "ar": "مقابلة تدريبية: لا يُحفظ منها شيء بعد انتهائها.",
+        },
         "interview.resumed": {
             "en": "Resuming case {case_id}: {count} answer(s) kept.",
             "ar": "استئناف الحالة {case_id}، وفيها {count} إجابة محفوظة.",
@@ -835,6 +839,7 @@ class InterviewSettings:
         redact: Leave out every answer marked ``pii`` from the referral.
         resume: The id of a draft case to continue.
         rtl: How right-to-left text is sent to the terminal.
+        practice: A trainee's practice run: no case id to keep, no referral written.
     """
 
     questionnaire: str | None = None
@@ -845,6 +850,7 @@ class InterviewSettings:
     redact: bool = False
     resume: str | None = None
     rtl: RtlMode = RtlMode.OFF
+    practice: bool = False
 
 
 @dataclass(frozen=True)
@@ -852,7 +858,8 @@ class InterviewResult:
     """A finished interview."""
 
     case_id: str
-    referral_path: Path
+    referral_path: Path | None
+    """Where the referral was written (None for a practice run)."""
     assessment: Assessment
 
 
@@ -1044,7 +1051,8 @@ class Interview:
                 "out": str(settings.out.resolve()) if settings.out else None,
             },
         )
-        self._status = [("bold green", self._tr("interview.case_opened", case_id=case_id))]
+        opened = "interview.practice_opened" if settings.practice else "interview.case_opened"
+        self._status = [("bold green", self._tr(opened, case_id=case_id))]
         if not brings_checklist(q):
             self._checklist()
 
@@ -1509,6 +1517,9 @@ class Interview:
         )
         document = to_json(build_referral(assessment, context))
         self.store.complete(case.case_id, document, officer=case.officer)
+        if self.settings.practice:
+            view.clear()
+            return InterviewResult(case.case_id, None, assessment)
         path = case.out
         if path is None:
             self.referrals_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -679,6 +679,7 @@ def run_practice(
             ui_language=language,
             out=home / "practice-referral.json",
             rtl=rtl,
+            practice=True,
         )
         with open_store(home / "store") as store:
             try:

@@ -632,6 +632,10 @@ def test_practice_command_table(cli, library: Path, monkeypatch: pytest.MonkeyPa
     assert "• Excessive hours [long_hours · conditions · strong] [hours] Hours a day? scenario: 16 you: 10" in out
     assert "Indicators claimed without basis (0)" in out
     assert "Score = 60 × 0.67 (indicators, F1) + 25 × 0 (outcome) + 15 × 1.00 (urgent flags, F1) = 55" in out
+    # a practice run promises nothing it does not keep
+    assert "Practice interview: nothing of it is kept once it ends." in out
+    assert "Keep this id" not in out
+    assert "Referral written" not in out
 
 
 def test_practice_command_json_class_record(cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
