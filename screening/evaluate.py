@@ -349,3 +349,44 @@ def _compile(cond: Condition) -> TruthFn:
         least = spec.at_least
         return lambda answers, facts: facts.count(dimension, strength)[0] >= least
     raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
+
+
+EvidenceFn = Callable[[Mapping[str, Any], Facts], frozenset[str]]
+_EVIDENCE: dict[int, tuple[Condition, EvidenceFn]] = {}
+
+
+def evidence_of(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> frozenset[str]:
+    """The evidence of a condition known to be true (as ``evaluate(...).evidence``), compiled."""
+    entry = _EVIDENCE.get(id(cond))
+    if entry is None or entry[0] is not cond:
+        entry = _EVIDENCE[id(cond)] = (cond, _compile_evidence(cond))
+    return entry[1](answers, facts)
+
+
+def _compile_evidence(cond: Condition) -> EvidenceFn:
+    if isinstance(cond, AnswerCondition):
+        own = frozenset((cond.answer,))
+        return lambda answers, facts: own
+    if isinstance(cond, AllCondition):
+        subs = tuple(cond.all)
+        return lambda answers, facts: frozenset().union(*(evidence_of(c, answers, facts) for c in subs))
+    if isinstance(cond, AnyCondition):
+        options = tuple(cond.any)
+        return lambda answers, facts: frozenset().union(
+            *(evidence_of(c, answers, facts) for c in options if truth(c, answers, facts) is True)
+        )
+    if isinstance(cond, NotCondition):
+        inner = referenced_questions(cond.not_)
+        return lambda answers, facts: inner
+    if isinstance(cond, IndicatorCondition):
+        ident = cond.indicator
+        return lambda answers, facts: facts.indicator(ident).evidence
+    if isinstance(cond, DimensionCondition):
+        ident = cond.dimension
+        return lambda answers, facts: facts.dimension(ident).evidence
+    if isinstance(cond, FlagCondition):
+        ident = cond.flag
+        return lambda answers, facts: facts.flag(ident).evidence
+    spec = cond.indicators
+    dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
+    return lambda answers, facts: facts.count(dimension, strength)[1]

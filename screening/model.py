@@ -642,6 +642,10 @@ class Questionnaire(Strict):
         """The indicator with this id, if any."""
         return self._index.indicators.get(indicator_id)
 
+    def question_order(self) -> dict[str, int]:
+        """Each question's position (0-based), by id."""
+        return self._index.order
+
     def indicator_conditions(self) -> dict[str, Condition]:
         """Each indicator's ``when``, by indicator id (indicators without one are left out)."""
         return self._index.indicator_whens

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from screening.evaluate import EMPTY, FALSE, Facts, Result, evaluate, is_special, truth
+from screening.evaluate import EMPTY, FALSE, Facts, Result, evidence_of, is_special, truth
 from screening.model import (
     Dimension,
     Indicator,
@@ -129,7 +129,7 @@ class _Facts(Facts):
         result = FALSE
         when = self._whens.get(indicator_id)
         if when is not None and truth(when, self.answers, self):
-            result = evaluate(when, self.answers, self)  # the evidence, now that it is true
+            result = Result(True, evidence_of(when, self.answers, self))
         if indicator_id in self.checklist:
             result = Result(True, result.evidence | {CHECKLIST})
         self._indicators[indicator_id] = result
@@ -201,7 +201,7 @@ class _Facts(Facts):
         self._flags[flag_id] = FALSE
         result = FALSE
         if flag is not None and truth(flag.when, self.answers, self):
-            result = evaluate(flag.when, self.answers, self)
+            result = Result(True, evidence_of(flag.when, self.answers, self))
         self._flags[flag_id] = result
         return result
 
@@ -290,9 +290,9 @@ def assess(
 
 
 def _ordered(q: Questionnaire, evidence: frozenset[str]) -> tuple[str, ...]:
-    questions = sorted((e for e in evidence if q.question(e) is not None), key=q.position)
-    rest = sorted(e for e in evidence if q.question(e) is None)
-    return tuple(questions + rest)
+    order = q.question_order()
+    known = sorted((e for e in evidence if e in order), key=order.__getitem__)
+    return (*known, *sorted(e for e in evidence if e not in order))
 
 
 __all__ = [

@@ -153,3 +153,38 @@ def test_compiled_truth_agrees_with_the_reference_evaluator() -> None:
         facts = _Facts(q, answers, ())
         for cond in conditions:
             assert truth(cond, answers, facts) == evaluate(cond, answers, facts).truth
+
+
+def test_compiled_evidence_agrees_with_the_reference_evaluator() -> None:
+    """For every condition that holds, the compiled evidence is the reference evidence."""
+    import random
+
+    from screening.evaluate import evidence_of, truth
+    from screening.model import iter_conditions
+    from screening.questionnaires import resolve
+    from screening.scoring import _Facts
+
+    q = resolve(None).questionnaire
+    conditions = [c for i in q.indicators if i.when for c in iter_conditions(i.when)]
+    conditions += [c for o in q.outcomes if o.when for c in iter_conditions(o.when)]
+    rng = random.Random(11)  # noqa: S311  # reproducible test data, not secrets
+    checked = 0
+    for _ in range(200):
+        answers: dict[str, object] = {}
+        for qid, question in q.questions().items():
+            choices = [c.value for c in getattr(question, "choices", [])]
+            if rng.random() < 0.7:
+                if question.type == "yes_no":
+                    answers[qid] = rng.choice(["yes", "no"])
+                elif question.type == "multiple_choice":
+                    answers[qid] = [c for c in choices if rng.random() < 0.4]
+                elif choices:
+                    answers[qid] = rng.choice(choices)
+                else:
+                    answers[qid] = rng.choice([3, 8, 12, 14, 16, 40])
+        facts = _Facts(q, answers, ())
+        for cond in conditions:
+            if truth(cond, answers, facts) is True:
+                checked += 1
+                assert evidence_of(cond, answers, facts) == evaluate(cond, answers, facts).evidence
+    assert checked > 500
