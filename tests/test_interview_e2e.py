@@ -209,3 +209,53 @@ def test_without_a_terminal_it_points_to_score(home: Path, questionnaire: Path) 
         r"screening: error: the interview needs a terminal; .*`screening score FILE`", lines[0]
     )
     assert not home.exists()  # nothing was opened
+
+
+@POSIX_ONLY
+# seeds chosen so the kill falls before, between and after every answer, with and without
+# an answer in flight
+@pytest.mark.parametrize("seed", [1, 15, 3, 28, 4, 5, 11])
+def test_kill_9_at_a_random_point_loses_no_answer_given(
+    home: Path, questionnaire: Path, seed: int
+) -> None:
+    """Every answer whose next screen appeared is in the store after SIGKILL; resume finishes."""
+    import random
+    import signal
+
+    rng = random.Random(seed)  # noqa: S311  # reproducible kill points, not secrets
+    script = [
+        ("How old are you?", "age", f"{rng.randint(18, 60)}\r"),
+        ("Are you in danger right now?", "in_danger", "2\r"),
+        ("Do you keep your passport?", "passport", "2\r"),
+    ]
+    kill_after = rng.randint(0, len(script))  # how many answers are given before the kill
+    child = spawn(home, "-q", str(questionnaire), "--officer", "e2e-kill", "--lang", "en")
+    child.expect(r"Case (C-[0-9A-Z-]+) opened")
+    case_id = child.match.group(1)
+    child.expect_exact("Confirm")
+    child.send("a\r")
+    saved: list[str] = []
+    for index, (question, qid, keys) in enumerate(script[:kill_after]):
+        answer(child, question, keys)
+        following = script[index + 1][0] if index + 1 < len(script) else "Finish and write the referral"
+        child.expect_exact(following)  # the next screen is up: the answer was committed before it
+        saved.append(qid)
+    if rng.random() < 0.5 and kill_after < len(script):
+        child.send(script[kill_after][2])  # an answer in flight when the process dies
+    child.kill(signal.SIGKILL)
+    child.close(force=True)
+
+    with open_store(home) as store:
+        stored = store.get_case(case_id)
+    assert set(saved) <= set(stored.answers)
+    assert stored.status is CaseStatus.DRAFT
+
+    child = spawn(home, "--resume", case_id, "--officer", "e2e-kill")
+    for question, qid, keys in script:
+        if qid not in stored.answers:
+            answer(child, question, keys)
+    document = checked(finish(child))
+    assert [a["question_id"] for a in document["answers"]] == ["age", "in_danger", "passport"]
+    for qid in saved:
+        value = next(a["value"] for a in document["answers"] if a["question_id"] == qid)
+        assert value == stored.answers[qid]
