@@ -38,13 +38,37 @@ def _invalid(label: str, message: str) -> InvalidRecord:
     return bad
 
 
+class _BadJson(ValueError):
+    """JSON that the json module accepts but that is not a usable answer set."""
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key '{key}'")
+            raise _BadJson(f"duplicate key '{key}'")
         out[key] = value
     return out
+
+
+def _no_constants(name: str) -> Any:
+    raise _BadJson(f"{name} is not a JSON number; give a number or dont_know")
+
+
+def _loads(text: str | bytes) -> Any:
+    """Strict JSON: no duplicate keys, no NaN or Infinity, no numbers of thousands of digits.
+
+    Raises:
+        json.JSONDecodeError: not JSON.
+        _BadJson: JSON that cannot be an answer set.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError | _BadJson):
+            raise
+        # int() refuses numbers of more than 4,300 digits; the message is Python's own
+        raise _BadJson("a number with too many digits") from None
 
 
 def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
@@ -59,14 +83,14 @@ def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicates)
+            data = _loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
             yield _invalid(label, "not UTF-8 text")
             continue
         except json.JSONDecodeError as exc:
             yield _invalid(label, f"not valid JSON (column {exc.colno}: {exc.msg})")
             continue
-        except ValueError as exc:
+        except _BadJson as exc:
             yield _invalid(label, str(exc))
             continue
         yield _record(data, label)
@@ -80,13 +104,13 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
         return
     if json_only:
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates)
+            data = _loads(text)
         except json.JSONDecodeError as exc:
             yield _invalid(
                 name, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
             )
             return
-        except ValueError as exc:
+        except _BadJson as exc:
             yield _invalid(name, str(exc))
             return
     else:

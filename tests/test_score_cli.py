@@ -204,3 +204,29 @@ def test_score_one_is_the_path_of_every_input(small: Path) -> None:
     assessment, referral = score_one(AnswerSet(label="x", answers=dict(FULL)), loaded)
     assert referral.recommendation.outcome == assessment.outcome.code == "refer"
     assert referral.recommendation.refer is True
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"answers": {"age": NaN}}', "NaN is not a JSON number"),
+        ('{"answers": {"age": Infinity}}', "Infinity is not a JSON number"),
+        ('{"answers": {"age": ' + "9" * 5000 + "}}", "a number with too many digits"),
+        ('{"answers": {}, "answers": {}}', "duplicate key 'answers'"),
+    ],
+)
+def test_json_that_is_not_a_usable_answer_set(cli, small: Path, tmp_path: Path, line: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    for name, content in (("a.jsonl", line + "\n"), ("a.json", line)):
+        path = tmp_path / name
+        path.write_text(content)
+        run = cli("score", str(path), "-q", str(small))
+        assert run.code == 1
+        assert f"{path}" in run.err
+        assert message in run.err, run.err
+
+
+def test_unknown_export_language_is_a_usage_error(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = write(tmp_path, "a.yaml", "answers: {age: 30}\n")
+    run = cli("score", str(answers), "-q", str(small), "--lang", "xx")
+    assert run.code == 2
+    assert "--lang xx: the questionnaire has no such language (en, ar)" in run.err

@@ -98,7 +98,7 @@ def score(
     """
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
-    from screening.errors import AnswersError, ScreeningError
+    from screening.errors import AnswersError, ScreeningError, UsageError
     from screening.files import write_private
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
@@ -107,7 +107,7 @@ def score(
     default = resolve(questionnaire)
     loaded_by_id = {default.questionnaire.id: default}
     if lang is not None and lang not in default.questionnaire.language_codes:
-        raise ScreeningError(
+        raise UsageError(
             f"--lang {lang}: the questionnaire has no such language ({', '.join(default.questionnaire.language_codes)})"
         )
     opened = [read_answer_sets(path) for path in files]
