@@ -237,7 +237,12 @@ def check_answer_set(q: Questionnaire, answer_set: AnswerSet, *, applicability: 
     """
     problems: list[str] = []
     normalized: dict[str, Any] = {}
+    plain = q.plain_answers()
     for qid, value in answer_set.answers.items():
+        accepted = plain.get(qid)
+        if accepted is not None and value.__class__ is str and value in accepted:
+            normalized[qid] = value  # the common case, decided without the full check
+            continue
         question = q.question(qid)
         if question is None:
             problems.append(f"unknown question '{qid}'")

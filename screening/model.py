@@ -551,6 +551,7 @@ class _Index:
     flags: dict[str, Flag] = field(default_factory=dict)
     by_dimension: dict[str | None, list[Indicator]] = field(default_factory=dict)
     indicator_whens: dict[str, Condition] = field(default_factory=dict)
+    plain_answers: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class ConsentQuestions(Strict):
@@ -602,6 +603,12 @@ class Questionnaire(Strict):
         index.indicators = {i.id: i for i in reversed(self.indicators)}
         index.dimensions = {d.id: d for d in reversed(self.dimensions)}
         index.flags = {f.id: f for f in reversed(self.flags)}
+        for qid, question in index.questions.items():
+            if isinstance(question, YesNoQuestion):
+                index.plain_answers[qid] = frozenset(("yes", "no", *question.allow))
+            elif isinstance(question, SingleChoiceQuestion):
+                values = (c.value for c in question.choices)
+                index.plain_answers[qid] = frozenset((*values, *question.allow))
         index.indicator_whens = {i.id: i.when for i in index.indicators.values() if i.when is not None}
         index.by_dimension[None] = list(self.indicators)
         for indicator in self.indicators:
@@ -641,6 +648,10 @@ class Questionnaire(Strict):
     def indicator(self, indicator_id: str) -> Indicator | None:
         """The indicator with this id, if any."""
         return self._index.indicators.get(indicator_id)
+
+    def plain_answers(self) -> dict[str, frozenset[str]]:
+        """For yes/no and single choice questions: every text answer they accept as it is."""
+        return self._index.plain_answers
 
     def question_order(self) -> dict[str, int]:
         """Each question's position (0-based), by id."""

@@ -28,7 +28,7 @@ CHECKLIST = "checklist"
 GapReason = Literal["unanswered", "dont_know", "declined"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObservedIndicator:
     """An indicator observed, with the questions (or the checklist) behind it."""
 
@@ -36,7 +36,7 @@ class ObservedIndicator:
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DimensionScore:
     """Counts of observed indicators in a dimension by strength, and its positivity."""
 
