@@ -2,7 +2,8 @@
 
 The ``screening cases`` commands are a veneer over these functions. Nothing here prints: what
 the user should know (a questionnaire that changed since the interview, answers that no longer
-fit it) comes back as warnings, which name cases, questionnaires and question ids, never
+fit it) comes back as warnings, in the officer's language (the messages are in
+:mod:`screening.cases_messages`), which name cases, questionnaires and question ids, never
 answers.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from screening.cases_messages import count_unit
 from screening.errors import ScreeningError, UsageError
 from screening.i18n import register, t, ui_language
 from screening.store import Case, CaseStatus, CaseStore, CaseSummary, JSONValue
@@ -90,16 +92,21 @@ def parse_duration(text: str) -> timedelta:
     return period
 
 
-def describe_duration(period: timedelta) -> str:
-    """A period in words for messages: ``2 years``, ``90 days``, ``36 hours``."""
+def describe_duration(period: timedelta, language: str = "en") -> str:
+    """A period in words for messages: ``2 years``, ``90 days``, ``36 hours``.
+
+    Args:
+        period: A whole number of hours.
+        language: The language of the words (English when it has no translation).
+    """
+    ui = ui_language(language)
     hours = int(period.total_seconds() // 3600)
     if hours % 24:
-        return f"{hours} hours" if hours != 1 else "1 hour"
+        return count_unit(hours, "hour", ui)
     days = hours // 24
     if days % 365 == 0:
-        years = days // 365
-        return f"{years} years" if years != 1 else "1 year"
-    return f"{days} days" if days != 1 else "1 day"
+        return count_unit(days // 365, "year", ui)
+    return count_unit(days, "day", ui)
 
 
 def purge_candidates(
@@ -194,7 +201,7 @@ def _questionnaire(case: Case, ref: str | None) -> LoadedQuestionnaire:
         ) from None
 
 
-def live_case(case: Case, *, questionnaire: str | None = None) -> LiveCase:
+def live_case(case: Case, *, questionnaire: str | None = None, language: str = "en") -> LiveCase:
     """Score a stored case's current answers against its questionnaire.
 
     Answers to questions that no longer apply (the officer changed an earlier answer) stay
@@ -205,6 +212,8 @@ def live_case(case: Case, *, questionnaire: str | None = None) -> LiveCase:
         case: The stored case.
         questionnaire: A questionnaire file or bundled id to use instead of the case's own
             ``questionnaire_id`` (which is found as a bundled id or a path).
+        language: The language of the warnings (the officer's; English when it has no
+            translation).
 
     Returns:
         The case with its questionnaire, assessment and warnings.
@@ -216,19 +225,27 @@ def live_case(case: Case, *, questionnaire: str | None = None) -> LiveCase:
     from screening.answers import normalize_value
     from screening.scoring import assess
 
+    ui = ui_language(language)
     loaded = _questionnaire(case, questionnaire)
     q = loaded.questionnaire
     warnings: list[str] = []
     if loaded.sha256 != case.questionnaire_sha256:
         version = (
-            f"version {case.questionnaire_version}, now {q.version}"
+            t("cases.warn.version_changed", ui, old=case.questionnaire_version, new=q.version)
             if case.questionnaire_version != q.version
-            else f"version {q.version}"
+            else t("cases.warn.version", ui, version=q.version)
         )
         warnings.append(
-            f"the questionnaire '{q.id}' ({loaded.path}) has changed since case {case.id} was "
-            f"started ({version}; sha256 {case.questionnaire_sha256[:12]}…, now "
-            f"{loaded.sha256[:12]}…): the outcome is computed with the file as it is now"
+            t(
+                "cases.warn.changed",
+                ui,
+                questionnaire=q.id,
+                path=loaded.path,
+                case_id=case.id,
+                version=version,
+                old=case.questionnaire_sha256[:12],
+                new=loaded.sha256[:12],
+            )
         )
     answers: dict[str, Any] = {}
     unfit: list[str] = []
@@ -244,8 +261,7 @@ def live_case(case: Case, *, questionnaire: str | None = None) -> LiveCase:
             answers[qid] = stored
     if unfit:
         warnings.append(
-            f"{len(unfit)} answer(s) of case {case.id} no longer fit the questionnaire and are "
-            f"left out of the outcome: {', '.join(unfit)}"
+            t("cases.warn.unfit", ui, count=len(unfit), case_id=case.id, ids=", ".join(unfit))
         )
     return LiveCase(
         case=case,
@@ -347,6 +363,7 @@ def export_case(
     redact: bool = False,
     questionnaire: str | None = None,
     clock: Callable[[], datetime] | None = None,
+    language: str = "en",
 ) -> CaseExport:
     """The referral of a case: the stored one when complete, else built from the answers.
 
@@ -359,6 +376,7 @@ def export_case(
         redact: Leave out every answer marked pii and say so in the document.
         questionnaire: For a draft, a questionnaire to use instead of the case's own.
         clock: For a draft, the time of the document.
+        language: The language of the warnings (the officer's, not the document's).
 
     Returns:
         The export.
@@ -375,7 +393,7 @@ def export_case(
             text = case.referral_json or ""
             return CaseExport(text if text.endswith("\n") else text + "\n", referral)
     else:
-        live = live_case(case, questionnaire=questionnaire)
+        live = live_case(case, questionnaire=questionnaire, language=language)
         warnings = live.warnings
         referral = draft_referral(live, audit_head=store.audit_head(), clock=clock)
     if redact:

@@ -27,9 +27,11 @@ Cli = Callable[..., Run]
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty store directory, named by SCREENING_HOME."""
+    """An empty store directory, named by SCREENING_HOME; no language or rtl setting."""
     path = tmp_path / "home"
     monkeypatch.setenv("SCREENING_HOME", str(path))
+    monkeypatch.delenv("SCREENING_UI_LANG", raising=False)
+    monkeypatch.delenv("SCREENING_RTL", raising=False)
     return path
 
 
@@ -58,6 +60,7 @@ def new_case(
     answers: dict[str, JSONInput] | None = None,
     sha256: str | None = None,
     language: str = "en",
+    ui_language: str = "en",
     now: datetime | None = None,
 ) -> str:
     """A draft of the small questionnaire, with answers saved one by one."""
@@ -67,7 +70,7 @@ def new_case(
         questionnaire_version="1",
         questionnaire_sha256=sha256 or (sha_of(Path(ref)) if Path(ref).exists() else "ab" * 32),
         language=language,
-        ui_language="en",
+        ui_language=ui_language,
         officer=OFFICER,
         now=now,
     )
@@ -761,3 +764,329 @@ def test_every_cases_command_has_help_with_an_example(cli: Cli) -> None:
         run = cli("cases", command, "--help")
         assert run.code == 0, command
         assert f"Example: screening cases {command}" in " ".join(run.out.split()), command
+
+
+# -- in Arabic -----------------------------------------------------------------------------------
+
+AR_NOTE = "قالت إن صاحب العمل أخذ جواز سفرها في المطار ولم يُعِده إليها منذ أربعة عشر شهرًا رغم طلبها"
+"""A note in Arabic, long enough to be wrapped on an 80-column screen."""
+
+ENGLISH_WORDS = (
+    "Case ",
+    "Answers (",
+    "none yet",
+    "Notes",
+    "Acknowledged flags",
+    "Metadata",
+    "Live outcome",
+    "[pii]",
+    "(does not apply)",
+    "(no longer fits)",
+    "questionnaire",
+    "officer",
+    "created",
+    "updated",
+    "answer(s)",
+    "case(s)",
+    "deleted",
+    "warning",
+)
+
+
+def assert_no_english(text: str) -> None:
+    found = [word for word in ENGLISH_WORDS if word in text]
+    assert found == [], text
+
+
+def test_list_in_arabic(
+    cli: Cli, store: SqliteStore, small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    done = complete_case(store, small_file)
+    run = cli("cases", "list", "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    # the headers in Arabic, the ids, statuses and codes as they are
+    header = lines[0].lstrip("\u200e")
+    for word in ("المعرّف", "الوضع", "الإنشاء", "آخر تحديث", "الإجابات", "الموظف", "الاستبيان"):
+        assert word in header
+    assert [line.split()[:2] for line in lines[1:]] == [[done, "complete"], [draft, "draft"]]
+    assert lines[2].split()[5:] == ["3", OFFICER, "small.yaml", "1"]
+    assert_no_english(run.out)
+    assert "status" not in run.out
+    # the environment variable, overridden by the option; an unknown language is English
+    monkeypatch.setenv("SCREENING_UI_LANG", "ar")
+    assert cli("cases", "list").out == run.out
+    english = cli("cases", "list", "--ui-lang", "en").out
+    assert english.split()[:3] == ["id", "status", "created"]
+    assert cli("cases", "list", "--ui-lang", "fr").out == english
+
+
+def test_list_in_arabic_on_an_empty_store(cli: Cli, home: Path) -> None:
+    run = cli("cases", "list", "--ui-lang", "ar")
+    assert run.code == 0
+    assert run.err == "screening: لا توجد حالات في المخزن\n"
+    run = cli("cases", "list", "--status", "draft", "--ui-lang", "ar")
+    assert run.err == "screening: لا توجد في المخزن حالات وضعها draft\n"
+
+
+@pytest.mark.parametrize("ui_lang", ["ar", "en", "fr"])
+def test_json_is_the_same_in_every_language(
+    cli: Cli, store: SqliteStore, small_file: Path, ui_lang: str
+) -> None:
+    draft = new_case(store, small_file, answers=DRAFT_ANSWERS, now=LONG_AGO)
+    store.record_note(draft, "name", NOTE, officer=OFFICER)
+    done = complete_case(store, small_file)
+    for command in (
+        ["list", "--format", "json"],
+        ["list", "--status", "draft", "--format", "json"],
+        ["show", draft, "--format", "json"],
+        ["show", done, "--format", "json"],
+        ["export", done],
+    ):
+        plain = cli("cases", *command)
+        translated = cli("cases", *command, "--ui-lang", ui_lang, "--rtl", "reorder")
+        assert plain.code == translated.code == 0, command
+        assert translated.out == plain.out, command
+
+
+def arabic_case(store: SqliteStore, small_file: Path, *, ui_language: str = "en") -> str:
+    """A draft with a pii answer, an answer that no longer applies, notes, a flag and meta."""
+    case_id = new_case(
+        store,
+        small_file,
+        answers={"age": 16, "name": PRIVATE, "passport": "no", "passport_when": "destination"},
+        ui_language=ui_language,
+    )
+    store.record_answer(case_id, "passport", "yes", officer=OFFICER)  # passport_when: no longer
+    store.record_note(case_id, "name", AR_NOTE, officer=OFFICER)
+    store.record_note(case_id, "age", NOTE, officer=OFFICER)
+    store.acknowledge_flag(case_id, "minor", officer=OFFICER)
+    store.set_meta(case_id, "position", "hours")
+    return case_id
+
+
+def test_show_in_arabic(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = arabic_case(store, small_file)
+    run = cli("cases", "show", case_id, "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    assert run.err == ""
+    out = " ".join(run.out.split())
+    assert f"الحالة {case_id} (draft)" in out
+    for heading in (
+        "الاستبيان",
+        "اللغة",
+        "en (لغة الموظف: en)",
+        "الإجابات (4)",
+        "الملاحظات",
+        "تنبيهات أُكِّد الاطلاع عليها: minor",
+        "البيانات الوصفية",
+        "النتيجة الآنية للإجابات الحالية",
+    ):
+        assert heading in out, heading
+    assert f"name {PRIVATE} [بيانات شخصية]" in out
+    assert "passport_when destination (لا تنطبق)" in out
+    assert f"name: {AR_NOTE} [بيانات شخصية]" in out
+    # the live outcome in Arabic too: the flag, the outcome, the program's headings
+    assert "قاصر محتمل" in out
+    assert "النتيجة: إحالة" in out or "النتيجة: قضية عمالية" in out or "النتيجة: لا شيء" in out
+    assert "المؤشرات المرصودة" in out
+    assert_no_english(run.out)
+    assert "Outcome" not in run.out
+    assert "Possible minor" not in run.out
+
+
+def test_show_uses_the_case_officer_language_unless_told(
+    cli: Cli, store: SqliteStore, small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = arabic_case(store, small_file, ui_language="ar")
+    arabic = cli("cases", "show", case_id)
+    assert arabic.code == 0, arabic.err
+    assert "الملاحظات" in arabic.out
+    assert_no_english(arabic.out)
+    english = cli("cases", "show", case_id, "--ui-lang", "en")
+    assert "Notes" in english.out
+    assert "الملاحظات" not in english.out
+    # the variable is the officer reading now: it wins over the language saved with the case
+    monkeypatch.setenv("SCREENING_UI_LANG", "en")
+    assert cli("cases", "show", case_id).out == english.out
+    assert cli("cases", "show", case_id, "--ui-lang", "ar").out == arabic.out
+
+
+def test_show_in_arabic_reordered(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    from screening.bidi import RtlMode, cell_width, display, display_lines
+
+    case_id = arabic_case(store, small_file)
+    run = cli("cases", "show", case_id, "--ui-lang", "ar", "--rtl", "reorder")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert all(cell_width(line) <= 80 for line in lines)
+    assert "الملاحظات" not in run.out  # never the logical text ...
+    assert display("الملاحظات", RtlMode.REORDER, rtl=True) in run.out  # ... but its display form
+    # A long note is wrapped first, then each line reordered, right-aligned.
+    note = display_lines(f"name: {AR_NOTE}  [بيانات شخصية]", 77, RtlMode.REORDER, rtl=True)
+    assert len(note) > 1
+    start = lines.index("  " + note[0])
+    assert lines[start : start + len(note)] == ["  " + line for line in note]
+    # An English note keeps reading left to right.
+    assert f"  age: {NOTE}" in lines
+    # The summary is reordered too: its headings in display form.
+    assert display("المؤشرات المرصودة", RtlMode.REORDER, rtl=True) in run.out
+    assert display("قاصر محتمل", RtlMode.REORDER) in run.out
+
+
+def test_show_warnings_in_arabic(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers={"age": 30}, sha256="ab" * 32)
+    store.record_answer(case_id, "religion", PRIVATE, officer=OFFICER)
+    run = cli("cases", "show", case_id, "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    warnings = run.err.splitlines()
+    assert len(warnings) == 2
+    assert all(line.startswith("screening: تحذير: ") for line in warnings)
+    assert "تغيّر الاستبيان «small»" in warnings[0]
+    assert "abababababab" in warnings[0]
+    assert str(small_file) in warnings[0]
+    assert f"1 من إجابات الحالة {case_id} لم تعد تناسب الاستبيان" in warnings[1]
+    assert "religion" in warnings[1]
+    assert PRIVATE not in run.err
+    assert_no_english(run.err.replace(str(small_file), ""))  # the test's name is in the path
+    assert "(لم تعد تناسب الاستبيان)" in run.out
+    assert "(تغيّر الملف منذ ذلك الحين: انظر التحذير)" in run.out
+
+
+def test_export_in_arabic(cli: Cli, store: SqliteStore, small_file: Path, tmp_path: Path) -> None:
+    draft = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", "export", draft, "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    assert run.err == f"screening: الحالة {draft} مسودة: هذه الإحالة ليست نهائية\n"
+    assert_valid_referral(json.loads(run.out))
+    out = tmp_path / "referral.json"
+    run = cli("cases", "export", draft, "--redact", "--out", str(out), "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    # the path on a line of its own, where right-to-left text cannot move its "/"
+    assert run.err.splitlines() == [
+        f"screening: كُتبت مسودة إحالة الحالة {draft} (دون البيانات الشخصية) في:",
+        " " * len("screening: ") + str(out),
+    ]
+
+
+def test_delete_in_arabic(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", "delete", case_id, "--yes", "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    assert run.err == f"screening: حُذفت الحالة {case_id}\n"
+    with pytest.raises(StoreError):
+        store.get_case(case_id)
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("y\n", True), ("n\n", False)])
+def test_delete_asks_in_arabic(
+    cli: Cli,
+    store: SqliteStore,
+    small_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    deleted: bool,
+) -> None:
+    from screening.cli import cases as cases_cli
+
+    monkeypatch.setattr(cases_cli, "_has_terminal", lambda: True)
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", "delete", case_id, "--ui-lang", "ar", stdin=answer.encode())
+    assert f"هل تحذف الحالة {case_id} (draft، عدد الإجابات: 3، أُنشئت" in run.err
+    assert "لا يمكن التراجع عن الحذف" in run.err
+    assert_no_english(run.err)
+    if deleted:
+        assert run.code == 0
+        assert f"حُذفت الحالة {case_id}" in run.err
+    else:
+        assert run.code == 1
+        assert f"لم تُحذف الحالة {case_id}" in run.err
+        assert store.get_case(case_id).id == case_id
+
+
+def test_purge_in_arabic(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    now = datetime.now(UTC)
+    old = new_case(store, small_file, answers=DRAFT_ANSWERS, now=now - timedelta(days=100))
+    older = new_case(store, small_file, now=now - timedelta(days=400))
+    recent = new_case(store, small_file, now=now - timedelta(days=80))
+    nothing = cli("cases", "purge", "--older-than", "1000d", "--ui-lang", "ar")
+    assert nothing.code == 0
+    assert (
+        nothing.err
+        == "screening: لا توجد حالة مضى على آخر تحديث لها أكثر من 1000 يوم؛ لا شيء للحذف\n"
+    )
+    run = cli("cases", "purge", "--older-than", "90d", "--yes", "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    assert sorted(run.out.split()) == sorted([old, older])  # stdout: the ids only, as in English
+    lines = run.err.splitlines()
+    assert lines[0] == "screening: حالات لم تُحدَّث منذ 90 يومًا (عددها 2):"
+    assert any(line.startswith(f"  {old}  draft  آخر تحديث") for line in lines)
+    assert lines[-1] == "screening: عدد الحالات المحذوفة: 2"
+    assert_no_english(run.err)
+    assert [s.id for s in store.list_cases()] == [recent]
+
+
+def test_purge_asks_in_arabic(
+    cli: Cli, store: SqliteStore, small_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.cli import cases as cases_cli
+
+    monkeypatch.setattr(cases_cli, "_has_terminal", lambda: True)
+    old = new_case(store, small_file, now=LONG_AGO)
+    run = cli("cases", "purge", "--older-than", "2y", "--ui-lang", "ar", stdin=b"n\n")
+    assert run.code == 1
+    assert "حالات لم تُحدَّث منذ سنتين (عددها 1):" in run.err
+    assert "هل تحذف هذه الحالات (1)؟" in run.err
+    assert run.err.endswith("screening: لم يُحذف شيء\n")
+    assert [s.id for s in store.list_cases()] == [old]
+
+
+def test_verify_in_arabic(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+    new_case(store, small_file, answers=DRAFT_ANSWERS)
+    run = cli("cases", "verify", "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    events, head = store.verify().events, store.audit_head()
+    assert run.out.splitlines() == [
+        f"سجل التدقيق سليم: عدد الأحداث {events}، وبصمة آخر حدث:",
+        head,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "arabic"),
+    [
+        ("1h", "1 hour", "ساعة واحدة"),
+        ("2h", "2 hours", "ساعتين"),
+        ("5h", "5 hours", "5 ساعات"),
+        ("36h", "36 hours", "36 ساعة"),
+        ("1d", "1 day", "يوم واحد"),
+        ("2d", "2 days", "يومين"),
+        ("10d", "10 days", "10 أيام"),
+        ("90d", "90 days", "90 يومًا"),
+        ("12w", "84 days", "84 يومًا"),
+        ("6m", "180 days", "180 يومًا"),
+        ("100d", "100 days", "100 يوم"),
+        ("103d", "103 days", "103 أيام"),
+        ("1y", "1 year", "سنة واحدة"),
+        ("2y", "2 years", "سنتين"),
+        ("3y", "3 years", "3 سنوات"),
+        ("11y", "11 years", "11 سنة"),
+    ],
+)
+def test_describe_duration(text: str, english: str, arabic: str) -> None:
+    from screening.casefile import describe_duration, parse_duration
+
+    period = parse_duration(text)
+    assert describe_duration(period) == english
+    assert describe_duration(period, "ar") == arabic
+    assert describe_duration(period, "fr") == english
+
+
+def test_every_cases_command_takes_ui_lang(cli: Cli) -> None:
+    for command in ("list", "show", "export", "delete", "verify", "purge"):
+        run = cli("cases", command, "--help")
+        text = " ".join(run.out.split())
+        assert "--ui-lang" in text, command
+        assert "SCREENING_UI_LANG" in text, command
+        assert "--rtl" in text, command

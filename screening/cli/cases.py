@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from rich.console import Console
 
-    from screening.casefile import LiveCase
+    from screening.bidi import RtlMode
+    from screening.casefile import AnswerRow, LiveCase
     from screening.store import CaseSummary
 
 app = typer.Typer(
@@ -59,6 +58,9 @@ class Rtl(StrEnum):
     OFF = "off"
 
 
+UI_LANG_ENV = "SCREENING_UI_LANG"
+"""The environment variable read when no ``--ui-lang`` option is given."""
+
 OfficerOption = Annotated[
     str | None,
     typer.Option("--officer", help="Your officer id, recorded in the audit log."),
@@ -74,9 +76,121 @@ QuestionnaireOption = Annotated[
         help="The case's questionnaire file, when it is not a bundled one.",
     ),
 ]
+UiLangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ui-lang",
+        metavar="CODE",
+        help="Your language for what is shown: en or ar; another code shows English "
+        f"(default: {UI_LANG_ENV}, else en). Ids, statuses and JSON are never translated.",
+    ),
+]
+RtlOption = Annotated[
+    Rtl | None,
+    typer.Option(
+        "--rtl",
+        help="reorder: shape and reorder right-to-left text for terminals without bidi "
+        "(default: SCREENING_RTL, else off).",
+    ),
+]
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+class _Ui:
+    """The officer's language and the display of right-to-left text, for one command.
+
+    Attributes:
+        code: The language code asked for (questionnaire text is looked up with it).
+        lang: The program language used for it (English when it has no translation).
+        mode: How right-to-left text is sent to the terminal.
+        rtl: The program language is written from right to left.
+    """
+
+    def __init__(self, code: str, mode: RtlMode) -> None:
+        from screening.i18n import RTL_LANGUAGES, ui_language
+
+        self.code = code
+        self.lang = ui_language(code)
+        self.mode = mode
+        self.rtl = self.lang in RTL_LANGUAGES
+
+    @property
+    def reorder(self) -> bool:
+        """Text is shaped and reordered here (wrapped first when it is long)."""
+        from screening.bidi import RtlMode
+
+        return self.mode is RtlMode.REORDER
+
+    def tr(self, key: str, /, **values: object) -> str:
+        """A message in the officer's language (logical text)."""
+        import screening.cases_messages  # noqa: F401  (registers the messages)
+        from screening.i18n import t
+
+        return t(key, self.lang, **values)
+
+    def shape(self, text: str, *, auto: bool = False) -> str:
+        """The display form of a short text in the officer's language (``auto``: any text)."""
+        from screening.bidi import display
+
+        return display(text, self.mode, rtl=None if auto else self.rtl)
+
+    def block(self, text: str, width: int, *, rtl: bool | None = None) -> list[str]:
+        """Text wrapped to ``width`` cells (at least 20), then each line in display form.
+
+        The lines read in the officer's direction unless ``rtl`` says otherwise.
+        """
+        from screening.bidi import display_lines
+
+        rtl = self.rtl if rtl is None else rtl
+        return display_lines(text, max(20, width), self.mode, rtl=rtl)
+
+    def ltr(self, text: str) -> str:
+        """A date or a time kept in reading order inside right-to-left text (marks around it).
+
+        Without them, ``2026-11-29`` after Arabic words would show as ``29-11-2026``.
+        """
+        return f"\u200e{text}\u200e" if self.rtl else text
+
+    def say(self, message: str) -> None:
+        """A message for people on stderr, after ``screening: ``."""
+        _emit("screening: ", message, self)
+
+    def warn(self, message: str) -> None:
+        """A warning on stderr, after ``screening: warning: `` (the word translated)."""
+        self.say(f"{self.tr('cases.warning')}: {message}")
+
+
+def _ui(option: str | None, rtl: Rtl | None, *, fallback: str | None = None) -> _Ui:
+    """The officer's language: the option, else SCREENING_UI_LANG, else ``fallback``, else en."""
+    import os
+
+    from screening.bidi import rtl_mode_from_env
+
+    mode = rtl_mode_from_env(None if rtl is None else rtl.value, os.environ)
+    code = (option or "").strip() or os.environ.get(UI_LANG_ENV, "").strip() or fallback or "en"
+    return _Ui(code, mode)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _emit(prefix: str, message: str, ui: _Ui) -> None:
+    """Write ``prefix`` and a message to stderr.
+
+    In reorder mode, right-to-left text is wrapped to the terminal and each line put in
+    display order, the lines after the first indented under the message.
+    """
+    if ui.reorder and ui.rtl:
+        lines = ui.block(message, _terminal_width() - len(prefix) - 1)
+        margin = "\n" + " " * len(prefix)
+        sys.stderr.write(prefix + margin.join(lines) + "\n")
+    else:
+        sys.stderr.write(prefix + ui.shape(message) + "\n")
 
 
 def _has_terminal() -> bool:
@@ -84,7 +198,7 @@ def _has_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _confirm(question: str, *, what: str) -> bool:
+def _confirm(question: str, *, what: str, ui: _Ui) -> bool:
     """Ask on the terminal (stderr); refuse without one; Ctrl-C means no and exits 130."""
     from screening.errors import Interrupted, NoTerminalError
 
@@ -93,19 +207,18 @@ def _confirm(question: str, *, what: str) -> bool:
             f"{what} needs a confirmation and there is no terminal to ask on",
             hint="Run it in a terminal, or add --yes to confirm on the command line.",
         )
+    if ui.reorder and ui.rtl:
+        # Wrapped before it is reordered, with room left for " [y/N]: " after the last line.
+        *lines, question = ui.block(question, _terminal_width() - 10)
+        for line in lines:
+            sys.stderr.write(line + "\n")
+    else:
+        question = ui.shape(question)
     try:
         return typer.confirm(question, default=False, err=True)
     except typer.Abort:
         sys.stderr.write("\n")
         raise Interrupted("interrupted: nothing was deleted") from None
-
-
-def _warn(message: str) -> None:
-    sys.stderr.write(f"screening: warning: {message}\n")
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(f"screening: {message}\n")
 
 
 def _print_json(document: Any) -> None:
@@ -162,6 +275,8 @@ def list_cases(
         Format,
         typer.Option("--format", help="table: for people; json: a list of objects."),
     ] = Format.TABLE,
+    ui_lang: UiLangOption = None,
+    rtl: RtlOption = None,
 ) -> None:
     """List the cases, most recently updated first, without any answer.
 
@@ -173,25 +288,36 @@ def list_cases(
     from screening.casefile import summary_document
     from screening.store import open_store
 
+    ui = _ui(ui_lang, rtl)
     with open_store() as store:
         summaries = store.list_cases(None if status is None else status.value)
     if output is Format.JSON:
         _print_json([summary_document(s) for s in summaries])
         return
     if not summaries:
-        _say("no cases" + (f" with status {status.value}" if status else "") + " in the store")
+        if status is None:
+            ui.say(ui.tr("cases.list.empty"))
+        else:
+            ui.say(ui.tr("cases.list.empty_status", status=status.value))
         return
-    _print_summaries(summaries)
+    _print_summaries(summaries, ui)
 
 
-def _print_summaries(summaries: list[CaseSummary]) -> None:
+_COLUMNS = ("id", "status", "created", "updated", "answers", "officer", "questionnaire")
+
+
+def _print_summaries(summaries: list[CaseSummary], ui: _Ui) -> None:
     """A table, one line per case; on a terminal too narrow for it, two lines per case."""
     from rich.table import Table
     from rich.text import Text
 
     from screening.render import make_console
 
-    headers = ("id", "status", "created", "updated", "answers", "officer", "questionnaire")
+    headers = [ui.shape(ui.tr(f"cases.col.{column}")) for column in _COLUMNS]
+    if ui.rtl and not ui.reorder:
+        # A terminal that does its own bidi would lay an all-Arabic header line out from the
+        # right, over the wrong columns: a left-to-right mark keeps it in the rows' order.
+        headers[0] = "\u200e" + headers[0]
     rows = [
         (
             s.id,
@@ -205,10 +331,10 @@ def _print_summaries(summaries: list[CaseSummary]) -> None:
         for s in summaries
     ]
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for header in headers:
-        table.add_column(header, no_wrap=True, justify="right" if header == "answers" else "left")
-    for row in rows:
-        table.add_row(*row)
+    for column, header in zip(_COLUMNS, headers, strict=True):
+        table.add_column(header, no_wrap=True, justify="right" if column == "answers" else "left")
+    for *before, officer, questionnaire in rows:
+        table.add_row(*before, ui.shape(officer, auto=True), questionnaire)
     console = make_console()
     natural = console.measure(table, options=console.options.update_width(100_000)).maximum
     if natural <= console.width or not console.is_terminal:
@@ -216,79 +342,170 @@ def _print_summaries(summaries: list[CaseSummary]) -> None:
         console.width = max(console.width, natural)
         console.print(table)
         return
-    # Squeezing the table would cut ids or times; a record of two lines keeps everything.
+    # Squeezing the table would cut ids or times; a record of two lines (or more) keeps all.
     for case_id, status, created, updated, answers, officer, questionnaire in rows:
-        console.print(Text.assemble((case_id, "bold"), f"  {status}  {answers} answer(s)"))
-        console.print(
-            Text(f"    updated {updated}; created {created}; officer {officer}; {questionnaire}")
+        record = case_id + "  " + ui.tr("cases.list.record", status=status, answers=answers)
+        lines = ui.block(record, console.width - 1) if ui.reorder and ui.rtl else [record]
+        for line in lines:
+            shown = Text(line)
+            shown.highlight_words([case_id], "bold")
+            console.print(shown, soft_wrap=ui.reorder and ui.rtl)
+        details = ui.tr(
+            "cases.list.record_details",
+            updated=ui.ltr(updated),
+            created=ui.ltr(created),
+            officer=officer,
+            questionnaire=questionnaire,
         )
+        if ui.reorder:
+            for line in ui.block(details, console.width - 5):
+                console.print(Text("    " + line), soft_wrap=True)
+        else:
+            console.print(Text("    " + details))
 
 
 # -- show ------------------------------------------------------------------------------------
 
 
-def _render_case(console: Console, live: LiveCase, shape: Callable[[str], str]) -> None:
+def _case_is_rtl(live: LiveCase, code: str) -> bool:
+    """Whether the officer's language is written from right to left (as the interview says)."""
+    from screening.i18n import RTL_LANGUAGES
+    from screening.model import Direction
+
+    declared = live.loaded.questionnaire.language(code)
+    if declared is not None:
+        return declared.direction is Direction.RTL
+    return code.split("-")[0] in RTL_LANGUAGES
+
+
+def _free_text(live: LiveCase, row: AnswerRow) -> bool:
+    """Whether an answer is text typed in (a text question, or a question no longer known)."""
+    from screening.model import TextQuestion
+
+    question = live.loaded.questionnaire.question(row.question_id)
+    return isinstance(question, TextQuestion) or (question is None and isinstance(row.value, str))
+
+
+def _direction(text: str, ui: _Ui) -> bool:
+    """The direction of typed text: its first strong character's, else the officer's.
+
+    A note or a typed answer in English reads left to right even in an Arabic view (numbers
+    and full stops in place); one in Arabic reads right to left in an English view.
+    """
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            return kind != "L"
+    return ui.rtl
+
+
+def _render_case(console: Console, live: LiveCase, ui: _Ui) -> None:
     import json
 
     from rich.table import Table
     from rich.text import Text
 
+    from screening.bidi import display, display_lines
     from screening.casefile import answer_rows, is_pii
     from screening.render import render_summary
 
     case = live.case
-    console.print(Text.assemble(("Case ", "bold"), (case.id, "bold"), f"  ({case.status.value})"))
-    about = Table.grid(padding=(0, 2))
-    about.add_column(style="dim")
-    about.add_column()
-    changed = (
-        "  (the file has changed since: see the warning)" if live.questionnaire_changed else ""
-    )
-    rows = [
+    tr = ui.tr
+    width = console.width
+
+    def para(text: str, *, indent: int = 0, style: str = "", rtl: bool | None = None) -> None:
+        """A paragraph: wrapped, then reordered, line by line, in reorder mode."""
+        if ui.reorder:
+            for line in ui.block(text, width - indent - 1, rtl=rtl):
+                console.print(Text(" " * indent + line, style=style), soft_wrap=True)
+        else:
+            console.print(Text(" " * indent + text, style=style))
+
+    para(tr("cases.show.title", case_id=case.id, status=case.status.value), style="bold")
+    changed = "  " + tr("cases.show.changed") if live.questionnaire_changed else ""
+    languages = tr("cases.show.languages", language=case.language, ui_language=case.ui_language)
+    about = [
         ("questionnaire", f"{case.questionnaire_id} {case.questionnaire_version}{changed}"),
-        ("language", f"{case.language} (officer: {case.ui_language})"),
+        ("language", languages),
         ("officer", case.officer or "-"),
-        ("created", _local(case.created_at)),
-        ("updated", _local(case.updated_at)),
-        ("completed", _local(case.completed_at)),
-        ("exported", _local(case.exported_at)),
+        ("created", ui.ltr(_local(case.created_at))),
+        ("updated", ui.ltr(_local(case.updated_at))),
+        ("completed", ui.ltr(_local(case.completed_at))),
+        ("exported", ui.ltr(_local(case.exported_at))),
     ]
-    for label, value in rows:
-        about.add_row(label, Text(_printable(value)))
-    console.print(about)
+    if ui.reorder and ui.rtl:
+        for key, value in about:
+            para(f"{tr('cases.show.' + key)}: {_printable(value)}")
+    else:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim")
+        grid.add_column()
+        for key, value in about:
+            grid.add_row(ui.shape(tr("cases.show." + key)), Text(ui.shape(_printable(value))))
+        console.print(grid)
 
     answers = answer_rows(live)
-    console.print(Text(f"Answers ({len(answers)})", style="bold"))
+    para(tr("cases.show.answers", count=len(answers)), style="bold")
     if not answers:
-        console.print(Text("  none yet"))
-    width = max((len(row.question_id) for row in answers), default=0)
+        para(tr("cases.show.no_answers"), indent=2)
+    pii_mark = tr("cases.show.pii")
+    qid_width = max((len(row.question_id) for row in answers), default=0)
     for row in answers:
-        line = Text("  " + _printable(row.question_id).ljust(width) + "  ")
-        line.append(shape(_value_text(row.value)))
-        if row.pii:
-            line.append("  [pii]", style="yellow")
+        marks = [pii_mark] if row.pii else []
         if not row.applies:
-            line.append("  (no longer fits)" if row.unfit else "  (does not apply)", style="dim")
+            marks.append(tr("cases.show.unfit" if row.unfit else "cases.show.not_applicable"))
+        if ui.reorder:
+            value = _value_text(row.value)
+            entry = "  ".join([f"{_printable(row.question_id)}: {value}", *marks])
+            para(entry, indent=2, rtl=_direction(value, ui) if _free_text(live, row) else None)
+            continue
+        line = Text("  " + _printable(row.question_id).ljust(qid_width) + "  ")
+        line.append(_value_text(row.value))
+        for mark in marks:
+            line.append("  " + mark, style="yellow" if mark == pii_mark else "dim")
         console.print(line)
 
     if case.notes:
-        console.print(Text("Notes", style="bold"))
+        para(tr("cases.show.notes"), style="bold")
         for qid, texts in case.notes.items():
             pii = is_pii(live, qid)
             for text in texts:
+                if ui.reorder:
+                    marks = [pii_mark] if pii else []
+                    entry = "  ".join([f"{_printable(qid)}: {_printable(text)}", *marks])
+                    para(entry, indent=2, rtl=_direction(text, ui))
+                    continue
                 line = Text(f"  {_printable(qid)}: ")
-                line.append(shape(_printable(text)))
+                line.append(_printable(text))
                 if pii:
-                    line.append("  [pii]", style="yellow")
+                    line.append("  " + pii_mark, style="yellow")
                 console.print(line)
-    flags = ", ".join(sorted(case.acknowledged_flags)) or "none"
-    console.print(Text.assemble(("Acknowledged flags: ", "bold"), _printable(flags)))
+    flags = ", ".join(sorted(case.acknowledged_flags)) or tr("cases.none")
+    if ui.reorder:
+        para(f"{tr('cases.show.flags')}: {_printable(flags)}")
+    else:
+        console.print(Text.assemble((tr("cases.show.flags") + ": ", "bold"), _printable(flags)))
     if case.meta:
-        console.print(Text("Metadata", style="bold"))
+        para(tr("cases.show.metadata"), style="bold")
         for key, item in case.meta.items():
-            console.print(Text(f"  {key}: " + _printable(json.dumps(item, ensure_ascii=False))))
-    console.rule("Live outcome of the current answers")
-    render_summary(console, live.assessment, case.ui_language, shape=shape)
+            para(f"{key}: " + _printable(json.dumps(item, ensure_ascii=False)), indent=2)
+    console.rule(ui.shape(tr("cases.show.outcome")))
+
+    # The summary as the interview shows it: in the officer's language, paragraphs wrapped
+    # before they are reordered.
+    summary_rtl = _case_is_rtl(live, ui.code)
+
+    def shape(text: str) -> str:
+        return display(text, ui.mode)
+
+    def block(text: str, width: int) -> list[str]:
+        return display_lines(text, width, ui.mode, rtl=summary_rtl)
+
+    render_summary(
+        console, live.assessment, ui.code, shape=shape, block=block if ui.reorder else None
+    )
 
 
 @app.command()
@@ -299,12 +516,15 @@ def show(
         typer.Option("--format", help="table: for people; json: for machines."),
     ] = Format.TABLE,
     questionnaire: QuestionnaireOption = None,
-    rtl: Annotated[
-        Rtl | None,
+    rtl: RtlOption = None,
+    ui_lang: Annotated[
+        str | None,
         typer.Option(
-            "--rtl",
-            help="reorder: shape and reorder right-to-left text for terminals without bidi "
-            "(default: SCREENING_RTL, else off).",
+            "--ui-lang",
+            metavar="CODE",
+            help="Your language for what is shown: en or ar; another code shows English "
+            f"(default: {UI_LANG_ENV}, else the officer language saved with the case). Ids, "
+            "statuses and JSON are never translated.",
         ),
     ] = None,
 ) -> None:
@@ -316,29 +536,23 @@ def show(
     questionnaire file has changed since the case was started, a warning says so and the
     outcome is computed with the file as it is now.
 
-    Example: screening cases show C-2026-11-29-7KQ3M2
+    Example: screening cases show C-2026-11-29-7KQ3M2 --ui-lang ar
     """
-    import os
-
-    from screening.bidi import display, rtl_mode_from_env
     from screening.casefile import case_document, live_case
     from screening.render import make_console
     from screening.store import open_store
 
-    mode = rtl_mode_from_env(None if rtl is None else rtl.value, os.environ)
+    _ui(ui_lang, rtl)  # a wrong SCREENING_RTL is refused before the store is opened
     with open_store() as store:
         case = store.get_case(case_id)
-    live = live_case(case, questionnaire=questionnaire)
+    ui = _ui(ui_lang, rtl, fallback=case.ui_language)
+    live = live_case(case, questionnaire=questionnaire, language=ui.lang)
     for warning in live.warnings:
-        _warn(warning)
+        ui.warn(warning)
     if output is Format.JSON:
         _print_json(case_document(live))
         return
-
-    def shape(text: str) -> str:
-        return display(text, mode)
-
-    _render_case(make_console(), live, shape)
+    _render_case(make_console(), live, ui)
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -356,13 +570,16 @@ def export(
     ] = False,
     questionnaire: QuestionnaireOption = None,
     officer: OfficerOption = None,
+    ui_lang: UiLangOption = None,
+    rtl: RtlOption = None,
 ) -> None:
     """Export a case's referral as JSON, on stdout or to a file.
 
     A complete case gives the referral stored when the interview was finished, and the export
     is recorded in the audit log. A draft gives a referral built from its current answers,
     whose rationale says that the interview was not finished. --redact leaves out every answer
-    marked pii, with its notes, and says so in the document.
+    marked pii, with its notes, and says so in the document. --ui-lang sets the language of
+    the messages, not of the document.
 
     Example: screening cases export C-2026-11-29-7KQ3M2 --redact --out referral.json
     """
@@ -370,11 +587,14 @@ def export(
     from screening.files import write_private
     from screening.store import CaseStatus, open_store
 
+    ui = _ui(ui_lang, rtl)
     with open_store() as store:
         case = store.get_case(case_id)
-        result = export_case(store, case, redact=redact, questionnaire=questionnaire)
+        result = export_case(
+            store, case, redact=redact, questionnaire=questionnaire, language=ui.lang
+        )
         for warning in result.warnings:
-            _warn(warning)
+            ui.warn(warning)
         if out is None:
             sys.stdout.write(result.document)
             sys.stdout.flush()
@@ -383,11 +603,21 @@ def export(
         if case.status is CaseStatus.COMPLETE:
             store.mark_exported(case.id, officer=officer)
     if out is not None:
-        kind = "referral" if case.status is CaseStatus.COMPLETE else "draft referral"
-        redacted = " (redacted)" if redact else ""
-        _say(f"wrote the {kind}{redacted} of case {case.id} to {out}")
+        key = (
+            "cases.export.wrote"
+            if case.status is CaseStatus.COMPLETE
+            else "cases.export.wrote_draft"
+        )
+        key += "_redacted" if redact else ""
+        if ui.rtl:
+            # Inside right-to-left text a path's leading "/" would be moved to its end: the
+            # path goes on a line of its own, never wrapped, so that it can be copied whole.
+            ui.say(ui.tr(key, case_id=case.id, path="").rstrip() + ":")
+            sys.stderr.write(" " * len("screening: ") + str(out) + "\n")
+        else:
+            ui.say(ui.tr(key, case_id=case.id, path=out))
     elif case.status is CaseStatus.DRAFT:
-        _say(f"case {case.id} is a draft: this referral is not final")
+        ui.say(ui.tr("cases.export.draft", case_id=case.id))
 
 
 # -- delete ----------------------------------------------------------------------------------
@@ -398,6 +628,8 @@ def delete(
     case_id: Annotated[str, typer.Argument(help="The case id (letter case does not matter).")],
     yes: YesOption = False,
     officer: OfficerOption = None,
+    ui_lang: UiLangOption = None,
+    rtl: RtlOption = None,
 ) -> None:
     """Delete a case with its answers, notes and flags; the audit log keeps that it was deleted.
 
@@ -408,18 +640,22 @@ def delete(
     """
     from screening.store import open_store
 
+    ui = _ui(ui_lang, rtl)
     with open_store() as store:
         case = store.get_case(case_id)
         if not yes:
-            question = (
-                f"Delete case {case.id} ({case.status.value}, {len(case.answers)} answer(s), "
-                f"created {_local(case.created_at)})? This cannot be undone"
+            question = ui.tr(
+                "cases.delete.confirm",
+                case_id=case.id,
+                status=case.status.value,
+                answers=len(case.answers),
+                created=ui.ltr(_local(case.created_at)),
             )
-            if not _confirm(question, what=f"deleting case {case.id}"):
-                _say(f"case {case.id} was not deleted")
+            if not _confirm(question, what=f"deleting case {case.id}", ui=ui):
+                ui.say(ui.tr("cases.delete.kept", case_id=case.id))
                 raise typer.Exit(1)
         store.delete_case(case.id, officer=officer)
-    _say(f"deleted case {case.id}")
+    ui.say(ui.tr("cases.delete.done", case_id=case.id))
 
 
 # -- verify ----------------------------------------------------------------------------------
@@ -435,6 +671,8 @@ def verify(
             "still be in the log, which catches a truncated or rewritten log.",
         ),
     ] = None,
+    ui_lang: UiLangOption = None,
+    rtl: RtlOption = None,
 ) -> None:
     """Check the store file and recompute the audit log's hash chain.
 
@@ -446,6 +684,7 @@ def verify(
     from screening.errors import StoreError
     from screening.store import open_store
 
+    ui = _ui(ui_lang, rtl)
     with open_store() as store:
         result = store.verify(expected_head)
         path = store.path
@@ -454,7 +693,15 @@ def verify(
             f"the case store is not intact: {result.message} (store: {path})",
             hint="Keep the file as it is (it is evidence) and restore the store from a backup.",
         )
-    sys.stdout.write(f"audit log intact: {result.events} event(s), head {result.head}\n")
+    if ui.rtl:
+        # The head goes on a line of its own, never wrapped, so that it can be copied whole.
+        intact = ui.tr("cases.verify.intact", events=result.events, head="").rstrip() + ":"
+        for line in ui.block(intact, _terminal_width() - 1) if ui.reorder else [intact]:
+            sys.stdout.write(line + "\n")
+        sys.stdout.write(f"{result.head}\n")
+    else:
+        intact = ui.tr("cases.verify.intact", events=result.events, head=result.head)
+        sys.stdout.write(ui.shape(intact) + "\n")
 
 
 # -- purge -----------------------------------------------------------------------------------
@@ -482,11 +729,14 @@ def purge(
     ],
     yes: YesOption = False,
     officer: OfficerOption = None,
+    ui_lang: UiLangOption = None,
+    rtl: RtlOption = None,
 ) -> None:
     """Delete every case not updated for a given time (retention).
 
     Lists the cases that would be deleted, then asks for confirmation unless --yes is given;
-    without a terminal, --yes is required. Each deletion is recorded in the audit log.
+    without a terminal, --yes is required. Each deletion is recorded in the audit log. The
+    ids of the deleted cases are printed on stdout.
 
     Example: screening cases purge --older-than 90d
     """
@@ -495,28 +745,36 @@ def purge(
     from screening.casefile import describe_duration, purge_candidates
     from screening.store import open_store
 
-    period = describe_duration(older_than)
+    ui = _ui(ui_lang, rtl)
+    period = describe_duration(older_than, ui.lang)
     with open_store() as store:
         now = datetime.now(UTC)
         doomed = purge_candidates(store.list_cases(), older_than, now)
         if not doomed:
-            _say(f"no case was last updated more than {period} ago; nothing to purge")
+            ui.say(ui.tr("cases.purge.nothing", period=period))
             return
-        _say(f"{len(doomed)} case(s) not updated for {period}:")
+        ui.say(ui.tr("cases.purge.doomed", count=len(doomed), period=period))
         for s in doomed:
-            sys.stderr.write(
-                f"  {s.id}  {s.status.value}  updated {_local(s.updated_at)}  "
-                f"{s.answers} answer(s)\n"
+            line = ui.tr(
+                "cases.purge.line",
+                case_id=s.id,
+                status=s.status.value,
+                updated=ui.ltr(_local(s.updated_at)),
+                answers=s.answers,
             )
+            if ui.reorder and ui.rtl:
+                for part in ui.block(line, _terminal_width() - 3):
+                    sys.stderr.write("  " + part + "\n")
+            else:
+                sys.stderr.write("  " + line + "\n")
         if not yes and not _confirm(
-            f"Delete these {len(doomed)} case(s)? This cannot be undone",
-            what="purging cases",
+            ui.tr("cases.purge.confirm", count=len(doomed)), what="purging cases", ui=ui
         ):
-            _say("nothing was deleted")
+            ui.say(ui.tr("cases.purge.kept"))
             raise typer.Exit(1)
         purged = store.purge(older_than, now=now, officer=officer)
     for case_id in purged:
         sys.stdout.write(case_id + "\n")
-    _say(f"deleted {len(purged)} case(s)")
+    ui.say(ui.tr("cases.purge.done", count=len(purged)))
     if sorted(purged) != [s.id for s in doomed]:
-        _warn("the cases changed while you confirmed: the ids printed are the ones deleted")
+        ui.warn(ui.tr("cases.purge.changed"))
