@@ -37,11 +37,14 @@ def bundled_dir() -> Path:
     """The folder of the bundled questionnaires (inside the installed package)."""
     try:
         root = resources.files("screening.indicators")
-        path = Path(str(root))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):  # a source checkout run without installing
-        pass
+    except ModuleNotFoundError:  # a source checkout run without installing
+        return Path(__file__).resolve().parent.parent / "indicators"
+    if isinstance(root, Path):
+        return root
+    # A namespace package gives a MultiplexedPath: its entries are real paths.
+    for entry in root.iterdir():
+        if isinstance(entry, Path):
+            return entry.parent
     return Path(__file__).resolve().parent.parent / "indicators"
 
 

@@ -145,8 +145,15 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
         [sys.executable, "-m", "screening", "validate"], capture_output=True, text=True, cwd=elsewhere, env=env
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    bundled = len(list((ROOT / "indicators").glob("*.yaml")))
+    assert result.stderr.strip() == f"{bundled} file(s) valid"
     located = subprocess.run(
         [sys.executable, "-c", "import screening.questionnaires as q; print(q.bundled_dir())"],
         capture_output=True, text=True, cwd=elsewhere, env=env, check=True,
     )
-    assert located.stdout.strip().startswith(str(target))
+    assert located.stdout.strip() == str(target / "screening" / "indicators")
+    default = subprocess.run(
+        [sys.executable, "-m", "screening", "indicators", "list", "--format", "json"],
+        capture_output=True, text=True, cwd=elsewhere, env=env, check=True,
+    )
+    assert len(json.loads(default.stdout)) == 67

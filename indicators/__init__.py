@@ -1,0 +1,1 @@
+"""The bundled questionnaires (data: YAML files, found through importlib.resources)."""

@@ -1,0 +1,1 @@
+"""The bundled worked scenarios (data: YAML files)."""
