@@ -147,7 +147,12 @@ def render_summary(
         console.print(
             Panel(
                 Text(para(text_for(flag.action, language, q.default_language), 4)),
-                title=Text(f"{tr('summary.urgent')}: {qt(flag.title)}", style="bold"),
+                title=Text(
+                    shape(
+                        f"{t('summary.urgent', ui)}: {text_for(flag.title, language, q.default_language)}"
+                    ),
+                    style="bold",
+                ),
                 border_style="red",
                 style="bold red",
             )
@@ -163,7 +168,12 @@ def render_summary(
     console.print(
         Panel(
             Text("\n".join(lines)),
-            title=Text(f"{tr('summary.outcome')}: {qt(outcome.title)}", style="bold"),
+            title=Text(
+                shape(
+                    f"{t('summary.outcome', ui)}: {text_for(outcome.title, language, q.default_language)}"
+                ),
+                style="bold",
+            ),
             subtitle=Text(outcome.code),
             border_style="yellow" if outcome.refer else "green",
         )

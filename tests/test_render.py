@@ -45,3 +45,19 @@ def test_reordered_paragraphs_are_wrapped_first(small: Path) -> None:
     assert len(expected) > 2
     for line in expected:
         assert line.strip() in printed
+
+
+def test_reordered_titles_are_reordered_whole(small: Path) -> None:
+    """A title "label: value" is reordered as one text, so it reads right to left."""
+    q = load_path(small).questionnaire
+    console = _console(80)
+    render_summary(
+        console,
+        assess(q, {"age": 15}),
+        "ar",
+        shape=lambda text: display(text, RtlMode.REORDER),
+        block=lambda text, width: display_lines(text, width, RtlMode.REORDER, rtl=True),
+    )
+    printed = console.export_text()
+    assert display("عاجل: تصرّف أولًا: قاصر محتمل", RtlMode.REORDER) in printed
+    assert display("النتيجة: لا شيء", RtlMode.REORDER) in printed
