@@ -112,14 +112,18 @@ class _Facts(Facts):
         self._whens = q.indicator_conditions()
         self._indicators: dict[str, Result] = {}
         self._flags: dict[str, Result] = {}
+        self._dimensions: dict[str, Result] = {}
         self._counts_cache: dict[tuple[str | None, str | None], tuple[int, int, int, frozenset[str]]] = {}
 
-    def forget(self) -> None:
-        """Drop what was derived: the answers changed."""
-        if self._indicators or self._flags or self._counts_cache:
-            self._indicators.clear()
-            self._flags.clear()
-            self._counts_cache.clear()
+    def adopt(self, other: _Facts) -> None:
+        """Take the indicators another set of facts derived from the same answers.
+
+        Indicators ticked in this set's checklist are left to be derived again (the checklist
+        adds to them), and nothing counted is taken (counts depend on the checklist).
+        """
+        for ident, result in other._indicators.items():
+            if ident not in self.checklist:
+                self._indicators.setdefault(ident, result)
 
     def indicator(self, indicator_id: str) -> Result:
         cached = self._indicators.get(indicator_id)
@@ -136,6 +140,12 @@ class _Facts(Facts):
         return result
 
     def dimension(self, dimension_id: str) -> Result:
+        cached = self._dimensions.get(dimension_id)
+        if cached is None:
+            cached = self._dimensions[dimension_id] = self._dimension_now(dimension_id)
+        return cached
+
+    def _dimension_now(self, dimension_id: str) -> Result:
         dim = self.q.dimension(dimension_id)
         if dim is None:
             return FALSE
@@ -159,11 +169,11 @@ class _Facts(Facts):
         counts = {"strong": 0, "medium": 0, "weak": 0}
         evidence: set[str] = set()
         for ind in self.q.indicators_in(dimension_id):
-            if strength is not None and ind.strength.value != strength:
+            if strength is not None and ind.strength != strength:
                 continue
             result = self.indicator(ind.id)
             if result.truth:
-                counts[ind.strength.value] += ind.weight
+                counts[ind.strength] += ind.weight
                 evidence |= result.evidence
         return counts["strong"], counts["medium"], counts["weak"], frozenset(evidence)
 
@@ -175,7 +185,7 @@ class _Facts(Facts):
         table[(None, None)] = [0, 0, 0, set()]
         for item in observed:
             ind = item.indicator
-            slot = _SLOT[ind.strength.value]
+            slot = _SLOT[ind.strength]
             evidence = self._indicators[ind.id].evidence
             keys: tuple[tuple[str | None, str | None], ...] = ((None, None), (ind.dimension, None))
             for key in keys:
@@ -215,7 +225,15 @@ def applicable_questions(
     questions that apply before it. Conditions only look back (checked at load), so one pass in
     questionnaire order decides every question.
     """
+    applicable, kept, _ = _walk(q, answers)
+    return applicable, kept
+
+
+def _walk(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[list[Question], dict[str, Any], _Facts]:
     kept: dict[str, Any] = {}
+    # One set of facts for the whole walk, never forgotten: a condition at a question may only
+    # use indicators, dimensions and flags whose answers all come before that question (checked
+    # at load), so whatever it derives is already final when it is derived.
     facts = _Facts(q, kept, ())
     applicable: list[Question] = []
     for section in q.sections:
@@ -227,9 +245,7 @@ def applicable_questions(
             applicable.append(question)
             if question.id in answers and not isinstance(question, NoteQuestion):
                 kept[question.id] = answers[question.id]
-                # derived facts may now change; conditions of later questions see new answers
-                facts.forget()
-    return applicable, kept
+    return applicable, kept, facts
 
 
 def assess(
@@ -246,8 +262,9 @@ def assess(
     Returns:
         The assessment: observed indicators with evidence, dimensions, flags, outcome, gaps.
     """
-    applicable, kept = applicable_questions(q, answers)
+    applicable, kept, walked = _walk(q, answers)
     facts = _Facts(q, kept, checklist)
+    facts.adopt(walked)
     observed: list[ObservedIndicator] = []
     for ind in q.indicators:
         result = facts.indicator(ind.id)
