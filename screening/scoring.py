@@ -118,12 +118,13 @@ class _Facts(Facts):
     def adopt(self, other: _Facts) -> None:
         """Take the indicators another set of facts derived from the same answers.
 
-        Indicators ticked in this set's checklist are left to be derived again (the checklist
-        adds to them), and nothing counted is taken (counts depend on the checklist).
+        With a checklist nothing is taken: a ticked indicator changes every indicator, count
+        and dimension that refers to it.
         """
+        if self.checklist:
+            return
         for ident, result in other._indicators.items():
-            if ident not in self.checklist:
-                self._indicators.setdefault(ident, result)
+            self._indicators.setdefault(ident, result)
 
     def indicator(self, indicator_id: str) -> Result:
         cached = self._indicators.get(indicator_id)

@@ -188,3 +188,20 @@ def test_compiled_evidence_agrees_with_the_reference_evaluator() -> None:
                 checked += 1
                 assert evidence_of(cond, answers, facts) == evaluate(cond, answers, facts).evidence
     assert checked > 500
+
+
+def test_checklist_reaches_indicators_that_refer_to_it(tmp_path: Path) -> None:
+    """An indicator ticked in checklist mode counts for conditions that refer to it."""
+    from conftest import SMALL, write
+
+    text = SMALL.replace(
+        "    when: {answer: problems, contains: unpaid}\n",
+        "    when: {any: [{answer: problems, contains: unpaid}, {indicator: locked_in}]}\n",
+    ).replace(
+        "dimensions:\n",
+        "      - id: gate\n        type: yes_no\n        when: {indicators: {at_least: 1}}\n"
+        "        text: {en: Gate?, ar: بوابة؟}\ndimensions:\n",
+    )
+    q = load_path(write(tmp_path, "q.yaml", text)).questionnaire
+    result = assess(q, {"passport": "yes"}, checklist=["locked_in"])
+    assert {"locked_in", "unpaid"} <= result.observed_ids()
