@@ -157,3 +157,22 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
         capture_output=True, text=True, cwd=elsewhere, env=env, check=True,
     )
     assert len(json.loads(default.stdout)) == 67
+
+
+HELP_PAGES = [[], ["score"], ["interview"], ["validate"], ["cases"], ["train"], ["indicators", "show"]]
+
+
+@pytest.mark.parametrize("path", HELP_PAGES, ids=lambda p: "-".join(p) or "screening")
+def test_help_matches_its_golden_file(path: list[str]) -> None:
+    """`--help` at a fixed width, so that a change to the command line shows up in review."""
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+    env.pop("FORCE_COLOR", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "screening", *path, "--help"],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=True,
+    )
+    text = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+    golden = ROOT / "tests" / "golden" / f"help-{'-'.join(path) or 'screening'}.txt"
+    if os.environ.get("SCREENING_UPDATE_GOLDEN"):  # regenerate on purpose, then review the diff
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
