@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set
 from screening.errors import Problem, QuestionnaireError
 from screening.loader import read_document
-from screening.model import Id, LanguageCode, Strict, Text
+from screening.model import Id, LanguageCode, Questionnaire, Strict, Text
 from screening.questionnaires import (
     DEFAULT_QUESTIONNAIRE,
     LoadedQuestionnaire,
@@ -96,6 +96,17 @@ def load_scenario(path: Path) -> Scenario:
         raise QuestionnaireError(problems, hint="Fix the scenario file.") from None
 
 
+def checked_answers(scenario: Scenario, q: Questionnaire, path: str = "") -> AnswerSet:
+    """A scenario's answers (and ticked indicators), checked against its questionnaire.
+
+    Raises:
+        InvalidRecord: the answers do not fit the questionnaire.
+    """
+    return check_answer_set(
+        q, AnswerSet(label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators))
+    )
+
+
 def check_scenario(
     scenario: Scenario, path: str = "", loaded: LoadedQuestionnaire | None = None
 ) -> ScenarioResult:
@@ -103,12 +114,7 @@ def check_scenario(
     loaded = loaded or resolve(scenario.questionnaire)
     q = loaded.questionnaire
     try:
-        checked = check_answer_set(
-            q,
-            AnswerSet(
-                label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators)
-            ),
-        )
+        checked = checked_answers(scenario, q, path)
     except InvalidRecord as bad:
         return ScenarioResult(scenario, path, None, tuple(f"answers: {p}" for p in bad.problems))
     assessment = assess(q, checked.answers, checked.indicators)

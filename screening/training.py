@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from screening.answers import AnswerSet, InvalidRecord, check_answer_set
+from screening.answers import InvalidRecord
 from screening.bidi import RtlMode
 from screening.errors import Problem, QuestionnaireError, ScreeningError
 from screening.evaluate import is_special
@@ -36,7 +36,7 @@ from screening.model import (
     text_for,
 )
 from screening.questionnaires import LoadedQuestionnaire, resolve
-from screening.scenarios import Scenario, load_scenario
+from screening.scenarios import Scenario, checked_answers, load_scenario
 from screening.scoring import Assessment, DimensionScore, ObservedIndicator, assess
 
 if TYPE_CHECKING:
@@ -217,12 +217,7 @@ def prepare(scenario: Scenario, path: str, loaded: LoadedQuestionnaire) -> Case:
     """
     q = loaded.questionnaire
     try:
-        checked = check_answer_set(
-            q,
-            AnswerSet(
-                label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators)
-            ),
-        )
+        checked = checked_answers(scenario, q, path)
     except InvalidRecord as bad:
         raise ScreeningError(
             f"{path}: the scenario's answers do not fit {q.id}: {'; '.join(bad.problems)}",
@@ -722,14 +717,7 @@ def scenarios_showing(
         if scenario is None or scenario.questionnaire != q.id:
             continue
         try:
-            checked = check_answer_set(
-                q,
-                AnswerSet(
-                    label=str(entry.path),
-                    answers=dict(scenario.answers),
-                    indicators=list(scenario.indicators),
-                ),
-            )
+            checked = checked_answers(scenario, q, str(entry.path))
         except InvalidRecord:
             continue
         if indicator_id in assess(q, checked.answers, checked.indicators).observed_ids():
