@@ -5,16 +5,32 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from screening.errors import ScreeningError
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, readable by the owner only (0600).
+def _failure(path: Path, exc: OSError) -> ScreeningError:
+    if isinstance(exc, FileNotFoundError):
+        return ScreeningError(
+            f"cannot write {path}: the folder {path.parent} does not exist",
+            hint="Create it, or choose another --out.",
+        )
+    return ScreeningError(
+        f"cannot write {path}: {exc.strerror}",
+        hint="Check the disk space and permissions, or choose another --out.",
+    )
 
-    The file is written to a temporary name beside it, flushed to disk, then renamed, so a
-    crash never leaves half a document.
+
+@contextlib.contextmanager
+def private_file(path: Path) -> Iterator[TextIO]:
+    """A text file at ``path``, readable by the owner only (0600), that appears whole or not at all.
+
+    What is written goes to a temporary name beside ``path``; when the block ends normally it
+    is flushed to disk and renamed into place, so a crash or an error never leaves half a
+    document, and a long batch streams to disk instead of waiting in memory.
 
     Raises:
         ScreeningError: the folder does not exist or cannot be written.
@@ -22,27 +38,30 @@ def write_private(path: Path, text: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except FileNotFoundError:
-        raise ScreeningError(
-            f"cannot write {path}: the folder {folder} does not exist",
-            hint="Create it, or choose another --out.",
-        ) from None
     except OSError as exc:
-        raise ScreeningError(
-            f"cannot write {path}: {exc.strerror}",
-            hint="Choose a folder you can write to with --out.",
-        ) from None
+        raise _failure(path, exc) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise ScreeningError(
-            f"cannot write {path}: {exc.strerror}",
-            hint="Check the disk space and permissions, or choose another --out.",
-        ) from None
+        raise _failure(path, exc) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only (0600).
+
+    Raises:
+        ScreeningError: the folder does not exist or cannot be written.
+    """
+    with private_file(path) as handle:
+        handle.write(text)

@@ -230,3 +230,16 @@ def test_unknown_export_language_is_a_usage_error(cli, small: Path, tmp_path: Pa
     run = cli("score", str(answers), "-q", str(small), "--lang", "xx")
     assert run.code == 2
     assert "--lang xx: the questionnaire has no such language (en, ar)" in run.err
+
+
+def test_batch_to_a_file_streams_every_good_record(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"case_id": f"c{i}", "answers": {"age": 20 + i}}) + "\n" for i in range(50)) + "{bad\n")
+    target = tmp_path / "out.jsonl"
+    run = cli("score", str(batch), "-q", str(small), "--out", str(target))
+    assert run.code == 1
+    assert "wrote 50 referral(s)" in run.err
+    lines = target.read_text().splitlines()
+    assert [json.loads(line)["case_id"] for line in lines] == [f"c{i}" for i in range(50)]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".out.jsonl.*"))  # no temporary file left behind

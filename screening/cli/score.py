@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -98,8 +100,8 @@ def score(
     """
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
-    from screening.errors import AnswersError, ScreeningError, UsageError
-    from screening.files import write_private
+    from screening.errors import AnswersError, UsageError
+    from screening.files import private_file
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
     from screening.render import make_console, render_summary
@@ -112,58 +114,83 @@ def score(
         )
     opened = [read_answer_sets(path) for path in files]
     many = len(files) > 1 or any(is_many for _, is_many in opened)
-    documents: list[str] = []
     failures = 0
-    console = make_console()
-    for items, _ in opened:
-        for item in items:
-            label = getattr(item, "label", "")
-            try:
-                if isinstance(item, InvalidRecord):
-                    raise item
-                loaded = default
-                if (
-                    item.questionnaire is not None
-                    and item.questionnaire != default.questionnaire.id
-                ):
-                    if questionnaire is not None:
-                        raise InvalidRecord(
-                            [
-                                f"the record names questionnaire '{item.questionnaire}' but --questionnaire is '{default.questionnaire.id}'"
-                            ]
-                        )
-                    if item.questionnaire not in loaded_by_id:
-                        try:
-                            loaded_by_id[item.questionnaire] = resolve(item.questionnaire)
-                        except ScreeningError as error:
-                            raise InvalidRecord([error.message]) from None
-                    loaded = loaded_by_id[item.questionnaire]
-                assessment, referral = score_one(item, loaded, redact=redact, language=lang)
-            except InvalidRecord as bad:
-                failures += 1
-                for problem in bad.problems:
-                    sys.stderr.write(f"screening: error: {label}: {problem}\n")
-                continue
-            if output is ScoreFormat.TABLE:
-                console.rule(f"{label}  {referral.case_id}")
-                render_summary(
-                    console,
-                    assessment,
-                    referral.language,
-                    rationale=rationale(assessment, referral.language),
-                )
-                continue
-            document = to_json(referral, indent=None if many else 2)
-            if out is None:
-                sys.stdout.write(document + "\n")
-                sys.stdout.flush()
-            else:
-                documents.append(document)
-    if out is not None and output is ScoreFormat.JSON:
-        write_private(out, "".join(d + "\n" for d in documents))
-        sys.stderr.write(f"screening: wrote {len(documents)} referral(s) to {out}\n")
+    written = 0
+
+    def scored() -> Iterator[tuple[str, Assessment, Referral]]:
+        """Every answer set scored, in input order; bad ones reported on stderr and skipped."""
+        nonlocal failures
+        for items, _ in opened:
+            for item in items:
+                label = getattr(item, "label", "")
+                try:
+                    if isinstance(item, InvalidRecord):
+                        raise item
+                    loaded = _questionnaire_of(
+                        item, default, loaded_by_id, fixed=questionnaire is not None
+                    )
+                    yield label, *score_one(item, loaded, redact=redact, language=lang)
+                except InvalidRecord as bad:
+                    failures += 1
+                    for problem in bad.problems:
+                        sys.stderr.write(f"screening: error: {label}: {problem}\n")
+
+    if output is ScoreFormat.TABLE:
+        console = make_console()
+        for label, assessment, referral in scored():
+            console.rule(f"{label}  {referral.case_id}")
+            render_summary(
+                console,
+                assessment,
+                referral.language,
+                rationale=rationale(assessment, referral.language),
+            )
+    else:
+        with contextlib.ExitStack() as stack:
+            sink = sys.stdout if out is None else stack.enter_context(private_file(out))
+            for _, _, referral in scored():
+                sink.write(to_json(referral, indent=None if many else 2) + "\n")
+                written += 1
+                if out is None:
+                    sink.flush()  # a pipeline reads each referral as soon as it is scored
+        if out is not None:
+            sys.stderr.write(f"screening: wrote {written} referral(s) to {out}\n")
     if failures:
         raise AnswersError(f"{failures} answer set(s) could not be scored (see above)")
+
+
+def _questionnaire_of(
+    item: AnswerSet,
+    default: LoadedQuestionnaire,
+    loaded_by_id: dict[str, LoadedQuestionnaire],
+    *,
+    fixed: bool,
+) -> LoadedQuestionnaire:
+    """The questionnaire an answer set names (loaded once), or the default one.
+
+    Raises:
+        InvalidRecord: the set names another questionnaire than ``--questionnaire``, or one
+            that cannot be loaded.
+    """
+    from screening.answers import InvalidRecord
+    from screening.errors import ScreeningError
+    from screening.questionnaires import resolve
+
+    ident = item.questionnaire
+    if ident is None or ident == default.questionnaire.id:
+        return default
+    if fixed:
+        raise InvalidRecord(
+            [
+                f"the record names questionnaire '{ident}' but --questionnaire is '{default.questionnaire.id}'"
+            ]
+        )
+    if ident not in loaded_by_id:
+        try:
+            loaded_by_id[ident] = resolve(ident)
+        except ScreeningError as error:
+            raise InvalidRecord([error.message]) from None
+    return loaded_by_id[ident]
 
 
 def register(app: typer.Typer) -> None:
