@@ -243,3 +243,14 @@ def test_batch_to_a_file_streams_every_good_record(cli, small: Path, tmp_path: P
     assert [json.loads(line)["case_id"] for line in lines] == [f"c{i}" for i in range(50)]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert not list(tmp_path.glob(".out.jsonl.*"))  # no temporary file left behind
+
+
+def test_table_in_arabic_reordered_for_terminals_without_bidi(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from screening.bidi import RtlMode, display
+
+    answers = write(tmp_path, "a.yaml", "language: ar\nanswers: {age: 15}\n")
+    run = cli("score", str(answers), "-q", str(small), "--format", "table", "--rtl", "reorder")
+    assert run.code == 0, run.err
+    assert display("اتصل بالرقم 995.", RtlMode.REORDER).strip() in run.out
+    assert "اتصل بالرقم 995." not in run.out  # nothing left in stored (logical) order
+    assert cli("score", str(answers), "-q", str(small), "--rtl", "sideways").code == 2

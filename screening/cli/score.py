@@ -89,6 +89,15 @@ def score(
             help="Language of the texts in the export (default: the answer set's, else the questionnaire's first).",
         ),
     ] = None,
+    rtl: Annotated[
+        str | None,
+        typer.Option(
+            "--rtl",
+            metavar="reorder|off",
+            help="With --format table: reorder: join and reorder right-to-left text for terminals "
+            "without bidi; off: send it as stored (default; env SCREENING_RTL).",
+        ),
+    ] = None,
 ) -> None:
     """Score answers files and print the referral recommendation as JSON.
 
@@ -98,14 +107,18 @@ def score(
 
     Example: screening score case.yaml --redact --out referral.json
     """
+    import os
+
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
+    from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
     from screening.files import private_file
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
     from screening.render import make_console, render_summary
 
+    mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
     default = resolve(questionnaire)
     loaded_by_id = {default.questionnaire.id: default}
     if lang is not None and lang not in default.questionnaire.language_codes:
@@ -137,13 +150,26 @@ def score(
 
     if output is ScoreFormat.TABLE:
         console = make_console()
+
+        def shape(text: str) -> str:
+            return display(text, mode)
+
         for label, assessment, referral in scored():
+            language = referral.language
+            declared = assessment.questionnaire.language(language)
+            right_to_left = declared is not None and declared.direction == "rtl"
+
+            def block(text: str, width: int, rtl_: bool = right_to_left) -> list[str]:
+                return display_lines(text, width, mode, rtl=rtl_)
+
             console.rule(f"{label}  {referral.case_id}")
             render_summary(
                 console,
                 assessment,
-                referral.language,
-                rationale=rationale(assessment, referral.language),
+                language,
+                shape=shape,
+                block=block if mode is RtlMode.REORDER else None,
+                rationale=rationale(assessment, language),
             )
     else:
         with contextlib.ExitStack() as stack:
