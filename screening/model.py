@@ -552,6 +552,8 @@ class _Index:
     by_dimension: dict[str | None, list[Indicator]] = field(default_factory=dict)
     indicator_whens: dict[str, Condition] = field(default_factory=dict)
     plain_answers: dict[str, frozenset[str]] = field(default_factory=dict)
+    rules: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
+    evidence_orders: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict)
 
 
 class ConsentQuestions(Strict):
@@ -603,6 +605,9 @@ class Questionnaire(Strict):
         index.indicators = {i.id: i for i in reversed(self.indicators)}
         index.dimensions = {d.id: d for d in reversed(self.dimensions)}
         index.flags = {f.id: f for f in reversed(self.flags)}
+        for dim in self.dimensions:
+            rule = dim.rule if dim.rule is not None else self.dimension_rule
+            index.rules.setdefault(dim.id, tuple((c.strong, c.medium, c.weak) for c in rule))
         for qid, question in index.questions.items():
             if isinstance(question, YesNoQuestion):
                 index.plain_answers[qid] = frozenset(("yes", "no", *question.allow))
@@ -648,6 +653,14 @@ class Questionnaire(Strict):
     def indicator(self, indicator_id: str) -> Indicator | None:
         """The indicator with this id, if any."""
         return self._index.indicators.get(indicator_id)
+
+    def rule_tuples(self, dimension_id: str) -> tuple[tuple[int, int, int], ...]:
+        """A dimension's positivity rule as (strong, medium, weak) minimums."""
+        return self._index.rules.get(dimension_id, ())
+
+    def evidence_orders(self) -> dict[frozenset[str], tuple[str, ...]]:
+        """A memo of evidence sets put in questionnaire order (answer sets repeat them)."""
+        return self._index.evidence_orders
 
     def plain_answers(self) -> dict[str, frozenset[str]]:
         """For yes/no and single choice questions: every text answer they accept as it is."""

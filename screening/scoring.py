@@ -97,6 +97,13 @@ def meets(rule: Iterable[MinimumCounts], strong: int, medium: int, weak: int) ->
     return any(strong >= c.strong and medium >= c.medium and weak >= c.weak for c in rule)
 
 
+def _meets(rule: tuple[tuple[int, int, int], ...], strong: int, medium: int, weak: int) -> bool:
+    for s_min, m_min, w_min in rule:
+        if strong >= s_min and medium >= m_min and weak >= w_min:
+            return True
+    return False
+
+
 _SLOT = {"strong": 0, "medium": 1, "weak": 2}
 
 
@@ -151,7 +158,7 @@ class _Facts(Facts):
         if dim is None:
             return FALSE
         strong, medium, weak, evidence = self._counts(dimension_id)
-        if meets(self.q.rule_of(dim), strong, medium, weak):
+        if _meets(self.q.rule_tuples(dim.id), strong, medium, weak):
             return Result(True, evidence)
         return FALSE
 
@@ -276,7 +283,7 @@ def assess(
     for dim in q.dimensions:
         strong, medium, weak, _ = facts.counts(dim.id)
         dimensions.append(
-            DimensionScore(dim, strong, medium, weak, meets(q.rule_of(dim), strong, medium, weak))
+            DimensionScore(dim, strong, medium, weak, _meets(q.rule_tuples(dim.id), strong, medium, weak))
         )
     flags = tuple(f.id for f in q.flags if facts.flag(f.id).truth)
     outcome = next(
@@ -308,9 +315,14 @@ def assess(
 
 
 def _ordered(q: Questionnaire, evidence: frozenset[str]) -> tuple[str, ...]:
-    order = q.question_order()
-    known = sorted((e for e in evidence if e in order), key=order.__getitem__)
-    return (*known, *sorted(e for e in evidence if e not in order))
+    """Evidence in questionnaire order (other entries, such as "checklist", last)."""
+    cache = q.evidence_orders()
+    ordered = cache.get(evidence)
+    if ordered is None:
+        order = q.question_order()
+        known = sorted((e for e in evidence if e in order), key=order.__getitem__)
+        ordered = cache[evidence] = (*known, *sorted(e for e in evidence if e not in order))
+    return ordered
 
 
 __all__ = [
