@@ -553,6 +553,7 @@ class _Index:
     indicator_whens: dict[str, Condition] = field(default_factory=dict)
     plain_answers: dict[str, frozenset[str]] = field(default_factory=dict)
     rules: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
+    pii_marks: dict[str, bool] = field(default_factory=dict)
     evidence_orders: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -609,6 +610,8 @@ class Questionnaire(Strict):
             rule = dim.rule if dim.rule is not None else self.dimension_rule
             index.rules.setdefault(dim.id, tuple((c.strong, c.medium, c.weak) for c in rule))
         for qid, question in index.questions.items():
+            if not isinstance(question, NoteQuestion):
+                index.pii_marks[qid] = question.pii
             if isinstance(question, YesNoQuestion):
                 index.plain_answers[qid] = frozenset(("yes", "no", *question.allow))
             elif isinstance(question, SingleChoiceQuestion):
@@ -653,6 +656,10 @@ class Questionnaire(Strict):
     def indicator(self, indicator_id: str) -> Indicator | None:
         """The indicator with this id, if any."""
         return self._index.indicators.get(indicator_id)
+
+    def pii_marks(self) -> dict[str, bool]:
+        """Every question that takes an answer, by id: whether its answer identifies a person."""
+        return self._index.pii_marks
 
     def rule_tuples(self, dimension_id: str) -> tuple[tuple[int, int, int], ...]:
         """A dimension's positivity rule as (strong, medium, weak) minimums."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from screening import __version__
 from screening.evaluate import is_special
 from screening.i18n import t, ui_language
-from screening.model import NoteQuestion, Questionnaire, text_for
+from screening.model import Questionnaire, text_for
 from screening.scoring import Assessment
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
@@ -283,21 +283,22 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
     language = context.language or q.default_language
     answers: list[dict[str, Any]] = []
     removed: list[str] = []
+    pii_of = q.pii_marks()  # every answerable question: whether it identifies a person
+    redact, notes = context.redact, context.notes
     for qid, value in assessment.answers.items():
-        question = q.question(qid)
-        if question is None or isinstance(question, NoteQuestion):
+        pii = pii_of.get(qid)
+        if pii is None:  # a note, or no such question
             continue
-        if context.redact and question.pii:
+        if redact and pii:
             removed.append(qid)
             continue
-        status = value if is_special(value) else "answered"
         answers.append(
             {
                 "question_id": qid,
                 "value": value,
-                "status": status,
-                "pii": question.pii,
-                "notes": list(context.notes.get(qid, ())),
+                "status": value if is_special(value) else "answered",
+                "pii": pii,
+                "notes": list(notes.get(qid, ())),
             }
         )
     indicators = [
