@@ -105,6 +105,7 @@ def _meets(rule: tuple[tuple[int, int, int], ...], strong: int, medium: int, wea
 
 
 _SLOT = {"strong": 0, "medium": 1, "weak": 2}
+_UNANSWERED = object()
 
 
 class _Facts(Facts):
@@ -274,8 +275,9 @@ def assess(
     facts = _Facts(q, kept, checklist)
     facts.adopt(walked)
     observed: list[ObservedIndicator] = []
+    known = facts._indicators  # those derived during the walk are final (see _walk)
     for ind in q.indicators:
-        result = facts.indicator(ind.id)
+        result = known.get(ind.id) or facts.indicator(ind.id)
         if result.truth:
             observed.append(ObservedIndicator(ind, _ordered(q, result.evidence)))
     facts.fill_counts(observed)
@@ -292,14 +294,18 @@ def assess(
     child = q.child_when is not None and truth(q.child_when, kept, facts) is True
     gaps: list[Gap] = []
     for question in applicable:
-        if isinstance(question, NoteQuestion):
-            continue
-        if question.id not in kept:
-            if question.required:  # an optional question left empty is no gap
-                gaps.append(Gap(question.id, "unanswered"))
-        elif is_special(kept[question.id]):
-            gaps.append(Gap(question.id, kept[question.id]))
-    not_applicable = tuple(qid for qid in q.questions() if qid in answers and qid not in kept)
+        qid = question.id
+        value = kept.get(qid, _UNANSWERED)
+        if value is _UNANSWERED:
+            # an optional question left empty is no gap, and a note takes no answer
+            if getattr(question, "required", False):
+                gaps.append(Gap(qid, "unanswered"))
+        elif is_special(value):
+            gaps.append(Gap(qid, value))
+    order = q.question_order()
+    not_applicable = tuple(
+        sorted((qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__)
+    )
     return Assessment(
         questionnaire=q,
         answers=kept,
