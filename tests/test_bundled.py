@@ -206,3 +206,14 @@ def test_indicator_show_names_the_scenarios_that_teach_it(cli) -> None:  # type:
     assert "driver_passport_retained" in [s["id"] for s in record["scenarios"]]
     shown = cli("indicators", "show", "cd_confiscation_of_documents", "--lang", "ar").out
     assert "مصادرة" in shown
+
+
+@pytest.mark.parametrize("questionnaire", ["ilo_adult_labour", "brief_screen"])
+@pytest.mark.parametrize("special", ["dont_know", "declined"])
+def test_an_unanswered_safety_question_is_never_read_as_no(questionnaire: str, special: str) -> None:
+    q = resolve(questionnaire).questionnaire
+    for qid in ("in_danger_now", "needs_medical_care", "afraid_to_go_back", "self_harm_thoughts"):
+        result = assess(q, {qid: special})
+        assert "safety_unanswered" in result.flags, qid
+        assert result.urgent
+    assert "safety_unanswered" not in assess(q, {"in_danger_now": "no"}).flags
