@@ -361,9 +361,10 @@ def test_export_a_draft(cli: Cli, store: SqliteStore, small_file: Path) -> None:
     assert answers["name"]["value"] == PRIVATE
     assert answers["age"]["notes"] == ["looks younger"]
     assert "draft" in run.err
-    # a draft has no referral yet: nothing is recorded, the audit log is unchanged
-    assert store.get_case(case_id).exported_at is None
-    assert store.audit_head() == head
+    # personal data left the store: the export is audited, even of a draft
+    assert store.get_case(case_id).exported_at is not None
+    assert store.audit_head() != head
+    assert store.verify(store.audit_head()).ok
 
 
 def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) -> None:

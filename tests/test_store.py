@@ -206,12 +206,12 @@ def test_round_trip_of_every_method(store: SqliteStore) -> None:
     case = store.get_case(cid)
     assert case.status is CaseStatus.COMPLETE
     assert case.referral_json == referral
-    assert (case.completed_at, case.exported_at, case.updated_at) == (at[7], at[8], at[8])
+    assert (case.completed_at, case.exported_at, case.updated_at) == (at[7], at[8], at[7])
 
     (summary,) = store.list_cases()
     assert (summary.id, summary.status, summary.answers) == (cid, CaseStatus.COMPLETE, 2)
     assert (summary.questionnaire_id, summary.officer) == ("ilo-2009", "officer-1")
-    assert (summary.created_at, summary.updated_at) == (t0, at[8])
+    assert (summary.created_at, summary.updated_at) == (t0, at[7])
 
 
 def test_history_is_kept_and_the_latest_answer_wins(store: SqliteStore) -> None:
@@ -310,11 +310,16 @@ def test_a_completed_case_is_frozen(store: SqliteStore) -> None:
     assert store.get_case(cid).answers == {"q1": "yes"}
 
 
-def test_a_draft_cannot_be_exported(store: SqliteStore) -> None:
+def test_exporting_a_draft_is_audited_and_keeps_the_retention_clock(store: SqliteStore) -> None:
     cid = new_case(store)
-    with pytest.raises(StoreError, match="no referral") as caught:
-        store.mark_exported(cid, officer=None)
-    assert f"--resume {cid}" in caught.value.hint
+    before = store.get_case(cid)
+    events = store.verify().events
+    store.mark_exported(cid, officer="officer-9")
+    after = store.get_case(cid)
+    assert after.status is CaseStatus.DRAFT
+    assert after.exported_at is not None
+    assert after.updated_at == before.updated_at
+    assert store.verify().events == events + 1
 
 
 def test_list_cases_filters_and_orders(store: SqliteStore) -> None:

@@ -600,8 +600,7 @@ def export(
             sys.stdout.flush()
         else:
             write_private(out, result.document)
-        if case.status is CaseStatus.COMPLETE:
-            store.mark_exported(case.id, officer=officer)
+        store.mark_exported(case.id, officer=officer)  # personal data left the store
     if out is not None:
         key = (
             "cases.export.wrote"

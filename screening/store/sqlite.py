@@ -516,7 +516,10 @@ class SqliteStore:
     def mark_exported(
         self, case_id: str, *, officer: str | None, now: datetime | None = None
     ) -> None:
-        """Record that a completed case's referral was exported.
+        """Record that a case's referral was exported (a draft's too: personal data left).
+
+        The export is an audit event; it does not count as a change to the case, so it leaves
+        ``updated_at`` (and with it the retention clock of ``purge``) as it was.
 
         Args:
             case_id: The case.
@@ -524,20 +527,12 @@ class SqliteStore:
             now: The time; the store's clock when omitted.
 
         Raises:
-            StoreError: Unknown case, a draft (it has no referral yet), or the store cannot
-                be written.
+            StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
         with self._write(f"record the export of case {_show(case_id)}") as conn:
-            cid, status = self._require(conn, case_id)
-            if status is not CaseStatus.COMPLETE:
-                raise StoreError(
-                    f"case {cid} is a draft: it has no referral to export yet",
-                    hint=f"Finish the interview first: `screening interview --resume {cid}`.",
-                )
-            conn.execute(
-                "UPDATE cases SET exported_at = ?, updated_at = ? WHERE id = ?", (at, at, cid)
-            )
+            cid, _status = self._require(conn, case_id)
+            conn.execute("UPDATE cases SET exported_at = ? WHERE id = ?", (at, cid))
             _append_event(conn, at, officer, EventType.CASE_EXPORTED, cid)
 
     def delete_case(
