@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screening.i18n import register, t, ui_language
 from screening.model import (
     AllCondition,
     AnswerCondition,
@@ -20,6 +21,41 @@ from screening.model import (
 
 _OPERATORS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
 
+register(
+    {
+        "describe.all": {"en": "all of:", "ar": "كل ما يلي:"},
+        "describe.any": {"en": "any of:", "ar": "أيٌّ مما يلي:"},
+        "describe.not": {"en": "not:", "ar": "ليس:"},
+        "describe.is": {"en": "is {state}", "ar": "حالتها: {state}"},
+        "describe.state.answered": {"en": "answered", "ar": "مُجاب"},
+        "describe.state.unanswered": {"en": "unanswered", "ar": "بلا إجابة"},
+        "describe.state.dont_know": {"en": "don't know", "ar": "لا أعرف"},
+        "describe.state.declined": {"en": "declined", "ar": "رفض الإجابة"},
+        "describe.indicator": {
+            "en": "indicator {id} observed ({title})",
+            "ar": "رُصد المؤشر {id} ({title})",
+        },
+        "describe.dimension": {"en": "dimension {id} positive", "ar": "البُعد {id} إيجابي"},
+        "describe.flag": {"en": "flag {id} raised", "ar": "رُفع التنبيه {id}"},
+        "describe.count": {
+            "en": "at least {count} indicator(s) observed",
+            "ar": "رُصد {count} مؤشر على الأقل",
+        },
+        "describe.count_in": {
+            "en": "at least {count} indicator(s) observed in {dimension}",
+            "ar": "رُصد {count} مؤشر على الأقل في {dimension}",
+        },
+        "describe.count_strength": {
+            "en": "at least {count} {strength} indicator(s) observed",
+            "ar": "رُصد {count} مؤشر {strength} على الأقل",
+        },
+        "describe.count_strength_in": {
+            "en": "at least {count} {strength} indicator(s) observed in {dimension}",
+            "ar": "رُصد {count} مؤشر {strength} على الأقل في {dimension}",
+        },
+    }
+)
+
 
 def _value_label(q: Questionnaire, question_id: str, value: object, language: str) -> str:
     question = q.question(question_id)
@@ -33,6 +69,7 @@ def _value_label(q: Questionnaire, question_id: str, value: object, language: st
 def describe(cond: Condition, q: Questionnaire, language: str, depth: int = 0) -> list[str]:
     """The condition as indented lines: each answer test names its question and the value."""
     pad = "  " * depth
+    ui = ui_language(language)
     if isinstance(cond, AnswerCondition):
         question = q.question(cond.answer)
         asked = text_for(question.text, language, q.default_language) if question else cond.answer
@@ -45,32 +82,38 @@ def describe(cond: Condition, q: Questionnaire, language: str, depth: int = 0) -
             elif name == "contains":
                 tests.append(f"∋ {_value_label(q, cond.answer, operand, language)}")
             elif name == "is":
-                tests.append(f"is {operand}")
+                tests.append(t("describe.is", ui, state=t(f"describe.state.{operand.value}", ui)))
             else:
                 tests.append(f"{_OPERATORS[name]} {operand:g}")
         return [f"{pad}[{cond.answer}] {asked} {' and '.join(tests)}"]
     if isinstance(cond, AllCondition | AnyCondition):
-        word = "all of" if isinstance(cond, AllCondition) else "any of"
+        word = t("describe.all" if isinstance(cond, AllCondition) else "describe.any", ui)
         items = cond.all if isinstance(cond, AllCondition) else cond.any
-        lines = [f"{pad}{word}:"]
+        lines = [f"{pad}{word}"]
         for sub in items:
             lines.extend(describe(sub, q, language, depth + 1))
         return lines
     if isinstance(cond, NotCondition):
-        return [f"{pad}not:", *describe(cond.not_, q, language, depth + 1)]
+        return [f"{pad}{t('describe.not', ui)}", *describe(cond.not_, q, language, depth + 1)]
     if isinstance(cond, IndicatorCondition):
         ind = q.indicator(cond.indicator)
         title = text_for(ind.title, language, q.default_language) if ind else ""
-        return [f"{pad}indicator {cond.indicator} observed ({title})"]
+        return [f"{pad}{t('describe.indicator', ui, id=cond.indicator, title=title)}"]
     if isinstance(cond, DimensionCondition):
-        return [f"{pad}dimension {cond.dimension} positive"]
+        return [f"{pad}{t('describe.dimension', ui, id=cond.dimension)}"]
     if isinstance(cond, FlagCondition):
-        return [f"{pad}flag {cond.flag} raised"]
+        return [f"{pad}{t('describe.flag', ui, id=cond.flag)}"]
     if isinstance(cond, CountCondition):
         spec = cond.indicators
-        where = f" in {spec.dimension}" if spec.dimension else ""
-        kind = f" {spec.strength.value}" if spec.strength else ""
-        return [f"{pad}at least {spec.at_least}{kind} indicator(s) observed{where}"]
+        key = "describe.count"
+        values: dict[str, object] = {"count": spec.at_least}
+        if spec.strength:
+            key += "_strength"
+            values["strength"] = t(f"strength.{spec.strength.value}", ui)
+        if spec.dimension:
+            key += "_in"
+            values["dimension"] = spec.dimension
+        return [f"{pad}{t(key, ui, **values)}"]
     raise TypeError(type(cond).__name__)  # pragma: no cover
 
 

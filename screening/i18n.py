@@ -50,6 +50,9 @@ def ui_language(code: str | None) -> str:
 register(
     {
         "answer.dont_know": {"en": "Don't know", "ar": "لا أعرف"},
+        "strength.strong": {"en": "strong", "ar": "قوي"},
+        "strength.medium": {"en": "medium", "ar": "متوسط"},
+        "strength.weak": {"en": "weak", "ar": "ضعيف"},
         "answer.declined": {"en": "Declined to answer", "ar": "رفض الإجابة"},
         "answer.yes": {"en": "Yes", "ar": "نعم"},
         "answer.no": {"en": "No", "ar": "لا"},

@@ -55,9 +55,6 @@ register(
         "indicators.strength": {"en": "strength", "ar": "القوة"},
         "indicators.source": {"en": "source", "ar": "المصدر"},
         "indicators.observed_when": {"en": "Observed when", "ar": "يُرصد عندما"},
-        "strength.strong": {"en": "strong", "ar": "قوي"},
-        "strength.medium": {"en": "medium", "ar": "متوسط"},
-        "strength.weak": {"en": "weak", "ar": "ضعيف"},
     }
 )
 
@@ -221,23 +218,38 @@ def render_indicator_table(console: Console, records: list[dict[str, Any]], titl
 
 
 def render_indicator(
-    console: Console, record: dict[str, Any], ui: str, *, shape: Shape = _same
+    console: Console,
+    record: dict[str, Any],
+    ui: str,
+    *,
+    shape: Shape = _same,
+    block: Block | None = None,
 ) -> None:
-    """One indicator in full: meaning, strength, source, example, and when it is observed."""
+    """One indicator in full: meaning, strength, source, example, and when it is observed.
+
+    ``shape`` and ``block`` are as in :func:`render_summary` (right-to-left display).
+    """
     from rich.text import Text
 
-    def line(key: str, value: str) -> None:
-        console.print(Text(shape(f"{t(key, ui)}: {value}")))
+    def para(text: str, indent: int = 0) -> str:
+        if block is None:
+            return shape(text)
+        return "\n".join(block(text, max(20, console.width - indent)))
 
-    console.print(Text(shape(record["title"]), style="bold"))
+    def line(key: str, value: str) -> None:
+        console.print(Text(para(f"{t(key, ui)}: {value}")))
+
+    console.print(Text(para(record["title"]), style="bold"))
     line("indicators.id", record["id"])
     line("indicators.dimension", f"{record['dimension']} ({record['phase']})")
     line("indicators.strength", t("strength." + record["strength"], ui))
     line("indicators.source", record["source"])
     if record["explanation"]:
-        console.print(Text("\n" + shape(record["explanation"])))
+        console.print()
+        console.print(Text(para(record["explanation"])))
     if record["example"]:
-        console.print(Text(shape("“" + record["example"] + "”"), style="italic"))
-    console.print(Text("\n" + shape(t("indicators.observed_when", ui)) + ":", style="bold"))
+        console.print(Text(para("“" + record["example"] + "”"), style="italic"))
+    console.print()
+    console.print(Text(para(t("indicators.observed_when", ui) + ":"), style="bold"))
     for item in record["when"]:
-        console.print(Text("  " + shape(item)))
+        console.print(Text(para("  " + item, 2)))

@@ -217,3 +217,16 @@ def test_an_unanswered_safety_question_is_never_read_as_no(questionnaire: str, s
         assert "safety_unanswered" in result.flags, qid
         assert result.urgent
     assert "safety_unanswered" not in assess(q, {"in_danger_now": "no"}).flags
+
+
+def test_indicator_show_in_arabic_has_no_english_words_of_its_own(cli) -> None:  # type: ignore[no-untyped-def]
+    from screening.bidi import RtlMode, display
+
+    shown = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar").out
+    assert "كل ما يلي:" in shown
+    assert "all of" not in shown
+    assert "observed" not in shown
+    english = cli("indicators", "show", "cd_debt_bondage").out
+    assert "all of:" in english
+    reordered = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar", "--rtl", "reorder").out
+    assert display("كل ما يلي:", RtlMode.REORDER) in reordered

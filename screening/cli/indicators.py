@@ -109,6 +109,15 @@ def show_indicator(
     questionnaire: QuestionnaireOption = None,
     lang: LangOption = None,
     output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
+    rtl: Annotated[
+        str | None,
+        typer.Option(
+            "--rtl",
+            metavar="reorder|off",
+            help="reorder: join and reorder right-to-left text for terminals without bidi; "
+            "off: send it as stored (default; env SCREENING_RTL).",
+        ),
+    ] = None,
 ) -> None:
     """Show one indicator: meaning, strength, source, example, the answers that reveal it, and the worked scenarios that show it.
 
@@ -116,10 +125,13 @@ def show_indicator(
     """
     import difflib
     import json
+    import os
 
+    from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
     from screening.errors import ScreeningError
     from screening.questionnaires import resolve
 
+    mode = rtl_mode_from_env(rtl, os.environ)
     q = resolve(questionnaire).questionnaire
     language = _language(lang, q.language_codes)
     if q.indicator(indicator_id) is None:
@@ -138,6 +150,21 @@ def show_indicator(
     from screening.render import make_console, render_indicator
     from screening.render_training import render_indicator_scenarios
 
+    declared = q.language(language)
+    right_to_left = declared is not None and declared.direction == "rtl"
+
+    def shape(text: str) -> str:
+        return display(text, mode, rtl=right_to_left)
+
+    def block(text: str, width: int) -> list[str]:
+        return display_lines(text, width, mode, rtl=right_to_left)
+
     console = make_console()
-    render_indicator(console, record, ui_language(language))
-    render_indicator_scenarios(console, scenarios, language)
+    render_indicator(
+        console,
+        record,
+        ui_language(language),
+        shape=shape,
+        block=block if mode is RtlMode.REORDER else None,
+    )
+    render_indicator_scenarios(console, scenarios, language, mode=mode, rtl=right_to_left)
