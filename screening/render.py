@@ -55,6 +55,11 @@ register(
         "indicators.strength": {"en": "strength", "ar": "القوة"},
         "indicators.source": {"en": "source", "ar": "المصدر"},
         "indicators.observed_when": {"en": "Observed when", "ar": "يُرصد عندما"},
+        "indicators.title": {"en": "title", "ar": "العنوان"},
+        "indicators.list_title": {
+            "en": "{questionnaire} {version}: {count} indicator(s)",
+            "ar": "{questionnaire} {version}: عدد المؤشرات {count}",
+        },
     }
 )
 
@@ -205,15 +210,21 @@ def render_summary(
             console.print(Text(para(f"- {sentence}", 2)))
 
 
-def render_indicator_table(console: Console, records: list[dict[str, Any]], title: str) -> None:
-    """A table of indicators: id, dimension, strength, title."""
+def render_indicator_table(
+    console: Console, records: list[dict[str, Any]], title: str, ui: str, *, shape: Shape = _same
+) -> None:
+    """A table of indicators: id, dimension, strength, title (in the officer's language)."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    for column in ("id", "dimension", "strength", "title"):
-        table.add_column(column)
+    table = Table(title=shape(title), title_justify="left")
+    # ids are never cut short: an officer or trainer copies them into other commands
+    table.add_column(shape(t("indicators.id", ui)), overflow="fold")
+    table.add_column(shape(t("indicators.dimension", ui)), overflow="fold")
+    table.add_column(shape(t("indicators.strength", ui)))
+    table.add_column(shape(t("indicators.title", ui)))
     for record in records:
-        table.add_row(record["id"], record["dimension"], record["strength"], record["title"])
+        strength = shape(t("strength." + record["strength"], ui))
+        table.add_row(record["id"], record["dimension"], strength, shape(record["title"]))
     console.print(table)
 
 

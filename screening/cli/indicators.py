@@ -16,6 +16,15 @@ QuestionnaireOption = Annotated[
     str | None,
     typer.Option("--questionnaire", "-q", help="Questionnaire file or bundled id (default: the default questionnaire)."),
 ]
+RtlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rtl",
+        metavar="reorder|off",
+        help="reorder: join and reorder right-to-left text for terminals without bidi; "
+        "off: send it as stored (default; env SCREENING_RTL).",
+    ),
+]
 LangOption = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the questionnaire's first).")]
 
 
@@ -74,6 +83,7 @@ def list_indicators(
     strength: Annotated[Strength | None, typer.Option("--strength", "-s", help="Only this strength.")] = None,
     lang: LangOption = None,
     output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
+    rtl: RtlOption = None,
 ) -> None:
     """List the indicators with their dimension and strength.
 
@@ -98,9 +108,16 @@ def list_indicators(
     if output is ListFormat.JSON:
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
+    import os
+
+    from screening.bidi import display, rtl_mode_from_env
+    from screening.i18n import t, ui_language
     from screening.render import make_console, render_indicator_table
 
-    render_indicator_table(make_console(), records, f"{q.id} {q.version}: {len(records)} indicator(s)")
+    mode = rtl_mode_from_env(rtl, os.environ)
+    ui = ui_language(language)
+    title = t("indicators.list_title", ui, questionnaire=q.id, version=q.version, count=len(records))
+    render_indicator_table(make_console(), records, title, ui, shape=lambda text: display(text, mode))
 
 
 @app.command("show")
@@ -109,15 +126,7 @@ def show_indicator(
     questionnaire: QuestionnaireOption = None,
     lang: LangOption = None,
     output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
-    rtl: Annotated[
-        str | None,
-        typer.Option(
-            "--rtl",
-            metavar="reorder|off",
-            help="reorder: join and reorder right-to-left text for terminals without bidi; "
-            "off: send it as stored (default; env SCREENING_RTL).",
-        ),
-    ] = None,
+    rtl: RtlOption = None,
 ) -> None:
     """Show one indicator: meaning, strength, source, example, the answers that reveal it, and the worked scenarios that show it.
 
