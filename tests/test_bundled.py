@@ -238,3 +238,26 @@ def test_indicator_list_for_people_in_arabic(cli) -> None:  # type: ignore[no-un
     assert "العنوان" in shown
     assert "indicator(s)" not in shown
     assert cli("indicators", "list", "--rtl", "sideways").code == 2
+
+
+@pytest.mark.parametrize(
+    ("answers", "child"),
+    [
+        ({"age": 16}, True),
+        ({"age": 30, "may_be_under_18": "yes"}, True),
+        ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "declined"}, True),
+        ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "dont_know"}, True),
+        ({"age": 30, "may_be_under_18": "dont_know"}, True),
+        ({"age": 30, "may_be_under_18": "declined", "officer_thinks_minor": "declined"}, True),
+        ({"age": "dont_know", "officer_thinks_minor": "yes"}, True),
+        ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "no"}, False),
+        ({"age": 30, "may_be_under_18": "no"}, False),
+    ],
+)
+def test_a_disputed_age_is_a_child_until_the_officer_says_no(answers: dict[str, object], child: bool) -> None:
+    q = resolve(None).questionnaire
+    exploitation = ["ec_excessive_working_days_hours", "ec_low_or_no_salary"]
+    result = assess(q, answers, checklist=exploitation)
+    assert result.child is child
+    assert ("possible_minor" in result.flags) is child
+    assert result.outcome.code == ("trafficking_indicated" if child else "labour_violation")
