@@ -97,8 +97,8 @@ register(
             "ar": "حدّد الموظف {count} مؤشرًا مباشرةً (قائمة التحقق).",
         },
         "rationale.redacted": {
-            "en": "Personal data was removed from this document ({count} answer(s)).",
-            "ar": "حُذفت البيانات الشخصية من هذه الوثيقة ({count} إجابة).",
+            "en": "Personal data was removed from this document ({count} answer(s), {notes} note(s)).",
+            "ar": "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: {count}، وعدد الملاحظات: {notes}).",
         },
     }
 )

@@ -129,11 +129,22 @@ class Recommendation(_Model):
     threshold: str | None = None
 
 
+class ExportedNote(_Model):
+    """The officer's notes on a question that has no answer in the document."""
+
+    question_id: str
+    notes: list[str]
+
+
 class Redaction(_Model):
-    """Whether personal data was left out, and which answers."""
+    """Whether personal data was left out: which answers, and how many notes.
+
+    Notes are free text and may name anyone, so ``--redact`` leaves every note out.
+    """
 
     redacted: bool = False
     removed_questions: list[str] = Field(default_factory=list)
+    removed_notes: int = Field(0, ge=0)
 
 
 class Referral(_Model):
@@ -152,6 +163,10 @@ class Referral(_Model):
     complete: bool = Field(description="Every question that applies has a usable answer.")
     gaps: list[Gap]
     answers: list[ExportedAnswer]
+    other_notes: list[ExportedNote] = Field(
+        default_factory=list,
+        description="Notes on questions without an answer here (unanswered, not applying, or notes).",
+    )
     redaction: Redaction
     indicators: list[ExportedIndicator]
     dimensions: list[ExportedDimension]
@@ -215,7 +230,9 @@ def _consent(
     return values  # validated with the whole referral
 
 
-def rationale(assessment: Assessment, language: str, *, redacted: int = 0) -> list[str]:
+def rationale(
+    assessment: Assessment, language: str, *, redacted: int = 0, notes: int = 0
+) -> list[str]:
     """The sentences that say why the outcome is what it is, in ``language``."""
     q = assessment.questionnaire
     lang = ui_language(language)
@@ -259,8 +276,8 @@ def rationale(assessment: Assessment, language: str, *, redacted: int = 0) -> li
                 declined=reasons.count("declined"),
             )
         )
-    if redacted:
-        out.append(t("rationale.redacted", lang, count=redacted))
+    if redacted or notes:
+        out.append(t("rationale.redacted", lang, count=redacted, notes=notes))
     return out
 
 
@@ -285,6 +302,9 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
     removed: list[str] = []
     pii_of = q.pii_marks()  # every answerable question: whether it identifies a person
     redact, notes = context.redact, context.notes
+    # Notes are free text and may name anyone: --redact leaves every one of them out.
+    removed_notes = sum(len(texts) for texts in notes.values()) if redact else 0
+    exported: set[str] = set()
     for qid, value in assessment.answers.items():
         pii = pii_of.get(qid)
         if pii is None:  # a note, or no such question
@@ -292,15 +312,21 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         if redact and pii:
             removed.append(qid)
             continue
+        exported.add(qid)
         answers.append(
             {
                 "question_id": qid,
                 "value": value,
                 "status": value if is_special(value) else "answered",
                 "pii": pii,
-                "notes": list(notes.get(qid, ())),
+                "notes": [] if redact else list(notes.get(qid, ())),
             }
         )
+    other_notes = [
+        {"question_id": qid, "notes": list(texts)}
+        for qid, texts in notes.items()
+        if texts and qid not in exported and not redact
+    ]
     indicators = [
         {
             "id": o.indicator.id,
@@ -334,7 +360,7 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         "category": outcome.category,
         "referral_target": text_for(outcome.referral_target, language) if outcome.referral_target else None,
         "refer": outcome.refer,
-        "rationale": rationale(assessment, language, redacted=len(removed)),
+        "rationale": rationale(assessment, language, redacted=len(removed), notes=removed_notes),
         "threshold": text_for(q.threshold, language) if q.threshold else None,
     }
     # One validation of the whole document, from plain data.
@@ -352,7 +378,12 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
             "complete": assessment.complete,
             "gaps": [{"question_id": g.question_id, "reason": g.reason} for g in assessment.gaps],
             "answers": answers,
-            "redaction": {"redacted": context.redact, "removed_questions": removed},
+            "other_notes": other_notes,
+            "redaction": {
+                "redacted": context.redact,
+                "removed_questions": removed,
+                "removed_notes": removed_notes,
+            },
             "indicators": indicators,
             "dimensions": dimensions,
             "flags": flags,
@@ -373,7 +404,7 @@ def to_json(referral: Referral, *, indent: int | None = 2) -> str:
 
 
 def redact_referral(referral: Referral, language: str) -> Referral:
-    """Leave out every answer marked ``pii`` (and its notes), and say so in the document.
+    """Leave out every answer marked ``pii`` and every note, and say so in the document.
 
     The same result as building the referral with ``ExportContext(redact=True)``, for a
     referral that was built without it (a stored one, say). Redacting a redacted referral
@@ -393,18 +424,26 @@ def redact_referral(referral: Referral, language: str) -> Referral:
     before = list(referral.redaction.removed_questions)
     dropped = [a.question_id for a in referral.answers if a.pii]
     removed = before + [qid for qid in dropped if qid not in before]
+    notes = (
+        referral.redaction.removed_notes
+        + sum(len(a.notes) for a in referral.answers)
+        + sum(len(n.notes) for n in referral.other_notes)
+    )
     sentences = list(referral.recommendation.rationale)
-    if before:
-        # The sentence counts the answers removed; replace the earlier count, never add a second.
-        earlier = t("rationale.redacted", lang, count=len(before))
+    if referral.redaction.redacted:
+        # The sentence counts what was removed; replace the earlier count, never add a second.
+        earlier = t(
+            "rationale.redacted", lang, count=len(before), notes=referral.redaction.removed_notes
+        )
         sentences = [s for s in sentences if s != earlier]
-    if removed:
-        sentences.append(t("rationale.redacted", lang, count=len(removed)))
+    if removed or notes:
+        sentences.append(t("rationale.redacted", lang, count=len(removed), notes=notes))
     document = referral.model_dump()
-    document["answers"] = [a.model_dump() for a in referral.answers if not a.pii]
+    document["answers"] = [a.model_dump() | {"notes": []} for a in referral.answers if not a.pii]
+    document["other_notes"] = []
     explained = referral.consent.explained_by
     if explained is not None and any(a.pii and a.value == explained for a in referral.answers):
         document["consent"]["explained_by"] = None
-    document["redaction"] = {"redacted": True, "removed_questions": removed}
+    document["redaction"] = {"redacted": True, "removed_questions": removed, "removed_notes": notes}
     document["recommendation"]["rationale"] = sentences
     return Referral.model_validate(document)

@@ -398,11 +398,18 @@ def test_export_redact(cli: Cli, store: SqliteStore, small_file: Path, finished:
     assert NOTE not in run.out
     document = json.loads(run.out)
     assert_valid_referral(document)
-    assert document["redaction"] == {"redacted": True, "removed_questions": ["name"]}
+    notes = sum(len(texts) for texts in store.get_case(case_id).notes.values())
+    assert notes >= 1
+    assert document["redaction"] == {
+        "redacted": True,
+        "removed_questions": ["name"],
+        "removed_notes": notes,  # notes are free text: every one is left out
+    }
     assert "name" not in [a["question_id"] for a in document["answers"]]
-    assert all(not a["pii"] for a in document["answers"])
+    assert all(not a["pii"] and not a["notes"] for a in document["answers"])
+    assert document["other_notes"] == []
     assert document["recommendation"]["rationale"][-1] == (
-        "Personal data was removed from this document (1 answer(s))."
+        f"Personal data was removed from this document (1 answer(s), {notes} note(s))."
     )
     assert document["recommendation"]["outcome"] == "refer"
 
@@ -469,7 +476,9 @@ def test_redact_referral_matches_redacting_at_build_time(small_file: Path) -> No
     assert redacted == at_build
     assert redact_referral(redacted, "en") == redacted  # redacting again changes nothing
     arabic = redact_referral(plain, "ar")
-    assert arabic.recommendation.rationale[-1] == "حُذفت البيانات الشخصية من هذه الوثيقة (1 إجابة)."
+    assert arabic.recommendation.rationale[-1] == (
+        "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: 1، وعدد الملاحظات: 1)."
+    )
 
 
 # -- delete ------------------------------------------------------------------------------------

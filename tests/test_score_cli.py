@@ -115,9 +115,28 @@ def test_redact_removes_pii_answers_and_says_so(cli, small: Path, tmp_path: Path
     VALIDATOR.validate(document)
     assert "Maria" not in run.out
     assert "M-A-R-I-A" not in run.out
-    assert document["redaction"] == {"redacted": True, "removed_questions": ["name"]}
+    assert document["redaction"] == {"redacted": True, "removed_questions": ["name"], "removed_notes": 1}
     assert [a["question_id"] for a in document["answers"]] == ["age"]
     assert any("Personal data was removed" in line for line in document["recommendation"]["rationale"])
+
+
+def test_redact_leaves_out_every_note_and_keeps_notes_on_unanswered_questions(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Notes are free text: a name can hide in a note on any question."""
+    answers = write(
+        tmp_path,
+        "a.yaml",
+        "answers: {age: 30, passport: no, passport_when: destination}\n"
+        "notes: {passport: [Maria says Ana holds it], hours: [did not want to say]}\n",
+    )
+    plain = json.loads(cli("score", str(answers), "-q", str(small)).out)
+    assert plain["other_notes"] == [{"question_id": "hours", "notes": ["did not want to say"]}]
+    run = cli("score", str(answers), "-q", str(small), "--redact")
+    assert "Maria" not in run.out
+    assert "did not want" not in run.out
+    document = json.loads(run.out)
+    VALIDATOR.validate(document)
+    assert document["redaction"]["removed_notes"] == 2
+    assert document["other_notes"] == []
 
 
 def test_out_file_is_private(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
