@@ -128,14 +128,16 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
 
 
 def _looks_like_jsonl(raw: bytes) -> bool:
-    lines = [line for line in raw.splitlines() if line.strip()]
-    if len(lines) < 2 or not all(line.lstrip().startswith(b"{") for line in lines):
+    """Whether standard input holds JSON Lines: its first line is a whole JSON object and more
+    lines follow. One bad record further down is then reported with its number, not taken for
+    a sign that the stream is YAML."""
+    lines = [line for line in raw.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()]
+    if len(lines) < 2:
         return False
     try:
-        json.loads(lines[0])
+        return isinstance(json.loads(lines[0]), dict)
     except ValueError:
         return False
-    return True
 
 
 def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iterator[Item], bool]:

@@ -219,9 +219,8 @@ def _consent(
             qid = getattr(spec, name)
             if qid is None:
                 continue
-            value = assessment.answers.get(qid)
-            if value is not None:
-                values[name] = CONSENT_VALUES.get(value, "unknown")
+            # Unanswered, the consent is not known: "not_asked" is for an officer who says so.
+            values[name] = CONSENT_VALUES.get(assessment.answers.get(qid), "unknown")
         source = q.question(spec.explained_by) if spec.explained_by is not None else None
         if source is not None and not (redact and getattr(source, "pii", False)):
             explained = assessment.answers.get(source.id)

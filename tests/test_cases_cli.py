@@ -1100,3 +1100,24 @@ def test_every_cases_command_takes_ui_lang(cli: Cli) -> None:
         assert "--ui-lang" in text, command
         assert "SCREENING_UI_LANG" in text, command
         assert "--rtl" in text, command
+
+
+def test_export_is_audited_before_anything_leaves_the_store(
+    cli: Cli, store: SqliteStore, small_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.errors import StoreError
+    from screening.store.sqlite import SqliteStore as Store
+
+    case_id = complete_case(store, small_file)
+
+    def refuse(self: Store, *args: object, **kwargs: object) -> None:
+        raise StoreError("the store stayed locked")
+
+    monkeypatch.setattr(Store, "mark_exported", refuse)
+    target = tmp_path / "out.json"
+    run = cli("cases", "export", case_id, "--out", str(target))
+    assert run.code == 1
+    assert not target.exists()
+    run = cli("cases", "export", case_id)
+    assert run.code == 1
+    assert run.out == ""

@@ -273,3 +273,17 @@ def test_table_in_arabic_reordered_for_terminals_without_bidi(cli, small: Path, 
     assert display("اتصل بالرقم 995.", RtlMode.REORDER).strip() in run.out
     assert "اتصل بالرقم 995." not in run.out  # nothing left in stored (logical) order
     assert cli("score", str(answers), "-q", str(small), "--rtl", "sideways").code == 2
+
+
+def test_stdin_jsonl_with_a_bom_and_a_bad_record(cli, small: Path) -> None:  # type: ignore[no-untyped-def]
+    stream = b'\xef\xbb\xbf{"case_id": "a"}\n[1]\n{"case_id": "b"}\n'
+    run = cli("score", "-", "-q", str(small), stdin=stream)
+    assert run.code == 1
+    assert [json.loads(line)["case_id"] for line in run.out.splitlines()] == ["a", "b"]
+    assert "<stdin>:2: expected a mapping with an 'answers' key, found a list" in run.err
+
+
+def test_unanswered_consent_is_unknown_not_not_asked(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = write(tmp_path, "a.yaml", "answers: {consent_referral: granted, consent_support: refused}\n")
+    consent = json.loads(cli("score", str(answers)).out)["consent"]
+    assert (consent["referral"], consent["support"], consent["data_sharing"]) == ("granted", "declined", "unknown")

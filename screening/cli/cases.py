@@ -595,12 +595,13 @@ def export(
         )
         for warning in result.warnings:
             ui.warn(warning)
+        # The audit event comes first: if it cannot be recorded, nothing leaves the store.
+        store.mark_exported(case.id, officer=officer)
         if out is None:
             sys.stdout.write(result.document)
             sys.stdout.flush()
         else:
             write_private(out, result.document)
-        store.mark_exported(case.id, officer=officer)  # personal data left the store
     if out is not None:
         key = (
             "cases.export.wrote"
