@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +119,12 @@ def answer_set_from_mapping(data: Any, label: str) -> AnswerSet:
     )
 
 
+def has_control_characters(text: str, *, newlines: bool = False) -> bool:
+    """Whether text holds control characters (a tab is allowed; newlines when ``newlines``)."""
+    allowed = "\t\n" if newlines else "\t"
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
 def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
     """Check one answer against its question; return the stored value or a problem.
 
@@ -171,7 +178,11 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
                 return None, f"'{qid}': choose at most {selection.max_selected}"
         return [v for v in values if v in items], ""
     if isinstance(question, NumberQuestion):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             return None, f"'{qid}' is a number question; found {_kind(value)}"
         number_rule = question.validation
         if number_rule is not None:
@@ -208,6 +219,8 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
     if isinstance(question, TextQuestion):
         if not isinstance(value, str):
             return None, f"'{qid}' is a text question; found {_kind(value)}"
+        if has_control_characters(value, newlines=question.multiline):
+            return None, f"'{qid}' contains control characters; give plain text"
         text_rule = question.validation
         if text_rule is not None:
             if text_rule.max_length is not None and len(value) > text_rule.max_length:
@@ -226,7 +239,9 @@ def not_applicable_problem(question_id: str) -> str:
     )
 
 
-def check_answer_set(q: Questionnaire, answer_set: AnswerSet, *, applicability: bool = True) -> AnswerSet:
+def check_answer_set(
+    q: Questionnaire, answer_set: AnswerSet, *, applicability: bool = True
+) -> AnswerSet:
     """Check an answer set against its questionnaire and normalise its values.
 
     Raises:

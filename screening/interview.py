@@ -28,6 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from screening.answers import has_control_characters
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
 from screening.engine import InterviewEngine, InvalidAnswer
 from screening.errors import Interrupted, ScreeningError, StoreError, UsageError
@@ -107,6 +108,10 @@ register(
             "ar": "أُجيب عن {answered}، وبقي من {low} إلى {high}",
         },
         "interview.saved": {"en": "Saved: {question}: {answer}", "ar": "حُفظ: {question}: {answer}"},
+        "interview.invalid.control": {
+            "en": "Type plain text: control characters (as pasted from elsewhere) are not accepted.",
+            "ar": "اكتب نصًا عاديًا: لا تُقبل رموز التحكم (كالتي تُلصق من مكان آخر).",
+        },
         "interview.note_saved": {
             "en": "Note saved on: {question}",
             "ar": "حُفظت الملاحظة على: {question}",
@@ -757,6 +762,11 @@ def _typed_reply(view: View, question: Question, typed: str) -> Reply | _Refusal
         value = _ascii_digits(text)
     elif isinstance(question, TextQuestion) and question.multiline:
         value = typed.strip("\n")
+    if isinstance(question, TextQuestion) and has_control_characters(
+        value, newlines=question.multiline
+    ):
+        # Pasted escape sequences would be stored, exported and replayed on the screen.
+        return _Refusal(view.ui_shown("interview.invalid.control"))
     _, problem = _normalize(question, value)
     if problem:
         return _Refusal(_expected(view, question))
@@ -1207,7 +1217,7 @@ class Interview:
                     view.tr(
                         "interview.saved",
                         question=_short(shown),
-                        answer=view.answer_label(question, value),
+                        answer=_short(view.answer_label(question, value)),
                     ),
                 )
             ]

@@ -287,3 +287,12 @@ def test_unanswered_consent_is_unknown_not_not_asked(cli, tmp_path: Path) -> Non
     answers = write(tmp_path, "a.yaml", "answers: {consent_referral: granted, consent_support: refused}\n")
     consent = json.loads(cli("score", str(answers)).out)["consent"]
     assert (consent["referral"], consent["support"], consent["data_sharing"]) == ("granted", "declined", "unknown")
+
+
+def test_text_with_control_characters_is_refused(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"answers": {"name": "Ana\u001b[41mX"}}))
+    run = cli("score", str(path), "-q", str(small))
+    assert run.code == 1
+    assert "'name' contains control characters; give plain text" in run.err
+    assert "\u001b" not in run.err
