@@ -1530,29 +1530,35 @@ class Interview:
         if self.settings.practice:
             view.clear()
             return InterviewResult(case.case_id, None, assessment)
-        path = case.out
-        if path is None:
-            self.referrals_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path = self.referrals_dir / f"{case.case_id}.json"
-        try:
-            write_private(path, document + "\n")
-        except ScreeningError as error:
-            raise ScreeningError(
-                error.message,
-                hint=f"The case {case.case_id} is complete and its referral is kept in the case "
-                f"store: `screening cases export {case.case_id} --out FILE` writes it.",
-            ) from None
-        self.store.mark_exported(case.case_id, officer=case.officer)
+        # The summary comes first, urgent actions at its top: whatever happens to the file,
+        # the officer has seen what to do.
         view.clear()
-        shape = _shape(view)
         render_summary(
             self.console,
             assessment,
             view.officer_language,
-            shape=shape,
+            shape=_shape(view),
             block=_block(view) if view.rtl is RtlMode.REORDER else None,
             rationale=rationale(assessment, view.officer_language),
         )
+        path = case.out
+        try:
+            if path is None:
+                self.referrals_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+                path = self.referrals_dir / f"{case.case_id}.json"
+            write_private(path, document + "\n")
+        except (ScreeningError, OSError) as error:
+            message = (
+                error.message
+                if isinstance(error, ScreeningError)
+                else f"cannot write the referral: {error.strerror}"
+            )
+            raise ScreeningError(
+                message,
+                hint=f"The case {case.case_id} is complete and its referral is kept in the case "
+                f"store: `screening cases export {case.case_id} --out FILE` writes it.",
+            ) from None
+        self.store.mark_exported(case.case_id, officer=case.officer)
         view.blank()
         view.say("interview.completed", style="bold green", case_id=case.case_id)
         # Never wrapped: a path cut across lines could not be copied whole. Inside

@@ -740,3 +740,22 @@ def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_check
     assert "Officer's observation: not asked of the worker." in run.screen
     assert "How old are you?" in run.screen
     assert "كم عمرك؟" not in run.screen
+
+
+def test_a_referral_that_cannot_be_written_still_shows_the_summary_first(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    """The --out folder vanished between the start and the end: urgent actions are still shown."""
+    out = tmp_path / "gone" / "referral.json"
+    out.parent.mkdir()
+    run = Run(store, home, settings_for(questionnaire, out=out), [*MAIN, Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    out.parent.rmdir()
+    [summary] = store.list_cases()
+    finish = Run(store, home, InterviewSettings(resume=summary.id, officer="x"), [S("finish"), S("yes")])
+    with pytest.raises(ScreeningError, match="does not exist") as caught:
+        finish.run()
+    assert f"screening cases export {summary.id}" in caught.value.hint
+    assert "URGENT" in finish.screen  # the summary, urgent actions first, was drawn
+    assert store.get_case(summary.id).referral_json is not None  # and nothing is lost
