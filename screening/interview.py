@@ -542,8 +542,11 @@ class View:
 # --------------------------------------------------------------------------- questions
 
 
-def _hint(view: View, question: Question) -> list[str]:
-    """The keys of a question's prompt, one short phrase each."""
+def _hint(view: View, question: Question, *, answered: bool = False) -> list[str]:
+    """The keys of a question's prompt, one short phrase each.
+
+    An optional question already answered is not offered "empty to skip": its answer stays.
+    """
     parts: list[str] = []
     if isinstance(question, TextQuestion | NumberQuestion | DateQuestion):
         multiline = isinstance(question, TextQuestion) and question.multiline
@@ -552,11 +555,13 @@ def _hint(view: View, question: Question) -> list[str]:
             parts.append(view.tr("interview.key.dont_know", key=view.key(DONT_KNOW_KEYS[0])))
         if DECLINED in question.allow:
             parts.append(view.tr("interview.key.declined", key=view.key(DECLINED_KEY)))
-        if not question.required:
+        if not question.required and not answered:
             parts.append(view.tr("interview.key.skip"))
     elif isinstance(question, MultipleChoiceQuestion):
         parts.append(view.tr("interview.key.tick"))
-        parts.append(view.tr("interview.key.none"))
+        least = question.validation.min_selected if question.validation else None
+        if not least:  # "none of these" is only an answer where an empty list is allowed
+            parts.append(view.tr("interview.key.none"))
     else:
         parts.append(view.tr("interview.key.choose"))
     parts.append(view.tr("interview.key.back", key=view.key(BACK_KEY)))
@@ -1369,7 +1374,8 @@ class Interview:
             view.say("interview.notes_count", style="dim", indent=2, count=notes)
         view.blank()
         if not isinstance(question, NoteQuestion):
-            view.phrases(_hint(view, question), view.ui, style="dim", indent=2)
+            answered = question.id in self._require_engine().answers
+            view.phrases(_hint(view, question, answered=answered), view.ui, style="dim", indent=2)
 
     # -- the review --------------------------------------------------------------------------
 
