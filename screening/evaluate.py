@@ -215,13 +215,6 @@ def referenced_questions(cond: Condition) -> frozenset[str]:
     return frozenset(c.answer for c in iter_conditions(cond) if isinstance(c, AnswerCondition))
 
 
-def holds(cond: Condition | None, answers: Mapping[str, Any], facts: Facts | None = None) -> bool:
-    """Whether a condition is definitely true (an absent condition always holds)."""
-    if cond is None:
-        return True
-    return evaluate(cond, answers, facts or NoFacts()).truth is True
-
-
 # ----------------------------------------------------------------------------- fast truth
 #
 # Scoring asks "is it true?" far more often than "why?": every skip-logic condition, every

@@ -150,10 +150,6 @@ def _bundled_index() -> dict[str, Path]:
     return index
 
 
-def bundled_ids() -> list[str]:
-    """Ids of the bundled questionnaires."""
-    return sorted(_bundled_index())
-
 
 def resolve(ref: str | None) -> LoadedQuestionnaire:
     """Load a questionnaire by path or by bundled id (the default when ``ref`` is None).

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set
-from screening.errors import Problem, QuestionnaireError
+from screening.errors import QuestionnaireError
 from screening.loader import read_document
 from screening.model import Id, LanguageCode, Questionnaire, Strict, Text
 from screening.questionnaires import (
@@ -136,8 +136,3 @@ def check_scenario(
     if expected.complete is not None and assessment.complete != expected.complete:
         differences.append(f"complete is {assessment.complete}, expected {expected.complete}")
     return ScenarioResult(scenario, path, assessment, tuple(differences))
-
-
-def problem_of(result: ScenarioResult) -> list[Problem]:
-    """The differences of a scenario as located problems (file-level)."""
-    return [Problem(d, result.path, code="scenario") for d in result.differences]

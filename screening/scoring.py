@@ -15,7 +15,6 @@ from screening.evaluate import EMPTY, FALSE, Facts, Result, evidence_of, is_spec
 from screening.model import (
     Dimension,
     Indicator,
-    MinimumCounts,
     NoteQuestion,
     Outcome,
     Question,
@@ -92,12 +91,8 @@ class Assessment:
         return [d.dimension.id for d in self.dimensions if d.positive]
 
 
-def meets(rule: Iterable[MinimumCounts], strong: int, medium: int, weak: int) -> bool:
-    """Whether counts by strength meet any combination of a positivity rule."""
-    return any(strong >= c.strong and medium >= c.medium and weak >= c.weak for c in rule)
-
-
-def _meets(rule: tuple[tuple[int, int, int], ...], strong: int, medium: int, weak: int) -> bool:
+def meets(rule: Iterable[tuple[int, int, int]], strong: int, medium: int, weak: int) -> bool:
+    """Whether counts by strength meet any (strong, medium, weak) minimum of a positivity rule."""
     for s_min, m_min, w_min in rule:
         if strong >= s_min and medium >= m_min and weak >= w_min:
             return True
@@ -159,7 +154,7 @@ class _Facts(Facts):
         if dim is None:
             return FALSE
         strong, medium, weak, evidence = self._counts(dimension_id)
-        if _meets(self.q.rule_tuples(dim.id), strong, medium, weak):
+        if meets(self.q.rule_tuples(dim.id), strong, medium, weak):
             return Result(True, evidence)
         return FALSE
 
@@ -285,7 +280,7 @@ def assess(
     for dim in q.dimensions:
         strong, medium, weak, _ = facts.counts(dim.id)
         dimensions.append(
-            DimensionScore(dim, strong, medium, weak, _meets(q.rule_tuples(dim.id), strong, medium, weak))
+            DimensionScore(dim, strong, medium, weak, meets(q.rule_tuples(dim.id), strong, medium, weak))
         )
     flags = tuple(f.id for f in q.flags if facts.flag(f.id).truth)
     outcome = next(

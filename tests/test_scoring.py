@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from screening.evaluate import NoFacts, evaluate
 from screening.model import ILO_RULE, Questionnaire
-from screening.questionnaires import load_path
+from screening.questionnaires import load_path, resolve
 from screening.scoring import assess, meets
 
 
@@ -24,9 +24,16 @@ def ilo_predicate(s: int, m: int, w: int) -> bool:
     return s >= 2 or (s >= 1 and m + w >= 1) or m >= 3 or (m >= 2 and w >= 1)
 
 
+ILO = tuple((c.strong, c.medium, c.weak) for c in ILO_RULE)
+
+
 @given(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20))
 def test_ilo_rule_as_data_matches_the_reference_predicate(s: int, m: int, w: int) -> None:
-    assert meets(ILO_RULE, s, m, w) == ilo_predicate(s, m, w)
+    assert meets(ILO, s, m, w) == ilo_predicate(s, m, w)
+    # the default questionnaire scores every dimension by this rule, read from its data
+    default = resolve(None).questionnaire
+    for dimension in default.dimensions:
+        assert meets(default.rule_tuples(dimension.id), s, m, w) == ilo_predicate(s, m, w)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +50,7 @@ def test_ilo_rule_as_data_matches_the_reference_predicate(s: int, m: int, w: int
     ],
 )
 def test_ilo_rule_cases_worth_naming(counts: tuple[int, int, int], positive: bool) -> None:
-    assert meets(ILO_RULE, *counts) is positive
+    assert meets(ILO, *counts) is positive
 
 
 def test_no_answers_gives_the_catch_all_and_lists_gaps(q: Questionnaire) -> None:
