@@ -10,8 +10,7 @@ questions whose answers made it true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.model import (
     SPECIAL_ANSWERS,
@@ -34,8 +33,7 @@ Truth = bool | None
 EMPTY: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """A truth value with the questions that made it true."""
 
     truth: Truth
@@ -229,10 +227,15 @@ _COMPILED: dict[int, tuple[Condition, TruthFn]] = {}
 
 def truth(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Truth:
     """The truth of a condition (as ``evaluate(...).truth``), computed by a compiled closure."""
+    return compiled(cond)(answers, facts)
+
+
+def compiled(cond: Condition) -> TruthFn:
+    """The closure computing a condition's truth, compiled once per condition object."""
     entry = _COMPILED.get(id(cond))
     if entry is None or entry[0] is not cond:
         entry = _COMPILED[id(cond)] = (cond, _compile(cond))
-    return entry[1](answers, facts)
+    return entry[1]
 
 
 def _compile_answer(cond: AnswerCondition) -> TruthFn:
@@ -350,10 +353,15 @@ _EVIDENCE: dict[int, tuple[Condition, EvidenceFn]] = {}
 
 def evidence_of(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> frozenset[str]:
     """The evidence of a condition known to be true (as ``evaluate(...).evidence``), compiled."""
+    return compiled_evidence(cond)(answers, facts)
+
+
+def compiled_evidence(cond: Condition) -> EvidenceFn:
+    """The closure computing the evidence of a true condition, compiled once per condition."""
     entry = _EVIDENCE.get(id(cond))
     if entry is None or entry[0] is not cond:
         entry = _EVIDENCE[id(cond)] = (cond, _compile_evidence(cond))
-    return entry[1](answers, facts)
+    return entry[1]
 
 
 def _compile_evidence(cond: Condition) -> EvidenceFn:
@@ -361,12 +369,12 @@ def _compile_evidence(cond: Condition) -> EvidenceFn:
         own = frozenset((cond.answer,))
         return lambda answers, facts: own
     if isinstance(cond, AllCondition):
-        subs = tuple(cond.all)
-        return lambda answers, facts: frozenset().union(*(evidence_of(c, answers, facts) for c in subs))
+        subs = tuple(compiled_evidence(c) for c in cond.all)
+        return lambda answers, facts: frozenset().union(*(sub(answers, facts) for sub in subs))
     if isinstance(cond, AnyCondition):
-        options = tuple(cond.any)
+        options = tuple((compiled(c), compiled_evidence(c)) for c in cond.any)
         return lambda answers, facts: frozenset().union(
-            *(evidence_of(c, answers, facts) for c in options if truth(c, answers, facts) is True)
+            *(sub(answers, facts) for holds, sub in options if holds(answers, facts) is True)
         )
     if isinstance(cond, NotCondition):
         inner = referenced_questions(cond.not_)

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from screening.evaluate import EMPTY, FALSE, Facts, Result, evidence_of, is_special, truth
+from screening.evaluate import (
+    EMPTY,
+    FALSE,
+    EvidenceFn,
+    Facts,
+    Result,
+    TruthFn,
+    compiled,
+    compiled_evidence,
+    is_special,
+)
 from screening.model import (
+    Condition,
     Dimension,
     Indicator,
     NoteQuestion,
@@ -27,16 +38,14 @@ CHECKLIST = "checklist"
 GapReason = Literal["unanswered", "dont_know", "declined"]
 
 
-@dataclass(frozen=True, slots=True)
-class ObservedIndicator:
+class ObservedIndicator(NamedTuple):
     """An indicator observed, with the questions (or the checklist) behind it."""
 
     indicator: Indicator
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DimensionScore:
+class DimensionScore(NamedTuple):
     """Counts of observed indicators in a dimension by strength, and its positivity."""
 
     dimension: Dimension
@@ -46,8 +55,7 @@ class DimensionScore:
     positive: bool
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """A question that applies but has no usable answer."""
 
     question_id: str
@@ -103,6 +111,71 @@ _SLOT = {"strong": 0, "medium": 1, "weak": 2}
 _UNANSWERED = object()
 
 
+def _fns(cond: Condition) -> tuple[TruthFn, EvidenceFn]:
+    return compiled(cond), compiled_evidence(cond)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A question in the walk: its condition compiled, what its answer can be."""
+
+    question: Question
+    when: TruthFn | None
+    answerable: bool
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A questionnaire's conditions compiled once, laid out in the order scoring uses them."""
+
+    sections: tuple[tuple[TruthFn | None, tuple[_Step, ...]], ...]
+    indicators: dict[str, tuple[TruthFn, EvidenceFn]]
+    flags: tuple[tuple[str, TruthFn, EvidenceFn], ...]
+    flag_fns: dict[str, tuple[TruthFn, EvidenceFn]]
+    dimensions: tuple[tuple[Dimension, tuple[tuple[int, int, int], ...]], ...]
+    outcomes: tuple[tuple[Outcome, TruthFn | None], ...]
+    child: TruthFn | None
+
+
+_PLANS: dict[int, tuple[Questionnaire, _Plan]] = {}
+
+
+def _plan(q: Questionnaire) -> _Plan:
+    entry = _PLANS.get(id(q))
+    if entry is None or entry[0] is not q:
+        entry = _PLANS[id(q)] = (q, _make_plan(q))
+    return entry[1]
+
+
+def _make_plan(q: Questionnaire) -> _Plan:
+    sections = tuple(
+        (
+            compiled(section.when) if section.when is not None else None,
+            tuple(
+                _Step(
+                    question,
+                    compiled(question.when) if question.when is not None else None,
+                    not isinstance(question, NoteQuestion),
+                    bool(getattr(question, "required", False)),
+                )
+                for question in section.questions
+            ),
+        )
+        for section in q.sections
+    )
+    flags = tuple((f.id, *_fns(f.when)) for f in q.flags)
+    return _Plan(
+        sections=sections,
+        indicators={ident: _fns(when) for ident, when in q.indicator_conditions().items()},
+        flags=flags,
+        flag_fns={ident: (holds, why) for ident, holds, why in reversed(flags)},
+        dimensions=tuple((dim, q.rule_tuples(dim.id)) for dim in q.dimensions),
+        outcomes=tuple((o, compiled(o.when) if o.when is not None else None) for o in q.outcomes),
+        child=compiled(q.child_when) if q.child_when is not None else None,
+    )
+
+
 class _Facts(Facts):
     """Indicators, dimensions and flags computed on demand over a fixed set of answers."""
 
@@ -112,7 +185,7 @@ class _Facts(Facts):
         self.q = q
         self.answers = answers
         self.checklist = set(checklist)
-        self._whens = q.indicator_conditions()
+        self._plan = _plan(q)
         self._indicators: dict[str, Result] = {}
         self._flags: dict[str, Result] = {}
         self._dimensions: dict[str, Result] = {}
@@ -124,10 +197,8 @@ class _Facts(Facts):
         With a checklist nothing is taken: a ticked indicator changes every indicator, count
         and dimension that refers to it.
         """
-        if self.checklist:
-            return
-        for ident, result in other._indicators.items():
-            self._indicators.setdefault(ident, result)
+        if not self.checklist:
+            self._indicators.update(other._indicators)
 
     def indicator(self, indicator_id: str) -> Result:
         cached = self._indicators.get(indicator_id)
@@ -135,9 +206,9 @@ class _Facts(Facts):
             return cached
         self._indicators[indicator_id] = FALSE  # guards against cycles (refused at load)
         result = FALSE
-        when = self._whens.get(indicator_id)
-        if when is not None and truth(when, self.answers, self):
-            result = Result(True, evidence_of(when, self.answers, self))
+        fns = self._plan.indicators.get(indicator_id)
+        if fns is not None and fns[0](self.answers, self):
+            result = Result(True, fns[1](self.answers, self))
         if indicator_id in self.checklist:
             result = Result(True, result.evidence | {CHECKLIST})
         self._indicators[indicator_id] = result
@@ -182,22 +253,23 @@ class _Facts(Facts):
         return counts["strong"], counts["medium"], counts["weak"], frozenset(evidence)
 
     def fill_counts(self, observed: Iterable[ObservedIndicator]) -> None:
-        """Count every dimension and strength in one pass, once every indicator is known."""
-        table: dict[tuple[str | None, str | None], list[Any]] = {}
-        for dim in self.q.dimensions:
-            table[(dim.id, None)] = [0, 0, 0, set()]
-        table[(None, None)] = [0, 0, 0, set()]
+        """Count every dimension (and all of them together) in one pass, once every indicator
+        is known."""
+        rows: dict[str | None, tuple[list[int], list[frozenset[str]]]] = {
+            dim.id: ([0, 0, 0], []) for dim, _ in self._plan.dimensions
+        }
+        every = rows[None] = ([0, 0, 0], [])
+        indicators = self._indicators
         for item in observed:
             ind = item.indicator
             slot = _SLOT[ind.strength]
-            evidence = self._indicators[ind.id].evidence
-            keys: tuple[tuple[str | None, str | None], ...] = ((None, None), (ind.dimension, None))
-            for key in keys:
-                row = table.setdefault(key, [0, 0, 0, set()])
-                row[slot] += ind.weight
-                row[3] |= evidence
-        for key, row in table.items():
-            self._counts_cache[key] = (row[0], row[1], row[2], frozenset(row[3]))
+            evidence = indicators[ind.id].evidence
+            for counts, parts in (every, rows.setdefault(ind.dimension, ([0, 0, 0], []))):
+                counts[slot] += ind.weight
+                parts.append(evidence)
+        for key, (counts, parts) in rows.items():
+            strong, medium, weak = counts
+            self._counts_cache[(key, None)] = (strong, medium, weak, frozenset().union(*parts))
 
     def counts(self, dimension_id: str | None) -> tuple[int, int, int, frozenset[str]]:
         """Weighted counts of observed indicators by strength, with their evidence."""
@@ -211,11 +283,11 @@ class _Facts(Facts):
         cached = self._flags.get(flag_id)
         if cached is not None:
             return cached
-        flag = self.q.flag(flag_id)
         self._flags[flag_id] = FALSE
         result = FALSE
-        if flag is not None and truth(flag.when, self.answers, self):
-            result = Result(True, evidence_of(flag.when, self.answers, self))
+        fns = self._plan.flag_fns.get(flag_id)
+        if fns is not None and fns[0](self.answers, self):
+            result = Result(True, fns[1](self.answers, self))
         self._flags[flag_id] = result
         return result
 
@@ -229,27 +301,40 @@ def applicable_questions(
     questions that apply before it. Conditions only look back (checked at load), so one pass in
     questionnaire order decides every question.
     """
-    applicable, kept, _ = _walk(q, answers)
+    applicable, kept, _, _ = _walk(q, answers)
     return applicable, kept
 
 
-def _walk(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[list[Question], dict[str, Any], _Facts]:
+def _walk(
+    q: Questionnaire, answers: Mapping[str, Any]
+) -> tuple[list[Question], dict[str, Any], _Facts, list[Gap]]:
+    """The questions that apply, the answers to them, the facts derived on the way, the gaps."""
     kept: dict[str, Any] = {}
     # One set of facts for the whole walk, never forgotten: a condition at a question may only
     # use indicators, dimensions and flags whose answers all come before that question (checked
     # at load), so whatever it derives is already final when it is derived.
     facts = _Facts(q, kept, ())
     applicable: list[Question] = []
-    for section in q.sections:
-        if section.when is not None and truth(section.when, kept, facts) is not True:
+    gaps: list[Gap] = []
+    for section_when, steps in facts._plan.sections:
+        if section_when is not None and section_when(kept, facts) is not True:
             continue
-        for question in section.questions:
-            if question.when is not None and truth(question.when, kept, facts) is not True:
+        for step in steps:
+            if step.when is not None and step.when(kept, facts) is not True:
                 continue
+            question = step.question
             applicable.append(question)
-            if question.id in answers and not isinstance(question, NoteQuestion):
-                kept[question.id] = answers[question.id]
-    return applicable, kept, facts
+            if not step.answerable:
+                continue  # a note takes no answer
+            value = answers.get(question.id, _UNANSWERED)
+            if value is _UNANSWERED:
+                if step.required:  # an optional question left empty is no gap
+                    gaps.append(Gap(question.id, "unanswered"))
+                continue
+            kept[question.id] = value
+            if is_special(value):
+                gaps.append(Gap(question.id, value))
+    return applicable, kept, facts, gaps
 
 
 def assess(
@@ -266,41 +351,35 @@ def assess(
     Returns:
         The assessment: observed indicators with evidence, dimensions, flags, outcome, gaps.
     """
-    applicable, kept, walked = _walk(q, answers)
+    applicable, kept, walked, gaps = _walk(q, answers)
     facts = _Facts(q, kept, checklist)
     facts.adopt(walked)
+    plan = facts._plan
     observed: list[ObservedIndicator] = []
-    known = facts._indicators  # those derived during the walk are final (see _walk)
+    orders = q.evidence_orders()
     for ind in q.indicators:
-        result = known.get(ind.id) or facts.indicator(ind.id)
+        result = facts.indicator(ind.id)
         if result.truth:
-            observed.append(ObservedIndicator(ind, _ordered(q, result.evidence)))
+            evidence = result.evidence
+            ordered = orders.get(evidence)
+            if ordered is None:
+                ordered = _ordered(q, evidence)
+            observed.append(ObservedIndicator(ind, ordered))
     facts.fill_counts(observed)
-    dimensions: list[DimensionScore] = []
-    for dim in q.dimensions:
-        strong, medium, weak, _ = facts.counts(dim.id)
-        dimensions.append(
-            DimensionScore(dim, strong, medium, weak, meets(q.rule_tuples(dim.id), strong, medium, weak))
+    dimensions = [
+        DimensionScore(dim, strong, medium, weak, meets(rule, strong, medium, weak))
+        for dim, rule in plan.dimensions
+        for strong, medium, weak, _ in (facts.counts(dim.id),)
+    ]
+    flags = tuple(ident for ident, _, _ in plan.flags if facts.flag(ident).truth)
+    outcome = next(o for o, when in plan.outcomes if when is None or when(kept, facts) is True)
+    child = plan.child is not None and plan.child(kept, facts) is True
+    not_applicable: tuple[str, ...] = ()
+    if len(kept) != len(answers):
+        order = q.question_order()
+        not_applicable = tuple(
+            sorted((qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__)
         )
-    flags = tuple(f.id for f in q.flags if facts.flag(f.id).truth)
-    outcome = next(
-        o for o in q.outcomes if o.when is None or truth(o.when, kept, facts) is True
-    )
-    child = q.child_when is not None and truth(q.child_when, kept, facts) is True
-    gaps: list[Gap] = []
-    for question in applicable:
-        qid = question.id
-        value = kept.get(qid, _UNANSWERED)
-        if value is _UNANSWERED:
-            # an optional question left empty is no gap, and a note takes no answer
-            if getattr(question, "required", False):
-                gaps.append(Gap(qid, "unanswered"))
-        elif is_special(value):
-            gaps.append(Gap(qid, value))
-    order = q.question_order()
-    not_applicable = tuple(
-        sorted((qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__)
-    )
     return Assessment(
         questionnaire=q,
         answers=kept,
@@ -316,7 +395,7 @@ def assess(
 
 
 def _ordered(q: Questionnaire, evidence: frozenset[str]) -> tuple[str, ...]:
-    """Evidence in questionnaire order (other entries, such as "checklist", last)."""
+    """Evidence in questionnaire order (other entries, such as "checklist", last); memoised."""
     cache = q.evidence_orders()
     ordered = cache.get(evidence)
     if ordered is None:
