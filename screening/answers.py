@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,10 +118,14 @@ def answer_set_from_mapping(data: Any, label: str) -> AnswerSet:
     )
 
 
+# Unicode's control characters (general category Cc) are U+0000-U+001F and U+007F-U+009F.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def has_control_characters(text: str, *, newlines: bool = False) -> bool:
     """Whether text holds control characters (a tab is allowed; newlines when ``newlines``)."""
-    allowed = "\t\n" if newlines else "\t"
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+    return (_CONTROL_BUT_NEWLINE if newlines else _CONTROL).search(text) is not None
 
 
 def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
@@ -153,22 +156,24 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             f"'{qid}' is a yes/no question; expected yes, no, dont_know or declined, found {_kind(value)}",
         )
     if isinstance(question, SingleChoiceQuestion):
-        values = [c.value for c in question.choices]
-        if isinstance(value, str) and value in values:
+        names = [c.value for c in question.choices]
+        if isinstance(value, str) and value in names:
             return value, ""
-        return None, f"'{qid}': not one of its choices ({', '.join(values)})"
+        return None, f"'{qid}': not one of its choices ({', '.join(names)})"
     if isinstance(question, MultipleChoiceQuestion):
-        values = [c.value for c in question.choices]
+        values = question.choice_values
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             return None, f"'{qid}' is a multiple choice question; expected a list of choice values"
-        bad = [i for i in items if i not in values]
+        chosen = set(items)
+        bad = chosen.difference(values)
         if bad:
+            count = sum(1 for i in items if i in bad)
             return (
                 None,
-                f"'{qid}': {len(bad)} value(s) are not among its choices ({', '.join(values)})",
+                f"'{qid}': {count} value(s) are not among its choices ({', '.join(values)})",
             )
-        if len(set(items)) != len(items):
+        if len(chosen) != len(items):
             return None, f"'{qid}': a choice is given twice"
         selection = question.validation
         if selection is not None:
@@ -176,7 +181,7 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
                 return None, f"'{qid}': choose at least {selection.min_selected}"
             if selection.max_selected is not None and len(items) > selection.max_selected:
                 return None, f"'{qid}': choose at most {selection.max_selected}"
-        return [v for v in values if v in items], ""
+        return [v for v in values if v in chosen], ""
     if isinstance(question, NumberQuestion):
         if (
             isinstance(value, bool)
@@ -284,7 +289,7 @@ def check_answer_set(
         raise InvalidRecord(problems)
     return AnswerSet(
         label=answer_set.label,
-        answers={qid: normalized[qid] for qid in q.questions() if qid in normalized},
+        answers={qid: normalized[qid] for qid in sorted(normalized, key=q.question_order().__getitem__)},
         indicators=list(dict.fromkeys(answer_set.indicators)),
         questionnaire=answer_set.questionnaire,
         case_id=answer_set.case_id,

@@ -391,6 +391,11 @@ class MultipleChoiceQuestion(QuestionBase):
     choices: list[Choice] = Field(min_length=1)
     validation: SelectionValidation | None = None
 
+    @cached_property
+    def choice_values(self) -> tuple[str, ...]:
+        """The choices' values, in order."""
+        return tuple(c.value for c in self.choices)
+
 
 class NumberQuestion(QuestionBase):
     """A number."""

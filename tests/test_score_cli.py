@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import stat
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
 import pytest
 from conftest import write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from screening.answers import AnswerSet
+from screening.answers import AnswerSet, has_control_characters, normalize_value
 from screening.cli.score import score_one
 from screening.questionnaires import load_path
 from screening.referral import ExportContext, build_referral, to_json
@@ -296,3 +299,27 @@ def test_text_with_control_characters_is_refused(cli, small: Path, tmp_path: Pat
     assert run.code == 1
     assert "'name' contains control characters; give plain text" in run.err
     assert "\u001b" not in run.err
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x2FF)), newlines=st.booleans())
+def test_control_characters_are_unicodes_category_cc(text: str, newlines: bool) -> None:
+    allowed = "\t\n" if newlines else "\t"
+    expected = any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+    assert has_control_characters(text, newlines=newlines) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (["locked", "unpaid"], (["unpaid", "locked"], "")),  # stored in the questionnaire's order
+        ("unpaid", (["unpaid"], "")),
+        (["unpaid", "nope", "nope", "also"], (None, "'problems': 3 value(s) are not among its choices (unpaid, locked)")),
+        (["unpaid", "unpaid"], (None, "'problems': a choice is given twice")),
+        ([1], (None, "'problems' is a multiple choice question; expected a list of choice values")),
+    ],
+)
+def test_multiple_choice_answers(small: Path, value: object, expected: tuple[object, str]) -> None:
+    question = load_path(small).questionnaire.question("problems")
+    assert question is not None
+    assert normalize_value(question, value) == expected
