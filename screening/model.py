@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+_T = TypeVar("_T")
 
 Id = Annotated[
     str,
@@ -560,6 +562,7 @@ class _Index:
     rules: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
     pii_marks: dict[str, bool] = field(default_factory=dict)
     evidence_orders: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict)
+    derived: dict[Hashable, Any] = field(default_factory=dict)
 
 
 class ConsentQuestions(Strict):
@@ -669,6 +672,17 @@ class Questionnaire(Strict):
     def rule_tuples(self, dimension_id: str) -> tuple[tuple[int, int, int], ...]:
         """A dimension's positivity rule as (strong, medium, weak) minimums."""
         return self._index.rules.get(dimension_id, ())
+
+    def derived(self, key: Hashable, build: Callable[[Questionnaire], _T]) -> _T:
+        """What ``build`` derives from the questionnaire, built once per ``key`` and kept.
+
+        For the tables other modules lay out once for speed (compiled conditions in scoring
+        order, export texts by language); the model is frozen, so they cannot go stale.
+        """
+        cache = self._index.derived
+        if key not in cache:
+            cache[key] = build(self)
+        return cache[key]  # type: ignore[no-any-return]
 
     def evidence_orders(self) -> dict[frozenset[str], tuple[str, ...]]:
         """A memo of evidence sets put in questionnaire order (answer sets repeat them)."""

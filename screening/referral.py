@@ -301,6 +301,24 @@ def _phase(q: Questionnaire, dimension_id: str) -> str:
     return dimension.phase if dimension is not None else "other"
 
 
+def _indicator_parts(language: str) -> Callable[[Questionnaire], dict[str, dict[str, str]]]:
+    """Each indicator's exported fields but its evidence, in ``language``, by indicator id."""
+
+    def build(q: Questionnaire) -> dict[str, dict[str, str]]:
+        return {
+            i.id: {
+                "id": i.id,
+                "title": text_for(i.title, language),
+                "dimension": i.dimension,
+                "phase": _phase(q, i.dimension),
+                "strength": i.strength.value,
+            }
+            for i in q.indicators
+        }
+
+    return build
+
+
 def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
     """Build the export document of an assessment.
 
@@ -328,13 +346,14 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
             removed.append(qid)
             continue
         exported.add(qid)
+        texts = notes.get(qid)
         answers.append(
             {
                 "question_id": qid,
                 "value": value,
                 "status": value if is_special(value) else "answered",
                 "pii": pii,
-                "notes": [] if redact else list(notes.get(qid, ())),
+                "notes": list(texts) if texts and not redact else [],
             }
         )
     other_notes = [
@@ -342,16 +361,9 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         for qid, texts in notes.items()
         if texts and qid not in exported and not redact
     ]
+    described = q.derived(("referral.indicators", language), _indicator_parts(language))
     indicators = [
-        {
-            "id": o.indicator.id,
-            "title": text_for(o.indicator.title, language),
-            "dimension": o.indicator.dimension,
-            "phase": _phase(q, o.indicator.dimension),
-            "strength": o.indicator.strength.value,
-            "evidence": list(o.evidence),
-        }
-        for o in assessment.indicators
+        {**described[o.indicator.id], "evidence": list(o.evidence)} for o in assessment.indicators
     ]
     dimensions = [
         {"id": d.dimension.id, "positive": d.positive, "strong": d.strong, "medium": d.medium, "weak": d.weak}

@@ -138,14 +138,8 @@ class _Plan:
     child: TruthFn | None
 
 
-_PLANS: dict[int, tuple[Questionnaire, _Plan]] = {}
-
-
 def _plan(q: Questionnaire) -> _Plan:
-    entry = _PLANS.get(id(q))
-    if entry is None or entry[0] is not q:
-        entry = _PLANS[id(q)] = (q, _make_plan(q))
-    return entry[1]
+    return q.derived("scoring.plan", _make_plan)
 
 
 def _make_plan(q: Questionnaire) -> _Plan:
