@@ -43,11 +43,13 @@ class _BadJson(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _BadJson(f"duplicate key '{key}'")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _BadJson(f"duplicate key '{key}'")
+            seen.add(key)
     return out
 
 
@@ -55,7 +57,10 @@ def _no_constants(name: str) -> Any:
     raise _BadJson(f"{name} is not a JSON number; give a number or dont_know")
 
 
-def _loads(text: str | bytes) -> Any:
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
+def _loads(text: str) -> Any:
     """Strict JSON: no duplicate keys, no NaN or Infinity, no numbers of thousands of digits.
 
     Raises:
@@ -63,7 +68,7 @@ def _loads(text: str | bytes) -> Any:
         _BadJson: JSON that cannot be an answer set.
     """
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        return _DECODER.decode(text)
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError | _BadJson):
             raise
