@@ -69,6 +69,14 @@ class Facts:
         """How many indicators are observed (weighted), with their evidence."""
         raise NotImplementedError
 
+    def positive(self, dimension_id: str) -> bool:
+        """Whether the dimension is positive (as ``dimension``, without the evidence)."""
+        return self.dimension(dimension_id).truth is True
+
+    def counted(self, dimension: str | None, strength: str | None) -> int:
+        """How many indicators are observed, weighted (as ``count``, without the evidence)."""
+        return self.count(dimension, strength)[0]
+
 
 class NoFacts(Facts):
     """Facts for conditions that use answers only (all derived facts are false)."""
@@ -335,7 +343,7 @@ def _compile(cond: Condition) -> TruthFn:
         return lambda answers, facts: facts.indicator(ident).truth is True
     if isinstance(cond, DimensionCondition):
         ident = cond.dimension
-        return lambda answers, facts: facts.dimension(ident).truth is True
+        return lambda answers, facts: facts.positive(ident)
     if isinstance(cond, FlagCondition):
         ident = cond.flag
         return lambda answers, facts: facts.flag(ident).truth is True
@@ -343,7 +351,7 @@ def _compile(cond: Condition) -> TruthFn:
         spec = cond.indicators
         dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
         least = spec.at_least
-        return lambda answers, facts: facts.count(dimension, strength)[0] >= least
+        return lambda answers, facts: facts.counted(dimension, strength) >= least
     raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
 
 

@@ -134,6 +134,7 @@ class _Plan:
     flags: tuple[tuple[str, TruthFn, EvidenceFn], ...]
     flag_fns: dict[str, tuple[TruthFn, EvidenceFn]]
     dimensions: tuple[tuple[Dimension, tuple[tuple[int, int, int], ...]], ...]
+    rules: dict[str, tuple[tuple[int, int, int], ...]]
     outcomes: tuple[tuple[Outcome, TruthFn | None], ...]
     child: TruthFn | None
 
@@ -165,6 +166,7 @@ def _make_plan(q: Questionnaire) -> _Plan:
         flags=flags,
         flag_fns={ident: (holds, why) for ident, holds, why in reversed(flags)},
         dimensions=tuple((dim, q.rule_tuples(dim.id)) for dim in q.dimensions),
+        rules={dim.id: q.rule_tuples(dim.id) for dim in reversed(q.dimensions)},
         outcomes=tuple((o, compiled(o.when) if o.when is not None else None) for o in q.outcomes),
         child=compiled(q.child_when) if q.child_when is not None else None,
     )
@@ -183,7 +185,8 @@ class _Facts(Facts):
         self._indicators: dict[str, Result] = {}
         self._flags: dict[str, Result] = {}
         self._dimensions: dict[str, Result] = {}
-        self._counts_cache: dict[tuple[str | None, str | None], tuple[int, int, int, frozenset[str]]] = {}
+        self._counts_cache: dict[tuple[str | None, str | None], tuple[int, int, int]] = {}
+        self._evidence_cache: dict[tuple[str | None, str | None], frozenset[str]] = {}
 
     def adopt(self, other: _Facts) -> None:
         """Take the indicators another set of facts derived from the same answers.
@@ -211,67 +214,65 @@ class _Facts(Facts):
     def dimension(self, dimension_id: str) -> Result:
         cached = self._dimensions.get(dimension_id)
         if cached is None:
-            cached = self._dimensions[dimension_id] = self._dimension_now(dimension_id)
+            cached = FALSE
+            if self.positive(dimension_id):
+                cached = Result(True, self._evidence(dimension_id, None))
+            self._dimensions[dimension_id] = cached
         return cached
 
-    def _dimension_now(self, dimension_id: str) -> Result:
-        dim = self.q.dimension(dimension_id)
-        if dim is None:
-            return FALSE
-        strong, medium, weak, evidence = self._counts(dimension_id)
-        if meets(self.q.rule_tuples(dim.id), strong, medium, weak):
-            return Result(True, evidence)
-        return FALSE
+    def positive(self, dimension_id: str) -> bool:
+        rule = self._plan.rules.get(dimension_id)
+        return rule is not None and meets(rule, *self.counts(dimension_id))
 
-    def _counts(
-        self, dimension_id: str | None, strength: str | None = None
-    ) -> tuple[int, int, int, frozenset[str]]:
+    def counts(self, dimension_id: str | None, strength: str | None = None) -> tuple[int, int, int]:
+        """Weighted counts of observed indicators by strength (of one strength, if given)."""
         key = (dimension_id, strength)
         cached = self._counts_cache.get(key)
         if cached is None:
-            cached = self._counts_cache[key] = self._count_now(dimension_id, strength)
+            counts = [0, 0, 0]
+            for ind in self.q.indicators_in(dimension_id):
+                if (strength is None or ind.strength == strength) and self.indicator(ind.id).truth:
+                    counts[_SLOT[ind.strength]] += ind.weight
+            cached = self._counts_cache[key] = (counts[0], counts[1], counts[2])
         return cached
 
-    def _count_now(
-        self, dimension_id: str | None, strength: str | None
-    ) -> tuple[int, int, int, frozenset[str]]:
-        counts = {"strong": 0, "medium": 0, "weak": 0}
-        evidence: set[str] = set()
-        for ind in self.q.indicators_in(dimension_id):
-            if strength is not None and ind.strength != strength:
-                continue
-            result = self.indicator(ind.id)
-            if result.truth:
-                counts[ind.strength] += ind.weight
-                evidence |= result.evidence
-        return counts["strong"], counts["medium"], counts["weak"], frozenset(evidence)
+    def _evidence(self, dimension_id: str | None, strength: str | None) -> frozenset[str]:
+        """The evidence of the observed indicators counted by ``counts``."""
+        key = (dimension_id, strength)
+        cached = self._evidence_cache.get(key)
+        if cached is None:
+            cached = self._evidence_cache[key] = frozenset().union(
+                *(
+                    result.evidence
+                    for ind in self.q.indicators_in(dimension_id)
+                    if strength is None or ind.strength == strength
+                    for result in (self.indicator(ind.id),)
+                    if result.truth
+                )
+            )
+        return cached
 
     def fill_counts(self, observed: Iterable[ObservedIndicator]) -> None:
         """Count every dimension (and all of them together) in one pass, once every indicator
         is known."""
-        rows: dict[str | None, tuple[list[int], list[frozenset[str]]]] = {
-            dim.id: ([0, 0, 0], []) for dim, _ in self._plan.dimensions
-        }
-        every = rows[None] = ([0, 0, 0], [])
-        indicators = self._indicators
+        rows: dict[str | None, list[int]] = {dim.id: [0, 0, 0] for dim, _ in self._plan.dimensions}
+        every = rows[None] = [0, 0, 0]
         for item in observed:
             ind = item.indicator
             slot = _SLOT[ind.strength]
-            evidence = indicators[ind.id].evidence
-            for counts, parts in (every, rows.setdefault(ind.dimension, ([0, 0, 0], []))):
-                counts[slot] += ind.weight
-                parts.append(evidence)
-        for key, (counts, parts) in rows.items():
-            strong, medium, weak = counts
-            self._counts_cache[(key, None)] = (strong, medium, weak, frozenset().union(*parts))
+            every[slot] += ind.weight
+            row = rows.get(ind.dimension)
+            if row is None:
+                row = rows[ind.dimension] = [0, 0, 0]
+            row[slot] += ind.weight
+        for key, (strong, medium, weak) in rows.items():
+            self._counts_cache[(key, None)] = (strong, medium, weak)
 
-    def counts(self, dimension_id: str | None) -> tuple[int, int, int, frozenset[str]]:
-        """Weighted counts of observed indicators by strength, with their evidence."""
-        return self._counts(dimension_id)
+    def counted(self, dimension: str | None, strength: str | None) -> int:
+        return sum(self.counts(dimension, strength))
 
     def count(self, dimension: str | None, strength: str | None) -> tuple[int, frozenset[str]]:
-        strong, medium, weak, evidence = self._counts(dimension, strength)
-        return strong + medium + weak, evidence
+        return self.counted(dimension, strength), self._evidence(dimension, strength)
 
     def flag(self, flag_id: str) -> Result:
         cached = self._flags.get(flag_id)
@@ -363,7 +364,7 @@ def assess(
     dimensions = [
         DimensionScore(dim, strong, medium, weak, meets(rule, strong, medium, weak))
         for dim, rule in plan.dimensions
-        for strong, medium, weak, _ in (facts.counts(dim.id),)
+        for strong, medium, weak in (facts.counts(dim.id),)
     ]
     flags = tuple(ident for ident, _, _ in plan.flags if facts.flag(ident).truth)
     outcome = next(o for o, when in plan.outcomes if when is None or when(kept, facts) is True)
