@@ -137,18 +137,18 @@ def load_path(path: Path, *, display: str | None = None) -> LoadedQuestionnaire:
 
 
 @functools.cache
-def _bundled_index() -> dict[str, Path]:
-    index: dict[str, Path] = {}
+def _bundled_index() -> dict[str, Document]:
+    """The bundled questionnaires by id, parsed (finding the ids parses them anyway)."""
+    index: dict[str, Document] = {}
     for path in bundled_files():
         try:
-            doc = read_document(path)
+            doc = read_document(path, display=f"<bundled>/{path.name}")
         except QuestionnaireError:
             continue
         ident = doc.data.get("id")
         if isinstance(ident, str):
-            index.setdefault(ident, path)
+            index.setdefault(ident, doc)
     return index
-
 
 
 def resolve(ref: str | None) -> LoadedQuestionnaire:
@@ -169,7 +169,8 @@ def _resolve_cached(ref: str) -> LoadedQuestionnaire:
         return load_path(candidate)
     index = _bundled_index()
     if ref in index:
-        return load_path(index[ref], display=f"<bundled>/{index[ref].name}")
+        doc = index[ref]
+        return LoadedQuestionnaire(check_document(doc), doc.path, doc.sha256)
     known = ", ".join(sorted(index)) or "none"
     raise UsageError(
         f"no questionnaire '{ref}': not a file and not a bundled id (bundled: {known})",
