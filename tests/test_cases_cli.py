@@ -93,7 +93,7 @@ FULL_ANSWERS: dict[str, JSONInput] = {
 def complete_case(store: SqliteStore, small_file: Path) -> str:
     """A finished case whose referral was stored as the interview stores it."""
     from screening.answers import AnswerSet
-    from screening.cli.score import score_one
+    from screening.pipeline import score_one
     from screening.questionnaires import resolve
     from screening.referral import to_json
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.answers import AnswerSet, has_control_characters, normalize_value
-from screening.cli.score import score_one
+from screening.pipeline import score_one
 from screening.questionnaires import load_path
 from screening.referral import ExportContext, build_referral, to_json
 from screening.schemas import referral_schema

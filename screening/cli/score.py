@@ -25,37 +25,6 @@ class ScoreFormat(StrEnum):
     TABLE = "table"
 
 
-def score_one(
-    answer_set: AnswerSet,
-    loaded: LoadedQuestionnaire,
-    *,
-    redact: bool = False,
-    language: str | None = None,
-) -> tuple[Assessment, Referral]:
-    """Check, score and build the referral of one answer set (the one path for every input).
-
-    Raises:
-        InvalidRecord: the answers do not fit the questionnaire.
-    """
-    from screening.answers import InvalidRecord, check_answer_set, not_applicable_problem
-    from screening.referral import ExportContext, build_referral
-    from screening.scoring import assess
-
-    checked = check_answer_set(loaded.questionnaire, answer_set, applicability=False)
-    assessment = assess(loaded.questionnaire, checked.answers, checked.indicators)
-    if assessment.not_applicable:
-        raise InvalidRecord([not_applicable_problem(qid) for qid in assessment.not_applicable])
-    context = ExportContext(
-        case_id=checked.case_id,
-        language=language or checked.language,
-        officer=checked.officer,
-        sha256=loaded.sha256,
-        redact=redact,
-        notes=checked.notes,
-    )
-    return assessment, build_referral(assessment, context)
-
-
 def score(
     files: Annotated[
         list[str],
@@ -114,6 +83,7 @@ def score(
     from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
     from screening.files import private_file
+    from screening.pipeline import score_one
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
     from screening.render import make_console, render_summary
@@ -198,13 +168,13 @@ def _questionnaire_of(
         InvalidRecord: the set names another questionnaire than ``--questionnaire``, or one
             that cannot be loaded.
     """
+    ident = item.questionnaire
+    if ident is None or ident == default.questionnaire.id:
+        return default
     from screening.answers import InvalidRecord
     from screening.errors import ScreeningError
     from screening.questionnaires import resolve
 
-    ident = item.questionnaire
-    if ident is None or ident == default.questionnaire.id:
-        return default
     if fixed:
         raise InvalidRecord(
             [
