@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, with_config
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    with_config,
+)
 
 from screening import __version__
 from screening.evaluate import is_special
@@ -39,7 +49,10 @@ UtcTime = Annotated[
     Field(description="RFC 3339 time in UTC.", json_schema_extra={"format": "date-time"}),
 ]
 
-AnswerValue = str | int | float | list[str]
+AnswerValue = Annotated[
+    StrictStr | StrictInt | StrictFloat | Annotated[list[StrictStr], Strict()],
+    Field(union_mode="left_to_right"),  # exact types, tried in order: the first that fits wins
+]
 ConsentStatus = Literal["granted", "declined", "not_asked", "unknown"]
 
 

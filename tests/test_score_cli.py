@@ -14,11 +14,12 @@ import pytest
 from conftest import write
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from screening.answers import AnswerSet, has_control_characters, normalize_value
 from screening.pipeline import score_one
 from screening.questionnaires import load_path
-from screening.referral import ExportContext, build_referral, to_json
+from screening.referral import ExportContext, Referral, build_referral, to_json
 from screening.schemas import referral_schema
 from screening.scoring import assess
 
@@ -323,3 +324,22 @@ def test_multiple_choice_answers(small: Path, value: object, expected: tuple[obj
     question = load_path(small).questionnaire.question("problems")
     assert question is not None
     assert normalize_value(question, value) == expected
+
+
+@pytest.mark.parametrize("value", [True, [1], None, {"a": 1}, [["x"]]])
+def test_the_export_model_refuses_answer_values_the_published_schema_refuses(value: object) -> None:
+    document = json.loads((GOLDEN / "referral-small.json").read_text())
+    document["answers"][0]["value"] = value
+    with pytest.raises(jsonschema.ValidationError):
+        VALIDATOR.validate(document)
+    with pytest.raises(ValidationError):
+        Referral.model_validate_json(json.dumps(document))
+
+
+@pytest.mark.parametrize("value", ["yes", 3, 2.5, ["a", "b"], []])
+def test_the_export_model_keeps_answer_values_exactly(value: object) -> None:
+    document = json.loads((GOLDEN / "referral-small.json").read_text())
+    document["answers"][0]["value"] = value
+    VALIDATOR.validate(document)
+    kept = Referral.model_validate_json(json.dumps(document)).answers[0]["value"]
+    assert (kept, type(kept)) == (value, type(value))
