@@ -260,7 +260,12 @@ def _compile_answer(cond: AnswerCondition) -> TruthFn:
             return bool(value == state.value)
 
         return is_state
-    checks = tuple(_predicate(name, operand) for name, operand in cond.tests())
+    given = cond.tests()
+    if len(given) == 1:
+        fused = _fused_test(qid, *given[0])
+        if fused is not None:
+            return fused
+    checks = tuple(_predicate(name, operand) for name, operand in given)
     if len(checks) == 1:
         (check,) = checks
 
@@ -279,6 +284,50 @@ def _compile_answer(cond: AnswerCondition) -> TruthFn:
         return all(check(value) for check in checks)
 
     return tests
+
+
+def _fused_test(qid: str, name: str, operand: Any) -> TruthFn | None:
+    """One closure for the commonest tests on text (the meaning of ``_test``, with "don't
+    know", "declined" and no answer unknown), or None for the general path."""
+    if operand.__class__ is str and operand not in SPECIAL_ANSWERS:
+        if name == "equals":
+
+            def equals_text(answers: Mapping[str, Any], facts: Facts) -> Truth:
+                value = answers.get(qid, _MISSING)
+                if value == operand:
+                    return True
+                if value is _MISSING or (value.__class__ is str and value in SPECIAL_ANSWERS):
+                    return None
+                return False
+
+            return equals_text
+        if name == "contains":
+            folded = operand.casefold()
+
+            def contains_text(answers: Mapping[str, Any], facts: Facts) -> Truth:
+                value = answers.get(qid, _MISSING)
+                if value.__class__ is list:
+                    return operand in value
+                if value.__class__ is str:
+                    return None if value in SPECIAL_ANSWERS else folded in value.casefold()
+                return None if value is _MISSING else False
+
+            return contains_text
+    if (
+        name == "one_of"
+        and all(item.__class__ is str for item in operand)
+        and not set(operand) & set(SPECIAL_ANSWERS)
+    ):
+        allowed = frozenset(operand)
+
+        def one_of_text(answers: Mapping[str, Any], facts: Facts) -> Truth:
+            value = answers.get(qid, _MISSING)
+            if value.__class__ is str:
+                return True if value in allowed else (None if value in SPECIAL_ANSWERS else False)
+            return None if value is _MISSING else False
+
+        return one_of_text
+    return None
 
 
 def _predicate(name: str, operand: Any) -> Callable[[Any], bool]:
@@ -372,7 +421,22 @@ def compiled_evidence(cond: Condition) -> EvidenceFn:
     return entry[1]
 
 
+def _static_evidence(cond: Condition) -> frozenset[str] | None:
+    """The evidence of a condition whenever it is true, if that does not depend on the answers."""
+    if isinstance(cond, AnswerCondition):
+        return frozenset((cond.answer,))
+    if isinstance(cond, NotCondition):
+        return referenced_questions(cond.not_)
+    if isinstance(cond, AllCondition):
+        parts = [_static_evidence(sub) for sub in cond.all]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+    return None
+
+
 def _compile_evidence(cond: Condition) -> EvidenceFn:
+    static = _static_evidence(cond)
+    if static is not None:
+        return lambda answers, facts: static
     if isinstance(cond, AnswerCondition):
         own = frozenset((cond.answer,))
         return lambda answers, facts: own

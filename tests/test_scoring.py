@@ -212,3 +212,34 @@ def test_checklist_reaches_indicators_that_refer_to_it(tmp_path: Path) -> None:
     q = load_path(write(tmp_path, "q.yaml", text)).questionnaire
     result = assess(q, {"passport": "yes"}, checklist=["locked_in"])
     assert {"locked_in", "unpaid"} <= result.observed_ids()
+
+
+_ANSWERS: list[object] = [
+    None,  # no answer
+    "yes", "no", "dont_know", "declined", "a", "A", "ab", "", "Do not", 0, 1, -2, 1.0, 2.5, True, False,
+    [], ["a"], ["a", "b"], ["yes", "dont_know"], ["declined"],
+]
+_OPERANDS: dict[str, list[object]] = {
+    "equals": ["yes", "a", "A", "o", "DE", "dont_know", "declined", 1, 1.0, 2.5, 0],
+    "one_of": [["yes", "no"], ["a", "b"], ["dont_know", "a"], ["declined"], [1, "a"], [2.5], ["A"]],
+    "contains": ["a", "A", "o", "DE", "yes", "dont_know", "declined", 1],
+    "lt": [1, 2.5, -2],
+    "le": [1, 2.5, -2],
+    "gt": [1, 2.5, -2],
+    "ge": [1, 2.5, -2],
+}
+
+
+@pytest.mark.parametrize("test", sorted(_OPERANDS))
+def test_compiled_answer_tests_agree_with_the_reference_for_any_answer(test: str) -> None:
+    """Every answer test, compiled, gives the reference's truth, for every operand and answer
+    of small but awkward sets (special answers inside texts and lists, booleans, case)."""
+    from screening.evaluate import truth
+    from screening.model import AnswerCondition
+
+    for operand in _OPERANDS[test]:
+        cond = AnswerCondition.model_validate({"answer": "q", test: operand})
+        for value in _ANSWERS:
+            answers = {} if value is None else {"q": value}
+            expected = evaluate(cond, answers, NoFacts()).truth
+            assert truth(cond, answers, NoFacts()) == expected, (test, operand, value)
