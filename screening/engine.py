@@ -68,8 +68,8 @@ class Step:
     """What one answer changed.
 
     Attributes:
-        question_id: The question answered.
-        changed: False when the same answer was given again.
+        question_id: The question answered (or whose answer was cleared).
+        changed: False when the same answer was given again, or an unanswered question cleared.
         raised: Urgent flags raised by this answer that are not acknowledged yet, in
             questionnaire order.
         set_aside: Answered questions that stopped applying because of this answer.
@@ -277,10 +277,33 @@ class InterviewEngine:
         normalized = self.normalize(value)
         qid = self._position
         assert qid is not None  # normalize() refused the review
+        return self._settle(qid, normalized)
+
+    def clear(self) -> Step:
+        """Withdraw the answer to the current question, which is not required, and move on.
+
+        The question is then unanswered, as if it had been skipped; questions that depended
+        on the answer are set aside or restored as by :meth:`answer`.
+
+        Raises:
+            InvalidAnswer: At the review, at a note, or the question is required.
+        """
+        question = self.current
+        if question is None:
+            raise InvalidAnswer("", "the interview is at its review: no question is being asked")
+        if isinstance(question, NoteQuestion) or question.required:
+            raise InvalidAnswer(question.id, f"'{question.id}' is required: its answer stays")
+        return self._settle(question.id, _ABSENT)
+
+    def _settle(self, qid: str, normalized: Any) -> Step:
+        """Give ``qid`` its new answer (``_ABSENT``: none), then move on; what changed."""
         before_flags = set(self.raised_flags())
         before_applicable = {q.id for q in self.applicable()}
         changed = self._answers.get(qid, _ABSENT) != normalized
-        self._answers[qid] = normalized
+        if normalized is _ABSENT:
+            self._answers.pop(qid, None)
+        else:
+            self._answers[qid] = normalized
         self._invalidate()
         after_applicable = {q.id for q in self.applicable()}
         raised = tuple(

@@ -108,6 +108,10 @@ register(
             "ar": "أُجيب عن {answered}، وبقي من {low} إلى {high}",
         },
         "interview.saved": {"en": "Saved: {question}: {answer}", "ar": "حُفظ: {question}: {answer}"},
+        "interview.cleared": {
+            "en": "Answer cleared: {question}",
+            "ar": "مُسحت الإجابة: {question}",
+        },
         "interview.invalid.control": {
             "en": "Type plain text: control characters (as pasted from elsewhere) are not accepted.",
             "ar": "اكتب نصًا عاديًا: لا تُقبل رموز التحكم (كالتي تُلصق من مكان آخر).",
@@ -157,6 +161,10 @@ register(
             "en": "empty to skip",
             "ar": "اتركه فارغًا للتخطي",
         },
+        "interview.key.clear": {
+            "en": "empty to clear the answer",
+            "ar": "اتركه فارغًا لمسح الإجابة",
+        },
         "interview.key.none": {
             "en": "nothing ticked means none of these",
             "ar": "عدم تحديد أي خيار يعني: لا شيء مما سبق",
@@ -164,6 +172,7 @@ register(
         "interview.back": {"en": "Back", "ar": "رجوع"},
         "interview.add_note": {"en": "Add a note", "ar": "إضافة ملاحظة"},
         "interview.skip": {"en": "Skip (not required)", "ar": "تخطٍّ (غير إلزامي)"},
+        "interview.clear": {"en": "Clear the answer (not required)", "ar": "مسح الإجابة (غير إلزامي)"},
         "interview.continue": {"en": "Continue", "ar": "متابعة"},
         "interview.note_prompt": {"en": "Note", "ar": "ملاحظة"},
         "interview.note_hint": {
@@ -326,6 +335,7 @@ class Action(StrEnum):
     BACK = "back"
     NOTE = "note"
     SKIP = "skip"
+    CLEAR = "clear"
 
 
 @dataclass(frozen=True)
@@ -349,10 +359,11 @@ class _Refusal:
 _BACK = "<back>"
 _NOTE = "<note>"
 _SKIP = "<skip>"
+_CLEAR = "<clear>"
 _DONT_KNOW = "<dont_know>"
 _DECLINED = "<declined>"
 # Choice values are identifiers (lower case letters, digits, _), so these never collide.
-_ACTIONS = {_BACK: Action.BACK, _NOTE: Action.NOTE, _SKIP: Action.SKIP}
+_ACTIONS = {_BACK: Action.BACK, _NOTE: Action.NOTE, _SKIP: Action.SKIP, _CLEAR: Action.CLEAR}
 _SPECIALS = {_DONT_KNOW: DONT_KNOW, _DECLINED: DECLINED}
 
 
@@ -545,7 +556,8 @@ class View:
 def _hint(view: View, question: Question, *, answered: bool = False) -> list[str]:
     """The keys of a question's prompt, one short phrase each.
 
-    An optional question already answered is not offered "empty to skip": its answer stays.
+    An optional question already answered is offered "empty to clear the answer" instead of
+    "empty to skip".
     """
     parts: list[str] = []
     if isinstance(question, TextQuestion | NumberQuestion | DateQuestion):
@@ -555,8 +567,8 @@ def _hint(view: View, question: Question, *, answered: bool = False) -> list[str
             parts.append(view.tr("interview.key.dont_know", key=view.key(DONT_KNOW_KEYS[0])))
         if DECLINED in question.allow:
             parts.append(view.tr("interview.key.declined", key=view.key(DECLINED_KEY)))
-        if not question.required and not answered:
-            parts.append(view.tr("interview.key.skip"))
+        if not question.required:
+            parts.append(view.tr("interview.key.clear" if answered else "interview.key.skip"))
     elif isinstance(question, MultipleChoiceQuestion):
         parts.append(view.tr("interview.key.tick"))
         least = question.validation.min_selected if question.validation else None
@@ -585,10 +597,14 @@ def _special_options(view: View, question: Question) -> list[Option]:
     return options
 
 
-def _action_options(view: View, question: Question, *, skip: bool) -> list[Option]:
+def _action_options(
+    view: View, question: Question, *, skip: bool, clear: bool = False
+) -> list[Option]:
     options = [Option(_NOTE, view.ui_shown("interview.add_note"), 2)]
     if skip:
         options.append(Option(_SKIP, view.ui_shown("interview.skip"), 2))
+    if clear:
+        options.append(Option(_CLEAR, view.ui_shown("interview.clear"), 2))
     options.append(Option(_BACK, view.ui_shown("interview.back"), 2))
     return options
 
@@ -623,6 +639,7 @@ def ask_question(
         chosen = prompter.select(message, options, default=_SKIP, instruction=" ", keys=_LIST_KEYS)
         return _ACTIONS[chosen]
     skip = not question.required and current is None
+    clear = not question.required and current is not None
     alone = view.for_officer(question)  # then the officer's language only
     default = _option_value(current)
     if isinstance(question, YesNoQuestion | SingleChoiceQuestion):
@@ -637,7 +654,7 @@ def ask_question(
                 for c in question.choices
             ]
         options = answers + _special_options(view, question)
-        options += _action_options(view, question, skip=skip)
+        options += _action_options(view, question, skip=skip, clear=clear)
         chosen = prompter.select(
             message, options, default=default, instruction=" ", keys=_LIST_KEYS
         )
@@ -647,7 +664,7 @@ def ask_question(
             Option(c.value, view.label(c.label, officer_only=alone), 0) for c in question.choices
         ]
         options += _special_options(view, question)
-        options += _action_options(view, question, skip=skip)
+        options += _action_options(view, question, skip=skip, clear=clear)
         checked: list[str] = []
         if isinstance(current, list):
             checked = [str(v) for v in current]
@@ -684,6 +701,8 @@ def ask_question(
     reply = _typed_reply(view, question, typed)
     if isinstance(reply, _Refusal):
         raise InvalidAnswer(question.id, "the typed answer does not fit the question")
+    if reply is Action.SKIP and current is not None:
+        return Action.CLEAR  # the officer emptied the answer that was there
     return reply
 
 
@@ -1211,6 +1230,12 @@ class Interview:
             self._add_note(question)
         elif reply is Action.SKIP:
             engine.skip()
+        elif reply is Action.CLEAR:
+            self.store.clear_answer(case.case_id, question.id, officer=case.officer)
+            engine.clear()
+            self._status = [
+                ("dim", view.tr("interview.cleared", question=_short(view.officer(question.text))))
+            ]
         elif isinstance(reply, Answer):
             value = engine.normalize(reply.value)
             self.store.record_answer(case.case_id, question.id, value, officer=case.officer)

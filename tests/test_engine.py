@@ -165,6 +165,24 @@ def test_skip_logic_on_a_section(q: Questionnaire) -> None:
     assert engine.position == "hours"
 
 
+def test_clear_withdraws_an_optional_answer_and_moves_on(q: Questionnaire) -> None:
+    engine = InterviewEngine(q)
+    walk(engine, None, 30, "no", "yes", "2024-01-31", "yes", 10, ["unpaid"], "ACME")
+    assert engine.at_review
+    assert engine.value("name") == "ACME"
+    engine.jump("name")
+    step = engine.clear()
+    assert (step.question_id, step.changed) == ("name", True)
+    assert not engine.is_answered("name")
+    assert engine.at_review
+    engine.jump("name")
+    assert engine.clear().changed is False  # nothing left to clear
+    engine.jump("hours")
+    with pytest.raises(InvalidAnswer, match="required"):
+        engine.clear()
+    assert engine.value("hours") == 10
+
+
 def test_back_passes_over_a_question_that_does_not_apply(q: Questionnaire) -> None:
     engine = InterviewEngine(q)
     walk(engine, None, 30, "no", "yes")

@@ -301,6 +301,24 @@ def test_a_whole_interview(store: SqliteStore, home: Path, questionnaire: Path) 
     assert f"Referral written to {result.referral_path}" in screen
 
 
+def test_an_optional_answer_emptied_from_the_review_is_cleared_everywhere(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    script = [*MAIN, S("edit"), S("employer"), S("name"), T(""), S("finish"), S("yes")]
+    run = Run(store, home, settings_for(questionnaire), script)
+    result = run.run()
+    case = store.get_case(result.case_id)
+    assert "name" not in case.answers
+    assert [r.value for r in case.answer_history if r.question_id == "name"] == ["ACME Ltd", None]
+    assert store.verify().ok
+    document = json.loads(result.referral_path.read_text(encoding="utf-8"))
+    assert "name" not in [a["question_id"] for a in document["answers"]]
+    assert [g["question_id"] for g in document["gaps"]] == []  # optional: no gap
+    screen = run.screen
+    assert "empty to clear the answer" in screen
+    assert "Answer cleared: Your employer's name" in screen
+
+
 def test_back_and_flags_are_shown_at_the_right_moment(
     store: SqliteStore, home: Path, questionnaire: Path
 ) -> None:

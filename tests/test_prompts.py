@@ -259,6 +259,47 @@ def test_text_optional_and_required(
     assert "An answer is needed." in output.text
 
 
+def test_emptying_an_optional_answer_clears_it(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "name", CTRL_U + ENTER, current="ACME Ltd") is Action.CLEAR
+    assert ask(q, keys, output, "name", CTRL_U + "  " + ENTER, current="ACME Ltd") is Action.CLEAR
+
+
+def test_an_optional_choice_already_answered_offers_to_clear_it(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    from test_engine import INTERVIEW_YAML
+
+    optional = load(
+        INTERVIEW_YAML.replace(
+            "      - id: problems\n        type: multiple_choice\n",
+            "      - id: problems\n        type: multiple_choice\n        required: false\n",
+        ).replace(
+            "      - id: passport_taken\n        type: single_choice\n",
+            "      - id: passport_taken\n        type: single_choice\n        required: false\n",
+        )
+    )
+    # unanswered: skip is offered, not clear
+    assert ask(optional, keys, output, "passport_taken", "2" + ENTER) == Answer("here")
+    assert "Skip (not required)" in output.text
+    assert "Clear the answer" not in output.text
+    # answered: clear is offered, not skip (entries: 2 choices, 2 specials, note, clear, back)
+    output.text = ""
+    assert ask(optional, keys, output, "passport_taken", "6" + ENTER, current="here") is Action.CLEAR
+    assert "Clear the answer (not required)" in output.text
+    assert "Skip" not in output.text
+    # a checkbox list: the answer unticked, "Clear the answer" ticked alone
+    assert (
+        ask(optional, keys, output, "problems", " " + DOWN * 5 + " " + ENTER, current=["unpaid"])
+        is Action.CLEAR
+    )
+    # the required question keeps its answer: nothing to clear
+    output.text = ""
+    ask(q, keys, output, "passport_taken", ENTER, current="here")
+    assert "Clear the answer" not in output.text
+
+
 def test_a_special_answer_the_question_does_not_offer_is_refused(
     keys: PipeInput, output: RecordingOutput
 ) -> None:

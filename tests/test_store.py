@@ -236,6 +236,40 @@ def test_history_is_kept_and_the_latest_answer_wins(store: SqliteStore) -> None:
     ]
 
 
+def test_a_cleared_answer_leaves_the_answers_and_stays_in_the_history(store: SqliteStore) -> None:
+    cid = new_case(store)
+    assert store.clear_answer(cid, "q1", officer="a") is False  # nothing to clear
+    store.record_answer(cid, "q1", PRIVATE, officer="a")
+    store.record_answer(cid, "q2", 3, officer="a")
+    assert store.list_cases()[0].answers == 2
+    assert store.clear_answer(cid, "q1", officer="b") is True
+    assert store.clear_answer(cid, "q1", officer="b") is False  # already cleared: no event
+    case = store.get_case(cid)
+    assert case.answers == {"q2": 3}
+    assert [(r.question_id, r.value, r.officer) for r in case.answer_history] == [
+        ("q1", PRIVATE, "a"),
+        ("q2", 3, "a"),
+        ("q1", None, "b"),
+    ]
+    assert store.list_cases()[0].answers == 1
+    store.record_answer(cid, "q1", "again", officer="a")
+    assert store.get_case(cid).answers == {"q2": 3, "q1": "again"}
+    assert store.list_cases()[0].answers == 2
+    assert _events(store) == [
+        EventType.CASE_CREATED,
+        EventType.QUESTION_ANSWERED,
+        EventType.QUESTION_ANSWERED,
+        EventType.ANSWER_CLEARED,
+        EventType.ANSWER_CHANGED,
+    ]
+    assert store.verify().ok
+    with pytest.raises(TypeError, match="None is not an answer"):
+        store.record_answer(cid, "q2", None, officer="a")
+    store.complete(cid, "{}", officer=None)
+    with pytest.raises(StoreError):
+        store.clear_answer(cid, "q2", officer="a")
+
+
 def test_flag_acknowledged_twice_is_one_event(store: SqliteStore) -> None:
     cid = new_case(store)
     store.acknowledge_flag(cid, "danger", officer=None)

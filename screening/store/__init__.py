@@ -89,6 +89,17 @@ class CaseStore(Protocol):
         """Save an answer durably; a changed answer is added to the history."""
         ...
 
+    def clear_answer(
+        self,
+        case_id: str,
+        question_id: str,
+        *,
+        officer: str | None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Withdraw an answer durably (the history keeps it); whether there was one."""
+        ...
+
     def record_note(
         self,
         case_id: str,

@@ -40,6 +40,7 @@ class EventType(StrEnum):
     CASE_CREATED = "case_created"
     QUESTION_ANSWERED = "question_answered"
     ANSWER_CHANGED = "answer_changed"
+    ANSWER_CLEARED = "answer_cleared"
     NOTE_ADDED = "note_added"
     FLAG_ACKNOWLEDGED = "flag_acknowledged"
     CASE_COMPLETED = "case_completed"
@@ -50,7 +51,10 @@ class EventType(StrEnum):
 
 @dataclass(frozen=True)
 class AnswerRecord:
-    """One answer as it was given; a changed answer is a later record for the same question."""
+    """One answer as it was given; a changed answer is a later record for the same question.
+
+    A ``value`` of None records that the answer was cleared (None is never an answer).
+    """
 
     question_id: str
     value: JSONValue

@@ -370,8 +370,10 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown or completed case, or the store cannot be written.
-            TypeError: ``value`` cannot be written as JSON.
+            TypeError: ``value`` is None or cannot be written as JSON.
         """
+        if value is None:
+            raise TypeError(f"None is not an answer to question {question_id}; use clear_answer")
         value_json = _dump(value, f"the answer to question {question_id}")
         at = _stamp(self._moment(now))
         action = f"save the answer to question {question_id} of case {_show(case_id)}"
@@ -392,6 +394,51 @@ class SqliteStore:
             event = EventType.QUESTION_ANSWERED if row is None else EventType.ANSWER_CHANGED
             _append_event(conn, at, officer, event, cid, question_id=question_id)
             _touch(conn, cid, at)
+
+    def clear_answer(
+        self,
+        case_id: str,
+        question_id: str,
+        *,
+        officer: str | None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Withdraw the answer to a question; it is committed to disk when this returns.
+
+        The earlier answers stay in the history, followed by a record with no value; the
+        question is then unanswered.
+
+        Args:
+            case_id: The case.
+            question_id: The question whose answer is withdrawn.
+            officer: Who withdrew it.
+            now: The time; the store's clock when omitted.
+
+        Returns:
+            Whether there was an answer to withdraw.
+
+        Raises:
+            StoreError: Unknown or completed case, or the store cannot be written.
+        """
+        at = _stamp(self._moment(now))
+        action = f"clear the answer to question {question_id} of case {_show(case_id)}"
+        with self._write(action) as conn:
+            cid = self._draft(conn, case_id, action)
+            row = conn.execute(
+                "SELECT value_json FROM answers WHERE case_id = ? AND question_id = ?"
+                " ORDER BY seq DESC LIMIT 1",
+                (cid, question_id),
+            ).fetchone()
+            if row is None or row[0] == _CLEARED:
+                return False
+            conn.execute(
+                "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (cid, question_id, _CLEARED, officer, at),
+            )
+            _append_event(conn, at, officer, EventType.ANSWER_CLEARED, cid, question_id=question_id)
+            _touch(conn, cid, at)
+        return True
 
     def record_note(
         self,
@@ -655,7 +702,10 @@ class SqliteStore:
             }
         answers: dict[str, JSONValue] = {}
         for record in history:
-            answers[record.question_id] = record.value
+            if record.value is None:  # cleared
+                answers.pop(record.question_id, None)
+            else:
+                answers[record.question_id] = record.value
         return Case(
             id=row[0],
             status=CaseStatus(row[1]),
@@ -692,7 +742,9 @@ class SqliteStore:
         query = (
             "SELECT c.id, c.status, c.questionnaire_id, c.questionnaire_version, c.created_at,"
             " c.updated_at, c.officer,"
-            " (SELECT COUNT(DISTINCT a.question_id) FROM answers a WHERE a.case_id = c.id)"
+            " (SELECT COUNT(*) FROM answers a WHERE a.case_id = c.id AND a.value_json <> 'null'"
+            "  AND a.seq = (SELECT MAX(b.seq) FROM answers b"
+            "   WHERE b.case_id = a.case_id AND b.question_id = a.question_id))"
             " FROM cases c"
         )
         params: tuple[str, ...] = ()
@@ -1066,6 +1118,10 @@ def _chain_state(conn: sqlite3.Connection) -> tuple[int, str]:
 
 def _touch(conn: sqlite3.Connection, case_id: str, at: str) -> None:
     conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, case_id))
+
+
+_CLEARED = "null"
+"""The stored value of a withdrawn answer (JSON null is never an answer)."""
 
 
 def _dump(value: JSONInput, what: str) -> str:
