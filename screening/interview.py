@@ -1448,9 +1448,6 @@ class Interview:
         view = self._require_view()
         engine = self._require_engine()
         case = self._require_case()
-        # Entries must fit on one line: a line folded by the terminal would break the
-        # display order of right-to-left text.
-        width = max(20, self.console.width - 8)
         sections: list[tuple[str, str, list[Option]]] = []
         number = 0
         for section, items in engine.review():
@@ -1473,9 +1470,9 @@ class Interview:
                 view.lines(
                     line, view.officer_language, style=style, indent=4, hang=len(f"{number}. ")
                 )
-                entries.append(
-                    Option(item.question.id, view.shown(_short(line, width), view.officer_language))
-                )
+                # wrapped by the view when too long, never folded by the terminal (that would
+                # break the display order of right-to-left text)
+                entries.append(Option(item.question.id, view.entry([(line, view.officer_language)])))
             sections.append((section.id, title, entries))
         aside = engine.set_aside()
         if aside:

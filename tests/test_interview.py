@@ -737,6 +737,18 @@ def test_the_change_list_goes_by_section_and_back_returns(
     assert store.get_case(result.case_id).acknowledged_flags == {"minor", "danger"}
 
 
+def test_a_long_question_in_the_change_list_is_wrapped_whole(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    script = [*MAIN, S("edit"), S("employer"), S(label="Back"), S(label="Back"), S("finish"), S("yes")]
+    run = Run(store, home, settings_for(questionnaire), script, width=40)
+    run.run()
+    answers = [labels for message, labels in run.prompter.prompts if message == "Which answer?"]
+    hours = answers[0][0]
+    assert "\n" in hours  # wider than the terminal: on lines of its own
+    assert " ".join(hours.split()) == "7. How many hours a day do you work? — 14"
+
+
 def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_checklist(
     store: SqliteStore, home: Path, tmp_path: Path
 ) -> None:
