@@ -375,25 +375,8 @@ class SqliteStore:
         if value is None:
             raise TypeError(f"None is not an answer to question {question_id}; use clear_answer")
         value_json = _dump(value, f"the answer to question {question_id}")
-        at = _stamp(self._moment(now))
         action = f"save the answer to question {question_id} of case {_show(case_id)}"
-        with self._write(action) as conn:
-            cid = self._draft(conn, case_id, action)
-            row = conn.execute(
-                "SELECT value_json FROM answers WHERE case_id = ? AND question_id = ?"
-                " ORDER BY seq DESC LIMIT 1",
-                (cid, question_id),
-            ).fetchone()
-            if row is not None and row[0] == value_json:
-                return
-            conn.execute(
-                "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (cid, question_id, value_json, officer, at),
-            )
-            event = EventType.QUESTION_ANSWERED if row is None else EventType.ANSWER_CHANGED
-            _append_event(conn, at, officer, event, cid, question_id=question_id)
-            _touch(conn, cid, at)
+        self._append_answer(case_id, question_id, value_json, officer, now, action)
 
     def clear_answer(
         self,
@@ -420,8 +403,20 @@ class SqliteStore:
         Raises:
             StoreError: Unknown or completed case, or the store cannot be written.
         """
-        at = _stamp(self._moment(now))
         action = f"clear the answer to question {question_id} of case {_show(case_id)}"
+        return self._append_answer(case_id, question_id, _CLEARED, officer, now, action)
+
+    def _append_answer(
+        self,
+        case_id: str,
+        question_id: str,
+        value_json: str,
+        officer: str | None,
+        now: datetime | None,
+        action: str,
+    ) -> bool:
+        """Add an answer record (``_CLEARED``: a withdrawal) unless it is the current one."""
+        at = _stamp(self._moment(now))
         with self._write(action) as conn:
             cid = self._draft(conn, case_id, action)
             row = conn.execute(
@@ -429,14 +424,18 @@ class SqliteStore:
                 " ORDER BY seq DESC LIMIT 1",
                 (cid, question_id),
             ).fetchone()
-            if row is None or row[0] == _CLEARED:
+            if (_CLEARED if row is None else row[0]) == value_json:
                 return False
             conn.execute(
                 "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (cid, question_id, _CLEARED, officer, at),
+                (cid, question_id, value_json, officer, at),
             )
-            _append_event(conn, at, officer, EventType.ANSWER_CLEARED, cid, question_id=question_id)
+            if value_json == _CLEARED:
+                event = EventType.ANSWER_CLEARED
+            else:
+                event = EventType.QUESTION_ANSWERED if row is None else EventType.ANSWER_CHANGED
+            _append_event(conn, at, officer, event, cid, question_id=question_id)
             _touch(conn, cid, at)
         return True
 
