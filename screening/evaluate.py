@@ -10,7 +10,7 @@ questions whose answers made it true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from screening.model import (
     SPECIAL_ANSWERS,
@@ -240,9 +240,19 @@ def truth(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Truth:
 
 def compiled(cond: Condition) -> TruthFn:
     """The closure computing a condition's truth, compiled once per condition object."""
-    entry = _COMPILED.get(id(cond))
-    if entry is None or entry[0] is not cond:
-        entry = _COMPILED[id(cond)] = (cond, _compile(cond))
+    return _once(_COMPILED, cond, _compile)
+
+
+_Built = TypeVar("_Built")
+
+
+def _once(
+    cache: dict[int, tuple[Condition, _Built]], cond: Condition, build: Callable[[Condition], _Built]
+) -> _Built:
+    """What ``build`` makes of a condition, made once per condition object and kept."""
+    entry = cache.get(id(cond))
+    if entry is None or entry[0] is not cond:  # the condition is kept, so its id is not reused
+        entry = cache[id(cond)] = (cond, build(cond))
     return entry[1]
 
 
@@ -415,10 +425,7 @@ def evidence_of(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> fr
 
 def compiled_evidence(cond: Condition) -> EvidenceFn:
     """The closure computing the evidence of a true condition, compiled once per condition."""
-    entry = _EVIDENCE.get(id(cond))
-    if entry is None or entry[0] is not cond:
-        entry = _EVIDENCE[id(cond)] = (cond, _compile_evidence(cond))
-    return entry[1]
+    return _once(_EVIDENCE, cond, _compile_evidence)
 
 
 def _static_evidence(cond: Condition) -> frozenset[str] | None:
