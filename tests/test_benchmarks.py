@@ -16,6 +16,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
     [
         ("autosave.py", ["--answers", "20"]),
         ("interview.py", ["--answers", "20"]),
+        ("score_indicators.py", ["--copies", "1", "2", "--sets", "5"]),
     ],
 )
 def test_benchmark_runs(script: str, args: list[str], tmp_path: Path) -> None:
