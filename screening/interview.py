@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from screening.answers import has_control_characters
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
@@ -288,6 +288,8 @@ register(
             "ar": "أسئلة بلا إجابة صالحة: {count}",
         },
         "interview.review_prompt": {"en": "Next", "ar": "التالي"},
+        "interview.more_prompt": {"en": "More below", "ar": "المزيد أدناه"},
+        "interview.more": {"en": "Show more", "ar": "عرض المزيد"},
         "interview.finish": {"en": "Finish and write the referral", "ar": "إنهاء وكتابة الإحالة"},
         "interview.edit": {"en": "Change an answer", "ar": "تعديل إجابة"},
         "interview.back_to_questions": {
@@ -344,6 +346,10 @@ class Answer:
 
     value: Any
 
+
+_Drawn = TypeVar("_Drawn")
+_REVIEW_PROMPT_LINES = 6
+"""Lines the review's prompt takes below the review: its message, three entries, a margin."""
 
 Reply = Answer | Action
 """What a question prompt returns."""
@@ -1408,10 +1414,15 @@ class Interview:
         """Show the review; return True when the officer confirms the end."""
         view = self._require_view()
         engine = self._require_engine()
-        self._header(view.tr("interview.review_title"))
-        view.say("interview.review_intro", style="italic", indent=2)
-        entries = self._print_answers()
-        self._print_live()
+
+        def draw() -> list[tuple[str, str, list[Option]]]:
+            self._header(view.tr("interview.review_title"))
+            view.say("interview.review_intro", style="italic", indent=2)
+            entries = self._print_answers()
+            self._print_live()
+            return entries
+
+        entries = self._paged(draw, below=_REVIEW_PROMPT_LINES)
         choice = self.prompter.select(
             view.ui_shown("interview.review_prompt"),
             [
@@ -1442,6 +1453,34 @@ class Interview:
             default="no",
         )
         return confirm == "yes"
+
+    def _paged(self, draw: Callable[[], _Drawn], *, below: int) -> _Drawn:
+        """Draw a screen; on a terminal too short for it, a screenful at a time.
+
+        Between screenfuls the officer presses Enter ("More"), so that nothing scrolls out of
+        sight before it was seen; ``below`` lines are kept free for the prompt that follows.
+        Anywhere else (a file, a pipe) the screen is drawn whole.
+        """
+        if not self.console.is_terminal:
+            return draw()
+        with self.console.capture() as captured:
+            drawn = draw()
+        lines = captured.get().splitlines(keepends=True)
+        last = max(5, self.console.height - below)  # the last screenful leaves room for a prompt
+        page = max(5, self.console.height - 3)  # the others for "More": its message, an entry
+        view = self._require_view()
+        while len(lines) > last:
+            self.console.file.write("".join(lines[:page]))
+            self.console.file.flush()
+            lines = lines[page:]
+            self.prompter.select(
+                view.ui_shown("interview.more_prompt"),
+                [Option("more", view.ui_shown("interview.more"))],
+                default="more",
+            )
+        self.console.file.write("".join(lines))
+        self.console.file.flush()
+        return drawn
 
     def _print_answers(self) -> list[tuple[str, str, list[Option]]]:
         """Print every answer by section; return each section's id, title and "change" entries."""

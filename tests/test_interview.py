@@ -168,10 +168,19 @@ class Run:
         script: Sequence[Step],
         *,
         width: int = 100,
+        terminal_height: int | None = None,
     ) -> None:
         self.store = store
         self.buffer = io.StringIO()
-        self.console = Console(file=self.buffer, width=width, color_system=None, highlight=False)
+        # a terminal of that height when given; else output to a file, as in a pipe
+        self.console = Console(
+            file=self.buffer,
+            width=width,
+            height=terminal_height,
+            force_terminal=terminal_height is not None,
+            color_system=None,
+            highlight=False,
+        )
         self.prompter = ScriptedPrompter(script, check=self.committed)
         self.interview = Interview(
             settings,
@@ -747,6 +756,34 @@ def test_a_long_question_in_the_change_list_is_wrapped_whole(
     hours = answers[0][0]
     assert "\n" in hours  # wider than the terminal: on lines of its own
     assert " ".join(hours.split()) == "7. How many hours a day do you work? — 14"
+
+
+def test_a_review_taller_than_the_terminal_is_shown_a_screenful_at_a_time(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    script = [*MAIN, S("more"), S("more"), S("finish"), S("yes")]
+    run = Run(store, home, settings_for(questionnaire), script, terminal_height=16)
+    run.run()
+    prompts = [message for message, _ in run.prompter.prompts]
+    assert prompts[-4:] == [
+        "More below",
+        "More below",
+        "Next",
+        "Finish the interview? Its answers cannot be changed afterwards.",
+    ]
+    assert prompts.count("More below") == 2  # only the review is taller than the terminal
+    shown = run.screen.rsplit("Go through the answers", 1)[1]
+    for line in ("1. How old are you? — 16", "9. Your employer's name — ACME Ltd", "Outcome now:"):
+        assert line in shown
+    assert "Dimensions" in shown
+
+
+def test_a_review_that_fits_the_terminal_asks_for_nothing_more(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")], terminal_height=60)
+    run.run()
+    assert "More below" not in [message for message, _ in run.prompter.prompts]
 
 
 def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_checklist(
