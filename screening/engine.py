@@ -291,7 +291,9 @@ class InterviewEngine:
         question = self.current
         if question is None:
             raise InvalidAnswer("", "the interview is at its review: no question is being asked")
-        if isinstance(question, NoteQuestion) or question.required:
+        if isinstance(question, NoteQuestion):
+            raise InvalidAnswer(question.id, f"'{question.id}' is a note: it has no answer")
+        if question.required:
             raise InvalidAnswer(question.id, f"'{question.id}' is required: its answer stays")
         return self._settle(question.id, _ABSENT)
 

@@ -435,18 +435,20 @@ def _static_evidence(cond: Condition) -> frozenset[str] | None:
     if isinstance(cond, NotCondition):
         return referenced_questions(cond.not_)
     if isinstance(cond, AllCondition):
-        parts = [_static_evidence(sub) for sub in cond.all]
-        return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+        parts: list[frozenset[str]] = []
+        for sub in cond.all:
+            part = _static_evidence(sub)
+            if part is None:
+                return None
+            parts.append(part)
+        return frozenset().union(*parts)
     return None
 
 
 def _compile_evidence(cond: Condition) -> EvidenceFn:
-    static = _static_evidence(cond)
+    static = _static_evidence(cond)  # answer tests and `not` always are
     if static is not None:
         return lambda answers, facts: static
-    if isinstance(cond, AnswerCondition):
-        own = frozenset((cond.answer,))
-        return lambda answers, facts: own
     if isinstance(cond, AllCondition):
         subs = tuple(compiled_evidence(c) for c in cond.all)
         return lambda answers, facts: frozenset().union(*(sub(answers, facts) for sub in subs))
@@ -455,9 +457,6 @@ def _compile_evidence(cond: Condition) -> EvidenceFn:
         return lambda answers, facts: frozenset().union(
             *(sub(answers, facts) for holds, sub in options if holds(answers, facts) is True)
         )
-    if isinstance(cond, NotCondition):
-        inner = referenced_questions(cond.not_)
-        return lambda answers, facts: inner
     if isinstance(cond, IndicatorCondition):
         ident = cond.indicator
         return lambda answers, facts: facts.indicator(ident).evidence
@@ -467,6 +466,8 @@ def _compile_evidence(cond: Condition) -> EvidenceFn:
     if isinstance(cond, FlagCondition):
         ident = cond.flag
         return lambda answers, facts: facts.flag(ident).evidence
-    spec = cond.indicators
-    dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
-    return lambda answers, facts: facts.count(dimension, strength)[1]
+    if isinstance(cond, CountCondition):
+        spec = cond.indicators
+        dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
+        return lambda answers, facts: facts.count(dimension, strength)[1]
+    raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover

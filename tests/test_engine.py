@@ -181,6 +181,10 @@ def test_clear_withdraws_an_optional_answer_and_moves_on(q: Questionnaire) -> No
     with pytest.raises(InvalidAnswer, match="required"):
         engine.clear()
     assert engine.value("hours") == 10
+    fresh = InterviewEngine(q)
+    assert fresh.position == "welcome"
+    with pytest.raises(InvalidAnswer, match="is a note"):
+        fresh.clear()
 
 
 def test_back_passes_over_a_question_that_does_not_apply(q: Questionnaire) -> None:
