@@ -37,8 +37,8 @@ from screening.scoring import applicable_questions
 
 def random_value(question: Question, rng: random.Random) -> Any:
     """A plausible random answer, with some "don't know" and "declined"."""
-    if rng.random() < 0.05:
-        return rng.choice(["dont_know", "declined"])
+    if question.allow and rng.random() < 0.05:
+        return rng.choice(question.allow)
     if isinstance(question, YesNoQuestion):
         return "yes" if rng.random() < 0.3 else "no"
     if isinstance(question, SingleChoiceQuestion):

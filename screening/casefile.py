@@ -176,6 +176,16 @@ def _looks_like_path(ref: str) -> bool:
     return "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml", ".json"))
 
 
+def _case_ref(case: Case) -> str:
+    """How to find the questionnaire a case was screened with: a bundled id with the case's
+    version (a case started on 1.0.0 stays on 1.0.0 when 2.0.0 is bundled), else its id."""
+    from screening.questionnaires import is_bundled
+
+    if is_bundled(case.questionnaire_id, case.questionnaire_version):
+        return f"{case.questionnaire_id}@{case.questionnaire_version}"
+    return case.questionnaire_id
+
+
 def _questionnaire(case: Case, ref: str | None) -> LoadedQuestionnaire:
     from screening.questionnaires import resolve
 
@@ -191,7 +201,7 @@ def _questionnaire(case: Case, ref: str | None) -> LoadedQuestionnaire:
             )
         return loaded
     try:
-        return resolve(case.questionnaire_id)
+        return resolve(_case_ref(case))
     except UsageError:
         # Not the user's typing but the stored data: exit 1, and say how to point at the file.
         raise ScreeningError(

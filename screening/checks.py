@@ -28,6 +28,7 @@ from screening.model import (
     DimensionCondition,
     Flag,
     FlagCondition,
+    GenderedText,
     Indicator,
     IndicatorCondition,
     MultipleChoiceQuestion,
@@ -98,6 +99,8 @@ class _Checker:
         yield from self._flags()
         yield from self._outcomes()
         yield from self._header()
+        yield from self._address()
+        yield from self._indicator_sets()
         yield from self._dimensions()
         yield from self._cycles()
 
@@ -188,7 +191,18 @@ class _Checker:
                 )
             return
         for code in codes:
-            if code not in value or not str(value[code]).strip():
+            given = value.get(code)
+            if isinstance(given, GenderedText):
+                language = self.q.language(code)
+                if language is not None and not language.gendered:
+                    yield Finding(
+                        (*loc, code),
+                        f"this text has forms by gender but language '{code}' does not declare "
+                        f"`gendered: true`; declare it, or give one text",
+                        "gender_forms",
+                    )
+                continue
+            if given is None or not str(given).strip():
                 yield Finding(
                     loc,
                     f"missing the '{code}' text (declared in languages); add `{code}: ...`",
@@ -281,8 +295,8 @@ class _Checker:
         kind, ident = ref
         q = self.q
         conditions: list[Condition] = []
-        if kind == "indicator" and (ind := q.indicator(ident)) and ind.when is not None:
-            conditions.append(ind.when)
+        if kind == "indicator" and (when := q.indicator_conditions().get(ident)) is not None:
+            conditions.append(when)
         elif kind == "flag" and (flag := q.flag(ident)):
             conditions.append(flag.when)
         elif kind in ("dimension", "count"):
@@ -467,6 +481,95 @@ class _Checker:
                     "bad_reference",
                 )
 
+    def _address(self) -> Iterator[Finding]:
+        q = self.q
+        gendered = [lang.code for lang in q.languages if lang.gendered]
+        if q.address_by is not None:
+            question = q.question(q.address_by)
+            if question is None:
+                yield Finding(("address_by",), f"unknown question '{q.address_by}'", "unknown_ref")
+            elif not isinstance(question, SingleChoiceQuestion) or not {"female", "male"} <= {
+                c.value for c in question.choices
+            }:
+                yield Finding(
+                    ("address_by",),
+                    f"address_by question '{q.address_by}' must be a single_choice question with "
+                    "the choices `female` and `male`",
+                    "bad_reference",
+                )
+        elif gendered:
+            yield Finding(
+                ("languages",),
+                f"language {', '.join(repr(c) for c in gendered)} has gendered forms, but no "
+                "question says whom the interview addresses; add `address_by: <question id>`",
+                "gender_forms",
+            )
+        if not gendered:
+            return
+        for question_id, loc in self.question_loc.items():
+            question = q.question(question_id)
+            if question is None or isinstance(question, NoteQuestion):
+                continue
+            if question.officer_only or q.section_of(question_id).officer_only:
+                continue
+            if not isinstance(question.text, dict):
+                continue  # a one-language text is reported by the text check
+            for code in gendered:
+                if isinstance(question.text.get(code), str):
+                    yield Finding(
+                        (*loc, "text", code),
+                        f"question '{question_id}' is put to the person: its '{code}' text "
+                        f"needs a feminine and a masculine form; write it as `{code}: {{female: "
+                        "..., male: ...}`",
+                        "gender_forms",
+                    )
+
+    def _indicator_sets(self) -> Iterator[Finding]:
+        q = self.q
+        seen: set[str] = set()
+        for index, indicator_set in enumerate(q.indicator_sets):
+            loc: Loc = ("indicator_sets", index)
+            if indicator_set.id in seen:
+                yield Finding(
+                    (*loc, "id"),
+                    f"duplicate indicator set '{indicator_set.id}'; indicator set ids must be unique",
+                    "duplicate_id",
+                )
+            seen.add(indicator_set.id)
+            if indicator_set.when is None:
+                continue
+            yield from self._condition(
+                indicator_set.when,
+                (*loc, "when"),
+                before=None,
+                owner=f"indicator set '{indicator_set.id}'",
+            )
+            for sub in iter_conditions(indicator_set.when):
+                if not isinstance(sub, AllCondition | AnyCondition | NotCondition | AnswerCondition):
+                    yield Finding(
+                        (*loc, "when"),
+                        f"indicator set '{indicator_set.id}' may test answers only (not indicators, "
+                        "dimensions, flags or counts, which depend on the set)",
+                        "bad_reference",
+                    )
+                    break
+        for index, indicator in enumerate(q.indicators):
+            if indicator.set is None:
+                continue
+            if not q.indicator_sets:
+                yield Finding(
+                    ("indicators", index, "set"),
+                    f"indicator '{indicator.id}' names the set '{indicator.set}' but the "
+                    "questionnaire declares no `indicator_sets`",
+                    "unknown_ref",
+                )
+            elif indicator.set not in seen:
+                yield Finding(
+                    ("indicators", index, "set"),
+                    f"unknown indicator set '{indicator.set}'",
+                    "unknown_ref",
+                )
+
     def _dimensions(self) -> Iterator[Finding]:
         for index, dimension in enumerate(self.q.dimensions):
             if not any(i.dimension == dimension.id for i in self.q.indicators):
@@ -571,7 +674,8 @@ class _Checker:
         result = False
         if kind == "indicator":
             ind = self.q.indicator(ident)
-            result = bool(ind and ind.when is not None and self._sat(ind.when))
+            when = self.q.indicator_conditions().get(ident)
+            result = bool(ind and when is not None and self._sat(when))
         elif kind == "flag":
             flag = self.q.flag(ident)
             result = bool(flag and self._sat(flag.when))

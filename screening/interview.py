@@ -401,6 +401,8 @@ class View:
         self.officer_language = officer_language
         self.ui = ui_language(officer_language)
         self.rtl = rtl
+        self.gender: str | None = None
+        """The person's gender as answered (``female``, ``male``): picks gendered forms."""
 
     # -- text ----------------------------------------------------------------------------
 
@@ -428,11 +430,11 @@ class View:
 
     def worker(self, text: Text | None) -> str:
         """Questionnaire text in the interview language."""
-        return text_for(text, self.language, self.questionnaire.default_language)
+        return text_for(text, self.language, self.questionnaire.default_language, self.gender)
 
     def officer(self, text: Text | None) -> str:
         """Questionnaire text in the officer's language (the interview's when missing)."""
-        return text_for(text, self.officer_language, self.language)
+        return text_for(text, self.officer_language, self.language, self.gender)
 
     def shown(self, text: str, language: str | None = None) -> str:
         """The display form of a short label (no wrapping)."""
@@ -1107,10 +1109,17 @@ class Interview:
         stored = case.meta.get("interview")
         stored = stored if isinstance(stored, dict) else {}
         source = stored.get("questionnaire")
-        if settings.questionnaire is None and isinstance(source, str) and Path(source).is_file():
+        from screening.questionnaires import is_bundled
+
+        if settings.questionnaire is not None:
+            loaded = self.load(settings.questionnaire)
+        elif is_bundled(case.questionnaire_id, case.questionnaire_version):
+            # The version the case was started on, even when a newer one is bundled now.
+            loaded = self.load(f"{case.questionnaire_id}@{case.questionnaire_version}")
+        elif isinstance(source, str) and Path(source).is_file():
             loaded = self.load(source)
         else:
-            loaded = self.load(settings.questionnaire or case.questionnaire_id)
+            loaded = self.load(case.questionnaire_id)
         q = loaded.questionnaire
         if q.id != case.questionnaire_id:
             raise UsageError(
@@ -1214,7 +1223,12 @@ class Interview:
 
     def _interview(self) -> InterviewResult:
         engine = self._require_engine()
+        view = self._require_view()
+        address_by = view.questionnaire.address_by
         while True:
+            if address_by is not None:
+                gender = engine.answers.get(address_by)
+                view.gender = gender if isinstance(gender, str) else None
             self._acknowledge_flags()
             question = engine.current
             if question is None:

@@ -36,16 +36,45 @@ Id = Annotated[
 ]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
+
+
+class GenderedText(BaseModel):
+    """A text's forms by the gender of the person addressed, for languages that need them.
+
+    Example (Arabic): ``{female: "هل تشعرين أنكِ في خطر الآن؟", male: "هل تشعر أنك في خطر الآن؟"}``.
+    The interview picks the form from the answer to the questionnaire's ``address_by`` question;
+    while that is unknown it shows ``neutral``, or the masculine form when there is none (the
+    grammatical default of Arabic for an unknown addressee).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    female: str = Field(min_length=1, description="The text addressed to a woman or a girl.")
+    male: str = Field(min_length=1, description="The text addressed to a man or a boy.")
+    neutral: str | None = Field(
+        None, min_length=1, description="The text while the gender is not known (optional)."
+    )
+
+    def form(self, gender: str | None) -> str:
+        """The form for ``gender`` (``female`` or ``male``); otherwise the neutral one."""
+        if gender == "female":
+            return self.female
+        if gender == "male":
+            return self.male
+        return self.neutral if self.neutral is not None else self.male
+
+
 Text = Annotated[
-    str | dict[LanguageCode, str],
+    str | dict[LanguageCode, str | GenderedText],
     Field(
         description=(
             "Text shown to a person: a plain string (one-language questionnaires) or a map "
-            "of language code to text."
+            "of language code to text; in a language with gendered forms of address, the text "
+            "may be a map {female: ..., male: ..., neutral: ...}."
         )
     ),
 ]
-"""A shown string: plain, or ``{language code: text}``."""
+"""A shown string: plain, or ``{language code: text or {female, male, neutral}}``."""
 
 DONT_KNOW = "dont_know"
 DECLINED = "declined"
@@ -292,6 +321,11 @@ class Language(Strict):
     code: LanguageCode
     name: str = Field(min_length=1, description="The language's own name for itself.")
     direction: Direction = Direction.LTR
+    gendered: bool = Field(
+        False,
+        description="Forms of address differ by the person's gender (Arabic): every question "
+        "put to the person needs a feminine and a masculine form ({female: ..., male: ...}).",
+    )
 
 
 # --------------------------------------------------------------------------- questions
@@ -507,12 +541,35 @@ class Dimension(Strict):
     )
 
 
+class IndicatorSet(Strict):
+    """A set of indicators (the ILO/EC publish four: adults or children, labour or sexual
+    exploitation), with the condition that says when the set applies to the person.
+
+    An indicator is observed only while its set applies; the sets that apply count together
+    in the same dimensions.
+    """
+
+    id: Id
+    title: Text
+    source: str | None = Field(None, description="Where the set and its gradings come from.")
+    when: Condition | None = Field(
+        None,
+        description="When the set applies, over answers only; a set without `when` always "
+        "applies.",
+    )
+
+
 class Indicator(Strict):
     """An indicator of trafficking, observed when its ``when`` condition is true."""
 
     id: Id
     title: Text
     dimension: Id
+    set: Id | None = Field(
+        None,
+        description="The indicator set it belongs to (`indicator_sets`); the first set when "
+        "absent.",
+    )
     strength: StrengthName
     weight: int = Field(1, ge=0, description="How many times it counts towards its strength.")
     source: str = Field(min_length=1, description="Where the indicator and its strength come from.")
@@ -590,6 +647,11 @@ class Questionnaire(Strict):
     source: str | None = None
     threshold: Text | None = Field(None, description="The threshold statement a referral carries.")
     consent: ConsentQuestions | None = None
+    address_by: Id | None = Field(
+        None,
+        description="The single choice question whose answer (`female` or `male`) picks the "
+        "gendered form of texts; any other answer, or none yet, gives the neutral form.",
+    )
     child_when: Condition | None = Field(
         None,
         description="When the person is to be treated as a child (consent gating does not apply).",
@@ -597,6 +659,11 @@ class Questionnaire(Strict):
     dimension_rule: list[MinimumCounts] = Field(default_factory=lambda: list(ILO_RULE))
     sections: list[Section] = Field(min_length=1)
     dimensions: list[Dimension] = Field(default_factory=list)
+    indicator_sets: list[IndicatorSet] = Field(
+        default_factory=list,
+        description="The indicator sets, when there is more than one or one applies only to "
+        "some people; none declared: every indicator always applies.",
+    )
     indicators: list[Indicator] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1)
@@ -625,11 +692,29 @@ class Questionnaire(Strict):
             elif isinstance(question, SingleChoiceQuestion):
                 values = (c.value for c in question.choices)
                 index.plain_answers[qid] = frozenset((*values, *question.allow))
-        index.indicator_whens = {i.id: i.when for i in index.indicators.values() if i.when is not None}
+        index.indicator_whens = {
+            i.id: self._with_set(i) for i in index.indicators.values() if i.when is not None
+        }
         index.by_dimension[None] = list(self.indicators)
         for indicator in self.indicators:
             index.by_dimension.setdefault(indicator.dimension, []).append(indicator)
         return index
+
+    def set_of(self, indicator: Indicator) -> IndicatorSet | None:
+        """The indicator set an indicator belongs to (the first set when it names none)."""
+        if not self.indicator_sets:
+            return None
+        if indicator.set is None:
+            return self.indicator_sets[0]
+        return next((s for s in self.indicator_sets if s.id == indicator.set), None)
+
+    def _with_set(self, indicator: Indicator) -> Condition:
+        """An indicator's ``when``, true only while its set applies."""
+        assert indicator.when is not None
+        indicator_set = self.set_of(indicator)
+        if indicator_set is None or indicator_set.when is None:
+            return indicator.when
+        return AllCondition(all=[indicator_set.when, indicator.when])
 
     @property
     def default_language(self) -> str:
@@ -717,14 +802,22 @@ class Questionnaire(Strict):
         return dimension.rule if dimension.rule is not None else self.dimension_rule
 
 
-def text_for(text: Text | None, language: str, fallback: str | None = None) -> str:
-    """The text in ``language``, else in ``fallback``, else the first one given."""
+def text_for(
+    text: Text | None, language: str, fallback: str | None = None, gender: str | None = None
+) -> str:
+    """The text in ``language``, else in ``fallback``, else the first one given.
+
+    A text with gendered forms gives the form for ``gender`` (``female`` or ``male``), and its
+    neutral form (else the masculine) when the gender is not known.
+    """
     if text is None:
         return ""
     if isinstance(text, str):
         return text
     if language in text:
-        return text[language]
-    if fallback is not None and fallback in text:
-        return text[fallback]
-    return next(iter(text.values()), "")
+        found = text[language]
+    elif fallback is not None and fallback in text:
+        found = text[fallback]
+    else:
+        found = next(iter(text.values()), "")
+    return found if isinstance(found, str) else found.form(gender)

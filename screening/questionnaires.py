@@ -137,29 +137,54 @@ def load_path(path: Path, *, display: str | None = None) -> LoadedQuestionnaire:
 
 
 @functools.cache
-def _bundled_index() -> dict[str, Document]:
-    """The bundled questionnaires by id, parsed (finding the ids parses them anyway)."""
-    index: dict[str, Document] = {}
+def _bundled_index() -> dict[str, dict[str, Document]]:
+    """The bundled questionnaires by id, then by version, parsed (finding them parses them)."""
+    index: dict[str, dict[str, Document]] = {}
     for path in bundled_files():
         try:
             doc = read_document(path, display=f"<bundled>/{path.name}")
         except QuestionnaireError:
             continue
-        ident = doc.data.get("id")
-        if isinstance(ident, str):
-            index.setdefault(ident, doc)
+        ident, version = doc.data.get("id"), doc.data.get("version")
+        if isinstance(ident, str) and isinstance(version, str):
+            index.setdefault(ident, {}).setdefault(version, doc)
     return index
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key for versions: dotted numbers compare as numbers (``2.10.0`` after ``2.9.1``)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in version.split("."))
+
+
+def bundled_versions(ident: str) -> list[str]:
+    """The bundled versions of a questionnaire id, oldest first (empty when not bundled)."""
+    return sorted(_bundled_index().get(ident, {}), key=version_key)
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """``id@version`` as ``(id, version)``; a reference without ``@`` has no version."""
+    ident, sep, version = ref.partition("@")
+    return (ident, version) if sep else (ref, None)
 
 
 def resolve(ref: str | None) -> LoadedQuestionnaire:
     """Load a questionnaire by path or by bundled id (the default when ``ref`` is None).
 
+    A bundled id may name a version, ``ilo_adult_labour@1.0.0``; without one, the newest
+    bundled version is loaded.
+
     Raises:
-        UsageError: ``ref`` is neither a file nor a bundled id.
+        UsageError: ``ref`` is neither a file nor a bundled id, or names a version not bundled.
         QuestionnaireError: the questionnaire is invalid.
     """
     ref = ref or DEFAULT_QUESTIONNAIRE
     return _resolve_cached(ref)
+
+
+def is_bundled(ident: str, version: str | None = None) -> bool:
+    """Whether the id (in that version, when given) is bundled."""
+    versions = _bundled_index().get(ident, {})
+    return bool(versions) and (version is None or version in versions)
 
 
 @functools.cache
@@ -168,11 +193,23 @@ def _resolve_cached(ref: str) -> LoadedQuestionnaire:
     if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists():
         return load_path(candidate)
     index = _bundled_index()
-    if ref in index:
-        doc = index[ref]
-        return LoadedQuestionnaire(check_document(doc), doc.path, doc.sha256)
+    ident, version = split_ref(ref)
+    if ident in index:
+        versions = index[ident]
+        if version is None:
+            version = max(versions, key=version_key)
+        if version in versions:
+            doc = versions[version]
+            return LoadedQuestionnaire(check_document(doc), doc.path, doc.sha256)
+        known_versions = ", ".join(bundled_versions(ident))
+        raise UsageError(
+            f"no version '{version}' of questionnaire '{ident}' (bundled: {known_versions})",
+            hint=f"Name one of the bundled versions, e.g. {ident}@{bundled_versions(ident)[-1]}, "
+            "or give the questionnaire's file.",
+        )
     known = ", ".join(sorted(index)) or "none"
     raise UsageError(
         f"no questionnaire '{ref}': not a file and not a bundled id (bundled: {known})",
-        hint="Give a path to a questionnaire YAML file, or one of the bundled ids.",
+        hint="Give a path to a questionnaire YAML file, or one of the bundled ids "
+        "(optionally with a version: ID@VERSION).",
     )

@@ -169,7 +169,8 @@ def _questionnaire_of(
             that cannot be loaded.
     """
     ident = item.questionnaire
-    if ident is None or ident == default.questionnaire.id:
+    named = default.questionnaire
+    if ident is None or ident in (named.id, f"{named.id}@{named.version}"):
         return default
     from screening.answers import InvalidRecord
     from screening.errors import ScreeningError
@@ -178,7 +179,8 @@ def _questionnaire_of(
     if fixed:
         raise InvalidRecord(
             [
-                f"the record names questionnaire '{ident}' but --questionnaire is '{default.questionnaire.id}'"
+                f"the record names questionnaire '{ident}' but --questionnaire is "
+                f"'{named.id}@{named.version}'"
             ]
         )
     if ident not in loaded_by_id:
