@@ -40,10 +40,12 @@ def validate(
 
     paths = list(files) if files else bundled_files()
     results: list[tuple[str, list[Problem]]] = []
+    names: dict[str, tuple[str | None, str | None]] = {}
     for path in paths:
         try:
             loaded = load_path(path)
             results.append((loaded.path, []))
+            names[loaded.path] = (loaded.questionnaire.id, loaded.questionnaire.version)
         except QuestionnaireError as error:
             results.append((str(path), error.problems))
     bad = [r for r in results if r[1]]
@@ -51,7 +53,13 @@ def validate(
         document = {
             "valid": not bad,
             "files": [
-                {"path": name, "valid": not problems, "problems": [p.as_dict() for p in problems]}
+                {
+                    "path": name,
+                    "id": names.get(name, (None, None))[0],
+                    "version": names.get(name, (None, None))[1],
+                    "valid": not problems,
+                    "problems": [p.as_dict() for p in problems],
+                }
                 for name, problems in results
             ],
         }
