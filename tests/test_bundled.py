@@ -83,8 +83,11 @@ def test_outcome_codes_in_order(default: Questionnaire) -> None:
     ]
 
 
-def test_every_question_but_notes_accepts_the_special_answers(default: Questionnaire) -> None:
-    for question in default.questions().values():
+def test_every_question_of_version_1_accepts_the_special_answers() -> None:
+    # Version 2.0.0 leaves "declined" out of officer-only questions: see
+    # test_default_questionnaire.py::test_officer_only_questions_do_not_offer_declined.
+    old = resolve("ilo_adult_labour@1.0.0").questionnaire
+    for question in old.questions().values():
         if question.type != "note":
             assert sorted(question.allow) == ["declined", "dont_know"], question.id  # type: ignore[union-attr]
 
@@ -99,7 +102,11 @@ def test_every_indicator_can_be_triggered_by_answers(default: Questionnaire, ind
 
 
 def test_a_worker_with_no_problems(default: Questionnaire) -> None:
-    """All "no" at every gateway: about 20 questions, and no indicator."""
+    """All "no" at every gateway: the officer's checks and about 30 questions, no indicator.
+
+    Version 2.0.0 asks the facts of each phase separately (before arriving, here and now) and
+    the Gulf specifics, so a worker with no problems hears about 30 questions, not 20.
+    """
     answers: dict[str, object] = {}
     from screening.scoring import applicable_questions
 
@@ -112,7 +119,13 @@ def test_a_worker_with_no_problems(default: Questionnaire) -> None:
         answers[question.id] = _plain_answer(question)
     result = assess(default, answers)
     asked = [qid for qid in result.applicable if default.question(qid).type != "note"]  # type: ignore[union-attr]
-    assert len(asked) <= 30, len(asked)
+    to_the_person = [
+        qid
+        for qid in asked
+        if not default.question(qid).officer_only  # type: ignore[union-attr]
+        and not default.section_of(qid).officer_only
+    ]
+    assert len(to_the_person) <= 33, len(to_the_person)
     assert result.indicators == ()
     assert result.outcome.code == "no_indicators"
     assert result.flags == ()
@@ -127,7 +140,7 @@ def _plain_answer(question: object) -> object:
         return "yes" if question.id in safe_yes or "consent" in question.id else "no"  # type: ignore[attr-defined]
     if kind == "single_choice":
         values = [c.value for c in question.choices]  # type: ignore[attr-defined]
-        for preferred in ("granted", "none", "no"):
+        for preferred in ("granted", "none", "no", "same", "myself"):
             if preferred in values:
                 return preferred
         return values[0]
@@ -222,14 +235,19 @@ def test_an_unanswered_safety_question_is_never_read_as_no(questionnaire: str, s
 def test_indicator_show_in_arabic_has_no_english_words_of_its_own(cli) -> None:  # type: ignore[no-untyped-def]
     from screening.bidi import RtlMode, display
 
-    shown = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar").out
+    # version 1.0.0: the indicators of 2.0.0 need no "all of"
+    old = ("--questionnaire", "ilo_adult_labour@1.0.0")
+    shown = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar", *old).out
     assert "كل ما يلي:" in shown
     assert "all of" not in shown
     assert "observed" not in shown
-    english = cli("indicators", "show", "cd_debt_bondage").out
+    english = cli("indicators", "show", "cd_debt_bondage", *old).out
     assert "all of:" in english
-    reordered = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar", "--rtl", "reorder").out
+    reordered = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar", "--rtl", "reorder", *old).out
     assert display("كل ما يلي:", RtlMode.REORDER) in reordered
+    current = cli("indicators", "show", "cd_confiscation_of_documents", "--lang", "ar").out
+    assert "أيٌّ مما يلي:" in current or "أي مما يلي:" in current
+    assert "any of" not in current
 
 
 def test_indicator_list_for_people_in_arabic(cli) -> None:  # type: ignore[no-untyped-def]
@@ -241,21 +259,32 @@ def test_indicator_list_for_people_in_arabic(cli) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize(
-    ("answers", "child"),
+    ("version", "answers", "child"),
     [
-        ({"age": 16}, True),
-        ({"age": 30, "may_be_under_18": "yes"}, True),
-        ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "declined"}, True),
-        ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "dont_know"}, True),
-        ({"age": 30, "may_be_under_18": "dont_know"}, True),
-        ({"age": 30, "may_be_under_18": "declined", "officer_thinks_minor": "declined"}, True),
-        ({"age": "dont_know", "officer_thinks_minor": "yes"}, True),
-        ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "no"}, False),
-        ({"age": 30, "may_be_under_18": "no"}, False),
+        *[
+            (version, answers, child)
+            for version in ("1.0.0", "2.0.0")
+            for answers, child in [
+                ({"age": 16}, True),
+                ({"age": 30, "may_be_under_18": "yes"}, True),
+                ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "dont_know"}, True),
+                ({"age": 30, "may_be_under_18": "dont_know"}, True),
+                ({"age": "dont_know", "officer_thinks_minor": "yes"}, True),
+                ({"age": "declined", "officer_thinks_minor": "yes"}, True),
+                ({"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "no"}, False),
+                ({"age": 30, "may_be_under_18": "no"}, False),
+            ]
+        ],
+        # 1.0.0 let the officer "decline" these; 2.0.0 does not offer it (the officer does not decline)
+        ("1.0.0", {"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "declined"}, True),
+        ("1.0.0", {"age": 30, "may_be_under_18": "declined", "officer_thinks_minor": "declined"}, True),
+        ("2.0.0", {"age": 30, "may_be_under_18": "yes", "passport_identity": "age_different", "officer_thinks_minor": "yes"}, True),
     ],
 )
-def test_a_disputed_age_is_a_child_until_the_officer_says_no(answers: dict[str, object], child: bool) -> None:
-    q = resolve(None).questionnaire
+def test_a_disputed_age_is_a_child_until_the_officer_says_no(
+    version: str, answers: dict[str, object], child: bool
+) -> None:
+    q = resolve(f"ilo_adult_labour@{version}").questionnaire
     exploitation = ["ec_excessive_working_days_hours", "ec_low_or_no_salary"]
     result = assess(q, answers, checklist=exploitation)
     assert result.child is child
