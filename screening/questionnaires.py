@@ -56,8 +56,15 @@ def bundled_files() -> list[Path]:
 def _pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
-    for item in error.errors(include_url=False, include_input=False):
+    items = error.errors(include_url=False, include_input=False)
+    # A text is a string or a map: when the map was meant (an error inside it), the error of
+    # the string alternative says nothing more and is left out.
+    deeper = {tuple(i["loc"])[:n] for i in items for n in range(len(i["loc"]))}
+    meant_map = {loc[:-1] for loc in deeper if loc and loc[-1] in (_TEXT_MAP, "GenderedText")}
+    for item in items:
         loc = tuple(item["loc"])
+        if loc[-1:] == ("str",) and loc[:-1] in meant_map:
+            continue
         kind = item["type"]
         ctx: dict[str, Any] = dict(item.get("ctx") or {})
         message = _message(loc, kind, str(item["msg"]), ctx)
@@ -72,7 +79,13 @@ def _pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
     return problems
 
 
-_TEXT_UNION = ("str", "dict[constrained-str,str]")
+def field_of(loc: tuple[Any, ...]) -> str:
+    """The name of the text field a text's error is in (the key before the union's tags)."""
+    return str(loc[loc.index(_TEXT_MAP) - 1]) if _TEXT_MAP in loc else ""
+
+
+_TEXT_MAP = "dict[constrained-str,union[str,GenderedText]]"
+_TEXT_UNION = ("str", _TEXT_MAP, "GenderedText")
 
 
 def _message(loc: tuple[Any, ...], kind: str, msg: str, ctx: dict[str, Any]) -> str:
@@ -80,6 +93,22 @@ def _message(loc: tuple[Any, ...], kind: str, msg: str, ctx: dict[str, Any]) -> 
         p for p in loc if isinstance(p, str) and not p.startswith("<") and p not in _TEXT_UNION
     ]
     field = names[-1] if names else ""
+    if _TEXT_MAP in loc and loc[-1] != _TEXT_MAP:
+        language = loc[loc.index(_TEXT_MAP) + 1]
+        if "GenderedText" in loc and kind == "extra_forbidden":
+            return (
+                f"the forms by gender of the '{language}' text of '{field_of(loc)}' are `female`, "
+                f"`male` and `neutral`; '{loc[-1]}' is not one of them"
+            )
+        if "GenderedText" in loc and kind == "missing":
+            return (
+                f"the '{language}' text of '{field_of(loc)}' has forms by gender: it needs both "
+                "`female` and `male`"
+            )
+        return (
+            f"the '{language}' text of '{field_of(loc)}' must be text, or its forms by gender "
+            "{female: ..., male: ...}"
+        )
     if any(p in _TEXT_UNION for p in loc):
         return f"'{field}' must be text or a map of language code to text"
     if kind == "missing":

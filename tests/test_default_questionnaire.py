@@ -85,7 +85,7 @@ def q() -> Questionnaire:
 
 def score(q: Questionnaire, **changes: Any) -> Assessment:
     answers = {**ADULT, **changes}
-    applicable, kept = applicable_questions(q, answers)
+    _applicable, kept = applicable_questions(q, answers)
     # every answer of the case applies: a test that sets an answer the interview would not ask
     # is a wrong test, not a finding
     assert set(answers) <= set(kept), sorted(set(answers) - set(kept))

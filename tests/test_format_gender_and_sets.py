@@ -55,7 +55,8 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
 def test_a_gendered_questionnaire_loads_and_picks_the_form(tmp_path: Path) -> None:
     q = load_path(write(tmp_path, "q.yaml", gendered(GENDERED))).questionnaire
     text = q.question("passport").text  # type: ignore[union-attr]
-    assert isinstance(text, dict) and isinstance(text["ar"], GenderedText)
+    assert isinstance(text, dict)
+    assert isinstance(text["ar"], GenderedText)
     assert text_for(text, "ar", "en", "female") == "هل تحتفظين بجواز سفركِ؟"
     assert text_for(text, "ar", "en", "male") == "هل تحتفظ بجواز سفرك؟"
     assert text_for(text, "ar", "en", "other") == "هل تحتفظ بجواز سفرك؟"
@@ -73,7 +74,7 @@ def test_a_question_put_to_the_person_needs_both_forms(tmp_path: Path) -> None:
         'ar: {female: "كم عمركِ؟", male: "كم عمرك؟"}', 'ar: "كم عمرك؟"'
     )
     [problem] = problems_of(tmp_path, text)
-    line = next(i + 1 for i, l in enumerate(text.splitlines()) if 'ar: "كم عمرك؟"' in l)
+    line = next(i + 1 for i, row in enumerate(text.splitlines()) if 'ar: "كم عمرك؟"' in row)
     assert problem.startswith(f"q.yaml:{line}:")
     assert "question 'age' is put to the person: its 'ar' text needs a feminine and a masculine form" in problem
 
@@ -95,8 +96,13 @@ def test_gendered_forms_need_a_gendered_language_and_an_address_question(tmp_pat
 
 def test_a_form_missing_from_the_pair_is_located(tmp_path: Path) -> None:
     text = gendered(GENDERED).replace('{female: "كم عمركِ؟", male: "كم عمرك؟"}', '{female: "كم عمركِ؟"}')
-    found = problems_of(tmp_path, text)
-    assert found and all(p.startswith("q.yaml:") for p in found)
+    [problem] = problems_of(tmp_path, text)
+    line = next(i + 1 for i, row in enumerate(text.splitlines()) if '{female: "كم عمركِ؟"}' in row)
+    assert problem.startswith(f"q.yaml:{line}:")
+    assert "the 'ar' text of 'text' has forms by gender: it needs both `female` and `male`" in problem
+    extra = gendered(GENDERED).replace('male: "كم عمرك؟"}', 'male: "كم عمرك؟", feminine: "x"}')
+    [problem] = problems_of(tmp_path, extra)
+    assert "are `female`, `male` and `neutral`; 'feminine' is not one of them" in problem
 
 
 SETS = SMALL.replace(

@@ -78,7 +78,7 @@ def test_a_case_started_on_version_1_resumes_and_exports_on_version_1(tmp_path: 
         questionnaire="ilo_adult_labour@1.0.0", officer="epc-017", language="en"
     )
     # 1.0.0 opens with the officer's checks too; stop after the first one
-    run, _, prompter = interview(home, settings, [S("no_one"), Stop(KeyboardInterrupt())])
+    run, _, _prompter = interview(home, settings, [S("no_one"), Stop(KeyboardInterrupt())])
     with pytest.raises(Interrupted):
         run.run()
     case_id = run._case.case_id  # type: ignore[union-attr]
