@@ -151,21 +151,32 @@ def _bundled_index() -> dict[str, Document]:
     return index
 
 
-def resolve(ref: str | None) -> LoadedQuestionnaire:
+def bundled_ids() -> list[str]:
+    """The ids of the bundled questionnaires, sorted."""
+    return sorted(_bundled_index())
+
+
+def resolve(ref: str | None, *, files: bool = True) -> LoadedQuestionnaire:
     """Load a questionnaire by path or by bundled id (the default when ``ref`` is None).
+
+    Args:
+        ref: A file path or a bundled id.
+        files: Whether ``ref`` may be a file. ``False`` for a name that comes from data (an
+            answers record, a stored case) rather than from the command line: only the
+            bundled questionnaires are looked at, never a file of that name.
 
     Raises:
         UsageError: ``ref`` is neither a file nor a bundled id.
         QuestionnaireError: the questionnaire is invalid.
     """
     ref = ref or DEFAULT_QUESTIONNAIRE
-    return _resolve_cached(ref)
+    return _resolve_cached(ref, files)
 
 
 @functools.cache
-def _resolve_cached(ref: str) -> LoadedQuestionnaire:
+def _resolve_cached(ref: str, files: bool = True) -> LoadedQuestionnaire:
     candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists():
+    if files and (candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists()):
         return load_path(candidate)
     index = _bundled_index()
     if ref in index:

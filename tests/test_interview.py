@@ -531,8 +531,9 @@ def test_an_out_folder_that_does_not_exist_is_refused_before_anything(
     store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
 ) -> None:
     run = Run(store, home, settings_for(questionnaire, out=tmp_path / "nowhere" / "r.json"), [])
-    with pytest.raises(UsageError, match="does not exist"):
+    with pytest.raises(ScreeningError, match="does not exist") as caught:
         run.run()
+    assert caught.value.exit_code == ExitStatus.ERROR
     assert store.list_cases() == []
 
 
@@ -812,15 +813,15 @@ def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_check
 def test_a_referral_that_cannot_be_written_still_shows_the_summary_first(
     store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
 ) -> None:
-    """The --out folder vanished between the start and the end: urgent actions are still shown."""
+    """The --out folder vanished during the interview: urgent actions are still shown."""
     out = tmp_path / "gone" / "referral.json"
     out.parent.mkdir()
     run = Run(store, home, settings_for(questionnaire, out=out), [*MAIN, Stop(KeyboardInterrupt())])
     with pytest.raises(Interrupted):
         run.run()
-    out.parent.rmdir()
     [summary] = store.list_cases()
     finish = Run(store, home, InterviewSettings(resume=summary.id, officer="x"), [S("finish"), S("yes")])
+    finish.prompter.check = lambda: out.parent.rmdir() if out.parent.exists() else None
     with pytest.raises(ScreeningError, match="does not exist") as caught:
         finish.run()
     assert f"screening cases export {summary.id}" in caught.value.hint

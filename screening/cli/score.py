@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from screening.cli.options import ForceOption, out_option
+
 if TYPE_CHECKING:
     from screening.answers import AnswerSet
     from screening.questionnaires import LoadedQuestionnaire
@@ -41,9 +43,9 @@ def score(
         ),
     ] = None,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write to this file (0600) instead of stdout."),
+        Path | None, out_option("Write to this file (0600) instead of stdout.")
     ] = None,
+    force: ForceOption = False,
     output: Annotated[
         ScoreFormat,
         typer.Option("--format", help="json: the referral export; table: a summary for people."),
@@ -109,9 +111,7 @@ def score(
                 try:
                     if isinstance(item, InvalidRecord):
                         raise item
-                    loaded = _questionnaire_of(
-                        item, default, loaded_by_id, fixed=questionnaire is not None
-                    )
+                    loaded = _questionnaire_of(item, default, loaded_by_id, given=questionnaire)
                     yield label, *score_one(item, loaded, redact=redact, language=lang)
                 except InvalidRecord as bad:
                     failures += 1
@@ -143,7 +143,7 @@ def score(
             )
     else:
         with contextlib.ExitStack() as stack:
-            sink = sys.stdout if out is None else stack.enter_context(private_file(out))
+            sink = sys.stdout if out is None else stack.enter_context(private_file(out, force=force))
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
@@ -160,33 +160,53 @@ def _questionnaire_of(
     default: LoadedQuestionnaire,
     loaded_by_id: dict[str, LoadedQuestionnaire],
     *,
-    fixed: bool,
+    given: str | None,
 ) -> LoadedQuestionnaire:
     """The questionnaire an answer set names (loaded once), or the default one.
 
+    A record may name a bundled questionnaire by id, or the questionnaire given with
+    ``--questionnaire`` (by its id, or by the very text given on the command line). It never
+    names a file: that would let an answers file read any file the user can.
+
     Raises:
-        InvalidRecord: the set names another questionnaire than ``--questionnaire``, or one
-            that cannot be loaded.
+        InvalidRecord: the set names another questionnaire than ``--questionnaire``, a file,
+            or an id that is not bundled.
     """
     ident = item.questionnaire
-    if ident is None or ident == default.questionnaire.id:
+    if ident is None or ident == default.questionnaire.id or (given is not None and ident == given):
         return default
     from screening.answers import InvalidRecord
-    from screening.errors import ScreeningError
-    from screening.questionnaires import resolve
+    from screening.errors import ScreeningError, UsageError
+    from screening.questionnaires import bundled_ids, resolve
 
-    if fixed:
+    shown = _shown(ident)
+    if given is not None:
         raise InvalidRecord(
             [
-                f"the record names questionnaire '{ident}' but --questionnaire is '{default.questionnaire.id}'"
+                f"the record names questionnaire '{shown}' but --questionnaire is "
+                f"'{default.questionnaire.id}'"
             ]
         )
     if ident not in loaded_by_id:
         try:
-            loaded_by_id[ident] = resolve(ident)
+            loaded_by_id[ident] = resolve(ident, files=False)
+        except UsageError:
+            raise InvalidRecord(
+                [
+                    f"the record names questionnaire '{shown}', which is not a bundled "
+                    f"questionnaire ({', '.join(bundled_ids())}); a record names a bundled id "
+                    "only: to use a questionnaire file, pass it with --questionnaire FILE"
+                ]
+            ) from None
         except ScreeningError as error:
             raise InvalidRecord([error.message]) from None
     return loaded_by_id[ident]
+
+
+def _shown(text: str) -> str:
+    """A name from a record, fit for a one-line message: printable and short."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return cleaned if len(cleaned) <= 64 else cleaned[:63] + "…"
 
 
 def register(app: typer.Typer) -> None:
