@@ -27,7 +27,7 @@ from typing import TextIO
 
 from screening.errors import ScreeningError, UsageError
 
-__all__ = ["check_output", "out_option", "private_file", "write_private"]
+__all__ = ["check_kept_output", "check_output", "out_option", "private_file", "write_private"]
 
 _OTHER_PATH = "choose another path"
 
@@ -138,6 +138,26 @@ def check_output(path: Path, *, force: bool = False) -> None:
     refusal = _refusal(path, mode, force=force)
     if refusal is not None:
         raise refusal
+
+
+def check_kept_output(path: Path, *, force: bool = False) -> None:
+    """Check again a target kept from an earlier run (a resumed interview's ``--out``).
+
+    The path was stored with its folder resolved (no link in it). Besides what
+    :func:`check_output` refuses, a folder on the way that has since become a link is refused:
+    what was checked then is not what would be written now.
+
+    Raises:
+        ScreeningError: as :func:`check_output`, or the folder now resolves elsewhere.
+    """
+    check_output(path, force=force)
+    folder = _folder(path)
+    if folder.is_absolute() and folder.resolve() != folder:
+        raise ScreeningError(
+            f"cannot write {path}: the folder {folder} now leads elsewhere through a symbolic "
+            "link, and screening never writes through a link",
+            hint=f"Check the folder, or {_OTHER_PATH}.",
+        )
 
 
 def _read_only(folder: Path) -> bool:

@@ -1127,11 +1127,11 @@ class Interview:
         out = settings.out
         stored_out = stored.get("out")
         if out is None and isinstance(stored_out, str):
-            from screening.files import check_output
+            from screening.files import check_kept_output
 
             out = Path(stored_out)
             try:  # what is there now, not what was there at the start
-                check_output(out, force=settings.force)
+                check_kept_output(out, force=settings.force)
             except ScreeningError as error:
                 raise ScreeningError(
                     error.message,
@@ -1580,7 +1580,7 @@ class Interview:
     # -- the end -------------------------------------------------------------------------
 
     def _finish(self) -> InterviewResult:
-        from screening.files import write_private
+        from screening.files import check_kept_output, write_private
         from screening.referral import ExportContext, build_referral, rationale, to_json
         from screening.store.paths import prepare_referrals
 
@@ -1623,6 +1623,8 @@ class Interview:
             if path is None:
                 prepare_referrals(self.referrals_dir)
                 path = self.referrals_dir / f"{case.case_id}.json"
+            elif self.settings.out is None:  # kept from the start: checked again, now
+                check_kept_output(path, force=force)
             write_private(path, document + "\n", force=force)
         except (ScreeningError, OSError) as error:
             message = (

@@ -219,7 +219,7 @@ def read_only_mount(base: Path) -> Iterator[Path]:
     point = base / "ro"
     point.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(point)],
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k,mode=0755", "tmpfs", str(point)],
         capture_output=True, timeout=30, check=False,
     )
     if done.returncode != 0:
