@@ -238,8 +238,8 @@ def remove_referrals(home: Path, case_id: str) -> list[Path]:
     """Remove the referral file of a deleted case from the referrals folder.
 
     Removes ``referrals/CASE_ID.json`` and any temporary file a killed write left beside it
-    (``.CASE_ID.json.*.tmp``). A regular file is overwritten with zeros before it is unlinked;
-    a symbolic link is unlinked, never followed. Files written elsewhere with ``--out`` are
+    (``.CASE_ID.json.*.tmp``). A regular file is overwritten with zeros before it is unlinked
+    (unless another hard link to it exists); a symbolic link is unlinked, never followed. Files written elsewhere with ``--out`` are
     not touched.
 
     Returns:
@@ -289,8 +289,8 @@ def _scrub(path: Path) -> None:
         raise
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-            return
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_nlink > 1:
+            return  # another name for the same file (a hard link) keeps its content
         remaining = info.st_size
         block = b"\0" * 65536
         while remaining > 0:
