@@ -331,3 +331,19 @@ def test_check_output_accepts_a_new_file_and_a_regular_one_with_force(tmp_path: 
         check_output(target)
     write_private(target, "two\n", force=True)
     assert target.read_text() == "two\n"
+
+
+def test_score_refuses_the_target_before_reading_standard_input(
+    cli: Cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    target = tmp_path / "r.json"
+    target.write_text("kept\n")
+    stream = io.BytesIO(b"answers: {age: 30}\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stream, encoding="utf-8"))
+    run = cli("score", "-", "-q", str(small), "--out", str(target))
+    assert run.code == 1
+    assert "the file exists already" in run.err
+    assert stream.tell() == 0

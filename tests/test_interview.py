@@ -996,3 +996,28 @@ def test_a_folder_on_the_way_replaced_by_a_link_during_the_resumed_interview_is_
     assert f"screening cases export {case_id} --out FILE" in caught.value.hint
     assert list(elsewhere.iterdir()) == []
     assert store.get_case(case_id).referral_json is not None
+
+
+def test_a_link_planted_as_the_default_referral_file_is_refused(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.conf"
+    victim.write_text("important\n")
+    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
+
+    def plant() -> None:
+        case = run.interview._case
+        if case is None:
+            return
+        (home / "referrals").mkdir(mode=0o700, exist_ok=True)
+        link = home / "referrals" / f"{case.case_id}.json"
+        if not link.is_symlink():
+            link.symlink_to(victim)
+
+    run.prompter.check = plant
+    with pytest.raises(ScreeningError, match="is a symbolic link") as caught:
+        run.run()
+    [summary] = store.list_cases()
+    assert f"screening cases export {summary.id} --out FILE" in caught.value.hint
+    assert victim.read_text() == "important\n"
+    assert store.get_case(summary.id).referral_json is not None

@@ -84,13 +84,15 @@ def score(
     from screening.answers import InvalidRecord
     from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
-    from screening.files import private_file
+    from screening.files import check_output, private_file
     from screening.pipeline import score_one
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
     from screening.render import make_console, render_summary
 
     mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
+    if out is not None and output is ScoreFormat.JSON:
+        check_output(out, force=force)  # before standard input is read
     default = resolve(questionnaire)
     loaded_by_id = {default.questionnaire.id: default}
     if lang is not None and lang not in default.questionnaire.language_codes:
