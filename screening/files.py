@@ -197,12 +197,6 @@ def _failure(path: Path, exc: OSError) -> ScreeningError:
             f"cannot write {path}: the folder {folder} does not exist",
             hint=f"Create it, or {_OTHER_PATH}.",
         )
-    if number == errno.ELOOP:
-        return ScreeningError(
-            f"cannot write {path}: it is a symbolic link, and screening never writes through "
-            "a link",
-            hint=f"Give the path of a regular file that is not a link, or {_OTHER_PATH}.",
-        )
     return ScreeningError(
         f"cannot write {path}: {exc.strerror or type(exc).__name__}",
         hint=f"Check the disk and the folder's permissions, or {_OTHER_PATH}.",
