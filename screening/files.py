@@ -83,8 +83,8 @@ def _refusal(path: Path, mode: int, *, force: bool) -> ScreeningError | None:
     if kind is not None:
         return ScreeningError(
             f"cannot write {path}: it is {kind}, not a regular file",
-            hint="screening writes regular files only; leave out --out to write to standard "
-            f"output (and redirect that), or {_OTHER_PATH}.",
+            hint="screening writes regular files only: choose another path (without --out, "
+            "`score` and `cases export` write to standard output).",
         )
     if not force:
         return ScreeningError(
@@ -241,7 +241,8 @@ def _install(temporary: str, path: Path, *, force: bool) -> None:
                 raise refusal from None
             os.replace(temporary, path)
         else:
-            os.unlink(temporary)
+            with contextlib.suppress(OSError):  # written: a leftover name is no failure
+                os.unlink(temporary)
         return
     refusal = _existing_refusal(path, force=True)
     if refusal is not None:

@@ -96,7 +96,7 @@ def test_a_fifo_is_refused_without_opening_it(
     run = score_to(cli, answers, small, str(fifo), "--force")  # opening it would block
     assert run.code == 1
     assert f"cannot write {fifo}: it is a named pipe (FIFO), not a regular file" in run.err
-    assert "leave out --out to write to standard output" in run.err
+    assert "without --out, `score` and `cases export` write to standard output" in run.err
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
