@@ -27,7 +27,14 @@ from typing import TextIO
 
 from screening.errors import ScreeningError, UsageError
 
-__all__ = ["check_kept_output", "check_output", "out_option", "private_file", "write_private"]
+__all__ = [
+    "check_kept_output",
+    "check_output",
+    "out_option",
+    "private_file",
+    "read_only_file_system",
+    "write_private",
+]
 
 _OTHER_PATH = "choose another path"
 
@@ -160,7 +167,8 @@ def check_kept_output(path: Path, *, force: bool = False) -> None:
         )
 
 
-def _read_only(folder: Path) -> bool:
+def read_only_file_system(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only (False when unknown)."""
     try:
         return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
@@ -170,7 +178,7 @@ def _read_only(folder: Path) -> bool:
 def _failure(path: Path, exc: OSError) -> ScreeningError:
     folder = _folder(path)
     number = exc.errno
-    if number == errno.EROFS or (number in (errno.EACCES, errno.EPERM) and _read_only(folder)):
+    if number == errno.EROFS or (number in (errno.EACCES, errno.EPERM) and read_only_file_system(folder)):
         return ScreeningError(
             f"cannot write {path}: the folder {folder} is on a read-only file system",
             hint="Choose a path on a writable disk. Nothing was written.",

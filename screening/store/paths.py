@@ -9,6 +9,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from screening.files import read_only_file_system
+
 HOME_VARIABLE = "SCREENING_HOME"
 """The environment variable that overrides the store's directory."""
 
@@ -60,11 +62,6 @@ _OWN_FOLDER = (
 )
 
 
-def referral_path(home: Path, case_id: str) -> Path:
-    """Where the interview writes the referral of ``case_id`` when no ``--out`` is given."""
-    return home / REFERRALS_DIR / f"{case_id}.json"
-
-
 def _owner(uid: int) -> str:
     try:
         import pwd
@@ -72,13 +69,6 @@ def _owner(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
         return f"uid {uid}"
-
-
-def _read_only(folder: Path) -> bool:
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
-        return False
 
 
 def _check_folder(folder: Path, what: str, *, follow: bool) -> None:
@@ -106,7 +96,9 @@ def _check_folder(folder: Path, what: str, *, follow: bool) -> None:
     if not stat.S_ISDIR(info.st_mode):
         raise StoreError(
             f"cannot open the case store: {folder} exists and is not a directory",
-            hint="Set SCREENING_HOME to a directory for the case store.",
+            hint="Set SCREENING_HOME to a directory for the case store."
+            if follow
+            else "Move it aside; the store makes the folder itself.",
         )
     if os.name == "nt":
         return
@@ -183,9 +175,12 @@ def prepare_home(home: Path) -> None:
             hint="Set SCREENING_HOME to a directory for the case store.",
         ) from None
     except OSError as exc:
+        read_only = exc.errno == errno.EROFS
         raise StoreError(
             f"cannot create the case store directory {home}: {exc.strerror or exc}",
-            hint="Make its parent writable by you, or set SCREENING_HOME to a writable directory.",
+            hint="Set SCREENING_HOME to a folder on a writable disk."
+            if read_only
+            else "Make its parent writable by you, or set SCREENING_HOME to a writable directory.",
         ) from exc
     finally:
         os.umask(previous)
@@ -197,7 +192,7 @@ def prepare_home(home: Path) -> None:
         _check_folder(referrals, "the referrals folder", follow=False)
     effective = os.access in os.supports_effective_ids
     if not os.access(home, os.W_OK | os.X_OK, effective_ids=effective):
-        if _read_only(home):
+        if read_only_file_system(home):
             raise StoreError(
                 f"cannot open the case store: the directory {home} is on a read-only file system",
                 hint="Set SCREENING_HOME to a folder on a writable disk; everything saved "
