@@ -79,7 +79,7 @@ def floor(path: Path, out: Path) -> float:
 def screening_score(path: Path, out: Path, questionnaire: str | None) -> float:
     from screening.cli import main
 
-    args = ["score", str(path), "--out", str(out)]
+    args = ["score", str(path), "--out", str(out), "--force"]  # each size writes it again
     if questionnaire:
         args += ["-q", questionnaire]
     started = time.perf_counter()

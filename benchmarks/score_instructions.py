@@ -40,6 +40,7 @@ RUN = (
 def instructions(checkout: Path, answers: Path, out: Path) -> int:
     """Instructions callgrind counts for one run of `screening score` from ``checkout``."""
     env = dict(os.environ, PYTHONPATH=str(checkout))
+    out.unlink(missing_ok=True)  # an existing --out is refused (a baseline may lack --force)
     result = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
          sys.executable, "-c", RUN, str(answers), str(out)],

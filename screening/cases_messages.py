@@ -137,6 +137,16 @@ register(
             "ar": "لم تُحذف الحالة {case_id}",
         },
         "cases.delete.done": {"en": "deleted case {case_id}", "ar": "حُذفت الحالة {case_id}"},
+        "cases.delete.referral": {
+            "en": "removed the referral file of case {case_id} from the store's folder: {path}",
+            "ar": "حُذف ملف إحالة الحالة {case_id} من مجلد المخزن: {path}",
+        },
+        "cases.delete.elsewhere": {
+            "en": "the referral of case {case_id} written with --out was not removed; delete "
+            "it yourself if it must go: {path}",
+            "ar": "لم يُحذف ملف إحالة الحالة {case_id} المكتوب بالخيار --out؛ احذفه بنفسك إن "
+            "لزم: {path}",
+        },
         # -- verify ---------------------------------------------------------------------------
         "cases.verify.intact": {
             "en": "audit log intact: {events} event(s), head {head}",
@@ -163,6 +173,11 @@ register(
         "cases.purge.done": {
             "en": "deleted {count} case(s)",
             "ar": "عدد الحالات المحذوفة: {count}",
+        },
+        "cases.purge.referrals": {
+            "en": "removed {count} referral file(s) of the deleted cases from the store's "
+            "folder: {path}",
+            "ar": "حُذفت ملفات إحالة الحالات المحذوفة (عددها {count}) من مجلد المخزن: {path}",
         },
         "cases.purge.changed": {
             "en": "the cases changed while you confirmed: the ids printed are the ones deleted",

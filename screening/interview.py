@@ -882,6 +882,7 @@ class InterviewSettings:
         resume: The id of a draft case to continue.
         rtl: How right-to-left text is sent to the terminal.
         practice: A trainee's practice run: no case id to keep, no referral written.
+        force: Replace an existing regular file at ``out``.
     """
 
     questionnaire: str | None = None
@@ -893,6 +894,7 @@ class InterviewSettings:
     resume: str | None = None
     rtl: RtlMode = RtlMode.OFF
     practice: bool = False
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -1016,19 +1018,10 @@ class Interview:
             raise StoreError(error.message, hint=f"{error.hint} {hint}".strip()) from None
 
     def _check_out(self) -> None:
-        out = self.settings.out
-        if out is None:
-            return
-        folder = out.parent if str(out.parent) else Path(".")
-        if not folder.is_dir():
-            raise UsageError(
-                f"--out {out}: the folder {folder} does not exist",
-                hint="Create it first, or choose another path for the referral.",
-            )
-        if out.is_dir():
-            raise UsageError(
-                f"--out {out} is a folder", hint="Give a file name, such as referral.json."
-            )
+        from screening.files import check_output
+
+        if self.settings.out is not None:
+            check_output(self.settings.out, force=self.settings.force)
 
     def _interrupted(self) -> Interrupted:
         view_ui = self._ui()
@@ -1090,7 +1083,11 @@ class Interview:
                 if source and Path(source).is_file()
                 else None,
                 "redact": settings.redact,
-                "out": str(settings.out.resolve()) if settings.out else None,
+                # The folder is made absolute, the file name is kept as given: a link put
+                # there later is refused when the referral is written, never followed.
+                "out": str(settings.out.absolute().parent.resolve() / settings.out.name)
+                if settings.out
+                else None,
             },
         )
         opened = "interview.practice_opened" if settings.practice else "interview.case_opened"
@@ -1139,7 +1136,17 @@ class Interview:
         out = settings.out
         stored_out = stored.get("out")
         if out is None and isinstance(stored_out, str):
+            from screening.files import check_kept_output
+
             out = Path(stored_out)
+            try:  # what is there now, not what was there at the start
+                check_kept_output(out, force=settings.force)
+            except ScreeningError as error:
+                raise ScreeningError(
+                    error.message,
+                    hint=f"{error.hint} To resume with the referral written elsewhere: "
+                    f"`{resume_command(case.id)} --out FILE`.",
+                ) from None
         self._case = _Case(case.id, officer, loaded, case.language, out, redact)
         self._case.notes = {qid: len(notes) for qid, notes in case.notes.items()}
         engine = InterviewEngine(q, case.answers, acknowledged=case.acknowledged_flags)
@@ -1587,8 +1594,9 @@ class Interview:
     # -- the end -------------------------------------------------------------------------
 
     def _finish(self) -> InterviewResult:
-        from screening.files import write_private
+        from screening.files import check_kept_output, write_private
         from screening.referral import ExportContext, build_referral, rationale, to_json
+        from screening.store.paths import prepare_referrals
 
         view = self._require_view()
         engine = self._require_engine()
@@ -1623,11 +1631,15 @@ class Interview:
             rationale=rationale(assessment, view.officer_language),
         )
         path = case.out
+        # The store's own referrals folder is private: a stale file there is replaced.
+        force = self.settings.force or path is None
         try:
             if path is None:
-                self.referrals_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+                prepare_referrals(self.referrals_dir)
                 path = self.referrals_dir / f"{case.case_id}.json"
-            write_private(path, document + "\n")
+            elif self.settings.out is None:  # kept from the start: checked again, now
+                check_kept_output(path, force=force)
+            write_private(path, document + "\n", force=force)
         except (ScreeningError, OSError) as error:
             message = (
                 error.message

@@ -190,24 +190,35 @@ def bundled_versions(ident: str) -> list[str]:
     return sorted(_bundled_index().get(ident, {}), key=version_key)
 
 
+def bundled_ids() -> list[str]:
+    """The ids of the bundled questionnaires, sorted."""
+    return sorted(_bundled_index())
+
+
 def split_ref(ref: str) -> tuple[str, str | None]:
     """``id@version`` as ``(id, version)``; a reference without ``@`` has no version."""
     ident, sep, version = ref.partition("@")
     return (ident, version) if sep else (ref, None)
 
 
-def resolve(ref: str | None) -> LoadedQuestionnaire:
+def resolve(ref: str | None, *, files: bool = True) -> LoadedQuestionnaire:
     """Load a questionnaire by path or by bundled id (the default when ``ref`` is None).
 
     A bundled id may name a version, ``ilo_adult_labour@1.0.0``; without one, the newest
     bundled version is loaded.
+
+    Args:
+        ref: A file path, or a bundled id (optionally ``ID@VERSION``).
+        files: Whether ``ref`` may be a file. ``False`` for a name that comes from data (an
+            answers record, a stored case) rather than from the command line: only the
+            bundled questionnaires are looked at, never a file of that name.
 
     Raises:
         UsageError: ``ref`` is neither a file nor a bundled id, or names a version not bundled.
         QuestionnaireError: the questionnaire is invalid.
     """
     ref = ref or DEFAULT_QUESTIONNAIRE
-    return _resolve_cached(ref)
+    return _resolve_cached(ref, files)
 
 
 def is_bundled(ident: str, version: str | None = None) -> bool:
@@ -217,9 +228,9 @@ def is_bundled(ident: str, version: str | None = None) -> bool:
 
 
 @functools.cache
-def _resolve_cached(ref: str) -> LoadedQuestionnaire:
+def _resolve_cached(ref: str, files: bool = True) -> LoadedQuestionnaire:
     candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists():
+    if files and (candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists()):
         return load_path(candidate)
     index = _bundled_index()
     ident, version = split_ref(ref)

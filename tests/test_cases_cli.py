@@ -1121,3 +1121,131 @@ def test_export_is_audited_before_anything_leaves_the_store(
     run = cli("cases", "export", case_id)
     assert run.code == 1
     assert run.out == ""
+
+
+# -- referral files in the store's folder go with their case -------------------------------------
+
+
+def referral_files(home: Path, case_id: str) -> list[Path]:
+    """The referral an interview left in the store's folder, and a temporary file a killed
+    write left beside it."""
+    folder = home / "referrals"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    files = [folder / f"{case_id}.json", folder / f".{case_id}.json.k2j4x.tmp"]
+    for path in files:
+        path.write_text(json.dumps({"case_id": case_id, "name": PRIVATE}))
+    return files
+
+
+def test_delete_removes_the_referral_files_and_says_so(
+    cli: Cli, store: SqliteStore, small_file: Path, home: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    keep = complete_case(store, small_file)
+    doomed = referral_files(home, case_id)
+    kept = referral_files(home, keep)
+    run = cli("cases", "delete", case_id, "--yes")
+    assert run.code == 0, run.err
+    assert not any(os.path.lexists(path) for path in doomed)
+    assert all(path.exists() for path in kept)
+    assert (
+        f"screening: removed the referral file of case {case_id} from the store's folder: "
+        f"{doomed[0]}"
+    ) in run.err.splitlines()
+    assert PRIVATE not in run.err
+
+
+def test_delete_removes_a_link_not_what_it_points_to(
+    cli: Cli, store: SqliteStore, small_file: Path, home: Path, tmp_path: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    victim = tmp_path / "victim.conf"
+    victim.write_text("important\n")
+    (home / "referrals").mkdir(mode=0o700)
+    (home / "referrals" / f"{case_id}.json").symlink_to(victim)
+    run = cli("cases", "delete", case_id, "--yes")
+    assert run.code == 0, run.err
+    assert not os.path.lexists(home / "referrals" / f"{case_id}.json")
+    assert victim.read_text() == "important\n"
+
+
+def test_delete_names_a_referral_written_elsewhere_and_leaves_it(
+    cli: Cli, store: SqliteStore, small_file: Path, tmp_path: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    elsewhere = tmp_path / "given-with-out.json"
+    elsewhere.write_text("{}")
+    store.set_meta(case_id, "interview", {"questionnaire": None, "redact": False, "out": str(elsewhere)})
+    run = cli("cases", "delete", case_id, "--yes")
+    assert run.code == 0, run.err
+    assert (
+        f"screening: warning: the referral of case {case_id} written with --out was not "
+        f"removed; delete it yourself if it must go: {elsewhere}"
+    ) in run.err.splitlines()
+    assert elsewhere.exists()
+
+
+def test_delete_that_cannot_remove_the_file_says_so_and_exits_1(
+    cli: Cli, store: SqliteStore, small_file: Path, home: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    [referral, _] = referral_files(home, case_id)
+    referral.unlink()
+    referral.mkdir()  # cannot be unlinked as a file
+    run = cli("cases", "delete", case_id, "--yes")
+    assert run.code == 1
+    assert f"deleted case {case_id}" in run.err
+    assert (
+        f"screening: error: case {case_id} was deleted, but its referral file {referral} could "
+        "not be removed"
+    ) in run.err
+    with pytest.raises(StoreError):
+        store.get_case(case_id)
+
+
+def test_purge_removes_the_referral_files_of_the_purged_cases(
+    cli: Cli, store: SqliteStore, small_file: Path, home: Path
+) -> None:
+    now = datetime.now(UTC)
+    old = new_case(store, small_file, answers=DRAFT_ANSWERS, now=now - timedelta(days=100))
+    recent = new_case(store, small_file, answers=DRAFT_ANSWERS, now=now - timedelta(days=80))
+    doomed = referral_files(home, old)
+    kept = referral_files(home, recent)
+    run = cli("cases", "purge", "--older-than", "90d", "--yes")
+    assert run.code == 0, run.err
+    assert run.out.split() == [old]
+    assert not any(os.path.lexists(path) for path in doomed)
+    assert all(path.exists() for path in kept)
+    assert run.err.splitlines()[-1] == (
+        "screening: removed 2 referral file(s) of the deleted cases from the store's folder: "
+        f"{home / 'referrals'}"
+    )
+
+
+def test_delete_in_arabic_puts_the_path_on_its_own_line(
+    cli: Cli, store: SqliteStore, small_file: Path, home: Path
+) -> None:
+    case_id = complete_case(store, small_file)
+    [referral, temporary] = referral_files(home, case_id)
+    temporary.unlink()
+    run = cli("cases", "delete", case_id, "--yes", "--ui-lang", "ar")
+    assert run.code == 0, run.err
+    assert run.err.splitlines() == [
+        f"screening: حُذفت الحالة {case_id}",
+        f"screening: حُذف ملف إحالة الحالة {case_id} من مجلد المخزن:",
+        " " * len("screening: ") + str(referral),
+    ]
+
+
+def test_a_removed_referral_is_overwritten_first_unless_linked_elsewhere(tmp_path: Path) -> None:
+    from screening.store.paths import _scrub
+
+    alone = tmp_path / "alone.json"
+    alone.write_text(PRIVATE)
+    _scrub(alone)
+    assert alone.read_bytes() == b"\0" * len(PRIVATE.encode())
+    shared = tmp_path / "shared.json"
+    shared.write_text(PRIVATE)
+    os.link(shared, tmp_path / "copy.json")
+    _scrub(shared)
+    assert (tmp_path / "copy.json").read_text() == PRIVATE

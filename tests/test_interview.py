@@ -531,8 +531,9 @@ def test_an_out_folder_that_does_not_exist_is_refused_before_anything(
     store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
 ) -> None:
     run = Run(store, home, settings_for(questionnaire, out=tmp_path / "nowhere" / "r.json"), [])
-    with pytest.raises(UsageError, match="does not exist"):
+    with pytest.raises(ScreeningError, match="does not exist") as caught:
         run.run()
+    assert caught.value.exit_code == ExitStatus.ERROR
     assert store.list_cases() == []
 
 
@@ -812,17 +813,211 @@ def test_a_questionnaire_that_opens_with_an_officer_section_brings_its_own_check
 def test_a_referral_that_cannot_be_written_still_shows_the_summary_first(
     store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
 ) -> None:
-    """The --out folder vanished between the start and the end: urgent actions are still shown."""
+    """The --out folder vanished during the interview: urgent actions are still shown."""
     out = tmp_path / "gone" / "referral.json"
     out.parent.mkdir()
     run = Run(store, home, settings_for(questionnaire, out=out), [*MAIN, Stop(KeyboardInterrupt())])
     with pytest.raises(Interrupted):
         run.run()
-    out.parent.rmdir()
     [summary] = store.list_cases()
     finish = Run(store, home, InterviewSettings(resume=summary.id, officer="x"), [S("finish"), S("yes")])
+    finish.prompter.check = lambda: out.parent.rmdir() if out.parent.exists() else None
     with pytest.raises(ScreeningError, match="does not exist") as caught:
         finish.run()
     assert f"screening cases export {summary.id}" in caught.value.hint
     assert "URGENT" in finish.screen  # the summary, urgent actions first, was drawn
     assert store.get_case(summary.id).referral_json is not None  # and nothing is lost
+
+
+# -- the referral file: never through a link, never over a file without --force ---------------
+
+
+def interrupted_case(store: SqliteStore, home: Path, questionnaire: Path, out: Path) -> str:
+    """A draft started with ``--out out`` and interrupted at the review; its id."""
+    run = Run(store, home, settings_for(questionnaire, out=out), [*MAIN, Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    [summary] = store.list_cases()
+    return summary.id
+
+
+def test_a_link_planted_between_start_and_resume_is_refused_on_resume(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "referral.json"
+    out.parent.mkdir()
+    case_id = interrupted_case(store, home, questionnaire, out)
+    victim = tmp_path / "victim.conf"
+    victim.write_text("important\n")
+    out.symlink_to(victim)
+    resumed = Run(store, home, InterviewSettings(resume=case_id, officer="x"), [])
+    with pytest.raises(ScreeningError) as caught:
+        resumed.run()
+    stored = out.parent.resolve() / out.name
+    assert caught.value.message == (
+        f"cannot write {stored}: it is a symbolic link, and screening never writes through a link"
+    )
+    assert caught.value.exit_code == ExitStatus.ERROR
+    assert f"`screening interview --resume {case_id} --out FILE`" in caught.value.hint
+    assert victim.read_text() == "important\n"
+    assert store.get_case(case_id).status is CaseStatus.DRAFT
+    # the answers are all there: resumed with another --out, the interview finishes
+    other = tmp_path / "out" / "other.json"
+    result = Run(
+        store, home, InterviewSettings(resume=case_id, officer="x", out=other), [S("finish"), S("yes")]
+    ).run()
+    assert result.referral_path == other
+    assert json.loads(other.read_text(encoding="utf-8"))["case_id"] == case_id
+    assert victim.read_text() == "important\n"
+    assert out.is_symlink()
+
+
+def test_a_link_planted_during_the_resumed_interview_is_not_followed(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "referral.json"
+    out.parent.mkdir()
+    case_id = interrupted_case(store, home, questionnaire, out)
+    victim = tmp_path / "victim.conf"
+    victim.write_text("important\n")
+    finish = Run(store, home, InterviewSettings(resume=case_id, officer="x"), [S("finish"), S("yes")])
+    finish.prompter.check = lambda: None if out.is_symlink() else out.symlink_to(victim)
+    with pytest.raises(ScreeningError, match="is a symbolic link") as caught:
+        finish.run()
+    assert f"screening cases export {case_id} --out FILE" in caught.value.hint
+    assert victim.read_text() == "important\n"
+    assert store.get_case(case_id).referral_json is not None  # the referral is kept
+
+
+def test_an_existing_out_is_refused_before_the_first_question_unless_forced(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "referral.json"
+    out.write_text("an earlier referral\n")
+    run = Run(store, home, settings_for(questionnaire, out=out), [])
+    with pytest.raises(ScreeningError) as caught:
+        run.run()
+    assert caught.value.message == f"cannot write {out}: the file exists already"
+    assert caught.value.hint == "Use --force to replace it, or choose another path."
+    assert caught.value.exit_code == ExitStatus.ERROR
+    assert store.list_cases() == []
+    assert out.read_text() == "an earlier referral\n"
+    forced = Run(
+        store, home, settings_for(questionnaire, out=out, force=True),
+        [*MAIN, S("finish"), S("yes")],
+    )
+    result = forced.run()
+    assert json.loads(out.read_text(encoding="utf-8"))["case_id"] == result.case_id
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_an_out_file_that_appeared_during_the_interview_is_kept_and_the_referral_too(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "referral.json"
+    run = Run(store, home, settings_for(questionnaire, out=out), [*MAIN, S("finish"), S("yes")])
+    run.prompter.check = lambda: None if out.exists() else out.write_text("someone else's\n")
+    with pytest.raises(ScreeningError) as caught:
+        run.run()
+    [summary] = store.list_cases()
+    assert caught.value.message == f"cannot write {out}: the file exists already"
+    assert caught.value.exit_code == ExitStatus.ERROR
+    assert caught.value.hint == (
+        f"The case {summary.id} is complete and its referral is kept in the case store: "
+        f"`screening cases export {summary.id} --out FILE` writes it."
+    )
+    assert out.read_text() == "someone else's\n"
+    case = store.get_case(summary.id)
+    assert case.status is CaseStatus.COMPLETE
+    assert case.referral_json is not None
+    assert "URGENT" in run.screen  # the summary was shown before the write
+
+
+def test_a_link_as_the_referrals_folder_is_refused_and_the_referral_kept(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
+    referrals = home / "referrals"
+    run.prompter.check = lambda: None if referrals.is_symlink() else referrals.symlink_to(elsewhere)
+    with pytest.raises(ScreeningError, match=r"the referrals folder .* is a symbolic link") as caught:
+        run.run()
+    [summary] = store.list_cases()
+    assert f"screening cases export {summary.id} --out FILE" in caught.value.hint
+    assert list(elsewhere.iterdir()) == []
+    assert store.get_case(summary.id).referral_json is not None
+
+
+def test_the_default_referral_is_written_0600_in_a_0700_folder(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    result = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")]).run()
+    assert result.referral_path == home / "referrals" / f"{result.case_id}.json"
+    assert stat.S_IMODE((home / "referrals").stat().st_mode) == 0o700
+    assert stat.S_IMODE(result.referral_path.stat().st_mode) == 0o600
+
+
+def test_a_folder_on_the_way_replaced_by_a_link_is_refused_on_resume(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "referral.json"
+    out.parent.mkdir()
+    case_id = interrupted_case(store, home, questionnaire, out)
+    elsewhere = tmp_path / "etc"
+    elsewhere.mkdir()
+    (elsewhere / "referral.json").write_text("important\n")
+    out.parent.rmdir()
+    out.parent.symlink_to(elsewhere)
+    resumed = Run(store, home, InterviewSettings(resume=case_id, officer="x", force=True), [])
+    with pytest.raises(ScreeningError, match="now leads elsewhere through a symbolic link"):
+        resumed.run()
+    assert (elsewhere / "referral.json").read_text() == "important\n"
+
+
+def test_a_folder_on_the_way_replaced_by_a_link_during_the_resumed_interview_is_refused(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "referral.json"
+    out.parent.mkdir()
+    case_id = interrupted_case(store, home, questionnaire, out)
+    elsewhere = tmp_path / "etc"
+    elsewhere.mkdir()
+
+    def swap() -> None:
+        if not out.parent.is_symlink():
+            out.parent.rmdir()
+            out.parent.symlink_to(elsewhere)
+
+    finish = Run(store, home, InterviewSettings(resume=case_id, officer="x"), [S("finish"), S("yes")])
+    finish.prompter.check = swap
+    with pytest.raises(ScreeningError, match="now leads elsewhere") as caught:
+        finish.run()
+    assert f"screening cases export {case_id} --out FILE" in caught.value.hint
+    assert list(elsewhere.iterdir()) == []
+    assert store.get_case(case_id).referral_json is not None
+
+
+def test_a_link_planted_as_the_default_referral_file_is_refused(
+    store: SqliteStore, home: Path, questionnaire: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.conf"
+    victim.write_text("important\n")
+    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
+
+    def plant() -> None:
+        case = run.interview._case
+        if case is None:
+            return
+        (home / "referrals").mkdir(mode=0o700, exist_ok=True)
+        link = home / "referrals" / f"{case.case_id}.json"
+        if not link.is_symlink():
+            link.symlink_to(victim)
+
+    run.prompter.check = plant
+    with pytest.raises(ScreeningError, match="is a symbolic link") as caught:
+        run.run()
+    [summary] = store.list_cases()
+    assert f"screening cases export {summary.id} --out FILE" in caught.value.hint
+    assert victim.read_text() == "important\n"
+    assert store.get_case(summary.id).referral_json is not None

@@ -343,3 +343,67 @@ def test_the_export_model_keeps_answer_values_exactly(value: object) -> None:
     VALIDATOR.validate(document)
     kept = Referral.model_validate_json(json.dumps(document)).answers[0]["value"]
     assert (kept, type(kept)) == (value, type(value))
+
+
+# -- which questionnaire a record may name ---------------------------------------------------------
+
+NOT_BUNDLED = "which is not a bundled questionnaire"
+GIVE_THE_FILE = "to use a questionnaire file, pass it with --questionnaire FILE"
+
+
+@pytest.mark.parametrize("named", ["/etc/passwd", "../small.yaml", "small.yaml", "small", "/etc"])
+def test_a_record_that_names_a_file_is_refused_without_reading_it(  # type: ignore[no-untyped-def]
+    cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "small").write_text(small.read_text())  # a file by the bare name too
+    answers = write(tmp_path, "a.json", json.dumps({"questionnaire": named, "answers": {}}))
+    run = cli("score", str(answers))
+    assert run.code == 1
+    assert f"{answers}: the record names questionnaire '{named}', {NOT_BUNDLED}" in run.err
+    assert GIVE_THE_FILE in run.err
+    assert "root:" not in run.err  # nothing of the file is shown
+    assert run.out == ""
+
+
+def test_a_record_that_names_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    answers = write(tmp_path, "a.json", json.dumps({"questionnaire": str(fifo), "answers": {}}))
+    done = subprocess.run(
+        [sys.executable, "-m", "screening", "score", str(answers)],
+        capture_output=True, text=True, timeout=60, check=False,  # opening the pipe would block
+        env={**os.environ, "SCREENING_HOME": str(tmp_path / "home")},
+    )
+    assert done.returncode == 1
+    assert NOT_BUNDLED in done.stderr
+
+
+def test_a_record_name_with_control_characters_is_shown_harmlessly(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = write(tmp_path, "a.json", json.dumps({"questionnaire": "x\x1b[2Jy" + "z" * 100, "answers": {}}))
+    run = cli("score", str(answers))
+    assert run.code == 1
+    assert "\x1b" not in run.err
+    assert "'x?[2Jy" in run.err
+    assert "z" * 70 not in run.err
+
+
+def test_a_record_may_name_a_bundled_id_or_the_questionnaire_given(  # type: ignore[no-untyped-def]
+    cli, small: Path, tmp_path: Path
+) -> None:
+    bundled = write(tmp_path, "b.json", json.dumps({"questionnaire": "ilo_adult_labour", "answers": {}}))
+    run = cli("score", str(bundled))
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["questionnaire"]["id"] == "ilo_adult_labour"
+    for named in (str(small), "small"):  # the text given with -q, or its id
+        answers = write(tmp_path, "a.json", json.dumps({"questionnaire": named, "answers": {"age": 30}}))
+        run = cli("score", str(answers), "-q", str(small))
+        assert run.code == 0, run.err
+        assert json.loads(run.out)["questionnaire"]["id"] == "small"
+    other = write(tmp_path, "o.json", json.dumps({"questionnaire": "/etc/passwd", "answers": {}}))
+    run = cli("score", str(other), "-q", str(small))
+    assert run.code == 1
+    assert "the record names questionnaire '/etc/passwd' but --questionnaire is 'small' (version 1)" in run.err

@@ -130,12 +130,12 @@ def test_new_store_is_private(home: Path) -> None:
 
 
 @POSIX_ONLY
-def test_loose_permissions_are_tightened(home: Path) -> None:
+def test_an_existing_folder_keeps_its_mode_and_loose_files_are_tightened(home: Path) -> None:
     open_store().close()
-    home.chmod(0o755)
+    home.chmod(0o755)  # readable by others, writable by its owner only: usable as it is
     (home / DATABASE_NAME).chmod(0o644)
     with open_store():
-        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        assert stat.S_IMODE(home.stat().st_mode) == 0o755
         assert stat.S_IMODE((home / DATABASE_NAME).stat().st_mode) == 0o600
 
 

@@ -8,6 +8,7 @@ stderr.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from screening.cli.options import ForceOption, out_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -562,9 +565,9 @@ def show(
 def export(
     case_id: Annotated[str, typer.Argument(help="The case id (letter case does not matter).")],
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write to this file (0600) instead of stdout."),
+        Path | None, out_option("Write to this file (0600) instead of stdout.")
     ] = None,
+    force: ForceOption = False,
     redact: Annotated[
         bool, typer.Option("--redact", help="Leave out every answer marked pii.")
     ] = False,
@@ -584,10 +587,12 @@ def export(
     Example: screening cases export C-2026-11-29-7KQ3M2 --redact --out referral.json
     """
     from screening.casefile import export_case
-    from screening.files import write_private
+    from screening.files import check_output, write_private
     from screening.store import CaseStatus, open_store
 
     ui = _ui(ui_lang, rtl)
+    if out is not None:
+        check_output(out, force=force)  # before the export is recorded
     with open_store() as store:
         case = store.get_case(case_id)
         result = export_case(
@@ -601,7 +606,7 @@ def export(
             sys.stdout.write(result.document)
             sys.stdout.flush()
         else:
-            write_private(out, result.document)
+            write_private(out, result.document, force=force)
     if out is not None:
         key = (
             "cases.export.wrote"
@@ -634,7 +639,9 @@ def delete(
     """Delete a case with its answers, notes and flags; the audit log keeps that it was deleted.
 
     Asks for confirmation unless --yes is given; without a terminal, --yes is required. The
-    deleted content is overwritten in the database file.
+    deleted content is overwritten in the database file, and the case's referral file in the
+    store's folder (referrals/CASE_ID.json) is overwritten and removed. Files written
+    elsewhere with --out are not touched (their path is shown when known).
 
     Example: screening cases delete C-2026-11-29-7KQ3M2 --officer epc-017
     """
@@ -654,8 +661,47 @@ def delete(
             if not _confirm(question, what=f"deleting case {case.id}", ui=ui):
                 ui.say(ui.tr("cases.delete.kept", case_id=case.id))
                 raise typer.Exit(1)
+        interview = case.meta.get("interview")
+        elsewhere = interview.get("out") if isinstance(interview, dict) else None
         store.delete_case(case.id, officer=officer)
+        home = store.path.parent
     ui.say(ui.tr("cases.delete.done", case_id=case.id))
+    for path in _remove_referrals(home, [case.id]):
+        _say_path(ui, "cases.delete.referral", path, case_id=case.id)
+    if isinstance(elsewhere, str) and os.path.lexists(elsewhere):
+        _say_path(ui, "cases.delete.elsewhere", Path(elsewhere), case_id=case.id, warn=True)
+
+
+def _remove_referrals(home: Path, case_ids: list[str]) -> list[Path]:
+    """Remove the referral files of deleted cases from the store's folder.
+
+    Raises:
+        StoreError: a file could not be removed (the others are removed all the same).
+    """
+    from screening.errors import StoreError
+    from screening.store.paths import remove_referrals
+
+    removed: list[Path] = []
+    failure: StoreError | None = None
+    for case_id in case_ids:
+        try:
+            removed += remove_referrals(home, case_id)
+        except StoreError as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return removed
+
+
+def _say_path(ui: _Ui, key: str, path: Path, *, warn: bool = False, **values: object) -> None:
+    """A message that ends with a path; in right-to-left text the path gets a line of its own,
+    never wrapped, so that it can be copied whole (its leading "/" would move to its end)."""
+    say = ui.warn if warn else ui.say
+    if ui.rtl:
+        say(ui.tr(key, path="", **values).rstrip().rstrip(":") + ":")
+        sys.stderr.write(" " * len("screening: ") + str(path) + "\n")
+    else:
+        say(ui.tr(key, path=path, **values))
 
 
 # -- verify ----------------------------------------------------------------------------------
@@ -736,7 +782,9 @@ def purge(
 
     Lists the cases that would be deleted, then asks for confirmation unless --yes is given;
     without a terminal, --yes is required. Each deletion is recorded in the audit log. The
-    ids of the deleted cases are printed on stdout.
+    ids of the deleted cases are printed on stdout. Their referral files in the store's folder
+    (referrals/CASE_ID.json) are overwritten and removed too; files written elsewhere with
+    --out are not touched.
 
     Example: screening cases purge --older-than 90d
     """
@@ -773,8 +821,12 @@ def purge(
             ui.say(ui.tr("cases.purge.kept"))
             raise typer.Exit(1)
         purged = store.purge(older_than, now=now, officer=officer)
+        home = store.path.parent
     for case_id in purged:
         sys.stdout.write(case_id + "\n")
     ui.say(ui.tr("cases.purge.done", count=len(purged)))
+    removed = _remove_referrals(home, purged)
+    if removed:
+        _say_path(ui, "cases.purge.referrals", removed[0].parent, count=len(removed))
     if sorted(purged) != [s.id for s in doomed]:
         ui.warn(ui.tr("cases.purge.changed"))

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from screening.cli.options import ForceOption, out_option
+
 
 def interview(
     questionnaire: Annotated[
@@ -34,13 +36,12 @@ def interview(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Write the referral JSON here (0600); default: referrals/CASE_ID.json in the "
-            "data directory (SCREENING_HOME).",
+        out_option(
+            "Write the referral JSON here (0600); default: referrals/CASE_ID.json in the "
+            "data directory (SCREENING_HOME)."
         ),
     ] = None,
+    force: ForceOption = False,
     redact: Annotated[
         bool, typer.Option("--redact", help="Leave out every answer marked pii from the referral.")
     ] = False,
@@ -103,6 +104,7 @@ def interview(
         language=lang,
         ui_language=ui_lang,
         out=out,
+        force=force,
         redact=redact,
         resume=resume,
         rtl=mode,

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from screening.cli.options import ForceOption, out_option
+
 if TYPE_CHECKING:
     from screening.answers import AnswerSet
     from screening.questionnaires import LoadedQuestionnaire
@@ -41,9 +43,9 @@ def score(
         ),
     ] = None,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write to this file (0600) instead of stdout."),
+        Path | None, out_option("Write to this file (0600) instead of stdout.")
     ] = None,
+    force: ForceOption = False,
     output: Annotated[
         ScoreFormat,
         typer.Option("--format", help="json: the referral export; table: a summary for people."),
@@ -82,13 +84,15 @@ def score(
     from screening.answers import InvalidRecord
     from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
-    from screening.files import private_file
+    from screening.files import check_output, private_file
     from screening.pipeline import score_one
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
     from screening.render import make_console, render_summary
 
     mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
+    if out is not None and output is ScoreFormat.JSON:
+        check_output(out, force=force)  # before standard input is read
     default = resolve(questionnaire)
     loaded_by_id = {default.questionnaire.id: default}
     if lang is not None and lang not in default.questionnaire.language_codes:
@@ -109,9 +113,7 @@ def score(
                 try:
                     if isinstance(item, InvalidRecord):
                         raise item
-                    loaded = _questionnaire_of(
-                        item, default, loaded_by_id, fixed=questionnaire is not None
-                    )
+                    loaded = _questionnaire_of(item, default, loaded_by_id, given=questionnaire)
                     yield label, *score_one(item, loaded, redact=redact, language=lang)
                 except InvalidRecord as bad:
                     failures += 1
@@ -143,7 +145,7 @@ def score(
             )
     else:
         with contextlib.ExitStack() as stack:
-            sink = sys.stdout if out is None else stack.enter_context(private_file(out))
+            sink = sys.stdout if out is None else stack.enter_context(private_file(out, force=force))
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
@@ -160,35 +162,60 @@ def _questionnaire_of(
     default: LoadedQuestionnaire,
     loaded_by_id: dict[str, LoadedQuestionnaire],
     *,
-    fixed: bool,
+    given: str | None,
 ) -> LoadedQuestionnaire:
     """The questionnaire an answer set names (loaded once), or the default one.
 
+    A record may name a bundled questionnaire by id, or the questionnaire given with
+    ``--questionnaire`` (by its id, or by the very text given on the command line). It never
+    names a file: that would let an answers file read any file the user can.
+
     Raises:
-        InvalidRecord: the set names another questionnaire than ``--questionnaire``, or one
-            that cannot be loaded.
+        InvalidRecord: the set names another questionnaire than ``--questionnaire``, a file,
+            or an id that is not bundled.
     """
     ident = item.questionnaire
     named = default.questionnaire
-    if ident is None or ident in (named.id, f"{named.id}@{named.version}"):
+    if (
+        ident is None
+        or ident in (named.id, f"{named.id}@{named.version}")
+        or (given is not None and ident == given)
+    ):
         return default
     from screening.answers import InvalidRecord
-    from screening.errors import ScreeningError
-    from screening.questionnaires import resolve
+    from screening.errors import ScreeningError, UsageError
+    from screening.questionnaires import bundled_ids, resolve, split_ref
 
-    if fixed:
+    shown = _shown(ident)
+    if given is not None:
         raise InvalidRecord(
             [
-                f"the record names questionnaire '{ident}' but --questionnaire is "
-                f"'{named.id}@{named.version}'"
+                f"the record names questionnaire '{shown}' but --questionnaire is "
+                f"'{named.id}' (version {named.version})"
             ]
         )
     if ident not in loaded_by_id:
         try:
-            loaded_by_id[ident] = resolve(ident)
+            loaded_by_id[ident] = resolve(ident, files=False)
+        except UsageError as error:
+            if split_ref(ident)[0] in bundled_ids():  # a bundled id, in a version not bundled
+                raise InvalidRecord([error.message]) from None
+            raise InvalidRecord(
+                [
+                    f"the record names questionnaire '{shown}', which is not a bundled "
+                    f"questionnaire ({', '.join(bundled_ids())}); a record names a bundled id "
+                    "only: to use a questionnaire file, pass it with --questionnaire FILE"
+                ]
+            ) from None
         except ScreeningError as error:
             raise InvalidRecord([error.message]) from None
     return loaded_by_id[ident]
+
+
+def _shown(text: str) -> str:
+    """A name from a record, fit for a one-line message: printable and short."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return cleaned if len(cleaned) <= 64 else cleaned[:63] + "…"
 
 
 def register(app: typer.Typer) -> None:

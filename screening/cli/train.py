@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from screening.cli.options import ForceOption, out_option
+
 if TYPE_CHECKING:
     from screening.prompts import Prompter
     from screening.questionnaires import LoadedQuestionnaire
@@ -264,9 +266,9 @@ def practice(
         typer.Option("--format", help="table: the comparison for people; json: a class record."),
     ] = OutputFormat.TABLE,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Also write the class record (JSON) to this file."),
+        Path | None, out_option("Also write the class record (JSON) to this file.")
     ] = None,
+    force: ForceOption = False,
     trainee: Annotated[
         str | None,
         typer.Option("--trainee", help="Who practises (kept in the class record)."),
@@ -286,7 +288,7 @@ def practice(
     import os
 
     from screening.bidi import rtl_mode_from_env
-    from screening.errors import NoTerminalError, UsageError
+    from screening.errors import NoTerminalError
     from screening.render_training import (
         View,
         pause,
@@ -299,8 +301,10 @@ def practice(
     case = _load_case(scenario, scenarios, questionnaire)
     language = _language(lang, case)
     mode = rtl_mode_from_env(rtl, os.environ)
-    if out is not None and not (out.parent if str(out.parent) else Path(".")).is_dir():
-        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if out is not None:
+        from screening.files import check_output
+
+        check_output(out, force=force)
     if not _is_terminal():
         raise NoTerminalError(
             "practice needs a terminal; to replay the scenario without one, use "
@@ -324,7 +328,7 @@ def practice(
     if out is not None:
         from screening.files import write_private
 
-        write_private(out, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        write_private(out, json.dumps(record, ensure_ascii=False, indent=2) + "\n", force=force)
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
     else:

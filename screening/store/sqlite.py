@@ -35,7 +35,7 @@ from screening.store.model import (
     JSONValue,
     VerifyResult,
 )
-from screening.store.paths import DATABASE_NAME, default_home
+from screening.store.paths import DATABASE_NAME, default_home, prepare_home
 
 __all__ = ["APPLICATION_ID", "DEFAULT_BUSY_TIMEOUT", "MIGRATIONS", "SqliteStore", "open_store"]
 
@@ -185,8 +185,9 @@ def open_store(
 ) -> SqliteStore:
     """Open the case store in ``home``, creating or upgrading it as needed.
 
-    The directory is created with mode 0700 and the database files get 0600; looser
-    permissions on existing ones are tightened.
+    The directory is created with mode 0700 when missing; an existing one is never re-moded,
+    and is refused when it belongs to another user or others may write in it (see
+    :func:`~screening.store.paths.prepare_home`). The database files get 0600.
 
     Args:
         home: The store's directory; :func:`~screening.store.paths.default_home` when omitted.
@@ -238,7 +239,7 @@ class SqliteStore:
     ) -> Self:
         """Open or create the store in directory ``home`` (see :func:`open_store`)."""
         path = home / DATABASE_NAME
-        _prepare_directory(home)
+        prepare_home(home)
         # SQLite creates the database, -wal and -shm files with the process umask: keep them
         # private from the first byte rather than fixing the mode afterwards. The umask is
         # process-wide, so this window is kept as short as the creation itself.
@@ -901,32 +902,6 @@ class SqliteStore:
 
 
 # -- module helpers ------------------------------------------------------------------------
-
-
-def _prepare_directory(home: Path) -> None:
-    previous = os.umask(0o077)
-    try:
-        home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except FileExistsError:
-        raise StoreError(
-            f"cannot open the case store: {home} exists and is not a directory",
-            hint="Set SCREENING_HOME to a directory for the case store.",
-        ) from None
-    except OSError as exc:
-        raise StoreError(
-            f"cannot create the case store directory {home}: {exc.strerror or exc}",
-            hint="Make its parent writable by you, or set SCREENING_HOME to a writable directory.",
-        ) from exc
-    finally:
-        os.umask(previous)
-    _tighten(home, directory=True)
-    effective = os.access in os.supports_effective_ids
-    if not os.access(home, os.W_OK | os.X_OK, effective_ids=effective):
-        raise StoreError(
-            f"cannot open the case store: the directory {home} is not writable",
-            hint=f"Make it writable by you (`chmod 700 {home}`), or set SCREENING_HOME to a "
-            f"writable directory; {_KEPT}.",
-        )
 
 
 def _tighten(path: Path, *, directory: bool) -> None:
