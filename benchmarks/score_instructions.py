@@ -6,7 +6,7 @@ set and on N, and prints (count(N) - count(1)) / (N - 1): the instructions each 
 start-up left out. With `--baseline DIR` (another checkout of the project, a git worktree of an
 earlier commit say) the same is counted for it in the same run, for a side-by-side comparison.
 
-Usage: python benchmarks/score_instructions.py [--sets 1000] [--baseline DIR]
+Usage: python benchmarks/score_instructions.py [--sets 1000] [--baseline DIR] [--questionnaire ID]
 Needs valgrind. Takes about a minute per checkout (callgrind runs Python about 50 times slower).
 """
 
@@ -63,16 +63,22 @@ def main() -> None:
     parser.add_argument("--sets", type=int, default=1_000)
     parser.add_argument("--baseline", type=Path, default=None, help="another checkout to count too")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--questionnaire", default=None, help="a bundled id, ID@VERSION to compare versions"
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed")
-    questionnaire = resolve(None).questionnaire
+    questionnaire = resolve(args.questionnaire).questionnaire
     rng = random.Random(args.seed)
     here = Path(__file__).resolve().parent.parent
     checkouts = [("this checkout", here)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
     with tempfile.TemporaryDirectory() as folder:
         one, many, out = Path(folder, "one.jsonl"), Path(folder, "many.jsonl"), Path(folder, "out.jsonl")
-        records = [json.dumps(random_answer_set(questionnaire, rng)) for _ in range(args.sets)]
+        named = {"questionnaire": args.questionnaire} if args.questionnaire else {}
+        records = [
+            json.dumps({**named, **random_answer_set(questionnaire, rng)}) for _ in range(args.sets)
+        ]
         one.write_text(records[0] + "\n")
         many.write_text("\n".join(records) + "\n")
         print(f"{'':<15} {'instructions/set':>17} {'start-up':>15}")

@@ -156,12 +156,22 @@ class View:
         rtl: Whether the language reads from right to left.
     """
 
-    def __init__(self, console: Console, language: str, mode: RtlMode, *, rtl: bool) -> None:
+    def __init__(
+        self,
+        console: Console,
+        language: str,
+        mode: RtlMode,
+        *,
+        rtl: bool,
+        gender: str | None = None,
+    ) -> None:
         self.console = console
         self.language = language
         self.ui = ui_language(language)
         self.mode = mode
         self.rtl = rtl
+        self.gender = gender
+        """The scenario's person's gender (``female``, ``male``): picks gendered forms."""
 
     @property
     def mirrored(self) -> bool:
@@ -182,7 +192,7 @@ class View:
 
     def text(self, value: Any, fallback: str = "en") -> str:
         """A questionnaire or scenario text (``{en: ..., ar: ...}``) in the view's language."""
-        return text_for(value, self.language, fallback)
+        return text_for(value, self.language, fallback, self.gender)
 
     def say(self, text: str, *, indent: int = 0, style: str = "") -> None:
         """Print logical text wrapped to the console; reordered and aligned in reorder mode."""

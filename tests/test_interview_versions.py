@@ -98,3 +98,11 @@ def test_a_case_started_on_version_1_resumes_and_exports_on_version_1(tmp_path: 
     referral = json.loads(exported.out)
     assert referral["questionnaire"]["id"] == "ilo_adult_labour"
     assert referral["questionnaire"]["version"] == "1.0.0"
+
+
+def test_a_demo_reads_the_arabic_in_the_gender_of_the_scenarios_person(cli) -> None:  # type: ignore[no-untyped-def]
+    woman = cli("train", "demo", "salon_sexual_exploitation", "--lang", "ar")
+    assert woman.code == 0, woman.err
+    assert "هل تشعرين أنكِ في خطر الآن؟" in woman.out
+    man = cli("train", "demo", "driver_passport_retained", "--lang", "ar")
+    assert "هل تشعر أنك في خطر الآن؟" in man.out

@@ -131,7 +131,15 @@ def _view(case: Case, language: str, rtl: str | None) -> View:
     from screening.render_training import View
 
     mode = rtl_mode_from_env(rtl, os.environ)
-    return View(make_console(), language, mode, rtl=_is_rtl(case, language))
+    address_by = case.questionnaire.address_by
+    gender = case.answers.get(address_by) if address_by else None
+    return View(
+        make_console(),
+        language,
+        mode,
+        rtl=_is_rtl(case, language),
+        gender=gender if isinstance(gender, str) else None,
+    )
 
 
 def _is_terminal() -> bool:
