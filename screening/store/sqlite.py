@@ -1569,7 +1569,7 @@ def _inspect(path: Path) -> int:
     try:
         # Read-only: reading the header must not change the file (no journal mode set,
         # no hot journal rolled back, nothing checkpointed on close).
-        conn = sqlite3.connect(_uri(path, mode="ro"), uri=True, isolation_level=None)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None)
         version, application, objects = _header(conn)
     except sqlite3.Error as exc:
         raise _translate(exc, action, path, 0) from exc
@@ -1615,6 +1615,30 @@ def _connect(path: Path, busy_timeout: float) -> tuple[sqlite3.Connection, bool]
     return conn, created
 
 
+def _read_only_uri(path: Path) -> str:
+    """How to open a database for reading without creating or changing any file.
+
+    A store in WAL mode needs its shared-memory file; in a folder that cannot be written and
+    without that file, the store is opened as immutable (no locks, no shared memory), which is
+    right for a read-only medium.
+
+    Raises:
+        StoreError: The write-ahead log holds changes that cannot be read that way.
+    """
+    shm, wal = _sidecar(path, "-shm"), _sidecar(path, "-wal")
+    effective = os.access in os.supports_effective_ids
+    if shm.exists() or os.access(path.parent, os.W_OK, effective_ids=effective):
+        return _uri(path, mode="ro")
+    if _exists(wal):
+        raise StoreError(
+            f"cannot open the case store {path} for reading: its write-ahead log holds "
+            "changes that cannot be read while the folder is read-only",
+            hint=f"Make {path.parent} writable once (any screening command then folds the "
+            "log into the store), or copy the folder to a writable disk.",
+        )
+    return _uri(path, mode="ro", immutable="1")
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """Open a store that cannot be written, for reading; nothing on disk is changed."""
     action = "open the case store"
@@ -1625,21 +1649,8 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
             "but it is read-only",
             hint="Open it once where it can be written (any screening command upgrades it).",
         )
-    options = {"mode": "ro"}
-    shm, wal = _sidecar(path, "-shm"), _sidecar(path, "-wal")
-    effective = os.access in os.supports_effective_ids
-    if not shm.exists() and not os.access(path.parent, os.W_OK, effective_ids=effective):
-        if _exists(wal):
-            raise StoreError(
-                f"cannot open the case store {path} for reading: its write-ahead log holds "
-                "changes that cannot be read while the folder is read-only",
-                hint=f"Make {path.parent} writable once (any screening command then folds the "
-                "log into the store), or copy the folder to a writable disk.",
-            )
-        # Nothing can change a store on a read-only medium: no locking, no shared memory.
-        options["immutable"] = "1"
     try:
-        conn = sqlite3.connect(_uri(path, **options), uri=True, isolation_level=None)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()
     except sqlite3.Error as exc:
@@ -1946,13 +1957,14 @@ def _create_anchor(path: Path, events: int, head: str) -> None:
         os.close(fd)
 
 
-def _open_anchor(path: Path) -> int | None:
+def _open_anchor(path: Path, *, write: bool = True) -> int | None:
     """The anchor file, open for updates; None when it is missing or not a regular file.
 
     It is never created here: a store whose anchor file was removed says so in verify
     instead of starting a new one from whatever the log holds now.
     """
-    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    mode = os.O_RDWR if write else os.O_RDONLY
+    flags = mode | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError:
@@ -1985,7 +1997,7 @@ def _parse_anchor(data: bytes) -> tuple[int, str] | None:
 
 def _read_anchor(path: Path) -> tuple[int, str] | str | None:
     """The anchor's count and head; a sentence when it is unusable; None when missing."""
-    fd = _open_anchor(path)
+    fd = _open_anchor(path, write=False)
     if fd is None:
         if path.is_symlink() or path.exists():
             return f"the anchor file {path} is not a regular file"
