@@ -29,7 +29,7 @@ from screening.store import sqlite as sqlite_store
 from screening.store.audit import AuditEvent, chain_hash, record_digest
 
 Cli = Callable[..., Run]
-SECRET = "worker said yes to self-harm"  # stands for answer content that must never leak
+SECRET = "worker said yes to self-harm"  # noqa: S105 - stands for answer content, never shown
 FOLLOW_UP = "self_harm_plan"  # a follow-up question: its id alone says the gateway was "yes"
 
 
@@ -174,7 +174,7 @@ def test_a_removed_answer_is_named(cli: Cli, store: SqliteStore, home: Path) -> 
 def test_a_truncated_log_is_named(cli: Cli, store: SqliteStore, home: Path) -> None:
     filled(store)
     events = store.verify().events
-    tamper(home, f"DELETE FROM audit_events WHERE seq > {events - 2}")
+    tamper(home, "DELETE FROM audit_events WHERE seq > ?", params=(events - 2,))
     refused(cli, f"events {events - 1} to {events} were removed")
 
 
@@ -186,9 +186,9 @@ def test_last_events_cut_and_chain_state_rewritten_are_caught_by_the_anchor(
     keep = events - 2
     tamper(
         home,
-        f"DELETE FROM audit_events WHERE seq > {keep}",
-        f"UPDATE chain_state SET events = {keep},"
-        f" head = (SELECT hash FROM audit_events WHERE seq = {keep})",
+        "DELETE FROM audit_events WHERE seq > ?",
+        "UPDATE chain_state SET events = ?1, head = (SELECT hash FROM audit_events WHERE seq = ?1)",
+        params=(keep,),
     )
     refused(
         cli,
@@ -310,8 +310,9 @@ def test_anchor_to_appends_and_checks_an_external_log(
     tamper(
         home,
         "DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)",
-        f"UPDATE chain_state SET events = {events - 1},"
+        "UPDATE chain_state SET events = ?,"
         " head = (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1)",
+        params=(events - 1,),
     )
     sqlite_store._create_anchor(anchor_path(home / DATABASE_NAME), events - 1, head)
     run = cli("cases", "verify", "--anchor-to", str(log))
@@ -462,7 +463,7 @@ def test_a_write_waits_for_the_lock_and_says_so(home: Path) -> None:
         assert "waiting for the case store" in line
         assert str(home / DATABASE_NAME) in line
         holder.execute("ROLLBACK")
-        out, err = process.communicate(timeout=60)
+        _out, err = process.communicate(timeout=60)
     finally:
         holder.close()
         if process.poll() is None:
@@ -512,7 +513,8 @@ def test_a_case_is_created_with_its_settings_and_lease_in_one_commit(
     assert store.verify().events == before + 1  # one event, one commit
     assert store.get_case(cid).meta == {"interview": {"redact": True}}
     holder = store.lease_holder(cid)
-    assert holder is not None and holder.pid == os.getpid()
+    assert holder is not None
+    assert holder.pid == os.getpid()
 
 
 # -- a read-only store ----------------------------------------------------------------------------
