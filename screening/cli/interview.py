@@ -92,6 +92,8 @@ def interview(
     from screening.errors import NoTerminalError, UsageError
 
     mode = rtl_mode_from_env(rtl, os.environ)
+    if take_over and resume is None:
+        raise UsageError("--take-over goes with --resume CASE_ID", hint="Add --resume CASE_ID.")
     if ui_lang is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", ui_lang):
         raise UsageError(
             f"--ui-lang {ui_lang!r} is not a language code", hint="Use a code such as en or ar."
@@ -118,9 +120,6 @@ def interview(
         rtl=mode,
         take_over=take_over,
     )
-    if take_over and resume is None:
-        raise UsageError("--take-over goes with --resume CASE_ID", hint="Add --resume CASE_ID.")
-
     def waiting(message: str) -> None:
         sys.stderr.write(f"screening: {message}\n")
         sys.stderr.flush()
