@@ -125,9 +125,19 @@ def chain_hash(prev_hash: str, canonical: str) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
+_KEYED: dict[str, hmac.HMAC] = {}
+
+
 def keyed_digest(salt: str, canonical: str) -> str:
     """HMAC-SHA256 of a canonical text, keyed with a case's secret (hex)."""
-    return hmac.new(bytes.fromhex(salt), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    keyed = _KEYED.get(salt)
+    if keyed is None:
+        if len(_KEYED) >= 64:  # an interview writes to one case; verify reads many once
+            _KEYED.clear()
+        keyed = _KEYED[salt] = hmac.new(bytes.fromhex(salt), digestmod=hashlib.sha256)
+    digest = keyed.copy()
+    digest.update(canonical.encode("utf-8"))
+    return digest.hexdigest()
 
 
 _LIST = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
