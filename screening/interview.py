@@ -1033,9 +1033,10 @@ class Interview:
             # The store is failing (locked, full, read-only): leave the lease to expire with
             # this process rather than wait for the store once more to give it back.
             self._held = None
-            if self._case is None:
+            case_id = self._case.case_id if self._case is not None else self.settings.resume
+            if case_id is None:
                 raise
-            hint = self._tr("interview.store_failed", command=resume_command(self._case.case_id))
+            hint = self._tr("interview.store_failed", command=resume_command(case_id))
             raise StoreError(error.message, hint=f"{error.hint} {hint}".strip()) from None
         finally:
             self._release()

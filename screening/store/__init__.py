@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -200,8 +201,11 @@ class CaseStore(Protocol):
         """Delete the cases not updated for ``older_than``; return their ids."""
         ...
 
-    def verify(self, expected_head: str | None = None) -> VerifyResult:
-        """Recompute the audit chain and name its first broken link."""
+    def verify(
+        self, expected_head: str | None = None, *, anchor_log: Path | None = None
+    ) -> VerifyResult:
+        """Recompute the audit chain, compare the data and the anchors with it, and name every
+        problem (the first in ``message``)."""
         ...
 
     def audit_head(self) -> str:

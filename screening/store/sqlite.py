@@ -1988,7 +1988,12 @@ def _write_anchor(fd: int, events: int, head: str) -> None:
     """
     with contextlib.suppress(OSError):
         # The commit stands whatever happens here; verify reports how far the anchor lags.
-        os.pwrite(fd, _anchor_record(events, head), 0)
+        record = _anchor_record(events, head)
+        if hasattr(os, "pwrite"):
+            os.pwrite(fd, record, 0)
+        else:  # pragma: no cover - Windows
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, record)
 
 
 def _parse_anchor(data: bytes) -> tuple[int, str] | None:
