@@ -247,6 +247,22 @@ def test_a_deleted_case_row_is_named(cli: Cli, store: SqliteStore, home: Path) -
     assert draft
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE cases SET salt = 'not hex'",
+        "UPDATE chain_state SET events = 'many'",
+        "UPDATE answers SET event_seq = 'x'",
+    ],
+)
+def test_values_of_the_wrong_form_are_reported_not_crashed_on(
+    cli: Cli, store: SqliteStore, home: Path, statement: str
+) -> None:
+    filled(store)
+    tamper(home, statement)
+    refused(cli)
+
+
 def test_every_problem_is_listed(cli: Cli, store: SqliteStore, home: Path) -> None:
     draft, done = filled(store)
     tamper(

@@ -396,11 +396,15 @@ class _CaseState:
         token, officer, host, pid, since = self.lease
         if token is None:
             return None
+        try:
+            moment = _parse(str(since))
+        except ValueError:  # edited by hand: show the lease all the same
+            moment = datetime.fromtimestamp(0, UTC)
         return LeaseHolder(
             officer=None if officer is None else str(officer),
             host=str(host),
-            pid=int(str(pid)),
-            since=_parse(str(since)),
+            pid=pid if isinstance(pid, int) else 0,
+            since=moment,
         )
 
 
@@ -1277,35 +1281,49 @@ class SqliteStore:
         # The anchor is read before the log: it is written after each commit, so read first it
         # can lag behind what the log holds, never run ahead of it.
         anchor = _read_anchor(anchor_path(self.path))
-        with self._read("verify the audit log") as conn:
-            damage = [row[0] for row in conn.execute("PRAGMA quick_check")]
-            if damage != ["ok"]:
-                return VerifyResult(
-                    ok=False,
-                    events=0,
-                    head=GENESIS_HASH,
-                    first_broken=None,
-                    message=f"the database file {self.path} is damaged (integrity check failed)",
-                )
-            events = [
-                AuditEvent(*row)
-                for row in conn.execute(
-                    "SELECT seq, at, officer, event, case_id, question_id, flag_id,"
-                    " prev_hash, hash, data_hash, case_hash FROM audit_events ORDER BY seq"
-                )
-            ]
-            recorded_events, recorded_head = _chain_state(conn)
-            cases = _case_rows(conn)
-            records = _records(conn, None)
-        result = verify_chain(
-            events,
-            recorded_events=recorded_events,
-            recorded_head=recorded_head,
-            expected_head=expected_head,
-        )
-        problems = [result.message] if not result.ok else []
-        if result.first_broken is None:
-            problems += verify_data(events, cases, records)
+        try:
+            with self._read("verify the audit log") as conn:
+                damage = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if damage != ["ok"]:
+                    return VerifyResult(
+                        ok=False,
+                        events=0,
+                        head=GENESIS_HASH,
+                        first_broken=None,
+                        message=f"the database file {self.path} is damaged (integrity check "
+                        "failed)",
+                    )
+                events = [
+                    AuditEvent(*row)
+                    for row in conn.execute(
+                        "SELECT seq, at, officer, event, case_id, question_id, flag_id,"
+                        " prev_hash, hash, data_hash, case_hash FROM audit_events ORDER BY seq"
+                    )
+                ]
+                recorded_events, recorded_head = _chain_state(conn)
+                cases = _case_rows(conn)
+                records = _records(conn, None)
+            result = verify_chain(
+                events,
+                recorded_events=recorded_events,
+                recorded_head=recorded_head,
+                expected_head=expected_head,
+            )
+            problems = [result.message] if not result.ok else []
+            if result.first_broken is None:
+                problems += verify_data(events, cases, records)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Values of types this program never writes (text for a number, a malformed
+            # secret): the file was edited by hand. Nothing of the values is shown.
+            return VerifyResult(
+                ok=False,
+                events=0,
+                head=GENESIS_HASH,
+                first_broken=None,
+                message=f"the case store {self.path} holds values of a form screening never "
+                "writes (a number, hash, time or secret of the wrong type): it was changed "
+                "outside screening",
+            )
         anchored = _compare_anchor(anchor, events, anchor_path(self.path))
         if anchored is not None and not anchored[0]:
             problems.append(anchored[1])
