@@ -4,8 +4,10 @@ The rest of the program talks to :class:`CaseStore` only. The embedded implement
 :class:`~screening.store.sqlite.SqliteStore` (one SQLite file, see :func:`open_store`); a shared
 server database for a whole centre is meant to implement the same protocol with the same
 behaviour: every write is one committed transaction before the method returns, each change is
-written with its audit event, and every failure is a :class:`~screening.errors.StoreError`
-whose message carries no answer content.
+written with its audit event (which carries keyed digests of what it changed) after checking
+the case's lease (one writer per case), the chain's head is kept outside the database too, and
+every failure is a :class:`~screening.errors.StoreError` whose message carries no answer
+content.
 """
 
 from __future__ import annotations

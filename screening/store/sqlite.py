@@ -1377,8 +1377,20 @@ class SqliteStore:
 
     @contextlib.contextmanager
     def _read(self, action: str) -> Iterator[sqlite3.Connection]:
-        with self._transaction("BEGIN", action) as conn:
-            yield conn
+        # A reader is rarely kept waiting in WAL mode (a checkpoint resetting the log, recovery
+        # after a crash), and then at any statement, not at BEGIN: it waits the whole timeout,
+        # quietly, as the short first wait of a write is only there to say that it waits.
+        conn = self._live()
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        except sqlite3.Error as exc:
+            raise _translate(exc, action, self.path, self.busy_timeout) from exc
+        try:
+            with self._transaction("BEGIN", action) as conn:
+                yield conn
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA busy_timeout = {_first_wait_ms(self.busy_timeout)}")
 
     @contextlib.contextmanager
     def _transaction(self, begin: str, action: str) -> Iterator[sqlite3.Connection]:
