@@ -120,6 +120,7 @@ def interview(
         rtl=mode,
         take_over=take_over,
     )
+
     def waiting(message: str) -> None:
         sys.stderr.write(f"screening: {message}\n")
         sys.stderr.flush()
