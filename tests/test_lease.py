@@ -15,7 +15,7 @@ from conftest import Run as CliRun
 from test_interview import MAIN, Run, S, Step, Stop, T, settings_for
 from test_store import new_case
 
-from screening.errors import ExitStatus, Interrupted, LeaseError
+from screening.errors import ExitStatus, Interrupted, LeaseError, StoreError
 from screening.interview import InterviewSettings
 from screening.store import DATABASE_NAME, CaseStatus, SqliteStore, open_store
 from screening.store.sqlite import _HOST
@@ -201,3 +201,27 @@ def test_take_over_needs_resume(cli: Callable[..., CliRun], tmp_path: Path) -> N
     run = cli("interview", "--take-over")
     assert run.code == 2
     assert "--take-over goes with --resume" in run.err
+
+
+def test_a_locked_store_is_waited_for_then_the_resume_command_given(
+    tmp_path: Path, questionnaire: Path
+) -> None:
+    home = tmp_path / "home"
+    with open_store(home) as store:
+        case_id = paused_case(store, home, questionnaire)
+    said: list[str] = []
+    with open_store(home, busy_timeout=0.7, on_wait=said.append) as store:
+        holder = sqlite3.connect(home / DATABASE_NAME, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            resumed = Run(store, home, InterviewSettings(resume=case_id, officer="epc-017"), [])
+            with pytest.raises(StoreError) as caught:
+                resumed.run()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    assert len(said) == 1
+    assert said[0].startswith("waiting for the case store")
+    assert caught.value.exit_code is ExitStatus.ERROR
+    assert "stayed locked by another screening session" in caught.value.message
+    assert f"screening interview --resume {case_id}" in caught.value.hint
