@@ -388,6 +388,20 @@ def test_another_programs_database_is_left_byte_for_byte(home: Path) -> None:
     assert sorted(p.name for p in home.iterdir()) == [DATABASE_NAME]
 
 
+def test_another_programs_database_in_wal_mode_gets_nothing_beside_it(home: Path) -> None:
+    home.mkdir(mode=0o700)
+    path = home / DATABASE_NAME
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program"):
+        open_store()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in home.iterdir()) == [DATABASE_NAME]
+
+
 def test_a_newer_store_in_rollback_mode_is_left_byte_for_byte(home: Path) -> None:
     with open_store() as store:
         new_case(store)

@@ -1603,7 +1603,14 @@ def _inspect(path: Path) -> int:
     try:
         # Read-only: reading the header must not change the file (no journal mode set,
         # no hot journal rolled back, nothing checkpointed on close).
-        conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None)
+        # Without a write-ahead log beside it, the file holds everything: read it as immutable,
+        # which creates no -wal or -shm file beside another program's database.
+        uri = (
+            _read_only_uri(path)
+            if _exists(_sidecar(path, "-wal"))
+            else _uri(path, mode="ro", immutable="1")
+        )
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         version, application, objects = _header(conn)
     except sqlite3.Error as exc:
         raise _translate(exc, action, path, 0) from exc
