@@ -291,6 +291,19 @@ def test_the_anchor_file_is_private_and_follows_each_commit(store: SqliteStore, 
     ]
 
 
+def test_the_anchor_never_goes_back_to_an_earlier_head(store: SqliteStore, home: Path) -> None:
+    # Two sessions commit events 5 and 6; the one with event 5 reaches the anchor file last.
+    path = anchor_path(home / DATABASE_NAME)
+    fd = sqlite_store._open_anchor(path)
+    assert fd is not None
+    try:
+        sqlite_store._write_anchor(fd, 6, "6" * 64)
+        sqlite_store._write_anchor(fd, 5, "5" * 64)
+    finally:
+        os.close(fd)
+    assert sqlite_store._read_anchor(path) == (6, "6" * 64)
+
+
 @POSIX_ONLY
 def test_an_anchor_file_that_is_a_link_is_not_followed(
     cli: Cli, store: SqliteStore, home: Path, tmp_path: Path

@@ -26,6 +26,11 @@ from types import TracebackType
 from typing import Final, Self
 
 from screening.errors import LeaseError, StoreError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: anchor writes are not locked there
+    fcntl = None  # type: ignore[assignment]
 from screening.store.audit import (
     AuditEvent,
     CaseRow,
@@ -2017,18 +2022,29 @@ def _open_anchor(path: Path, *, write: bool = True) -> int | None:
 
 
 def _write_anchor(fd: int, events: int, head: str) -> None:
-    """Record a head in the anchor file, in place (one write of a fixed-size record).
+    """Record a head in the anchor file, unless it already holds a later one.
 
-    Two sessions committing at once may write their heads in the other order; the file then
-    lags one event behind the log, which verify accepts (a head that is in the log), never
-    runs ahead of it.
+    Written after the commit, under an exclusive lock on the file: two sessions committing at
+    once cannot leave the earlier head last (the anchor would then not cover the later event).
     """
-    with contextlib.suppress(OSError):
-        # The commit stands whatever happens here; verify reports how far the anchor lags.
-        record = _anchor_record(events, head)
-        if hasattr(os, "pwrite"):
+    record = _anchor_record(events, head)
+    start = len(_ANCHOR_MAGIC) + 1
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            current = os.pread(fd, _ANCHOR_LENGTH, 0)
+            recorded = current[start : start + 20]
+            if len(current) == _ANCHOR_LENGTH and recorded.isdigit() and int(recorded) >= events:
+                return
             os.pwrite(fd, record, 0)
-        else:  # pragma: no cover - Windows
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        pass  # the commit stands; verify reports how far the anchor lags behind it
+    except AttributeError:  # pragma: no cover - no pread/pwrite (Windows)
+        with contextlib.suppress(OSError):
             os.lseek(fd, 0, os.SEEK_SET)
             os.write(fd, record)
 
