@@ -225,3 +225,16 @@ def test_a_locked_store_is_waited_for_then_the_resume_command_given(
     assert caught.value.exit_code is ExitStatus.ERROR
     assert "stayed locked by another screening session" in caught.value.message
     assert f"screening interview --resume {case_id}" in caught.value.hint
+
+
+def test_a_case_deleted_while_open_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with open_store(home) as interviewing, open_store(home) as other:
+        case_id = new_case(interviewing)
+        interviewing.acquire_lease(case_id, officer="epc-017")
+        other.delete_case(case_id, officer="epc-001")
+        with pytest.raises(LeaseError) as caught:
+            interviewing.record_answer(case_id, "q1", "yes", officer="epc-017")
+        assert f"case {case_id} was deleted from" in caught.value.message
+        assert "while it was open here" in caught.value.message
+        interviewing.release_lease(case_id)  # nothing to give back, no error

@@ -1453,6 +1453,13 @@ class SqliteStore:
         self, conn: sqlite3.Connection, case_id: str, question_id: str | None = None
     ) -> _CaseState:
         state = _load_case(conn, case_id, question_id)
+        if state is None and case_id.casefold() in self._leases:
+            del self._leases[case_id.casefold()]
+            raise LeaseError(
+                f"case {_show(case_id)} was deleted from {self.path} while it was open here "
+                "(`screening cases delete` or `purge`)",
+                hint="Nothing more can be saved to it; the audit log records who deleted it.",
+            )
         if state is None:
             raise StoreError(
                 f"no case {_show(case_id)} in {self.path}",
