@@ -42,6 +42,7 @@ __all__ = [
     "stamp",
     "stored_referral",
     "summary_document",
+    "with_audit_head",
 ]
 
 register(
@@ -409,6 +410,22 @@ def export_case(
     if redact:
         referral = redact_referral(referral, referral.language)
     return CaseExport(to_json(referral) + "\n", referral, warnings)
+
+
+def with_audit_head(export: CaseExport, audit_head: str) -> CaseExport:
+    """The same export carrying another audit head: the store's head when it is written.
+
+    An export made from the store carries the head at the moment it left (after its own
+    ``case_exported`` event), so that ``screening cases verify --expected-head`` checks the log
+    against the latest export, not against the head of the day the case was completed. Every
+    other byte of a stored referral is kept.
+    """
+    from screening.referral import to_json
+
+    if export.referral.audit_head == audit_head:
+        return export
+    updated = export.referral.model_copy(update={"audit_head": audit_head})
+    return CaseExport(to_json(updated) + "\n", updated, export.warnings)
 
 
 @dataclass(frozen=True)

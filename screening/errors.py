@@ -103,5 +103,9 @@ class StoreError(ScreeningError):
     """The case store cannot be opened, read or written."""
 
 
+class LeaseError(StoreError):
+    """A case is held open by another terminal (one writer per case), or was taken over."""
+
+
 class NoTerminalError(ScreeningError):
     """An interactive command was started without a terminal."""

@@ -19,6 +19,7 @@ docs/interview.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import unicodedata
 import uuid
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from screening.answers import has_control_characters
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
 from screening.engine import InterviewEngine, InvalidAnswer
-from screening.errors import Interrupted, ScreeningError, StoreError, UsageError
+from screening.errors import Interrupted, LeaseError, ScreeningError, StoreError, UsageError
 from screening.i18n import RTL_LANGUAGES, register, t, ui_language
 from screening.model import (
     DECLINED,
@@ -235,6 +236,21 @@ register(
         "interview.resumed": {
             "en": "Resuming case {case_id}: {count} answer(s) kept.",
             "ar": "استئناف الحالة {case_id}، وفيها {count} إجابة محفوظة.",
+        },
+        "interview.lease.held": {
+            "en": "Case {case_id} is open in another terminal ({holder}). Take it over only if "
+            "that terminal is closed: its next answer will then be refused.",
+            "ar": "الحالة {case_id} مفتوحة في طرفية أخرى ({holder}). لا تتولَّها إلا إذا كانت "
+            "تلك الطرفية مغلقة: عندئذٍ تُرفض إجابتها التالية.",
+        },
+        "interview.lease.take": {
+            "en": "Take the case over (the other terminal is closed)",
+            "ar": "تولَّ الحالة (الطرفية الأخرى مغلقة)",
+        },
+        "interview.lease.leave": {"en": "Leave it open there", "ar": "اتركها مفتوحة هناك"},
+        "interview.lease.taken": {
+            "en": "Case taken over from {holder}.",
+            "ar": "تولَّيت الحالة بدلًا من {holder}.",
         },
         "interview.questionnaire_changed": {
             "en": "The questionnaire file has changed since this case was started.",
@@ -883,6 +899,8 @@ class InterviewSettings:
         rtl: How right-to-left text is sent to the terminal.
         practice: A trainee's practice run: no case id to keep, no referral written.
         force: Replace an existing regular file at ``out``.
+        take_over: When resuming a case open in another terminal, take it over without asking
+            (the officer has made sure that the other terminal is closed).
     """
 
     questionnaire: str | None = None
@@ -895,6 +913,7 @@ class InterviewSettings:
     rtl: RtlMode = RtlMode.OFF
     practice: bool = False
     force: bool = False
+    take_over: bool = False
 
 
 @dataclass(frozen=True)
@@ -986,6 +1005,7 @@ class Interview:
         self._engine: InterviewEngine | None = None
         self._view: View | None = None
         self._status: list[tuple[str, str]] = []
+        self._held: str | None = None
 
     # -- the whole run -------------------------------------------------------------------
 
@@ -1011,11 +1031,54 @@ class Interview:
             return self._interview()
         except (KeyboardInterrupt, EOFError):
             raise self._interrupted() from None
+        except LeaseError:
+            raise
         except StoreError as error:
-            if self._case is None:
+            # The store is failing (locked, full, read-only): leave the lease to expire with
+            # this process rather than wait for the store once more to give it back.
+            self._held = None
+            case_id = self._case.case_id if self._case is not None else self.settings.resume
+            if case_id is None:
                 raise
-            hint = self._tr("interview.store_failed", command=resume_command(self._case.case_id))
+            hint = self._tr("interview.store_failed", command=resume_command(case_id))
             raise StoreError(error.message, hint=f"{error.hint} {hint}".strip()) from None
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Give the case back (at the end, on Ctrl-C, on any error): another terminal may
+        resume it at once."""
+        held, self._held = self._held, None
+        if held is not None:
+            with contextlib.suppress(StoreError):
+                self.store.release_lease(held)
+
+    def _hold(self, case_id: str, officer: str | None) -> str | None:
+        """Take the case's lease (one writer per case); asks before taking it over.
+
+        Returns:
+            The holder taken over, described, or None when the case was free.
+        """
+        try:
+            previous = self.store.acquire_lease(
+                case_id, officer=officer, take_over=self.settings.take_over
+            )
+        except LeaseError as held:
+            holder = self.store.lease_holder(case_id)
+            described = holder.describe() if holder is not None else "?"
+            ui = self._ui()
+            options = [
+                Option("take", self._display(self._tr("interview.lease.take"), ui)),
+                Option("leave", self._display(self._tr("interview.lease.leave"), ui)),
+            ]
+            question = self._tr("interview.lease.held", case_id=case_id, holder=described)
+            if self.prompter.select(self._display(question, ui), options, default="leave") != (
+                "take"
+            ):
+                raise held from None
+            previous = self.store.acquire_lease(case_id, officer=officer, take_over=True)
+        self._held = case_id
+        return None if previous is None else previous.describe()
 
     def _check_out(self) -> None:
         from screening.files import check_output
@@ -1062,6 +1125,9 @@ class Interview:
         officer = settings.officer or self._ask_officer(None)
         language = settings.language or self._ask_language(q)
         self._view = View(self.console, q, language, ui, settings.rtl)
+        # Kept with the case, so that `--resume CASE_ID` alone finds the same questionnaire
+        # file and exports the same way; written with the case and its lease, in one commit.
+        source = settings.questionnaire
         case_id = self.store.create_case(
             questionnaire_id=q.id,
             questionnaire_version=q.version,
@@ -1069,27 +1135,24 @@ class Interview:
             language=language,
             ui_language=ui,
             officer=officer,
+            meta={
+                "interview": {
+                    "questionnaire": str(Path(source).resolve())
+                    if source and Path(source).is_file()
+                    else None,
+                    "redact": settings.redact,
+                    # The folder is made absolute, the file name is kept as given: a link put
+                    # there later is refused when the referral is written, never followed.
+                    "out": str(settings.out.absolute().parent.resolve() / settings.out.name)
+                    if settings.out
+                    else None,
+                }
+            },
+            lease=True,
         )
+        self._held = case_id
         self._case = _Case(case_id, officer, loaded, language, settings.out, settings.redact)
         self._engine = InterviewEngine(q)
-        # Kept with the case, so that `--resume CASE_ID` alone finds the same questionnaire
-        # file and exports the same way.
-        source = settings.questionnaire
-        self.store.set_meta(
-            case_id,
-            "interview",
-            {
-                "questionnaire": str(Path(source).resolve())
-                if source and Path(source).is_file()
-                else None,
-                "redact": settings.redact,
-                # The folder is made absolute, the file name is kept as given: a link put
-                # there later is refused when the referral is written, never followed.
-                "out": str(settings.out.absolute().parent.resolve() / settings.out.name)
-                if settings.out
-                else None,
-            },
-        )
         opened = "interview.practice_opened" if settings.practice else "interview.case_opened"
         self._status = [("bold green", self._tr(opened, case_id=case_id))]
         if not brings_checklist(q):
@@ -1131,6 +1194,7 @@ class Interview:
             )
         ui = settings.ui_language or case.ui_language
         self._view = View(self.console, q, case.language, ui, settings.rtl)
+        taken_from = self._hold(case.id, settings.officer or case.officer)
         officer = settings.officer or self._ask_officer(case.officer)
         redact = settings.redact or stored.get("redact") is True
         out = settings.out
@@ -1157,6 +1221,8 @@ class Interview:
                 self._tr("interview.resumed", case_id=case.id, count=len(engine.answers)),
             )
         ]
+        if taken_from is not None:
+            self._status.append(("yellow", self._tr("interview.lease.taken", holder=taken_from)))
         if loaded.sha256 != case.questionnaire_sha256:
             self._status.append(("yellow", self._tr("interview.questionnaire_changed")))
         if engine.rejected:

@@ -351,7 +351,8 @@ def test_export_a_draft(cli: Cli, store: SqliteStore, small_file: Path) -> None:
     assert_valid_referral(document)
     assert document["case_id"] == case_id
     assert document["officer"] == OFFICER
-    assert document["audit_head"] == head
+    # the head after the export's own event: the store's current head
+    assert document["audit_head"] == store.audit_head() != head
     assert document["complete"] is False
     assert document["questionnaire"]["sha256"] == sha_of(small_file)
     rationale = " ".join(document["recommendation"]["rationale"])
@@ -374,7 +375,9 @@ def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) 
     events = store.verify().events
     run = cli("cases", "export", case_id, "--officer", "epc-020")
     assert run.code == 0, run.err
-    assert run.out == stored + "\n"
+    # the stored document, carrying the head after the export's own event
+    expected = {**json.loads(stored), "audit_head": store.audit_head()}
+    assert json.loads(run.out) == expected
     assert_valid_referral(json.loads(run.out))
     assert store.get_case(case_id).exported_at is not None
     assert store.verify().events == events + 1
@@ -383,6 +386,8 @@ def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) 
             "SELECT event, officer, case_id FROM audit_events ORDER BY seq DESC LIMIT 1"
         ).fetchone()
     assert last == (EventType.CASE_EXPORTED.value, "epc-020", case_id)
+    again = cli("cases", "export", case_id)  # a re-export carries the head of its own time
+    assert json.loads(again.out)["audit_head"] == store.audit_head() != expected["audit_head"]
 
 
 @pytest.mark.parametrize("finished", [False, True], ids=["draft", "complete"])
@@ -592,13 +597,20 @@ def test_verify_detects_a_truncated_log(cli: Cli, store: SqliteStore, small_file
         conn.execute("DELETE FROM audit_events WHERE seq >= 3")
         previous = conn.execute("SELECT hash FROM audit_events WHERE seq = 2").fetchone()[0]
         conn.execute("UPDATE chain_state SET events = 2, head = ?", (previous,))
-    assert cli("cases", "verify").code == 0  # consistent in itself
+    # consistent in itself, but not with the anchor file beside the store
+    alone = cli("cases", "verify")
+    assert alone.code == 1
+    assert "anchor file" in alone.err
+    assert "events 3 to" in alone.err
     run = cli("cases", "verify", "--expected-head", head)
     assert run.code == 1
     assert "truncated or rewritten" in run.err
     bad = cli("cases", "verify", "--expected-head", "not-a-head")
-    assert bad.code == 1
+    assert bad.code == 2
     assert "not an audit head" in bad.err
+    zeros = cli("cases", "verify", "--expected-head", "0" * 64)
+    assert zeros.code == 2
+    assert "64 zeros is the head of an empty audit" in zeros.err
 
 
 # -- purge -------------------------------------------------------------------------------------
@@ -857,6 +869,11 @@ def test_json_is_the_same_in_every_language(
         plain = cli("cases", *command)
         translated = cli("cases", *command, "--ui-lang", ui_lang, "--rtl", "reorder")
         assert plain.code == translated.code == 0, command
+        if command[0] == "export":  # each export carries the head after its own event
+            first, second = json.loads(plain.out), json.loads(translated.out)
+            assert first.pop("audit_head") != second.pop("audit_head")
+            assert first == second
+            continue
         assert translated.out == plain.out, command
 
 

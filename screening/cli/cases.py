@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from screening.bidi import RtlMode
     from screening.casefile import AnswerRow, LiveCase
-    from screening.store import CaseSummary
+    from screening.store import CaseSummary, SqliteStore
 
 app = typer.Typer(
     help=(
@@ -224,6 +224,19 @@ def _confirm(question: str, *, what: str, ui: _Ui) -> bool:
         raise Interrupted("interrupted: nothing was deleted") from None
 
 
+def _waiting(message: str) -> None:
+    """Said on stderr while a write waits for another session's lock."""
+    sys.stderr.write(f"screening: {message}\n")
+    sys.stderr.flush()
+
+
+def _store(*, read: bool = False) -> SqliteStore:
+    """The case store in SCREENING_HOME; ``read``: a read-only store is opened for reading."""
+    from screening.store import open_store
+
+    return open_store(on_wait=_waiting, allow_read_only=read)
+
+
 def _print_json(document: Any) -> None:
     import json
 
@@ -289,10 +302,9 @@ def list_cases(
     Example: screening cases list --status draft --format json
     """
     from screening.casefile import summary_document
-    from screening.store import open_store
 
     ui = _ui(ui_lang, rtl)
-    with open_store() as store:
+    with _store(read=True) as store:
         summaries = store.list_cases(None if status is None else status.value)
     if output is Format.JSON:
         _print_json([summary_document(s) for s in summaries])
@@ -543,10 +555,9 @@ def show(
     """
     from screening.casefile import case_document, live_case
     from screening.render import make_console
-    from screening.store import open_store
 
     _ui(ui_lang, rtl)  # a wrong SCREENING_RTL is refused before the store is opened
-    with open_store() as store:
+    with _store(read=True) as store:
         case = store.get_case(case_id)
     ui = _ui(ui_lang, rtl, fallback=case.ui_language)
     live = live_case(case, questionnaire=questionnaire, language=ui.lang)
@@ -586,22 +597,31 @@ def export(
 
     Example: screening cases export C-2026-11-29-7KQ3M2 --redact --out referral.json
     """
-    from screening.casefile import export_case
+    from screening.casefile import export_case, with_audit_head
     from screening.files import check_output, write_private
-    from screening.store import CaseStatus, open_store
+    from screening.store import CaseStatus
 
     ui = _ui(ui_lang, rtl)
     if out is not None:
         check_output(out, force=force)  # before the export is recorded
-    with open_store() as store:
+    with _store(read=True) as store:
         case = store.get_case(case_id)
         result = export_case(
             store, case, redact=redact, questionnaire=questionnaire, language=ui.lang
         )
         for warning in result.warnings:
             ui.warn(warning)
-        # The audit event comes first: if it cannot be recorded, nothing leaves the store.
-        store.mark_exported(case.id, officer=officer)
+        if store.read_only:
+            ui.warn(
+                f"the case store {store.path} is read-only: this export is not recorded in its "
+                "audit log"
+            )
+            head = store.audit_head()
+        else:
+            # The audit event comes first: if it cannot be recorded, nothing leaves the store.
+            head = store.mark_exported(case.id, officer=officer)
+        # The document carries the head after its own export event (the store's current one).
+        result = with_audit_head(result, head)
         if out is None:
             sys.stdout.write(result.document)
             sys.stdout.flush()
@@ -645,10 +665,8 @@ def delete(
 
     Example: screening cases delete C-2026-11-29-7KQ3M2 --officer epc-017
     """
-    from screening.store import open_store
-
     ui = _ui(ui_lang, rtl)
-    with open_store() as store:
+    with _store() as store:
         case = store.get_case(case_id)
         if not yes:
             question = ui.tr(
@@ -707,38 +725,68 @@ def _say_path(ui: _Ui, key: str, path: Path, *, warn: bool = False, **values: ob
 # -- verify ----------------------------------------------------------------------------------
 
 
+def _head(value: str | None) -> str | None:
+    """``--expected-head``: 64 hexadecimal digits, not the empty log's 64 zeros."""
+    from screening.errors import StoreError
+    from screening.store import check_head
+
+    if value is None:
+        return None
+    try:
+        return check_head(value.strip())
+    except StoreError as error:
+        raise typer.BadParameter(f"{error.message}. {error.hint}") from None
+
+
 @app.command()
 def verify(
     expected_head: Annotated[
         str | None,
         typer.Option(
             "--expected-head",
+            callback=_head,
             help="A head recorded elsewhere (an exported referral's audit_head): it must "
             "still be in the log, which catches a truncated or rewritten log.",
+        ),
+    ] = None,
+    anchor_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor-to",
+            metavar="FILE",
+            help="An append-only log of heads kept away from the store (another disk, a "
+            "write-once share): every head in it must still be in the audit log; when the "
+            "store is intact, its current head is appended.",
         ),
     ] = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
 ) -> None:
-    """Check the store file and recompute the audit log's hash chain.
+    """Check the store file, the audit log's hash chain and the data it covers.
 
-    Prints the number of events and the head (the hash of the latest event) and exits 0 when
-    the chain is intact; names the first broken link and exits 1 otherwise.
+    Recomputes the chain, compares every answer, note, flag acknowledgement and case field with
+    the digests its audit events carry, and compares the head with the anchor file beside the
+    store (and with --expected-head and --anchor-to when given). Prints the number of events
+    and the head (the hash of the latest event) and exits 0 when all is intact; names each
+    problem (what and where) and exits 1 otherwise.
 
     Example: screening cases verify --expected-head "$(jq -r .audit_head referral.json)"
     """
     from screening.errors import StoreError
-    from screening.store import open_store
 
     ui = _ui(ui_lang, rtl)
-    with open_store() as store:
-        result = store.verify(expected_head)
+    with _store(read=True) as store:
+        result = store.verify(expected_head, anchor_log=anchor_to)
         path = store.path
     if not result.ok:
+        for problem in result.problems[1:]:
+            sys.stderr.write(f"screening: {problem}\n")
         raise StoreError(
             f"the case store is not intact: {result.message} (store: {path})",
             hint="Keep the file as it is (it is evidence) and restore the store from a backup.",
         )
+    if result.anchor is not None:
+        sys.stderr.write(f"screening: {result.anchor}\n")
     if ui.rtl:
         # The head goes on a line of its own, never wrapped, so that it can be copied whole.
         intact = ui.tr("cases.verify.intact", events=result.events, head="").rstrip() + ":"
@@ -791,11 +839,10 @@ def purge(
     from datetime import UTC
 
     from screening.casefile import describe_duration, purge_candidates
-    from screening.store import open_store
 
     ui = _ui(ui_lang, rtl)
     period = describe_duration(older_than, ui.lang)
-    with open_store() as store:
+    with _store() as store:
         now = datetime.now(UTC)
         doomed = purge_candidates(store.list_cases(), older_than, now)
         if not doomed:

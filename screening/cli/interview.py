@@ -53,6 +53,14 @@ def interview(
             help="Continue a draft case at its first unanswered question.",
         ),
     ] = None,
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over",
+            help="With --resume: take over a case that is open in another terminal, once you "
+            "have made sure that terminal is closed (its next answer is then refused).",
+        ),
+    ] = False,
     rtl: Annotated[
         str | None,
         typer.Option(
@@ -65,7 +73,9 @@ def interview(
 ) -> None:
     """Interview a worker, question by question, and write the referral recommendation.
 
-    Every answer is saved in the case store before the next question appears.
+    Every answer is saved in the case store before the next question appears. A case is
+    written from one terminal at a time: resuming a case open elsewhere asks before taking it
+    over (--take-over takes it without asking).
 
     Ctrl-C or Ctrl-D at any prompt pauses the interview (exit 130) and prints how to resume.
 
@@ -83,6 +93,8 @@ def interview(
     from screening.errors import NoTerminalError, UsageError
 
     mode = rtl_mode_from_env(rtl, os.environ)
+    if take_over and resume is None:
+        raise UsageError("--take-over goes with --resume CASE_ID", hint="Add --resume CASE_ID.")
     if ui_lang is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", ui_lang):
         raise UsageError(
             f"--ui-lang {ui_lang!r} is not a language code", hint="Use a code such as en or ar."
@@ -108,9 +120,15 @@ def interview(
         redact=redact,
         resume=resume,
         rtl=mode,
+        take_over=take_over,
     )
+
+    def waiting(message: str) -> None:
+        sys.stderr.write(f"screening: {message}\n")
+        sys.stderr.flush()
+
     home = default_home()
-    with open_store(home) as store:
+    with open_store(home, on_wait=waiting) as store:
         Interview(
             settings,
             prompter=QuestionaryPrompter(),

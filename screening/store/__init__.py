@@ -4,13 +4,17 @@ The rest of the program talks to :class:`CaseStore` only. The embedded implement
 :class:`~screening.store.sqlite.SqliteStore` (one SQLite file, see :func:`open_store`); a shared
 server database for a whole centre is meant to implement the same protocol with the same
 behaviour: every write is one committed transaction before the method returns, each change is
-written with its audit event, and every failure is a :class:`~screening.errors.StoreError`
-whose message carries no answer content.
+written with its audit event (which carries keyed digests of what it changed) after checking
+the case's lease (one writer per case), the chain's head is kept outside the database too, and
+every failure is a :class:`~screening.errors.StoreError` whose message carries no answer
+content.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -25,10 +29,11 @@ from screening.store.model import (
     EventType,
     JSONInput,
     JSONValue,
+    LeaseHolder,
     VerifyResult,
 )
 from screening.store.paths import DATABASE_NAME, HOME_VARIABLE, default_home
-from screening.store.sqlite import SqliteStore, open_store
+from screening.store.sqlite import SqliteStore, anchor_path, check_head, open_store
 
 __all__ = [
     "DATABASE_NAME",
@@ -44,9 +49,12 @@ __all__ = [
     "EventType",
     "JSONInput",
     "JSONValue",
+    "LeaseHolder",
     "SqliteStore",
     "VerifyResult",
+    "anchor_path",
     "chain_hash",
+    "check_head",
     "default_home",
     "open_store",
     "verify_chain",
@@ -73,8 +81,13 @@ class CaseStore(Protocol):
         officer: str | None,
         case_id: str | None = None,
         now: datetime | None = None,
+        meta: Mapping[str, JSONInput] | None = None,
+        lease: bool = False,
     ) -> str:
-        """Start a draft case and return its id (new and human-typable when not given)."""
+        """Start a draft case and return its id (new and human-typable when not given).
+
+        ``meta`` and the lease (``lease=True``) are written in the same transaction.
+        """
         ...
 
     def record_answer(
@@ -137,8 +150,33 @@ class CaseStore(Protocol):
 
     def mark_exported(
         self, case_id: str, *, officer: str | None, now: datetime | None = None
-    ) -> None:
-        """Record that a completed case's referral was exported."""
+    ) -> str:
+        """Record that a case's referral was exported; return the audit head after it."""
+        ...
+
+    def acquire_lease(
+        self,
+        case_id: str,
+        *,
+        officer: str | None,
+        take_over: bool = False,
+        now: datetime | None = None,
+    ) -> LeaseHolder | None:
+        """Take the case for this store (one writer per case); the holder taken over, if any.
+
+        A second store asking for a held case gets a :class:`~screening.errors.LeaseError`
+        naming the holder, unless ``take_over`` is true or the holder's process has ended on
+        this computer. Every later write by the store that lost the lease fails with a
+        ``LeaseError``, in the same transaction as the write.
+        """
+        ...
+
+    def release_lease(self, case_id: str) -> None:
+        """Give the case back if this store still holds it."""
+        ...
+
+    def lease_holder(self, case_id: str) -> LeaseHolder | None:
+        """Who holds the case open for writing, if anyone (no answer content)."""
         ...
 
     def get_case(self, case_id: str) -> Case:
@@ -165,8 +203,11 @@ class CaseStore(Protocol):
         """Delete the cases not updated for ``older_than``; return their ids."""
         ...
 
-    def verify(self, expected_head: str | None = None) -> VerifyResult:
-        """Recompute the audit chain and name its first broken link."""
+    def verify(
+        self, expected_head: str | None = None, *, anchor_log: Path | None = None
+    ) -> VerifyResult:
+        """Recompute the audit chain, compare the data and the anchors with it, and name every
+        problem (the first in ``message``)."""
         ...
 
     def audit_head(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeAlias
 
@@ -47,6 +47,10 @@ class EventType(StrEnum):
     CASE_EXPORTED = "case_exported"
     CASE_DELETED = "case_deleted"
     CASE_PURGED = "case_purged"
+    CASE_UPDATED = "case_updated"
+    """The case's metadata (interview settings, checklist, ...) was set."""
+    CASE_UPGRADED = "case_upgraded"
+    """The records of a case written before the audit chain covered data were sealed."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,29 @@ class CaseSummary:
 
 
 @dataclass(frozen=True)
+class LeaseHolder:
+    """Who holds a case open for writing (one writer per case): no answer content.
+
+    Attributes:
+        officer: The officer's id, when known.
+        host: The computer's name.
+        pid: The process id on that computer.
+        since: When the case was taken.
+    """
+
+    officer: str | None
+    host: str
+    pid: int
+    since: datetime
+
+    def describe(self) -> str:
+        """``officer epc-017 on host desk-3, process 4242, since 2026-11-29 10:02 UTC``."""
+        who = f"officer {self.officer} " if self.officer else ""
+        when = self.since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"{who}on host {self.host}, process {self.pid}, since {when}"
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     """The outcome of recomputing the audit chain.
 
@@ -120,6 +147,8 @@ class VerifyResult:
         head: The hash of the last event that checked out (64 zeros for an empty log).
         first_broken: The sequence number of the first missing or altered event, if any.
         message: One sentence for the user, naming the first broken link.
+        problems: Every problem found, first one first (``message`` is the first).
+        anchor: What the comparison with the anchor file found, when there is one.
     """
 
     ok: bool
@@ -127,3 +156,5 @@ class VerifyResult:
     head: str
     first_broken: int | None
     message: str
+    problems: tuple[str, ...] = ()
+    anchor: str | None = None

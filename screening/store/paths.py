@@ -184,12 +184,7 @@ def prepare_home(home: Path) -> None:
         ) from exc
     finally:
         os.umask(previous)
-    _check_folder(home, "the folder", follow=True)
-    for suffix in STORE_SUFFIXES:
-        _check_file(home / (DATABASE_NAME + suffix))
-    referrals = home / REFERRALS_DIR
-    if os.path.lexists(referrals):
-        _check_folder(referrals, "the referrals folder", follow=False)
+    check_home(home)
     effective = os.access in os.supports_effective_ids
     if not os.access(home, os.W_OK | os.X_OK, effective_ids=effective):
         if read_only_file_system(home):
@@ -203,6 +198,23 @@ def prepare_home(home: Path) -> None:
             hint=f"Make it writable by you (`chmod u+w {home}`), or set SCREENING_HOME to a "
             "writable directory; everything saved before is kept.",
         )
+
+
+def check_home(home: Path) -> None:
+    """Check an existing home folder and the store's files in it, changing nothing.
+
+    The checks of :func:`prepare_home` without creating anything and without asking for
+    write access: what a read-only store (a read-only file or medium) is opened after.
+
+    Raises:
+        StoreError: the folder or one of the store's files is not safe to use.
+    """
+    _check_folder(home, "the folder", follow=True)
+    for suffix in STORE_SUFFIXES:
+        _check_file(home / (DATABASE_NAME + suffix))
+    referrals = home / REFERRALS_DIR
+    if os.path.lexists(referrals):
+        _check_folder(referrals, "the referrals folder", follow=False)
 
 
 def prepare_referrals(folder: Path) -> None:

@@ -3,26 +3,48 @@
 Every write is one ``BEGIN IMMEDIATE`` transaction, committed with ``synchronous=FULL`` in WAL
 mode before the method returns, so an answer that was acknowledged survives ``kill -9`` and a
 power cut, and two processes writing at once take turns instead of losing each other's rows.
-The change and its audit event are written in the same transaction.
+The change and its audit event (with the digests of what it changed) are written in the same
+transaction, which also checks that this store still holds the case's lease (one writer per
+case). After each commit the audit head is written to the anchor file beside the database.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import secrets
+import socket
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from screening.errors import StoreError
-from screening.store.audit import AuditEvent, canonical_json, chain_hash, verify_chain
+from screening.errors import LeaseError, StoreError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: anchor writes are not locked there
+    fcntl = None  # type: ignore[assignment]
+from screening.store.audit import (
+    AuditEvent,
+    CaseRow,
+    RecordRow,
+    canonical_json,
+    case_digest,
+    chain_hash,
+    group_digest,
+    keyed_digest,
+    meta_digest,
+    record_digest,
+    verify_chain,
+    verify_data,
+)
 from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
@@ -33,17 +55,36 @@ from screening.store.model import (
     EventType,
     JSONInput,
     JSONValue,
+    LeaseHolder,
     VerifyResult,
 )
-from screening.store.paths import DATABASE_NAME, default_home, prepare_home
+from screening.store.paths import DATABASE_NAME, check_home, default_home, prepare_home
 
-__all__ = ["APPLICATION_ID", "DEFAULT_BUSY_TIMEOUT", "MIGRATIONS", "SqliteStore", "open_store"]
+__all__ = [
+    "ANCHOR_SUFFIX",
+    "APPLICATION_ID",
+    "DEFAULT_BUSY_TIMEOUT",
+    "MIGRATIONS",
+    "NOTICE_AFTER",
+    "SqliteStore",
+    "anchor_path",
+    "open_store",
+]
 
 APPLICATION_ID: Final = 0x5343524E
 """Stored in the database header ("SCRN") so that a foreign SQLite file is never taken for ours."""
 
-DEFAULT_BUSY_TIMEOUT: Final = 5.0
+DEFAULT_BUSY_TIMEOUT: Final = 30.0
 """Seconds a write waits for another session's transaction before giving up."""
+
+NOTICE_AFTER: Final = 0.5
+"""Seconds a write waits for the lock before the store says that it is waiting."""
+
+ANCHOR_SUFFIX: Final = ".anchor"
+"""The anchor file is the database's name with this suffix, beside it."""
+
+_ANCHOR_MAGIC: Final = "screening-audit-anchor 1"
+_ANCHOR_LENGTH: Final = len(_ANCHOR_MAGIC) + 1 + 20 + 1 + 64 + 1
 
 _V1: Final = (
     """
@@ -136,9 +177,72 @@ _V1: Final = (
     "INSERT INTO chain_state (id, events, head) VALUES (1, 0, hex(zeroblob(32)))",
 )
 
-MIGRATIONS: list[tuple[str, ...]] = [_V1]
+
+def _seal_earlier_cases(conn: sqlite3.Connection) -> None:
+    """Give every case of a schema 1 store its secret and one event sealing its records.
+
+    Schema 1 events carry no digests of the data; from here on every record points to the
+    event that wrote it, and the records written before point to the case's ``case_upgraded``
+    event, whose digest covers them all.
+    """
+    at = _stamp(datetime.now(UTC))
+    for (cid,) in conn.execute("SELECT id FROM cases ORDER BY created_at, id").fetchall():
+        salt = secrets.token_hex(32)
+        conn.execute("UPDATE cases SET salt = ? WHERE id = ?", (salt, cid))
+        _store_meta_hash(conn, cid, salt)
+        records = _records(conn, cid)
+        events, _head = _chain_state(conn)
+        digest = group_digest(salt, (r.digest(salt) for r in records))
+        for table, rows in (
+            ("answers", [r.seq for r in records if r.kind == "answer"]),
+            ("notes", [r.seq for r in records if r.kind == "note"]),
+        ):
+            conn.executemany(
+                f"UPDATE {table} SET event_seq = ? WHERE seq = ?",  # noqa: S608 - table names above
+                [(events + 1, seq) for seq in rows],
+            )
+        conn.executemany(
+            "UPDATE acknowledged_flags SET event_seq = ? WHERE case_id = ? AND flag_id = ?",
+            [(events + 1, cid, r.subject) for r in records if r.kind == "flag"],
+        )
+        state = _load_case(conn, cid)
+        assert state is not None
+        _append_event(
+            conn, at, None, EventType.CASE_UPGRADED, cid, data=digest, case=state.digest()
+        )
+
+
+_V2: Final = (
+    "ALTER TABLE cases ADD COLUMN salt TEXT",
+    "ALTER TABLE cases ADD COLUMN meta_hash TEXT",
+    "ALTER TABLE answers ADD COLUMN event_seq INTEGER",
+    "ALTER TABLE notes ADD COLUMN event_seq INTEGER",
+    "ALTER TABLE acknowledged_flags ADD COLUMN event_seq INTEGER",
+    "ALTER TABLE audit_events ADD COLUMN data_hash TEXT",
+    "ALTER TABLE audit_events ADD COLUMN case_hash TEXT",
+    # Each answer rewrote a page of each of these two indexes in its commit; nothing reads the
+    # events by case any more, and the few thousand cases of a store scan fast by time.
+    "DROP INDEX audit_events_by_case",
+    "DROP INDEX cases_by_updated_at",
+    """
+    CREATE TABLE leases (
+        case_id TEXT PRIMARY KEY COLLATE NOCASE REFERENCES cases (id) ON DELETE CASCADE,
+        token TEXT NOT NULL,
+        officer TEXT,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        since TEXT NOT NULL
+    )
+    """,
+    _seal_earlier_cases,
+)
+
+Migration = tuple["str | Callable[[sqlite3.Connection], None]", ...]
+
+MIGRATIONS: list[Migration] = [_V1, _V2]
 """The schema's history: entry ``n`` takes a store from ``user_version`` n to n + 1.
 
+An entry is SQL statements, or functions given the connection inside the same transaction.
 Append to this list, never edit an entry: stores in the field were built by the old entries.
 """
 
@@ -182,17 +286,25 @@ def open_store(
     *,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     clock: Clock | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    allow_read_only: bool = False,
 ) -> SqliteStore:
     """Open the case store in ``home``, creating or upgrading it as needed.
 
     The directory is created with mode 0700 when missing; an existing one is never re-moded,
     and is refused when it belongs to another user or others may write in it (see
-    :func:`~screening.store.paths.prepare_home`). The database files get 0600.
+    :func:`~screening.store.paths.prepare_home`). The database files get 0600. The file's
+    header (SQLite, this program's ``application_id``, a schema this version knows) is checked
+    before anything is changed.
 
     Args:
         home: The store's directory; :func:`~screening.store.paths.default_home` when omitted.
         busy_timeout: Seconds a write waits for another session before failing.
         clock: Returns the current, timezone-aware time; the system clock when omitted.
+        on_wait: Called with a sentence when a write has waited :data:`NOTICE_AFTER` seconds
+            for another session's lock and goes on waiting.
+        allow_read_only: For commands that only read: a store that cannot be written (a
+            read-only file, directory or medium) is opened for reading instead of refused.
 
     Returns:
         The open store; close it, or use it as a context manager.
@@ -206,11 +318,127 @@ def open_store(
         ...     case_id = store.create_case(questionnaire_id="ilo-2009", ...)
     """
     directory = default_home() if home is None else Path(home).expanduser().absolute()
-    return SqliteStore.open(directory, busy_timeout=busy_timeout, clock=clock)
+    return SqliteStore.open(
+        directory,
+        busy_timeout=busy_timeout,
+        clock=clock,
+        on_wait=on_wait,
+        allow_read_only=allow_read_only,
+    )
+
+
+def anchor_path(database: Path) -> Path:
+    """The anchor file of a store's database: ``cases.sqlite3.anchor`` beside it."""
+    return database.with_name(database.name + ANCHOR_SUFFIX)
 
 
 def _system_clock() -> datetime:
     return datetime.now(UTC).astimezone()
+
+
+class _CaseState:
+    """A case's row read inside a write transaction, with its lease."""
+
+    __slots__ = ("chain", "fields", "last_answer", "lease", "referral_json", "salt")
+
+    def __init__(self, row: tuple[object, ...]) -> None:
+        (
+            cid,
+            status,
+            qid,
+            version,
+            sha,
+            language,
+            ui_language,
+            officer,
+            created,
+            updated,
+            completed,
+            exported,
+            referral,
+            salt,
+            meta_hash,
+            *rest,
+        ) = row
+        self.referral_json = referral if isinstance(referral, str) else None
+        self.fields: dict[str, str | int | None] = {
+            "id": str(cid),
+            "status": str(status),
+            "questionnaire_id": str(qid),
+            "questionnaire_version": str(version),
+            "questionnaire_sha256": str(sha),
+            "language": str(language),
+            "ui_language": str(ui_language),
+            "officer": None if officer is None else str(officer),
+            "created_at": str(created),
+            "updated_at": str(updated),
+            "completed_at": None if completed is None else str(completed),
+            "exported_at": None if exported is None else str(exported),
+            "referral_sha256": _referral_sha(self.referral_json),
+            "meta_hash": None if meta_hash is None else str(meta_hash),
+        }
+        self.salt = str(salt) if salt is not None else ""
+        self.lease = tuple(rest[:5])
+        events, head, last = rest[5:]
+        if events is None or head is None:
+            raise StoreError(
+                "the audit log's state is missing from the case store",
+                hint="Run `screening cases verify` and restore the store from a backup.",
+            )
+        self.chain = (int(str(events)), str(head))
+        self.last_answer = None if last is None else str(last)
+
+    @property
+    def id(self) -> str:
+        return str(self.fields["id"])
+
+    @property
+    def status(self) -> CaseStatus:
+        return CaseStatus(str(self.fields["status"]))
+
+    def digest(self) -> str:
+        return case_digest(self.salt, self.fields)
+
+    def holder(self) -> LeaseHolder | None:
+        token, officer, host, pid, since = self.lease
+        if token is None:
+            return None
+        try:
+            moment = _parse(str(since))
+        except ValueError:  # edited by hand: show the lease all the same
+            moment = datetime.fromtimestamp(0, UTC)
+        return LeaseHolder(
+            officer=None if officer is None else str(officer),
+            host=str(host),
+            pid=pid if isinstance(pid, int) else 0,
+            since=moment,
+        )
+
+
+_CASE_SELECT: Final = (
+    "SELECT c.id, c.status, c.questionnaire_id, c.questionnaire_version,"
+    " c.questionnaire_sha256, c.language, c.ui_language, c.officer, c.created_at, c.updated_at,"
+    " c.completed_at, c.exported_at, c.referral_json, c.salt, c.meta_hash,"
+    " l.token, l.officer, l.host, l.pid, l.since, s.events, s.head,"
+    " (SELECT a.value_json FROM answers a WHERE a.case_id = c.id AND a.question_id = ?"
+    "  ORDER BY a.seq DESC LIMIT 1)"
+    " FROM cases c LEFT JOIN leases l ON l.case_id = c.id"
+    " LEFT JOIN chain_state s ON s.id = 1"
+)
+
+
+def _load_case(
+    conn: sqlite3.Connection, case_id: str, question_id: str | None = None
+) -> _CaseState | None:
+    """The case's row, lease and the log's state; with the current answer to a question."""
+    row = conn.execute(_CASE_SELECT + " WHERE c.id = ?", (question_id, case_id)).fetchone()
+    return None if row is None else _CaseState(row)
+
+
+def _referral_sha(referral_json: str | None) -> str | None:
+    if referral_json is None:
+        return None
+    return hashlib.sha256(referral_json.encode("utf-8")).hexdigest()
 
 
 class SqliteStore:
@@ -218,16 +446,32 @@ class SqliteStore:
 
     One object holds one connection and must be used from the thread that opened it; open one
     store per thread or process. Other processes may use the same file at the same time.
+
+    Attributes:
+        path: The database file.
+        read_only: The store was opened for reading only (see ``allow_read_only``).
     """
 
     def __init__(
-        self, connection: sqlite3.Connection, path: Path, *, busy_timeout: float, clock: Clock
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        *,
+        busy_timeout: float,
+        clock: Clock,
+        on_wait: Callable[[str], None] | None = None,
+        read_only: bool = False,
     ) -> None:
         """Wrap an open, migrated connection; use :func:`open_store` instead."""
         self._conn: sqlite3.Connection | None = connection
         self.path = path
         self.busy_timeout = busy_timeout
+        self.read_only = read_only
         self._clock = clock
+        self._on_wait = on_wait
+        self._leases: dict[str, str] = {}
+        self._anchor_fd: int | None = None
+        self._anchored: tuple[int, str] | None = None
 
     @classmethod
     def open(
@@ -236,25 +480,35 @@ class SqliteStore:
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         clock: Clock | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        allow_read_only: bool = False,
     ) -> Self:
         """Open or create the store in directory ``home`` (see :func:`open_store`)."""
         path = home / DATABASE_NAME
+        clock = clock or _system_clock
+        if allow_read_only and _exists(path) and not _writable(home, path):
+            check_home(home)  # the same checks, nothing created or changed
+            connection = _connect_read_only(path)
+            return cls(connection, path, busy_timeout=busy_timeout, clock=clock, read_only=True)
         prepare_home(home)
         # SQLite creates the database, -wal and -shm files with the process umask: keep them
         # private from the first byte rather than fixing the mode afterwards. The umask is
         # process-wide, so this window is kept as short as the creation itself.
         previous = os.umask(0o077)
         try:
-            connection = _connect(path, busy_timeout)
+            connection, created = _connect(path, busy_timeout)
         finally:
             os.umask(previous)
         try:
             for name in (path, _sidecar(path, "-wal"), _sidecar(path, "-shm")):
                 _tighten(name, directory=False)
+            if created:
+                events, head = _chain_state(connection)
+                _create_anchor(anchor_path(path), events, head)
         except StoreError:
             connection.close()
             raise
-        return cls(connection, path, busy_timeout=busy_timeout, clock=clock or _system_clock)
+        return cls(connection, path, busy_timeout=busy_timeout, clock=clock, on_wait=on_wait)
 
     # -- context manager -----------------------------------------------------------------
 
@@ -273,6 +527,10 @@ class SqliteStore:
 
     def close(self) -> None:
         """Close the connection; calling it again does nothing."""
+        if self._anchor_fd is not None:
+            fd, self._anchor_fd = self._anchor_fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
         if self._conn is not None:
             connection, self._conn = self._conn, None
             connection.close()
@@ -290,6 +548,8 @@ class SqliteStore:
         officer: str | None,
         case_id: str | None = None,
         now: datetime | None = None,
+        meta: Mapping[str, JSONInput] | None = None,
+        lease: bool = False,
     ) -> str:
         """Start a draft case.
 
@@ -304,6 +564,8 @@ class SqliteStore:
             case_id: An id of your own (letters, digits, ``.``, ``_``, ``-``); a new one like
                 ``C-2026-11-29-7KQ3M2`` when omitted.
             now: The time of creation; the store's clock when omitted.
+            meta: Case metadata written in the same transaction (the interview's settings).
+            lease: Take the case's lease for this store in the same transaction.
 
         Returns:
             The case id.
@@ -319,6 +581,9 @@ class SqliteStore:
                 hint="Use up to 64 letters, digits, '.', '_' or '-', starting with a letter "
                 "or digit, or leave the id out to get a new one.",
             )
+        items = [
+            (key, _dump(value, f"the case metadata {key!r}")) for key, value in (meta or {}).items()
+        ]
         with self._write("create a case") as conn:
             if case_id is None:
                 new_id = self._fresh_case_id(conn, moment.date())
@@ -329,10 +594,11 @@ class SqliteStore:
                         hint="Choose another id, or leave it out to get a new one.",
                     )
                 new_id = case_id
+            salt = secrets.token_hex(32)
             conn.execute(
                 "INSERT INTO cases (id, status, questionnaire_id, questionnaire_version,"
-                " questionnaire_sha256, language, ui_language, officer, created_at, updated_at)"
-                " VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " questionnaire_sha256, language, ui_language, officer, created_at, updated_at,"
+                " salt, meta_hash) VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new_id,
                     questionnaire_id,
@@ -343,9 +609,27 @@ class SqliteStore:
                     officer,
                     at,
                     at,
+                    salt,
+                    meta_digest(salt, items),
                 ),
             )
-            _append_event(conn, at, officer, EventType.CASE_CREATED, new_id)
+            conn.executemany(
+                "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)",
+                [(new_id, key, value) for key, value in items],
+            )
+            if lease:
+                self._take_lease(conn, new_id, officer, at)
+            state = self._state(conn, new_id)
+            self._anchored = _append_event(
+                conn,
+                at,
+                officer,
+                EventType.CASE_CREATED,
+                new_id,
+                data=state.fields["meta_hash"],
+                case=state.digest(),
+                state=state.chain,
+            )
         return new_id
 
     def record_answer(
@@ -371,6 +655,7 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown or completed case, or the store cannot be written.
+            LeaseError: Another terminal holds the case, or took it over from this one.
             TypeError: ``value`` is None or cannot be written as JSON.
         """
         if value is None:
@@ -403,6 +688,7 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown or completed case, or the store cannot be written.
+            LeaseError: Another terminal holds the case, or took it over from this one.
         """
         action = f"clear the answer to question {question_id} of case {_show(case_id)}"
         return self._append_answer(case_id, question_id, _CLEARED, officer, now, action)
@@ -419,25 +705,33 @@ class SqliteStore:
         """Add an answer record (``_CLEARED``: a withdrawal) unless it is the current one."""
         at = _stamp(self._moment(now))
         with self._write(action) as conn:
-            cid = self._draft(conn, case_id, action)
-            row = conn.execute(
-                "SELECT value_json FROM answers WHERE case_id = ? AND question_id = ?"
-                " ORDER BY seq DESC LIMIT 1",
-                (cid, question_id),
-            ).fetchone()
-            if (_CLEARED if row is None else row[0]) == value_json:
+            state = self._draft(conn, case_id, action, question_id)
+            cid = state.id
+            previous = state.last_answer
+            if (_CLEARED if previous is None else previous) == value_json:
                 return False
+            events, head = state.chain
             conn.execute(
-                "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (cid, question_id, value_json, officer, at),
+                "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at,"
+                " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, question_id, value_json, officer, at, events + 1),
             )
             if value_json == _CLEARED:
                 event = EventType.ANSWER_CLEARED
             else:
-                event = EventType.QUESTION_ANSWERED if row is None else EventType.ANSWER_CHANGED
-            _append_event(conn, at, officer, event, cid, question_id=question_id)
-            _touch(conn, cid, at)
+                event = (
+                    EventType.QUESTION_ANSWERED if previous is None else EventType.ANSWER_CHANGED
+                )
+            data = record_digest(
+                state.salt,
+                "answer",
+                **_answer_fields(cid, question_id, value_json, officer, at),
+            )
+            state.fields["updated_at"] = at
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
+            self._anchored = _append_event(
+                conn, at, officer, event, cid, data=data, case=state.digest(), state=(events, head)
+            )
         return True
 
     def record_note(
@@ -460,18 +754,34 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown or completed case, or the store cannot be written.
+            LeaseError: Another terminal holds the case, or took it over from this one.
         """
         at = _stamp(self._moment(now))
         action = f"save the note on question {question_id} of case {_show(case_id)}"
         with self._write(action) as conn:
-            cid = self._draft(conn, case_id, action)
+            state = self._draft(conn, case_id, action)
+            cid = state.id
+            events, head = state.chain
             conn.execute(
-                "INSERT INTO notes (case_id, question_id, text, officer, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (cid, question_id, text, officer, at),
+                "INSERT INTO notes (case_id, question_id, text, officer, recorded_at, event_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, question_id, text, officer, at, events + 1),
             )
-            _append_event(conn, at, officer, EventType.NOTE_ADDED, cid, question_id=question_id)
-            _touch(conn, cid, at)
+            data = record_digest(
+                state.salt, "note", **_note_fields(cid, question_id, text, officer, at)
+            )
+            state.fields["updated_at"] = at
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
+            self._anchored = _append_event(
+                conn,
+                at,
+                officer,
+                EventType.NOTE_ADDED,
+                cid,
+                data=data,
+                case=state.digest(),
+                state=(events, head),
+            )
 
     def acknowledge_flag(
         self, case_id: str, flag_id: str, *, officer: str | None, now: datetime | None = None
@@ -486,26 +796,41 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown or completed case, or the store cannot be written.
+            LeaseError: Another terminal holds the case, or took it over from this one.
         """
         at = _stamp(self._moment(now))
         action = f"save the acknowledgement of flag {flag_id} in case {_show(case_id)}"
         with self._write(action) as conn:
-            cid = self._draft(conn, case_id, action)
+            state = self._draft(conn, case_id, action)
+            cid = state.id
+            events, head = state.chain
             inserted = conn.execute(
                 "INSERT OR IGNORE INTO acknowledged_flags"
-                " (case_id, flag_id, officer, acknowledged_at) VALUES (?, ?, ?, ?)",
-                (cid, flag_id, officer, at),
+                " (case_id, flag_id, officer, acknowledged_at, event_seq) VALUES (?, ?, ?, ?, ?)",
+                (cid, flag_id, officer, at, events + 1),
             ).rowcount
             if inserted:
-                _append_event(conn, at, officer, EventType.FLAG_ACKNOWLEDGED, cid, flag_id=flag_id)
-                _touch(conn, cid, at)
+                data = record_digest(state.salt, "flag", **_flag_fields(cid, flag_id, officer, at))
+                state.fields["updated_at"] = at
+                conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
+                self._anchored = _append_event(
+                    conn,
+                    at,
+                    officer,
+                    EventType.FLAG_ACKNOWLEDGED,
+                    cid,
+                    data=data,
+                    case=state.digest(),
+                    state=(events, head),
+                )
 
     def set_meta(
         self, case_id: str, key: str, value: JSONInput, *, now: datetime | None = None
     ) -> None:
         """Set one item of case metadata (consent, position in the interview, ...).
 
-        Allowed on completed cases too. Not an audit event.
+        Allowed on completed cases too. Recorded as a ``case_updated`` audit event whose
+        digests cover the metadata.
 
         Args:
             case_id: The case.
@@ -515,18 +840,34 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown case, or the store cannot be written.
+            LeaseError: Another terminal holds the case, or took it over from this one.
             TypeError: ``value`` cannot be written as JSON.
         """
         value_json = _dump(value, f"the case metadata {key!r}")
         at = _stamp(self._moment(now))
         with self._write(f"save the metadata of case {_show(case_id)}") as conn:
-            cid, _ = self._require(conn, case_id)
+            state = self._state(conn, case_id)
+            self._check_lease(state, f"save the metadata of case {state.id}")
+            cid = state.id
             conn.execute(
                 "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)"
                 " ON CONFLICT (case_id, key) DO UPDATE SET value_json = excluded.value_json",
                 (cid, key, value_json),
             )
-            _touch(conn, cid, at)
+            state.fields["meta_hash"] = _store_meta_hash(conn, cid, state.salt)
+            state.fields["updated_at"] = at
+            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
+            data = keyed_digest(state.salt, canonical_json(key=key, value=value_json))
+            self._anchored = _append_event(
+                conn,
+                at,
+                None,
+                EventType.CASE_UPDATED,
+                cid,
+                data=data,
+                case=state.digest(),
+                state=state.chain,
+            )
 
     def complete(
         self,
@@ -548,21 +889,38 @@ class SqliteStore:
 
         Raises:
             StoreError: Unknown or already completed case, or the store cannot be written.
+            LeaseError: Another terminal holds the case, or took it over from this one.
         """
         at = _stamp(self._moment(now))
         action = f"complete case {_show(case_id)}"
         with self._write(action) as conn:
-            cid = self._draft(conn, case_id, action)
+            state = self._draft(conn, case_id, action)
+            cid = state.id
             conn.execute(
                 "UPDATE cases SET status = 'complete', referral_json = ?, completed_at = ?,"
                 " updated_at = ? WHERE id = ?",
                 (referral_json, at, at, cid),
             )
-            _append_event(conn, at, officer, EventType.CASE_COMPLETED, cid)
+            state.fields.update(
+                status=CaseStatus.COMPLETE.value,
+                referral_sha256=_referral_sha(referral_json),
+                completed_at=at,
+                updated_at=at,
+            )
+            self._anchored = _append_event(
+                conn,
+                at,
+                officer,
+                EventType.CASE_COMPLETED,
+                cid,
+                data=state.fields["referral_sha256"],
+                case=state.digest(),
+                state=state.chain,
+            )
 
     def mark_exported(
         self, case_id: str, *, officer: str | None, now: datetime | None = None
-    ) -> None:
+    ) -> str:
         """Record that a case's referral was exported (a draft's too: personal data left).
 
         The export is an audit event; it does not count as a change to the case, so it leaves
@@ -573,14 +931,29 @@ class SqliteStore:
             officer: Who exported it.
             now: The time; the store's clock when omitted.
 
+        Returns:
+            The audit head after the export's event: the head the exported document carries.
+
         Raises:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
         with self._write(f"record the export of case {_show(case_id)}") as conn:
-            cid, _status = self._require(conn, case_id)
+            state = self._state(conn, case_id)
+            cid = state.id
             conn.execute("UPDATE cases SET exported_at = ? WHERE id = ?", (at, cid))
-            _append_event(conn, at, officer, EventType.CASE_EXPORTED, cid)
+            state.fields["exported_at"] = at
+            appended = self._anchored = _append_event(
+                conn,
+                at,
+                officer,
+                EventType.CASE_EXPORTED,
+                cid,
+                case=state.digest(),
+                data=None,
+                state=state.chain,
+            )
+        return appended[1]
 
     def delete_case(
         self, case_id: str, *, officer: str | None, now: datetime | None = None
@@ -589,7 +962,9 @@ class SqliteStore:
         ``case_deleted`` event.
 
         Deleted content is overwritten in the database file (``secure_delete``) and the
-        write-ahead log is emptied afterwards when no other session is reading.
+        write-ahead log is emptied afterwards when no other session is reading. The case's
+        secret goes with it, so the digests its events carry can no longer be matched against
+        anything; the event records the digest of what was removed.
 
         Args:
             case_id: The case.
@@ -601,9 +976,9 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         with self._write(f"delete case {_show(case_id)}") as conn:
-            cid, _ = self._require(conn, case_id)
-            conn.execute("DELETE FROM cases WHERE id = ?", (cid,))
-            _append_event(conn, at, officer, EventType.CASE_DELETED, cid)
+            state = self._state(conn, case_id)
+            self._anchored = _remove(conn, state, at, officer, EventType.CASE_DELETED)
+            self._leases.pop(state.id.casefold(), None)
         self._scrub_wal()
 
     def purge(
@@ -641,11 +1016,112 @@ class SqliteStore:
                 )
             ]
             for cid in ids:
-                conn.execute("DELETE FROM cases WHERE id = ?", (cid,))
-                _append_event(conn, at, officer, EventType.CASE_PURGED, cid)
+                self._anchored = _remove(
+                    conn, self._state(conn, cid), at, officer, EventType.CASE_PURGED
+                )
+                self._leases.pop(cid.casefold(), None)
         if ids:
             self._scrub_wal()
         return ids
+
+    # -- one writer per case -------------------------------------------------------------
+
+    def acquire_lease(
+        self,
+        case_id: str,
+        *,
+        officer: str | None,
+        take_over: bool = False,
+        now: datetime | None = None,
+    ) -> LeaseHolder | None:
+        """Take the case for this store: from now on other terminals cannot write to it.
+
+        A lease left by a process that has ended on this computer is taken over at once.
+
+        Args:
+            case_id: The case.
+            officer: Who takes it (shown to a second terminal).
+            take_over: Take it even from a holder that may still be running (the officer has
+                confirmed that the other terminal is gone).
+            now: The time; the store's clock when omitted.
+
+        Returns:
+            The holder whose lease was taken over, or None when the case was free.
+
+        Raises:
+            LeaseError: Another terminal holds it and ``take_over`` is false; the message
+                names the holder and the command that takes it over.
+            StoreError: Unknown case, or the store cannot be written.
+        """
+        at = _stamp(self._moment(now))
+        action = f"open case {_show(case_id)}"
+        with self._write(action) as conn:
+            state = self._state(conn, case_id)
+            holder = state.holder()
+            mine = self._leases.get(state.id.casefold())
+            stale = holder is not None and holder.host == _HOST and not _alive(holder.pid)
+            if holder is not None and state.lease[0] != mine and not take_over and not stale:
+                raise LeaseError(
+                    f"case {state.id} is open in another terminal: {holder.describe()}",
+                    hint=_take_over_hint(state.id),
+                )
+            self._take_lease(conn, state.id, officer, at)
+        if holder is not None and state.lease[0] == mine:
+            return None
+        return holder
+
+    def release_lease(self, case_id: str) -> None:
+        """Give the case back, if this store still holds it (never someone else's lease).
+
+        Raises:
+            StoreError: The store cannot be written.
+        """
+        token = self._leases.pop(case_id.casefold(), None)
+        if token is None or self.read_only:
+            return
+        with self._write(f"close case {_show(case_id)}") as conn:
+            conn.execute("DELETE FROM leases WHERE case_id = ? AND token = ?", (case_id, token))
+
+    def lease_holder(self, case_id: str) -> LeaseHolder | None:
+        """Who holds the case open, if anyone.
+
+        Raises:
+            StoreError: Unknown case, or the store cannot be read.
+        """
+        with self._read(f"read case {_show(case_id)}") as conn:
+            return self._state(conn, case_id).holder()
+
+    def _take_lease(self, conn: sqlite3.Connection, cid: str, officer: str | None, at: str) -> None:
+        token = secrets.token_hex(16)
+        conn.execute(
+            "INSERT INTO leases (case_id, token, officer, host, pid, since)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
+            " token = excluded.token, officer = excluded.officer, host = excluded.host,"
+            " pid = excluded.pid, since = excluded.since",
+            (cid, token, officer, _HOST, os.getpid(), at),
+        )
+        self._leases[cid.casefold()] = token
+
+    def _check_lease(self, state: _CaseState, action: str) -> None:
+        """Refuse a write to a case held by another terminal, or taken over from this one."""
+        token = state.lease[0]
+        mine = self._leases.get(state.id.casefold())
+        if (mine is None and token is None) or token == mine:
+            return
+        holder = state.holder()
+        if mine is None and holder is not None:
+            raise LeaseError(
+                f"cannot {action}: case {state.id} is open in another terminal: "
+                f"{holder.describe()}",
+                hint=_take_over_hint(state.id),
+            )
+        by = f" by {holder.describe()}" if holder is not None else ""
+        raise LeaseError(
+            f"cannot {action}: case {state.id} was taken over{by}",
+            hint=f"Nothing more was saved here; {_KEPT}. Continue in the terminal that took "
+            f"it over, or, once it is closed, `screening interview --resume {state.id} "
+            "--take-over`.",
+        )
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -784,48 +1260,103 @@ class SqliteStore:
         with self._read("read the audit log") as conn:
             return _chain_state(conn)[1]
 
-    def verify(self, expected_head: str | None = None) -> VerifyResult:
-        """Check the database file and recompute the audit chain.
+    def verify(
+        self, expected_head: str | None = None, *, anchor_log: Path | None = None
+    ) -> VerifyResult:
+        """Check the database file, the audit chain, the data against it, and the anchor.
+
+        The chain is recomputed from the events; each answer, note, flag acknowledgement,
+        case and its metadata is compared with the digests its events carry; the head is
+        compared with the anchor file beside the database and with ``expected_head``.
 
         Args:
             expected_head: A head recorded earlier elsewhere (an exported referral carries
                 one); when given, it must still be in the log, which catches a truncated or
                 rewritten log even when its recorded state was rewritten too.
+            anchor_log: An append-only log of heads kept outside the store's folder (another
+                disk, a write-once share): every head it holds must be in the log where it
+                says; when all is intact, the current head is appended to it.
 
         Returns:
-            The verdict, naming the first broken link.
+            The verdict, naming the first problem (and listing every one).
 
         Raises:
-            StoreError: ``expected_head`` is not a hash, or the store cannot be read.
+            StoreError: ``expected_head`` is not a hash (or is the empty log's), or the store
+                cannot be read.
         """
-        if expected_head is not None and not _HEAD.fullmatch(expected_head):
-            raise StoreError(
-                f"{_show(expected_head)} is not an audit head",
-                hint="A head is 64 hexadecimal digits, as printed in an exported referral.",
+        if expected_head is not None:
+            check_head(expected_head)
+        # The anchor is read before the log: it is written after each commit, so read first it
+        # can lag behind what the log holds, never run ahead of it.
+        anchor = _read_anchor(anchor_path(self.path))
+        try:
+            with self._read("verify the audit log") as conn:
+                damage = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if damage != ["ok"]:
+                    return VerifyResult(
+                        ok=False,
+                        events=0,
+                        head=GENESIS_HASH,
+                        first_broken=None,
+                        message=f"the database file {self.path} is damaged (integrity check "
+                        "failed)",
+                    )
+                events = [
+                    AuditEvent(*row)
+                    for row in conn.execute(
+                        "SELECT seq, at, officer, event, case_id, question_id, flag_id,"
+                        " prev_hash, hash, data_hash, case_hash FROM audit_events ORDER BY seq"
+                    )
+                ]
+                recorded_events, recorded_head = _chain_state(conn)
+                cases = _case_rows(conn)
+                records = _records(conn, None)
+            result = verify_chain(
+                events,
+                recorded_events=recorded_events,
+                recorded_head=recorded_head,
+                expected_head=expected_head,
             )
-        with self._read("verify the audit log") as conn:
-            damage = [row[0] for row in conn.execute("PRAGMA quick_check")]
-            if damage != ["ok"]:
-                return VerifyResult(
-                    ok=False,
-                    events=0,
-                    head=GENESIS_HASH,
-                    first_broken=None,
-                    message=f"the database file {self.path} is damaged (integrity check failed)",
-                )
-            events = [
-                AuditEvent(*row)
-                for row in conn.execute(
-                    "SELECT seq, at, officer, event, case_id, question_id, flag_id,"
-                    " prev_hash, hash FROM audit_events ORDER BY seq"
-                )
-            ]
-            recorded_events, recorded_head = _chain_state(conn)
-        return verify_chain(
-            events,
-            recorded_events=recorded_events,
-            recorded_head=recorded_head,
-            expected_head=expected_head,
+            problems = [result.message] if not result.ok else []
+            if result.first_broken is None:
+                problems += verify_data(events, cases, records)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Values of types this program never writes (text for a number, a malformed
+            # secret): the file was edited by hand. Nothing of the values is shown.
+            return VerifyResult(
+                ok=False,
+                events=0,
+                head=GENESIS_HASH,
+                first_broken=None,
+                message=f"the case store {self.path} holds values of a form screening never "
+                "writes (a number, hash, time or secret of the wrong type): it was changed "
+                "outside screening",
+            )
+        anchored = _compare_anchor(anchor, events, anchor_path(self.path))
+        if anchored is not None and not anchored[0]:
+            problems.append(anchored[1])
+        if anchor_log is not None:
+            problems += _check_anchor_log(anchor_log, events)
+            if not problems:
+                _append_anchor_log(anchor_log, len(events), result.head, self._moment(None))
+        if not problems:
+            return VerifyResult(
+                ok=True,
+                events=result.events,
+                head=result.head,
+                first_broken=None,
+                message=result.message,
+                anchor=None if anchored is None else anchored[1],
+            )
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        return VerifyResult(
+            ok=False,
+            events=result.events,
+            head=result.head,
+            first_broken=result.first_broken,
+            message=problems[0] + more,
+            problems=tuple(problems),
+            anchor=None if anchored is None else anchored[1],
         )
 
     # -- internals -------------------------------------------------------------------------
@@ -840,51 +1371,124 @@ class SqliteStore:
 
     @contextlib.contextmanager
     def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise StoreError(
+                f"cannot {action}: the case store {self.path} is read-only",
+                hint="Copy the store to a writable disk, or make its folder and files "
+                "writable by you, to change it; it can be listed, shown and exported as it is.",
+            )
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads first and
         # writes later can fail with SQLITE_BUSY_SNAPSHOT in WAL mode, which no timeout cures.
         with self._transaction("BEGIN IMMEDIATE", action) as conn:
             yield conn
+        self._anchor()
 
     @contextlib.contextmanager
     def _read(self, action: str) -> Iterator[sqlite3.Connection]:
-        with self._transaction("BEGIN", action) as conn:
-            yield conn
+        # A reader is rarely kept waiting in WAL mode (a checkpoint resetting the log, recovery
+        # after a crash), and then at any statement, not at BEGIN: it waits the whole timeout,
+        # quietly, as the short first wait of a write is only there to say that it waits.
+        conn = self._live()
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        except sqlite3.Error as exc:
+            raise _translate(exc, action, self.path, self.busy_timeout) from exc
+        try:
+            with self._transaction("BEGIN", action) as conn:
+                yield conn
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f"PRAGMA busy_timeout = {_first_wait_ms(self.busy_timeout)}")
 
     @contextlib.contextmanager
     def _transaction(self, begin: str, action: str) -> Iterator[sqlite3.Connection]:
         conn = self._live()
         try:
-            conn.execute(begin)
+            self._begin(conn, begin)
             yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             _rollback(conn)
+            self._anchored = None
             raise _translate(exc, action, self.path, self.busy_timeout) from exc
         except BaseException:
             _rollback(conn)
+            self._anchored = None
             raise
+
+    def _begin(self, conn: sqlite3.Connection, begin: str) -> None:
+        """Start a transaction; after a short wait for the lock, say so and wait on."""
+        try:
+            conn.execute(begin)
+            return
+        except sqlite3.OperationalError as exc:
+            if _primary(exc) not in (_SQLITE_BUSY, _SQLITE_LOCKED) or (
+                self.busy_timeout <= NOTICE_AFTER
+            ):
+                raise
+        if self._on_wait is not None:
+            self._on_wait(
+                f"waiting for the case store: another screening session is writing to "
+                f"{self.path} (up to {self.busy_timeout:g} s)"
+            )
+        remaining = max(self.busy_timeout - NOTICE_AFTER, 0.0)
+        conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
+        try:
+            conn.execute(begin)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {_first_wait_ms(self.busy_timeout)}")
+
+    def _anchor(self) -> None:
+        """Write the head of the transaction just committed to the anchor file."""
+        anchored, self._anchored = self._anchored, None
+        if anchored is None:
+            return
+        if self._anchor_fd is None:
+            self._anchor_fd = _open_anchor(anchor_path(self.path))
+        if self._anchor_fd is not None:
+            _write_anchor(self._anchor_fd, *anchored)
 
     def _find(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus] | None:
         row = conn.execute("SELECT id, status FROM cases WHERE id = ?", (case_id,)).fetchone()
         return None if row is None else (row[0], CaseStatus(row[1]))
 
-    def _require(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus]:
-        found = self._find(conn, case_id)
-        if found is None:
+    def _state(
+        self, conn: sqlite3.Connection, case_id: str, question_id: str | None = None
+    ) -> _CaseState:
+        state = _load_case(conn, case_id, question_id)
+        if state is None and case_id.casefold() in self._leases:
+            del self._leases[case_id.casefold()]
+            raise LeaseError(
+                f"case {_show(case_id)} was deleted from {self.path} while it was open here "
+                "(`screening cases delete` or `purge`)",
+                hint="Nothing more can be saved to it; the audit log records who deleted it.",
+            )
+        if state is None:
             raise StoreError(
                 f"no case {_show(case_id)} in {self.path}",
                 hint="Run `screening cases list` to see the cases in this store.",
             )
-        return found
+        return state
 
-    def _draft(self, conn: sqlite3.Connection, case_id: str, action: str) -> str:
-        cid, status = self._require(conn, case_id)
-        if status is CaseStatus.COMPLETE:
+    def _require(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus]:
+        state = self._state(conn, case_id)
+        return state.id, state.status
+
+    def _draft(
+        self,
+        conn: sqlite3.Connection,
+        case_id: str,
+        action: str,
+        question_id: str | None = None,
+    ) -> _CaseState:
+        state = self._state(conn, case_id, question_id)
+        if state.status is CaseStatus.COMPLETE:
             raise StoreError(
-                f"cannot {action}: case {cid} is complete and its referral was issued",
+                f"cannot {action}: case {state.id} is complete and its referral was issued",
                 hint="Start a new case to record more.",
             )
-        return cid
+        self._check_lease(state, action)
+        return state
 
     def _fresh_case_id(self, conn: sqlite3.Connection, today: date) -> str:
         while True:
@@ -934,14 +1538,91 @@ def _sidecar(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
-def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def _exists(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _writable(home: Path, path: Path) -> bool:
+    """Whether the store's folder and file can be written (and the medium is not read-only)."""
+    effective = os.access in os.supports_effective_ids
+    wanted = os.W_OK
+    if not (
+        os.access(path, wanted, effective_ids=effective)
+        and os.access(home, wanted | os.X_OK, effective_ids=effective)
+    ):
+        return False
+    if hasattr(os, "statvfs"):
+        with contextlib.suppress(OSError):
+            return not os.statvfs(home).f_flag & os.ST_RDONLY
+    return True
+
+
+def _first_wait_ms(busy_timeout: float) -> int:
+    return int(min(busy_timeout, NOTICE_AFTER) * 1000)
+
+
+def _uri(path: Path, **options: str) -> str:
+    from urllib.parse import quote
+
+    query = "&".join(f"{key}={value}" for key, value in options.items())
+    return f"file:{quote(str(path))}?{query}"
+
+
+def _inspect(path: Path) -> int:
+    """Check an existing store's header without changing the file; return its schema version.
+
+    Raises:
+        StoreError: Not an SQLite file, another program's database, or a newer store.
+    """
     action = "open the case store"
+    try:
+        with open(path, "rb") as file:
+            magic = file.read(16)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the case store: {path} cannot be read ({exc.strerror or exc})",
+            hint="Check its permissions, or set SCREENING_HOME to a directory of your own.",
+        ) from exc
+    if magic != b"SQLite format 3\x00":
+        raise _translate(sqlite3.DatabaseError("file is not a database"), action, path, 0)
+    conn: sqlite3.Connection | None = None
+    try:
+        # Read-only: reading the header must not change the file (no journal mode set,
+        # no hot journal rolled back, nothing checkpointed on close).
+        # Without a write-ahead log beside it, the file holds everything: read it as immutable,
+        # which creates no -wal or -shm file beside another program's database.
+        uri = (
+            _read_only_uri(path)
+            if _exists(_sidecar(path, "-wal"))
+            else _uri(path, mode="ro", immutable="1")
+        )
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        version, application, objects = _header(conn)
+    except sqlite3.Error as exc:
+        raise _translate(exc, action, path, 0) from exc
+    finally:
+        if conn is not None:
+            conn.close()
+    _check_header(path, version, application, objects)
+    return version
+
+
+def _connect(path: Path, busy_timeout: float) -> tuple[sqlite3.Connection, bool]:
+    """Open, check and migrate the store; also whether it was created now."""
+    action = "open the case store"
+    version = _inspect(path) if _exists(path) else 0
     try:
         conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise _translate(exc, action, path, busy_timeout) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        if version == 0:
+            # Another process may have created the store since the check above.
+            _check_header(path, *_header(conn))
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise StoreError(
@@ -951,7 +1632,8 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path)
+        created = _migrate(conn, path)
+        conn.execute(f"PRAGMA busy_timeout = {_first_wait_ms(busy_timeout)}")
     except sqlite3.Error as exc:
         _rollback(conn)
         conn.close()
@@ -960,6 +1642,49 @@ def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
         _rollback(conn)
         conn.close()
         raise
+    return conn, created
+
+
+def _read_only_uri(path: Path) -> str:
+    """How to open a database for reading without creating or changing any file.
+
+    A store in WAL mode needs its shared-memory file; in a folder that cannot be written and
+    without that file, the store is opened as immutable (no locks, no shared memory), which is
+    right for a read-only medium.
+
+    Raises:
+        StoreError: The write-ahead log holds changes that cannot be read that way.
+    """
+    shm, wal = _sidecar(path, "-shm"), _sidecar(path, "-wal")
+    effective = os.access in os.supports_effective_ids
+    if shm.exists() or os.access(path.parent, os.W_OK, effective_ids=effective):
+        return _uri(path, mode="ro")
+    if _exists(wal):
+        raise StoreError(
+            f"cannot open the case store {path} for reading: its write-ahead log holds "
+            "changes that cannot be read while the folder is read-only",
+            hint=f"Make {path.parent} writable once (any screening command then folds the "
+            "log into the store), or copy the folder to a writable disk.",
+        )
+    return _uri(path, mode="ro", immutable="1")
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a store that cannot be written, for reading; nothing on disk is changed."""
+    action = "open the case store"
+    version = _inspect(path)
+    if version < len(MIGRATIONS):
+        raise StoreError(
+            f"cannot open the case store: {path} needs an upgrade to schema {len(MIGRATIONS)} "
+            "but it is read-only",
+            hint="Open it once where it can be written (any screening command upgrades it).",
+        )
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()
+    except sqlite3.Error as exc:
+        raise _translate(exc, action, path, 0) from exc
     return conn
 
 
@@ -982,25 +1707,33 @@ def _check_header(path: Path, version: int, application: int, objects: int) -> N
             f"cannot open the case store: {path} was created by a newer version of screening; "
             f"upgrade (the store has schema {version}, this version reads up to "
             f"{len(MIGRATIONS)})",
-            hint=f"Install the newer screening to use this store; {_KEPT}.",
+            hint="Install the newer screening to use this store; the file was not changed.",
         )
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path) -> bool:
+    """Bring the schema up to date; whether the anchor file is to be (re)started.
+
+    True for a store created now, and for one upgraded from before the anchor file existed.
+    """
     version, application, objects = _header(conn)
     _check_header(path, version, application, objects)
     if version == len(MIGRATIONS):
-        return
+        return False
     conn.execute("BEGIN IMMEDIATE")
     # Another process may have created or upgraded the store while this one waited.
     version, application, objects = _header(conn)
     _check_header(path, version, application, objects)
     for statements in MIGRATIONS[version:]:
         for statement in statements:
-            conn.execute(statement)
+            if callable(statement):
+                statement(conn)
+            else:
+                conn.execute(statement)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
     conn.execute("COMMIT")
+    return version < 2
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -1009,10 +1742,14 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
+def _primary(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return _MESSAGE_CODES.get(str(exc)) if code is None else code & 0xFF
+
+
 def _translate(exc: sqlite3.Error, action: str, path: Path, busy_timeout: float) -> StoreError:
     """One clear error for a failed SQLite call; never the statement or its values."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = _MESSAGE_CODES.get(str(exc)) if code is None else code & 0xFF
+    primary = _primary(exc)
     if primary == _SQLITE_FULL:
         return StoreError(
             f"cannot {action}: the disk holding {path} is full",
@@ -1055,11 +1792,16 @@ def _append_event(
     event: EventType,
     case_id: str,
     *,
-    question_id: str | None = None,
-    flag_id: str | None = None,
-) -> None:
-    events, head = _chain_state(conn)
+    data: str | int | None,
+    case: str | None,
+    state: tuple[int, str] | None = None,
+) -> tuple[int, str]:
+    """Append an event carrying the digests of what it changed; return the new count and head."""
+    events, head = _chain_state(conn) if state is None else state
     seq = events + 1
+    data_hash = None if data is None else str(data)
+    if data_hash is None and case is None:
+        data_hash = ""  # every event since schema 2 carries digests, even an empty one
     digest = chain_hash(
         head,
         canonical_json(
@@ -1068,16 +1810,19 @@ def _append_event(
             officer=officer,
             event=event.value,
             case_id=case_id,
-            question_id=question_id,
-            flag_id=flag_id,
+            question_id=None,
+            flag_id=None,
+            data=data_hash,
+            case=case,
         ),
     )
     conn.execute(
         "INSERT INTO audit_events (seq, at, officer, event, case_id, question_id, flag_id,"
-        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, at, officer, event.value, case_id, question_id, flag_id, head, digest),
+        " prev_hash, hash, data_hash, case_hash) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
+        (seq, at, officer, event.value, case_id, head, digest, data_hash, case),
     )
     conn.execute("UPDATE chain_state SET events = ?, head = ? WHERE id = 1", (seq, digest))
+    return seq, digest
 
 
 def _chain_state(conn: sqlite3.Connection) -> tuple[int, str]:
@@ -1090,8 +1835,335 @@ def _chain_state(conn: sqlite3.Connection) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def _touch(conn: sqlite3.Connection, case_id: str, at: str) -> None:
-    conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, case_id))
+def _answer_fields(
+    cid: str, question_id: str, value_json: str, officer: str | None, at: str
+) -> dict[str, str | int | None]:
+    return {
+        "case_id": cid,
+        "question_id": question_id,
+        "value": value_json,
+        "officer": officer,
+        "at": at,
+    }
+
+
+def _note_fields(
+    cid: str, question_id: str, text: str, officer: str | None, at: str
+) -> dict[str, str | int | None]:
+    return {"case_id": cid, "question_id": question_id, "text": text, "officer": officer, "at": at}
+
+
+def _flag_fields(
+    cid: str, flag_id: str, officer: str | None, at: str
+) -> dict[str, str | int | None]:
+    return {"case_id": cid, "flag_id": flag_id, "officer": officer, "at": at}
+
+
+def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
+    """The answers, notes and flag acknowledgements of one case (or of all), as stored."""
+    params = (case_id,)
+    records = [
+        RecordRow("answer", seq, cid, qid, _answer_fields(cid, qid, value, officer, at), event_seq)
+        for seq, cid, qid, value, officer, at, event_seq in conn.execute(
+            "SELECT seq, case_id, question_id, value_json, officer, recorded_at, event_seq"
+            " FROM answers WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq",
+            params,
+        )
+    ]
+    records += [
+        RecordRow("note", seq, cid, qid, _note_fields(cid, qid, text, officer, at), event_seq)
+        for seq, cid, qid, text, officer, at, event_seq in conn.execute(
+            "SELECT seq, case_id, question_id, text, officer, recorded_at, event_seq"
+            " FROM notes WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq",
+            params,
+        )
+    ]
+    records += [
+        RecordRow("flag", seq, cid, fid, _flag_fields(cid, fid, officer, at), event_seq)
+        for seq, cid, fid, officer, at, event_seq in conn.execute(
+            "SELECT rowid, case_id, flag_id, officer, acknowledged_at, event_seq"
+            " FROM acknowledged_flags WHERE ?1 IS NULL OR case_id = ?1 ORDER BY rowid",
+            params,
+        )
+    ]
+    return sorted(records, key=lambda r: (r.kind, r.seq))
+
+
+def _meta_items(conn: sqlite3.Connection, cid: str) -> list[tuple[str, str]]:
+    return [
+        (str(key), str(value))
+        for key, value in conn.execute(
+            "SELECT key, value_json FROM case_meta WHERE case_id = ?", (cid,)
+        )
+    ]
+
+
+def _store_meta_hash(conn: sqlite3.Connection, cid: str, salt: str) -> str:
+    digest = meta_digest(salt, _meta_items(conn, cid))
+    conn.execute("UPDATE cases SET meta_hash = ? WHERE id = ?", (digest, cid))
+    return digest
+
+
+def _case_rows(conn: sqlite3.Connection) -> list[CaseRow]:
+    meta: dict[str, list[tuple[str, str]]] = {}
+    for cid, key, value in conn.execute("SELECT case_id, key, value_json FROM case_meta"):
+        meta.setdefault(str(cid), []).append((str(key), str(value)))
+    rows = []
+    for row in conn.execute(_CASE_SELECT, (None,)).fetchall():
+        state = _CaseState(row)
+        rows.append(
+            CaseRow(
+                id=state.id,
+                salt=state.salt or "00",
+                fields=state.fields,
+                meta_hash=None
+                if state.fields["meta_hash"] is None
+                else str(state.fields["meta_hash"]),
+                meta=tuple(meta.get(state.id, ())),
+            )
+        )
+    return rows
+
+
+def _remove(
+    conn: sqlite3.Connection, state: _CaseState, at: str, officer: str | None, event: EventType
+) -> tuple[int, str]:
+    """Delete a case; its event records the digest of what was removed."""
+    digests = [state.digest()] + [r.digest(state.salt) for r in _records(conn, state.id)]
+    removed = group_digest(state.salt, digests) if state.salt else ""
+    conn.execute("DELETE FROM cases WHERE id = ?", (state.id,))
+    return _append_event(
+        conn, at, officer, event, state.id, data=removed, case=None, state=state.chain
+    )
+
+
+# -- the lease ---------------------------------------------------------------------------------
+
+_HOST: Final = socket.gethostname() or "localhost"
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this computer is still running (when in doubt, yes)."""
+    if os.name == "nt" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _take_over_hint(case_id: str) -> str:
+    return (
+        "Finish or close the interview there. If that terminal is gone (closed, crashed, "
+        "another computer switched off), take the case over with "
+        f"`screening interview --resume {case_id} --take-over`."
+    )
+
+
+# -- the anchor file ---------------------------------------------------------------------------
+
+
+def _anchor_record(events: int, head: str) -> bytes:
+    return f"{_ANCHOR_MAGIC} {events:020d} {head}\n".encode("ascii")
+
+
+def _create_anchor(path: Path, events: int, head: str) -> None:
+    """Start the anchor file of a new (or newly upgraded) store; never through a symlink."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the anchor file {path}: {exc.strerror or exc}",
+            hint="It must be a regular file (not a link) in a folder writable by you.",
+        ) from exc
+    try:
+        os.write(fd, _anchor_record(events, head))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _open_anchor(path: Path, *, write: bool = True) -> int | None:
+    """The anchor file, open for updates; None when it is missing or not a regular file.
+
+    It is never created here: a store whose anchor file was removed says so in verify
+    instead of starting a new one from whatever the log holds now.
+    """
+    mode = os.O_RDWR if write else os.O_RDONLY
+    flags = mode | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _write_anchor(fd: int, events: int, head: str) -> None:
+    """Record a head in the anchor file, unless it already holds a later one.
+
+    Written after the commit, under an exclusive lock on the file: two sessions committing at
+    once cannot leave the earlier head last (the anchor would then not cover the later event).
+    """
+    record = _anchor_record(events, head)
+    start = len(_ANCHOR_MAGIC) + 1
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            current = os.pread(fd, _ANCHOR_LENGTH, 0)
+            recorded = current[start : start + 20]
+            if len(current) == _ANCHOR_LENGTH and recorded.isdigit() and int(recorded) >= events:
+                return
+            os.pwrite(fd, record, 0)
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        pass  # the commit stands; verify reports how far the anchor lags behind it
+    except AttributeError:  # pragma: no cover - no pread/pwrite (Windows)
+        with contextlib.suppress(OSError):
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, record)
+
+
+def _parse_anchor(data: bytes) -> tuple[int, str] | None:
+    if len(data) != _ANCHOR_LENGTH:
+        return None
+    text = data.decode("ascii", "replace")
+    match = re.fullmatch(re.escape(_ANCHOR_MAGIC) + r" (\d{20}) ([0-9a-f]{64})\n", text)
+    return None if match is None else (int(match[1]), match[2])
+
+
+def _read_anchor(path: Path) -> tuple[int, str] | str | None:
+    """The anchor's count and head; a sentence when it is unusable; None when missing."""
+    fd = _open_anchor(path, write=False)
+    if fd is None:
+        if path.is_symlink() or path.exists():
+            return f"the anchor file {path} is not a regular file"
+        return None
+    try:
+        data = os.read(fd, _ANCHOR_LENGTH + 1)
+    finally:
+        os.close(fd)
+    parsed = _parse_anchor(data)
+    return parsed if parsed is not None else f"the anchor file {path} is not an anchor record"
+
+
+def _compare_anchor(
+    anchor: tuple[int, str] | str | None, events: list[AuditEvent], path: Path
+) -> tuple[bool, str] | None:
+    """Whether the log agrees with the anchor file, and a sentence saying how."""
+    if isinstance(anchor, str):
+        return False, anchor + ": the audit log cannot be checked against it"
+    if anchor is None:
+        if not events:
+            return None
+        return False, (
+            f"the anchor file {path} is missing: the audit log's head cannot be checked "
+            "against it (was it removed, or the store copied without it?)"
+        )
+    count, head = anchor
+    if count > len(events):
+        return False, (
+            f"the anchor file {path} records {count} audit events but the log has "
+            f"{len(events)}: events {len(events) + 1} to {count} were removed"
+        )
+    logged = GENESIS_HASH if count == 0 else events[count - 1].hash
+    if logged != head:
+        return False, (
+            f"audit event {count} differs from the head recorded in the anchor file {path}: "
+            "the log was rewritten"
+        )
+    if count < len(events):
+        return True, (
+            f"the anchor file matches event {count}; the {len(events) - count} later "
+            "event(s) were written after it was last updated"
+        )
+    return True, f"the anchor file matches the head ({count} events)"
+
+
+def _check_anchor_log(path: Path, events: list[AuditEvent]) -> list[str]:
+    """Compare every head of an external anchor log with the audit log."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read the anchor log {path}: {exc.strerror or exc}",
+            hint="Give a regular file (not a link) that you can read and append to.",
+        ) from exc
+    with os.fdopen(fd, "r", encoding="ascii", errors="replace") as file:
+        lines = file.read().splitlines()
+    problems: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        parts = line.split()
+        if len(parts) != 3 or not parts[1].isdigit() or not _HEAD.fullmatch(parts[2]):
+            problems.append(f"{path}:{number}: not an anchor line (time, event count, head)")
+            continue
+        count, head = int(parts[1]), parts[2].lower()
+        if count > len(events):
+            problems.append(
+                f"{path}:{number}: {count} audit events were anchored at {parts[0]} but the log "
+                f"has {len(events)}: events {len(events) + 1} to {count} were removed"
+            )
+        elif (GENESIS_HASH if count == 0 else events[count - 1].hash) != head:
+            problems.append(
+                f"{path}:{number}: audit event {count} differs from the head anchored at "
+                f"{parts[0]}: the log was rewritten"
+            )
+    return problems
+
+
+def _append_anchor_log(path: Path, events: int, head: str, moment: datetime) -> None:
+    flags = (
+        os.O_WRONLY
+        | os.O_APPEND
+        | os.O_CREAT
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
+    try:
+        fd = os.open(path, flags, 0o600)
+        try:
+            os.write(fd, f"{_stamp(moment)} {events} {head}\n".encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot append to the anchor log {path}: {exc.strerror or exc}",
+            hint="Give a regular file (not a link) in a folder you can write to; the store is "
+            "intact and unchanged.",
+        ) from exc
+
+
+def check_head(head: str) -> str:
+    """An audit head as typed by a user, checked: 64 hex digits, not the empty log's.
+
+    Raises:
+        StoreError: Not a head, or the head of an empty log (which every log contains).
+    """
+    if not _HEAD.fullmatch(head):
+        raise StoreError(
+            f"{_show(head)} is not an audit head",
+            hint="A head is 64 hexadecimal digits, as printed in an exported referral.",
+        )
+    if head == GENESIS_HASH:
+        raise StoreError(
+            "64 zeros is the head of an empty audit log, which proves nothing",
+            hint="Give the audit_head of an exported referral, or a head printed by "
+            "`screening cases verify`.",
+        )
+    return head.lower()
 
 
 _CLEARED = "null"
@@ -1124,5 +2196,7 @@ def _parse_optional(text: str | None) -> datetime | None:
 
 def _show(text: str) -> str:
     """A user-typed id, fit for a one-line message: printable and short."""
+    if len(text) <= 64 and text.isprintable():
+        return text
     cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
     return cleaned if len(cleaned) <= 64 else cleaned[:63] + "…"
