@@ -154,3 +154,17 @@ def test_indicator_sets_are_checked(tmp_path: Path) -> None:
     )
     [problem] = problems_of(tmp_path, no_sets)
     assert "declares no `indicator_sets`" in problem
+
+
+def test_indicators_show_names_the_set_and_its_condition(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    path = write(tmp_path, "q.yaml", SETS)
+    record = json.loads(cli("indicators", "show", "unpaid", "--questionnaire", str(path), "--format", "json").out)
+    assert record["set"] == "sexual"
+    assert set(record["questions"]) == {"hours", "problems"}
+    shown = cli("indicators", "show", "unpaid", "--questionnaire", str(path)).out
+    assert "all of:" in shown
+    plain = json.loads(cli("indicators", "show", "locked_in", "--questionnaire", str(path), "--format", "json").out)
+    assert plain["set"] == "labour"
+    assert plain["questions"] == ["problems"]

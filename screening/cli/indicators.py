@@ -61,6 +61,9 @@ def indicator_record(indicator_id: str, questionnaire: Any, language: str) -> di
     q = questionnaire
     ind = q.indicator(indicator_id)
     dimension = q.dimension(ind.dimension)
+    indicator_set = q.set_of(ind)
+    # with its set's condition, when the set applies to some people only
+    when = q.indicator_conditions().get(ind.id)
     return {
         "id": ind.id,
         "title": text_for(ind.title, language, q.default_language),
@@ -71,8 +74,9 @@ def indicator_record(indicator_id: str, questionnaire: Any, language: str) -> di
         "source": ind.source,
         "explanation": text_for(ind.explanation, language, q.default_language) or None,
         "example": text_for(ind.example, language, q.default_language) or None,
-        "questions": revealing_questions(ind.when, q),
-        "when": describe(ind.when, q, language) if ind.when is not None else [],
+        "set": indicator_set.id if indicator_set is not None else None,
+        "questions": revealing_questions(when, q),
+        "when": describe(when, q, language) if when is not None else [],
     }
 
 
