@@ -9,7 +9,7 @@ documents each with an example, and `screening schema questionnaire` publishes t
 from __future__ import annotations
 
 import difflib
-import re
+import math
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -26,6 +27,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
+from screening.patterns import PatternError, check_pattern
 
 _T = TypeVar("_T")
 
@@ -99,7 +103,25 @@ class AnswerState(StrEnum):
     DECLINED = "declined"
 
 
-Scalar = str | int | float | bool
+def _bounded_number(value: Any) -> Any:
+    """Refuse NaN, infinity and numbers beyond ±10^15, before anything converts them to float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_range", "must be a finite number; NaN and infinity have no meaning here"
+        )
+    if abs(value) > MAX_NUMBER:
+        raise PydanticCustomError(
+            "number_range", "out of range: numbers lie between {limits}", {"limits": MAX_NUMBER_TEXT}
+        )
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_bounded_number)]
+"""A number in a questionnaire: finite, between -10^15 and 10^15."""
+
+Scalar = Annotated[str | int | float | bool, BeforeValidator(_bounded_number)]
 
 
 class AnswerCondition(Strict):
@@ -115,10 +137,10 @@ class AnswerCondition(Strict):
     contains: Scalar | None = Field(
         None, description="A multiple choice answer includes this value, or a text contains it."
     )
-    lt: float | None = None
-    le: float | None = None
-    gt: float | None = None
-    ge: float | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    gt: Number | None = None
+    ge: Number | None = None
     is_: AnswerState | None = Field(None, alias="is")
 
     @model_validator(mode="after")
@@ -307,8 +329,8 @@ class Choice(Strict):
 class NumberValidation(Strict):
     """Limits of a number answer, with the message shown when an answer is outside them."""
 
-    min: float | None = None
-    max: float | None = None
+    min: Number | None = None
+    max: Number | None = None
     integer: bool = False
     message: Text | None = None
 
@@ -324,11 +346,11 @@ class TextValidation(Strict):
     def _pattern_compiles(self) -> TextValidation:
         if self.pattern is not None:
             try:
-                re.compile(self.pattern)
-            except re.error as exc:
+                check_pattern(self.pattern)
+            except PatternError as exc:
                 raise PydanticCustomError(
                     "bad_pattern",
-                    "pattern is not a valid regular expression: {error}",
+                    "pattern cannot be used: {error}",
                     {"error": str(exc)},
                 ) from None
         return self
