@@ -118,8 +118,18 @@ def _bounded_number(value: Any) -> Any:
     return value
 
 
-Number = Annotated[float, BeforeValidator(_bounded_number)]
-"""A number in a questionnaire: finite, between -10^15 and 10^15."""
+def _decimal_number(value: Any) -> Any:
+    """Refuse text where a number belongs (``017``, ``0x1F``, ``1_000`` and ``1:30`` are text
+    to the YAML reader), then bound the number."""
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "number_type", "expected a number written in decimal digits (such as 12 or 2.5)"
+        )
+    return _bounded_number(value)
+
+
+Number = Annotated[float, BeforeValidator(_decimal_number)]
+"""A number in a questionnaire: written in decimal, finite, between -10^15 and 10^15."""
 
 Scalar = Annotated[str | int | float | bool, BeforeValidator(_bounded_number)]
 
