@@ -129,8 +129,12 @@ class Positions:
         mark = self.root
         current = data
         parts = list(loc)
+        tagged: Any = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
+            if isinstance(current, dict) and current is not tagged and current.get("type") == part:
+                tagged = current  # the union's tag (a question of type `text`), then its key
+                continue
             if isinstance(current, dict) and part in current:
                 table = self.keys if (key and last) else self.values
                 mark = table.get(id(current), {}).get(part, mark)
