@@ -436,6 +436,11 @@ def test_the_checks_grow_linearly_with_the_questionnaire() -> None:
     assert large_calls < 5 * small_calls, (small_calls, large_calls)
 
 
+def test_a_chain_of_references_thousands_long_needs_no_deep_recursion() -> None:
+    # 1,500 indicators each referring to the one before: once a RecursionError (a crash)
+    assert check(_questionnaire(3_000)) == []
+
+
 # ----------------------------------------------------------------------------- output
 
 
