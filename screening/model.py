@@ -131,6 +131,9 @@ def _decimal_number(value: Any) -> Any:
 Number = Annotated[float, BeforeValidator(_decimal_number)]
 """A number in a questionnaire: written in decimal, finite, between -10^15 and 10^15."""
 
+Whole = Annotated[int, BeforeValidator(_decimal_number)]
+"""A whole number in a questionnaire (a count, a weight): written in decimal, up to 10^15."""
+
 Scalar = Annotated[str | int | float | bool, BeforeValidator(_bounded_number)]
 
 
@@ -211,7 +214,7 @@ class StrengthName(StrEnum):
 class CountSpec(Strict):
     """Which observed indicators to count, and the least number needed."""
 
-    at_least: int = Field(ge=1)
+    at_least: Whole = Field(ge=1)
     dimension: Id | None = None
     strength: StrengthName | None = None
 
@@ -349,7 +352,7 @@ class TextValidation(Strict):
     """Limits of a text answer: a regular expression and a length, with the message shown."""
 
     pattern: str | None = None
-    max_length: int | None = Field(None, ge=1)
+    max_length: Annotated[int, Field(ge=1), BeforeValidator(_decimal_number)] | None = None
     message: Text | None = None
 
     @model_validator(mode="after")
@@ -378,8 +381,8 @@ class DateValidation(Strict):
 class SelectionValidation(Strict):
     """How many choices a multiple choice answer may hold."""
 
-    min_selected: int | None = Field(None, ge=0)
-    max_selected: int | None = Field(None, ge=1)
+    min_selected: Annotated[int, Field(ge=0), BeforeValidator(_decimal_number)] | None = None
+    max_selected: Annotated[int, Field(ge=1), BeforeValidator(_decimal_number)] | None = None
     message: Text | None = None
 
 
@@ -502,9 +505,9 @@ class Section(Strict):
 class MinimumCounts(Strict):
     """One combination of the positivity rule: at least these many per strength."""
 
-    strong: int = Field(0, ge=0)
-    medium: int = Field(0, ge=0)
-    weak: int = Field(0, ge=0)
+    strong: Whole = Field(0, ge=0)
+    medium: Whole = Field(0, ge=0)
+    weak: Whole = Field(0, ge=0)
 
     @model_validator(mode="after")
     def _not_empty(self) -> MinimumCounts:
@@ -546,7 +549,7 @@ class Indicator(Strict):
     title: Text
     dimension: Id
     strength: StrengthName
-    weight: int = Field(1, ge=0, description="How many times it counts towards its strength.")
+    weight: Whole = Field(1, ge=0, description="How many times it counts towards its strength.")
     source: str = Field(min_length=1, description="Where the indicator and its strength come from.")
     explanation: Text | None = None
     example: Text | None = None

@@ -167,6 +167,8 @@ def test_numbers_json_cannot_hold_are_refused(cli, small: Path, tmp_path: Path, 
         ("max: 120", "max: 0120", "'max': expected a number written in decimal digits (such as 12 or 2.5)"),
         ("gt: 12", "equals: .nan", "'equals': must be a finite number; NaN and infinity have no meaning here"),
         ("gt: 12", "one_of: [1, 99999999999999999]", "'one_of': out of range: numbers lie between -10^15 and 10^15"),
+        ("at_least: 1}", "at_least: 10000000000000000}", "'at_least': out of range: numbers lie between -10^15 and 10^15"),
+        ("at_least: 1}", "at_least: 01}", "'at_least': expected a number written in decimal digits (such as 12 or 2.5)"),
     ],
 )
 def test_meaningless_numbers_in_a_questionnaire_are_located(tmp_path: Path, old: str, new: str, message: str) -> None:
