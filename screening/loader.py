@@ -49,6 +49,9 @@ _FLOAT = re.compile(
     r"|\.(?:nan|NaN|NAN))$"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What a double-quoted escape (\e, \a, \x1b, \N) can make that the reader refuses when typed:
+# control characters other than tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class _Resolver(Resolver):
@@ -217,6 +220,14 @@ class _Builder:
             raise _Fail(
                 "the text holds a lone surrogate (an escape such as \\ud800 that is half of a "
                 "character); write the character itself",
+                _mark(event),
+                "yaml",
+            )
+        control = _CONTROL.search(event.value)
+        if control:
+            raise _Fail(
+                f"the text holds the control character U+{ord(control.group()):04X} (written as an "
+                "escape); control characters other than tab and line feed are not allowed",
                 _mark(event),
                 "yaml",
             )

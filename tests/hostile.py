@@ -148,6 +148,9 @@ def questionnaire_cases(rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
         yield f"control {char!r}", text.encode(), "any" if char in ("\u2028", "\ufeff") else "error"
     for escape in SURROGATES:
         yield f"surrogate {escape}", _replace("title: {en: Small, ar: صغير}", f'title: {{en: "S{escape}", ar: صغير}}'), "error"
+    for escape in ("\\e[2J", "\\a", "\\x1b]0;title\\x07", "\\N", "\\r"):
+        yield f"escape {escape}", _replace("title: {en: Small, ar: صغير}", f'title: {{en: "S{escape}", ar: صغير}}'), "error"
+        yield f"escape in a key {escape}", _replace("version: \"1\"", f'version: "1"\n"k{escape}": 1'), "error"
     yield "self reference", _replace("when: {answer: passport, equals: no}", "when: {answer: passport_when, equals: recruitment}"), "error"
     yield "cycle", _replace("when: {answer: hours, gt: 12}", "when: {indicator: long_hours}"), "error"
     # random damage to a valid file: cut short, bytes flipped, lines shuffled
@@ -229,6 +232,17 @@ def answers_cases(rng: random.Random) -> Iterator[Case]:
         )
         for text in ("a" * 40 + "!", "x" * 40, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"):
             yield Case(f"pattern {pattern[:12]} on {text[:3]}", ["score", "{a}", "-q", "{q}"], {"a.json": _json({"answers": {"name": text}}), "q.yaml": questionnaire.encode()}, expect="any", names="a.json")
+    for name, record in (
+        ("markup case_id", {"case_id": "[/bold]x[red]", "answers": {"age": 30}}),
+        ("escape case_id", {"case_id": "x\x1b[2Jy", "answers": {"age": 30}}),
+        ("escape officer", {"officer": "\x1b]0;pwned\x07", "answers": {"age": 30}}),
+        ("escape question id", {"answers": {"age\x1b[2J": 30}}),
+        ("escape top key", {"answerz\x1b[31m": {}}),
+        ("escape indicator", {"indicators": ["x\x1b[2J"]}),
+    ):
+        batch = b"\n".join([_json(GOOD), _json(record)]) + b"\n"
+        for output in ("json", "table"):
+            yield Case(f"{output} {name}", ["score", "{a}", "-q", "{q}", "--format", output], {"a.jsonl": batch, "q.yaml": SMALL.encode()}, expect="any")
     yaml_answers = {
         "age huge": "answers: {age: 1%s}\n" % ("0" * 400),
         "age sexagesimal": "answers: {age: 1%s}\n" % (":0" * 3_000),

@@ -67,6 +67,8 @@ def _problems(result: dict[str, Any]) -> list[str]:
     allowed = {"error": {1}, "any": {0, 1}, "usage": {2}}[result["expect"]]
     if result["code"] not in allowed:
         problems.append(f"exit {result['code']}, expected {sorted(allowed)}")
+    if "\x1b" in both:
+        problems.append("an escape character reached the terminal")
     if result["code"] == 1:
         target = result["names"] or (result["files"][0] if result["files"] else "")
         if target and target not in both:
@@ -80,8 +82,9 @@ def _problems(result: dict[str, Any]) -> list[str]:
 
 def test_hostile_corpus_fails_cleanly(tmp_path: Path) -> None:
     """Hundreds of hostile questionnaires, answers files, scenarios and case-store inputs:
-    no traceback, no internal error, no hang, exit 1 with a message that names the input (or
-    2 for a bad option), and the good records of a batch still scored."""
+    no traceback, no internal error, no hang, no escape sequence from the input on the terminal,
+    exit 1 with a message that names the input (or 2 for a bad option), and the good records of
+    a batch still scored."""
     process = subprocess.Popen(
         [sys.executable, str(HERE / "hostile.py"), str(SEED), str(tmp_path)],
         stdout=subprocess.PIPE,

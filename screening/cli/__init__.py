@@ -23,7 +23,7 @@ from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
 from screening.cli import train as train_cli
 from screening.cli import validate as validate_cli
-from screening.errors import ExitStatus, ScreeningError
+from screening.errors import ExitStatus, ScreeningError, printable
 
 app = typer.Typer(
     name="screening",
@@ -78,9 +78,9 @@ def report(error: ScreeningError) -> None:
         prefix = "screening: "
     else:
         prefix = "screening: error: "
-    sys.stderr.write(prefix + lines[0] + "\n")
+    sys.stderr.write(prefix + printable(lines[0]) + "\n")
     for line in lines[1:]:
-        sys.stderr.write("  " + line + "\n")
+        sys.stderr.write("  " + printable(line) + "\n")
     sys.stderr.flush()
 
 
