@@ -380,6 +380,31 @@ def test_a_control_character_in_yaml_is_located(tmp_path: Path) -> None:
     assert problems_of(tmp_path, text)[0].startswith(f"q.yaml:{line_of(text, 'Work')}:30:")
 
 
+def test_a_control_character_written_as_an_escape_is_located(tmp_path: Path) -> None:
+    text = edit("title: {en: Work, ar: العمل}", 'title: {en: "Wo\\e[2Jrk", ar: العمل}')
+    assert problems_of(tmp_path, text) == [
+        f"q.yaml:{line_of(text, 'Wo')}:17: the text holds the control character U+001B (written as "
+        "an escape); control characters other than tab and line feed are not allowed"
+    ]
+
+
+def test_a_case_id_is_plain_text_in_the_table(cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    write(tmp_path, "a.json", json.dumps({"case_id": "[/bold]x\x1b[2J[red]", "answers": {"age": 30}}))
+    monkeypatch.chdir(tmp_path)  # a short label, so that the title is not cut to the width
+    run = cli("score", "a.json", "-q", str(small), "--format", "table")
+    assert run.code == 0, run.err
+    assert "[/bold]x\ufffd[2J[red]" in run.out
+    assert "\x1b" not in run.out
+
+
+def test_an_id_from_a_file_reaches_the_terminal_without_its_escapes(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answers = write(tmp_path, "a.json", json.dumps({"answers": {"age\x1b]0;title\x07": 30}}))
+    run = cli("score", str(answers), "-q", str(small))
+    assert run.code == 1
+    assert "unknown question 'age\ufffd]0;title\ufffd'" in run.err
+    assert "\x1b" not in run.err
+
+
 # ----------------------------------------------------------------------------- checks stay linear
 
 
