@@ -587,6 +587,21 @@ class _Checker:
                 reported.add(text)
                 kind, ident = named[0].split(":", 1)
                 yield Finding(self._loc_of(kind, ident), f"circular conditions: {text}", "cycle")
+        yield from self._counting_themselves(reported)
+
+    def _counting_themselves(self, reported: set[str]) -> Iterator[Finding]:
+        """Indicators whose condition counts indicators they are one of: the search above
+        passes each count once, so it can miss these."""
+        graphs = self._graphs
+        for ind in self.q.indicators:
+            node = _node("indicator", ind.id)
+            for ref in sorted(graphs.refs.get(node, ())):
+                if ref.startswith("count:") and node in graphs.members(ref):
+                    text = f"{node} -> {node}"
+                    if text not in reported:
+                        reported.add(text)
+                        yield Finding(self._loc_of("indicator", ind.id), f"circular conditions: {text}", "cycle")
+                    break
 
     def _loc_of(self, kind: str, ident: str) -> Loc:
         return self._graphs.locs.get(f"{kind}:{ident}", ())
@@ -633,6 +648,7 @@ class _Graphs:
                     _node(kind, item.id), (f"{kind}s", index, "when" if kind != "dimension" else "id")
                 )
         self.counts: dict[str, tuple[Indicator, ...]] = {}
+        self._member_sets: dict[str, frozenset[str]] = {}
         for root in _roots(q):
             for sub in iter_conditions(root):
                 if isinstance(sub, CountCondition):
@@ -673,6 +689,15 @@ class _Graphs:
             elif isinstance(sub, CountCondition):
                 refs.add(self._count(sub.indicators))
 
+    def members(self, count: str) -> frozenset[str]:
+        """The indicator nodes a count node counts."""
+        found = self._member_sets.get(count)
+        if found is None:
+            found = self._member_sets[count] = frozenset(
+                _node("indicator", i.id) for i in self.counts.get(count, ())
+            )
+        return found
+
     def _count(self, spec: CountSpec) -> str:
         node = _count_node(spec)
         if node not in self.counts:
@@ -706,43 +731,61 @@ class _Graphs:
     # false until computed)
 
     def _dependencies(self) -> dict[str, list[str]]:
+        """What each node's satisfiability is computed from (`not` is skipped: its
+        satisfiability does not depend on what it holds)."""
         q = self.q
         edges: dict[str, list[str]] = {}
-        for node, refs in self.refs.items():
-            edges[node] = [*refs, *(_node("question", a) for a in self.answers.get(node, ()))]
+        for ind in q.indicators:
+            edges.setdefault(_node("indicator", ind.id), self._sat_targets(ind.when))
+        for flag in q.flags:
+            edges.setdefault(_node("flag", flag.id), self._sat_targets(flag.when))
+        for dim in q.dimensions:
+            edges.setdefault(
+                _node("dimension", dim.id), [_node("indicator", i.id) for i in q.indicators_in(dim.id)]
+            )
         for section in q.sections:
             for question in section.questions:
-                if isinstance(question, NoteQuestion):
-                    continue
-                node = _node("question", question.id)
-                if node in edges:
-                    continue  # a duplicate id
-                targets: list[str] = []
-                for cond in (section.when, question.when):
-                    if cond is None:
-                        continue
-                    for sub in iter_conditions(cond):
-                        if isinstance(sub, AnswerCondition):
-                            targets.append(_node("question", sub.answer))
-                        elif isinstance(sub, IndicatorCondition):
-                            targets.append(_node("indicator", sub.indicator))
-                        elif isinstance(sub, FlagCondition):
-                            targets.append(_node("flag", sub.flag))
-                        elif isinstance(sub, DimensionCondition):
-                            targets.append(_node("dimension", sub.dimension))
-                        elif isinstance(sub, CountCondition):
-                            targets.append(self._count(sub.indicators))
-                edges[node] = targets
+                if not isinstance(question, NoteQuestion):
+                    edges.setdefault(
+                        _node("question", question.id),
+                        self._sat_targets(section.when) + self._sat_targets(question.when),
+                    )
         for node, members in self.counts.items():
             edges.setdefault(node, [_node("indicator", i.id) for i in members])
         return edges
 
+    def _sat_targets(self, cond: Condition | None) -> list[str]:
+        out: list[str] = []
+        stack = [cond] if cond is not None else []
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, AllCondition):
+                stack.extend(sub.all)
+            elif isinstance(sub, AnyCondition):
+                stack.extend(sub.any)
+            elif isinstance(sub, AnswerCondition):
+                out.append(_node("question", sub.answer))
+            elif isinstance(sub, IndicatorCondition):
+                out.append(_node("indicator", sub.indicator))
+            elif isinstance(sub, FlagCondition):
+                out.append(_node("flag", sub.flag))
+            elif isinstance(sub, DimensionCondition):
+                out.append(_node("dimension", sub.dimension))
+            elif isinstance(sub, CountCondition):
+                out.append(self._count(sub.indicators))
+        return out
+
     def _evaluate(self) -> None:
-        for component in _components(self._dependencies()):
+        edges = self._dependencies()
+        for component in _components(edges):
             for node in component:
                 self._values[node] = False
-            for node in component:
-                self._values[node] = self._compute(node)
+            # a cycle (an error reported on its own) is settled in a second pass, so that a
+            # member computed before the one it uses sees it
+            cyclic = len(component) > 1 or component[0] in edges.get(component[0], ())
+            for _ in range(2 if cyclic else 1):
+                for node in component:
+                    self._values[node] = self._compute(node)
 
     def _compute(self, node: str) -> bool:
         q = self.q

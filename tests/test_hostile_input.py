@@ -466,6 +466,20 @@ def test_the_checks_grow_linearly_with_the_questionnaire() -> None:
     assert large_calls < 5 * small_calls, (small_calls, large_calls)
 
 
+def test_every_indicator_that_counts_itself_is_a_cycle(tmp_path: Path) -> None:
+    # the counts are shared steps of the search: passing one once must not hide the second
+    text = edit("when: {answer: hours, gt: 12}", "when: {all: [{answer: hours, gt: 12}, {indicators: {at_least: 2}}]}")
+    text = text.replace(
+        "when: {answer: problems, contains: unpaid}",
+        "when: {all: [{answer: problems, contains: unpaid}, {indicators: {at_least: 1}}]}",
+    )
+    cycles = [p.split(": ", 1)[1] for p in problems_of(tmp_path, text) if "circular" in p]
+    assert sorted(cycles) == [
+        "circular conditions: indicator:long_hours -> indicator:long_hours",
+        "circular conditions: indicator:unpaid -> indicator:unpaid",
+    ]
+
+
 def test_a_chain_of_references_thousands_long_needs_no_deep_recursion() -> None:
     # 1,500 indicators each referring to the one before: once a RecursionError (a crash)
     assert check(_questionnaire(3_000)) == []
