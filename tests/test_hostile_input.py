@@ -195,12 +195,16 @@ def test_yaml_integers_are_decimal_only() -> None:
     }
 
 
-def test_a_long_sexagesimal_number_is_text_at_once(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # YAML 1.1 would multiply by 60 once per field: time quadratic in the length
-    answers = write(tmp_path, "a.yaml", "answers: {age: 1%s}\n" % (":0" * 100_000))
-    run = cli("score", str(answers), "-q", str(small))
-    assert run.code == 1
-    assert f"{answers}: 'age' is a number question; found text" in run.err
+def test_a_long_sexagesimal_number_is_text_at_once(small: Path, tmp_path: Path) -> None:
+    # YAML 1.1 multiplies by 60 once per field, time quadratic in the length: about 3 minutes
+    # for these 2 MB; bounded by the timeout
+    answers = write(tmp_path, "a.yaml", "answers: {age: 1%s}\n" % (":0" * 1_000_000))
+    run = subprocess.run(
+        [sys.executable, "-m", "screening", "score", str(answers), "-q", str(small)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 1
+    assert f"{answers}: 'age' is a number question; found text" in run.stderr
 
 
 # ----------------------------------------------------------------------------- JSON depth, surrogates
