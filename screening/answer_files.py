@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from screening.answers import AnswerSet, InvalidRecord, answer_set_from_mapping
 from screening.errors import AnswersError, QuestionnaireError
+from screening.limits import MAX_DATA_DEPTH
 from screening.loader import MAX_FILE_BYTES, decode_text, parse_yaml, read_limited
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -60,20 +61,44 @@ def _no_constants(name: str) -> Any:
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
 
+_TOO_DEEP = f"the data is nested more than {MAX_DATA_DEPTH} levels deep; an answer set is a mapping of answers"
+
+
 def _loads(text: str) -> Any:
-    """Strict JSON: no duplicate keys, no NaN or Infinity, no numbers of thousands of digits.
+    """Strict JSON: no duplicate keys, no NaN or Infinity, no numbers of thousands of digits,
+    no nesting deeper than the YAML reader allows.
 
     Raises:
         json.JSONDecodeError: not JSON.
         _BadJson: JSON that cannot be an answer set.
     """
     try:
-        return _DECODER.decode(text)
+        data = _DECODER.decode(text)
+    except RecursionError:  # the decoder nests a call per level: deeper than Python's stack
+        raise _BadJson(_TOO_DEEP) from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError | _BadJson):
             raise
         # int() refuses numbers of more than 4,300 digits; the message is Python's own
         raise _BadJson("a number with too many digits") from None
+    # fewer brackets than the bound cannot nest deeper than it: most records skip the walk
+    if text.count("[") + text.count("{") > MAX_DATA_DEPTH and _depth(data) > MAX_DATA_DEPTH:
+        raise _BadJson(_TOO_DEEP)
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deep lists and mappings nest in decoded JSON (iteratively: no recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            stack.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+    return deepest
 
 
 def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
@@ -140,8 +165,10 @@ def _looks_like_jsonl(raw: bytes) -> bool:
     if len(lines) < 2:
         return False
     try:
-        return isinstance(json.loads(lines[0]), dict)
-    except ValueError:
+        return isinstance(_loads(lines[0].decode("utf-8")), dict)
+    except _BadJson:  # JSON, though not a usable record (too deep, a duplicate key, ...)
+        return lines[0].lstrip().startswith(b"{")
+    except ValueError:  # not UTF-8 or not JSON
         return False
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from screening.evaluate import is_special
+from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 from screening.model import (
     DateQuestion,
     MultipleChoiceQuestion,
@@ -26,6 +27,7 @@ from screening.model import (
     TextQuestion,
     YesNoQuestion,
 )
+from screening.patterns import fullmatch
 from screening.scoring import applicable_questions
 
 RECORD_KEYS = ("questionnaire", "case_id", "language", "officer", "answers", "indicators", "notes")
@@ -94,17 +96,34 @@ def answer_set_from_mapping(data: Any, label: str) -> AnswerSet:
     if not isinstance(indicators, list) or not all(isinstance(i, str) for i in indicators):
         problems.append("'indicators' must be a list of indicator ids")
         indicators = []
+    if any(isinstance(k, str) and has_surrogates(k) for k in answers):
+        problems.append("a question id in 'answers' is not valid text")
+        answers = {}
+    if not all(isinstance(i, str) and not has_surrogates(i) for i in indicators):
+        problems.append("an indicator id in 'indicators' is not valid text")
+        indicators = []
     notes = data.get("notes", {}) or {}
     if not isinstance(notes, dict) or not all(
         isinstance(v, list) and all(isinstance(x, str) for x in v) for v in notes.values()
     ):
         problems.append("'notes' must map question ids to lists of text")
         notes = {}
+    elif any(isinstance(k, str) and has_surrogates(k) for k in notes):
+        problems.append("a question id in 'notes' is not valid text")
+        notes = {}
+    else:
+        for qid, texts in notes.items():
+            problem = note_problem(qid, texts)
+            if problem:
+                problems.append(problem)
     strings: dict[str, str | None] = {}
     for key in ("questionnaire", "case_id", "language", "officer"):
         value = data.get(key)
         if value is not None and not isinstance(value, str | int):
             problems.append(f"'{key}' must be text, found {_kind(value)}")
+            value = None
+        elif isinstance(value, str) and has_surrogates(value):
+            problems.append(f"'{key}' is not valid text (it holds a lone surrogate)")
             value = None
         strings[key] = str(value) if value is not None else None
     if problems:
@@ -126,6 +145,35 @@ _CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def has_control_characters(text: str, *, newlines: bool = False) -> bool:
     """Whether text holds control characters (a tab is allowed; newlines when ``newlines``)."""
     return (_CONTROL_BUT_NEWLINE if newlines else _CONTROL).search(text) is not None
+
+
+# A lone surrogate (U+D800-U+DFFF) is no character: JSON's "\ud800" escape and undecodable
+# terminal input make one; it cannot be written as UTF-8, so it could be neither stored nor
+# exported.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether text holds a lone surrogate code point (not valid Unicode text)."""
+    return _SURROGATE.search(text) is not None
+
+
+def text_problem(what: str, text: str, *, newlines: bool) -> str:
+    """Why text cannot be kept as an answer or a note ('' when it can); never repeats it."""
+    if has_surrogates(text):
+        return f"{what} is not valid text (it holds a lone surrogate, such as the JSON escape \\ud800); give plain text"
+    if has_control_characters(text, newlines=newlines):
+        return f"{what} contains control characters; give plain text"
+    return ""
+
+
+def note_problem(question_id: str, texts: list[str]) -> str:
+    """Why the notes on a question cannot be kept ('' when they can); notes may span lines."""
+    for text in texts:
+        problem = text_problem(f"a note on '{question_id}'", text, newlines=True)
+        if problem:
+            return problem
+    return ""
 
 
 def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
@@ -183,12 +231,13 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
                 return None, f"'{qid}': choose at most {selection.max_selected}"
         return [v for v in values if v in chosen], ""
     if isinstance(question, NumberQuestion):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"'{qid}' is a number question; found {_kind(value)}"
+        # before any conversion to float: an integer of 400 digits has no float
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"'{qid}' must be a finite number, not infinity or NaN"
+        if abs(value) > MAX_NUMBER:
+            return None, f"'{qid}' is out of range: numbers lie between {MAX_NUMBER_TEXT}"
         number_rule = question.validation
         if number_rule is not None:
             if number_rule.integer and float(value) != int(value):
@@ -224,13 +273,14 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
     if isinstance(question, TextQuestion):
         if not isinstance(value, str):
             return None, f"'{qid}' is a text question; found {_kind(value)}"
-        if has_control_characters(value, newlines=question.multiline):
-            return None, f"'{qid}' contains control characters; give plain text"
+        problem = text_problem(f"'{qid}'", value, newlines=question.multiline)
+        if problem:
+            return None, problem
         text_rule = question.validation
         if text_rule is not None:
             if text_rule.max_length is not None and len(value) > text_rule.max_length:
                 return None, f"'{qid}' is longer than {text_rule.max_length} characters"
-            if text_rule.pattern is not None and not re.fullmatch(text_rule.pattern, value):
+            if text_rule.pattern is not None and not fullmatch(text_rule.pattern, value):
                 return None, f"'{qid}' does not have the expected form"
         return value, ""
     return None, f"'{qid}': unsupported question type"  # pragma: no cover

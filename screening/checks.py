@@ -9,12 +9,14 @@ path (``loc``) of the value at fault, which the loader turns into ``file:line:co
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
+from screening.limits import MAX_CONDITION_SIZE, MAX_CONDITION_WIDTH, MAX_CONDITIONS
 from screening.model import (
     SPECIAL_ANSWERS,
     AllCondition,
@@ -23,6 +25,7 @@ from screening.model import (
     AnyCondition,
     Condition,
     CountCondition,
+    CountSpec,
     DateQuestion,
     Dimension,
     DimensionCondition,
@@ -73,8 +76,92 @@ class Finding:
 
 
 def check(q: Questionnaire) -> list[Finding]:
-    """Every cross-reference problem of a questionnaire, in file order where possible."""
+    """Every cross-reference problem of a questionnaire, in file order where possible.
+
+    A questionnaire whose conditions are over the size limits is not checked further: those
+    findings alone are returned.
+    """
+    over = list(_over_limits(q))
+    if over:
+        return over
     return list(_Checker(q).run())
+
+
+def _over_limits(q: Questionnaire) -> Iterator[Finding]:
+    """Conditions too wide or too large to score in bounded time (limits in screening.limits)."""
+    total = 0
+    for root, root_loc in _located_roots(q):
+        size = 0
+        for cond, loc in _walk_located(root, root_loc):
+            size += 1
+            lists: list[tuple[str, list[Any]]] = []
+            if isinstance(cond, AllCondition):
+                lists.append(("all", cond.all))
+            elif isinstance(cond, AnyCondition):
+                lists.append(("any", cond.any))
+            elif isinstance(cond, AnswerCondition) and cond.one_of is not None:
+                lists.append(("one_of", cond.one_of))
+            for key, items in lists:
+                if len(items) > MAX_CONDITION_WIDTH:
+                    yield Finding(
+                        (*loc, key),
+                        f"this `{key}` list holds {len(items):,} entries; the limit is "
+                        f"{MAX_CONDITION_WIDTH:,}: split the condition up (for example into "
+                        "several indicators)",
+                        "too_large",
+                    )
+        total += size
+        if size > MAX_CONDITION_SIZE:
+            yield Finding(
+                root_loc,
+                f"this condition holds {size:,} conditions in all; the limit is "
+                f"{MAX_CONDITION_SIZE:,}: split it up (for example into several indicators)",
+                "too_large",
+            )
+    if total > MAX_CONDITIONS:
+        yield Finding(
+            (),
+            f"the questionnaire holds {total:,} conditions in all; the limit is "
+            f"{MAX_CONDITIONS:,}: split it into several questionnaires",
+            "too_large",
+        )
+
+
+def _located_roots(q: Questionnaire) -> Iterator[tuple[Condition, Loc]]:
+    """Every condition that is not nested in another, with its path in the file."""
+    for s_index, section in enumerate(q.sections):
+        if section.when is not None:
+            yield section.when, ("sections", s_index, "when")
+        for q_index, question in enumerate(section.questions):
+            if question.when is not None:
+                yield question.when, ("sections", s_index, "questions", q_index, "when")
+    for index, indicator in enumerate(q.indicators):
+        if indicator.when is not None:
+            yield indicator.when, ("indicators", index, "when")
+    for index, flag in enumerate(q.flags):
+        yield flag.when, ("flags", index, "when")
+    for index, outcome in enumerate(q.outcomes):
+        if outcome.when is not None:
+            yield outcome.when, ("outcomes", index, "when")
+    if q.child_when is not None:
+        yield q.child_when, ("child_when",)
+    for index, indicator_set in enumerate(q.indicator_sets):
+        if indicator_set.when is not None:
+            yield indicator_set.when, ("indicator_sets", index, "when")
+
+
+def _walk_located(cond: Condition, loc: Loc) -> Iterator[tuple[Condition, Loc]]:
+    """A condition and every condition nested in it, each with its path (no recursion)."""
+    stack: list[tuple[Condition, Loc]] = [(cond, loc)]
+    while stack:
+        current, where = stack.pop()
+        yield current, where
+        if isinstance(current, AllCondition):
+            stack.extend((sub, (*where, "all", i)) for i, sub in enumerate(current.all))
+        elif isinstance(current, AnyCondition):
+            stack.extend((sub, (*where, "any", i)) for i, sub in enumerate(current.any))
+        elif isinstance(current, NotCondition):
+            stack.append((current.not_, (*where, "not")))
 
 
 class _Checker:
@@ -86,8 +173,7 @@ class _Checker:
                 self.question_loc.setdefault(
                     question.id, ("sections", s_index, "questions", q_index)
                 )
-        self._sat_cache: dict[str, bool] = {}
-        self._visiting: set[str] = set()
+        self._graphs = _Graphs(q)
 
     # ----------------------------------------------------------------- driver
 
@@ -168,9 +254,8 @@ class _Checker:
 
     def _texts(self, model: BaseModel, loc: Loc) -> Iterator[Finding]:
         codes = self.q.language_codes
-        for name in type(model).model_fields:
+        for name, key in _field_keys(type(model)):
             value = getattr(model, name)
-            key = type(model).model_fields[name].alias or name
             if name in TEXT_FIELDS and value is not None and not isinstance(value, BaseModel):
                 yield from self._text(value, (*loc, key), codes)
             elif isinstance(value, BaseModel):
@@ -271,56 +356,20 @@ class _Checker:
                 )
             elif before is not None:
                 yield from self._late_dependency(
-                    ("count", spec.dimension or ""), loc, before, owner
+                    ("count", spec.dimension or ""), loc, before, owner, node=_count_node(spec)
                 )
 
     def _late_dependency(
-        self, ref: tuple[str, str], loc: Loc, before: int, owner: str
+        self, ref: tuple[str, str], loc: Loc, before: int, owner: str, *, node: str = ""
     ) -> Iterator[Finding]:
-        questions = self._answer_dependencies(ref, set())
-        late = [qid for qid in questions if self.q.position(qid) >= before]
-        if late:
+        latest = self._graphs.latest.get(node or _node(*ref))
+        if latest is not None and latest[0] >= before:
             yield Finding(
                 loc,
                 f"{owner} depends on {ref[0]} '{ref[1] or 'any'}', which depends on the later "
-                f"question '{late[0]}'; a condition may only use answers given before it",
+                f"question '{latest[1]}'; a condition may only use answers given before it",
                 "forward_reference",
             )
-
-    def _answer_dependencies(self, ref: tuple[str, str], seen: set[tuple[str, str]]) -> set[str]:
-        """Question ids whose answers an indicator, dimension, flag or count depends on."""
-        if ref in seen:
-            return set()
-        seen.add(ref)
-        kind, ident = ref
-        q = self.q
-        conditions: list[Condition] = []
-        if kind == "indicator" and (when := q.indicator_conditions().get(ident)) is not None:
-            conditions.append(when)
-        elif kind == "flag" and (flag := q.flag(ident)):
-            conditions.append(flag.when)
-        elif kind in ("dimension", "count"):
-            conditions.extend(
-                i.when
-                for i in q.indicators
-                if i.when is not None and (not ident or i.dimension == ident)
-            )
-        out: set[str] = set()
-        for cond in conditions:
-            for sub in iter_conditions(cond):
-                if isinstance(sub, AnswerCondition) and q.question(sub.answer) is not None:
-                    out.add(sub.answer)
-                elif isinstance(sub, IndicatorCondition):
-                    out |= self._answer_dependencies(("indicator", sub.indicator), seen)
-                elif isinstance(sub, FlagCondition):
-                    out |= self._answer_dependencies(("flag", sub.flag), seen)
-                elif isinstance(sub, DimensionCondition):
-                    out |= self._answer_dependencies(("dimension", sub.dimension), seen)
-                elif isinstance(sub, CountCondition):
-                    out |= self._answer_dependencies(
-                        ("count", sub.indicators.dimension or ""), seen
-                    )
-        return out
 
     def _answer_condition(
         self, cond: AnswerCondition, loc: Loc, *, before: int | None, owner: str
@@ -344,6 +393,13 @@ class _Checker:
                 (*loc, "answer"),
                 f"{owner} depends on {what}; a condition may only use answers given before it",
                 "forward_reference",
+            )
+        if cond.one_of is not None and not cond.one_of:
+            yield Finding(
+                (*loc, "one_of"),
+                "`one_of: []` lists no value, so the test can never be true; give at least one "
+                "value",
+                "bad_comparison",
             )
         for name, operand in cond.tests():
             message = _impossible(question, name, operand)
@@ -571,8 +627,23 @@ class _Checker:
                 )
 
     def _dimensions(self) -> Iterator[Finding]:
+        if not self.q.dimension_rule:
+            yield Finding(
+                ("dimension_rule",),
+                "`dimension_rule: []` has no combination, so no dimension could ever be "
+                "positive; give at least one (such as `- {strong: 2}`), or leave the key out "
+                "for the ILO rule",
+                "bad_rule",
+            )
         for index, dimension in enumerate(self.q.dimensions):
-            if not any(i.dimension == dimension.id for i in self.q.indicators):
+            if dimension.rule is not None and not dimension.rule:
+                yield Finding(
+                    ("dimensions", index, "rule"),
+                    f"dimension '{dimension.id}' has `rule: []`, so it could never be positive; "
+                    "give at least one combination, or leave the key out for `dimension_rule`",
+                    "bad_rule",
+                )
+            if not self.q.indicators_in(dimension.id):
                 yield Finding(
                     ("dimensions", index, "id"),
                     f"dimension '{dimension.id}' has no indicators",
@@ -581,167 +652,375 @@ class _Checker:
 
     # ----------------------------------------------------------------- cycles
 
-    def _refs(self, cond: Condition | None) -> set[str]:
-        refs: set[str] = set()
-        if cond is None:
-            return refs
-        for sub in iter_conditions(cond):
-            if isinstance(sub, IndicatorCondition):
-                refs.add(f"indicator:{sub.indicator}")
-            elif isinstance(sub, FlagCondition):
-                refs.add(f"flag:{sub.flag}")
-            elif isinstance(sub, DimensionCondition):
-                refs.add(f"dimension:{sub.dimension}")
-            elif isinstance(sub, CountCondition):
-                spec = sub.indicators
-                refs |= {
-                    f"indicator:{i.id}"
-                    for i in self.q.indicators
-                    if (spec.dimension is None or i.dimension == spec.dimension)
-                    and (spec.strength is None or i.strength == spec.strength)
-                }
-        return refs
-
-    def _graph(self) -> dict[str, set[str]]:
-        graph: dict[str, set[str]] = {}
-        for ind in self.q.indicators:
-            graph[f"indicator:{ind.id}"] = self._refs(ind.when)
-        for flag in self.q.flags:
-            graph[f"flag:{flag.id}"] = self._refs(flag.when)
-        for dim in self.q.dimensions:
-            graph[f"dimension:{dim.id}"] = {
-                f"indicator:{i.id}" for i in self.q.indicators if i.dimension == dim.id
-            }
-        return graph
-
     def _cycles(self) -> Iterator[Finding]:
-        graph = self._graph()
-        state: dict[str, int] = {}
+        """Circular references between indicators, flags and dimensions (an iterative search,
+        so that a chain of thousands of references needs no deep recursion)."""
+        graph = self._graphs.refs
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
         reported: set[str] = set()
+        for root in graph:
+            if root in state or root.startswith("count:"):
+                continue
+            path: list[str] = [root]
+            on_path: dict[str, int] = {root: 0}
+            pending = [iter(sorted(graph.get(root, ())))]
+            state[root] = 1
+            cycle: list[str] | None = None
+            while pending:
+                nxt = next(pending[-1], None)
+                if nxt is None:
+                    pending.pop()
+                    done = path.pop()
+                    del on_path[done]
+                    state[done] = 2
+                elif nxt in on_path:
+                    cycle = path[on_path[nxt] :]
+                    break
+                elif nxt not in state:
+                    state[nxt] = 1
+                    on_path[nxt] = len(path)
+                    path.append(nxt)
+                    pending.append(iter(sorted(graph.get(nxt, ()))))
+            if cycle is None:
+                continue
+            for node in path:  # the search stopped early: close the nodes it left open
+                state[node] = 2
+            # counts are steps of the search, not things an author named
+            start = next(i for i, node in enumerate(cycle) if not node.startswith("count:"))
+            named = [n for n in cycle[start:] + cycle[:start] if not n.startswith("count:")]
+            text = " -> ".join([*named, named[0]])
+            if text not in reported:
+                reported.add(text)
+                kind, ident = named[0].split(":", 1)
+                yield Finding(self._loc_of(kind, ident), f"circular conditions: {text}", "cycle")
+        yield from self._counting_themselves(reported)
 
-        def visit(node: str, path: list[str]) -> str | None:
-            state[node] = 1
-            path.append(node)
-            for nxt in sorted(graph.get(node, ())):
-                if state.get(nxt) == 1:
-                    cycle = [*path[path.index(nxt) :], nxt]
-                    return " -> ".join(cycle)
-                if state.get(nxt) is None:
-                    found = visit(nxt, path)
-                    if found:
-                        return found
-            path.pop()
-            state[node] = 2
-            return None
-
-        for node in graph:
-            if state.get(node) is None:
-                cycle = visit(node, [])
-                if cycle:
-                    # the traversal stopped early: close the nodes it left open
-                    for open_node in [n for n, s in state.items() if s == 1]:
-                        state[open_node] = 2
-                if cycle and cycle not in reported:
-                    reported.add(cycle)
-                    kind, ident = cycle.split(" -> ")[0].split(":", 1)
-                    yield Finding(
-                        self._loc_of(kind, ident), f"circular conditions: {cycle}", "cycle"
-                    )
+    def _counting_themselves(self, reported: set[str]) -> Iterator[Finding]:
+        """Indicators whose condition counts indicators they are one of: the search above
+        passes each count once, so it can miss these."""
+        graphs = self._graphs
+        for ind in self.q.indicators:
+            node = _node("indicator", ind.id)
+            for ref in sorted(graphs.refs.get(node, ())):
+                if ref.startswith("count:") and node in graphs.members(ref):
+                    text = f"{node} -> {node}"
+                    if text not in reported:
+                        reported.add(text)
+                        yield Finding(self._loc_of("indicator", ind.id), f"circular conditions: {text}", "cycle")
+                    break
 
     def _loc_of(self, kind: str, ident: str) -> Loc:
-        tables: dict[str, Sequence[Indicator | Flag | Dimension]] = {
-            "indicator": self.q.indicators,
-            "flag": self.q.flags,
-            "dimension": self.q.dimensions,
-        }
-        items = tables[kind]
-        for index, item in enumerate(items):
-            if item.id == ident:
-                return (f"{kind}s", index, "when" if kind != "dimension" else "id")
-        return ()
+        return self._graphs.locs.get(f"{kind}:{ident}", ())
 
     # ----------------------------------------------------------------- satisfiability
 
     def _satisfiable_ref(self, ref: tuple[str, str]) -> bool:
         """Whether some answers can make an indicator/flag/dimension true (a sound approximation)."""
-        key = f"{ref[0]}:{ref[1]}"
-        if key in self._sat_cache:
-            return self._sat_cache[key]
-        if key in self._visiting:
-            return False  # a cycle, reported separately
-        self._visiting.add(key)
-        kind, ident = ref
-        result = False
-        if kind == "indicator":
-            ind = self.q.indicator(ident)
-            when = self.q.indicator_conditions().get(ident)
-            result = bool(ind and when is not None and self._sat(when))
-        elif kind == "flag":
-            flag = self.q.flag(ident)
-            result = bool(flag and self._sat(flag.when))
-        elif kind == "dimension":
-            dim = self.q.dimension(ident)
-            if dim is not None:
-                counts = {"strong": 0, "medium": 0, "weak": 0}
-                for ind in self.q.indicators:
-                    if ind.dimension == ident and self._satisfiable_ref(("indicator", ind.id)):
-                        counts[ind.strength.value] += ind.weight
-                result = any(
-                    counts["strong"] >= c.strong
-                    and counts["medium"] >= c.medium
-                    and counts["weak"] >= c.weak
-                    for c in self.q.rule_of(dim)
-                )
-        self._visiting.discard(key)
-        self._sat_cache[key] = result
-        return result
-
-    def _askable(self, question: Question) -> bool:
-        key = f"question:{question.id}"
-        if key in self._sat_cache:
-            return self._sat_cache[key]
-        if key in self._visiting:
-            return False  # a question that depends on itself, reported separately
-        self._visiting.add(key)
-        section = self.q.section_of(question.id)
-        result = (section.when is None or self._sat(section.when)) and (
-            question.when is None or self._sat(question.when)
-        )
-        self._visiting.discard(key)
-        self._sat_cache[key] = result
-        return result
+        return self._graphs.value(_node(*ref))
 
     def _sat(self, cond: Condition) -> bool:
+        return self._graphs.sat(cond)
+
+
+def _node(kind: str, ident: str) -> str:
+    return f"{kind}:{ident}"
+
+
+def _count_node(spec: CountSpec) -> str:
+    return f"count:{spec.dimension or ''}:{spec.strength.value if spec.strength else ''}"
+
+
+class _Graphs:
+    """What references what, laid out once, and what follows from it in one pass each.
+
+    Nodes are ``question:ID``, ``indicator:ID``, ``flag:ID``, ``dimension:ID`` and
+    ``count:DIMENSION:STRENGTH`` (one for each distinct count, shared by every condition that
+    counts the same indicators, so that a thousand counts do not make a thousand edges to each
+    indicator). Every pass visits each node and each condition a bounded number of times: the
+    cost grows with the size of the questionnaire, not with its square.
+    """
+
+    def __init__(self, q: Questionnaire) -> None:
+        self.q = q
+        self.locs: dict[str, Loc] = {}
+        tables: tuple[tuple[str, Sequence[Indicator | Flag | Dimension]], ...] = (
+            ("indicator", q.indicators),
+            ("flag", q.flags),
+            ("dimension", q.dimensions),
+        )
+        for kind, items in tables:
+            for index, item in enumerate(items):
+                self.locs.setdefault(
+                    _node(kind, item.id), (f"{kind}s", index, "when" if kind != "dimension" else "id")
+                )
+        self.counts: dict[str, tuple[Indicator, ...]] = {}
+        self._member_sets: dict[str, frozenset[str]] = {}
+        for root in _roots(q):
+            for sub in iter_conditions(root):
+                if isinstance(sub, CountCondition):
+                    self._count(sub.indicators)
+        # references between indicators, flags, dimensions and counts (cycles, dependencies)
+        self.refs: dict[str, set[str]] = {}
+        self.answers: dict[str, set[str]] = {}  # the questions each one tests directly
+        # an indicator's condition includes its set's (observed only while the set applies)
+        whens = q.indicator_conditions()
+        for ind in q.indicators:
+            self._add(_node("indicator", ind.id), whens.get(ind.id))
+        for flag in q.flags:
+            self._add(_node("flag", flag.id), flag.when)
+        for dim in q.dimensions:
+            self.refs.setdefault(_node("dimension", dim.id), set()).update(
+                _node("indicator", i.id) for i in q.indicators_in(dim.id)
+            )
+        for node, members in self.counts.items():
+            self.refs[node] = {_node("indicator", i.id) for i in members}
+        self.latest = self._latest()
+        self._values: dict[str, bool] = {}
+        self._totals: dict[str, int] = {}
+        self._evaluate()
+
+    def _add(self, node: str, cond: Condition | None) -> None:
+        refs = self.refs.setdefault(node, set())
+        answers = self.answers.setdefault(node, set())
+        if cond is None:
+            return
+        for sub in iter_conditions(cond):
+            if isinstance(sub, AnswerCondition):
+                if self.q.question(sub.answer) is not None:
+                    answers.add(sub.answer)
+            elif isinstance(sub, IndicatorCondition):
+                refs.add(_node("indicator", sub.indicator))
+            elif isinstance(sub, FlagCondition):
+                refs.add(_node("flag", sub.flag))
+            elif isinstance(sub, DimensionCondition):
+                refs.add(_node("dimension", sub.dimension))
+            elif isinstance(sub, CountCondition):
+                refs.add(self._count(sub.indicators))
+
+    def members(self, count: str) -> frozenset[str]:
+        """The indicator nodes a count node counts."""
+        found = self._member_sets.get(count)
+        if found is None:
+            found = self._member_sets[count] = frozenset(
+                _node("indicator", i.id) for i in self.counts.get(count, ())
+            )
+        return found
+
+    def _count(self, spec: CountSpec) -> str:
+        node = _count_node(spec)
+        if node not in self.counts:
+            self.counts[node] = tuple(
+                i
+                for i in self.q.indicators_in(spec.dimension)
+                if spec.strength is None or i.strength == spec.strength
+            )
+        return node
+
+    def _latest(self) -> dict[str, tuple[int, str] | None]:
+        """For each node: the latest question (position, id) its answers come from, through
+        every reference (the members of a cycle share theirs)."""
+        position = self.q.question_order()
+        latest: dict[str, tuple[int, str] | None] = {}
+        for component in _components(self.refs):
+            members = set(component)
+            found: list[tuple[int, str]] = []
+            for node in component:
+                found.extend((position[qid], qid) for qid in self.answers.get(node, ()))
+                for nxt in self.refs.get(node, ()):
+                    later = latest.get(nxt) if nxt not in members else None
+                    if later is not None:
+                        found.append(later)
+            for node in component:
+                latest[node] = max(found) if found else None
+        return latest
+
+    # satisfiability: a node's value follows from the nodes its conditions use, so each is
+    # computed once, after them (members of a cycle, an error reported on its own, count as
+    # false until computed)
+
+    def _dependencies(self) -> dict[str, list[str]]:
+        """What each node's satisfiability is computed from (`not` is skipped: its
+        satisfiability does not depend on what it holds)."""
+        q = self.q
+        edges: dict[str, list[str]] = {}
+        whens = q.indicator_conditions()
+        for ind in q.indicators:
+            edges.setdefault(_node("indicator", ind.id), self._sat_targets(whens.get(ind.id)))
+        for flag in q.flags:
+            edges.setdefault(_node("flag", flag.id), self._sat_targets(flag.when))
+        for dim in q.dimensions:
+            edges.setdefault(
+                _node("dimension", dim.id), [_node("indicator", i.id) for i in q.indicators_in(dim.id)]
+            )
+        for section in q.sections:
+            for question in section.questions:
+                if not isinstance(question, NoteQuestion):
+                    edges.setdefault(
+                        _node("question", question.id),
+                        self._sat_targets(section.when) + self._sat_targets(question.when),
+                    )
+        for node, members in self.counts.items():
+            edges.setdefault(node, [_node("indicator", i.id) for i in members])
+        return edges
+
+    def _sat_targets(self, cond: Condition | None) -> list[str]:
+        out: list[str] = []
+        stack = [cond] if cond is not None else []
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, AllCondition):
+                stack.extend(sub.all)
+            elif isinstance(sub, AnyCondition):
+                stack.extend(sub.any)
+            elif isinstance(sub, AnswerCondition):
+                out.append(_node("question", sub.answer))
+            elif isinstance(sub, IndicatorCondition):
+                out.append(_node("indicator", sub.indicator))
+            elif isinstance(sub, FlagCondition):
+                out.append(_node("flag", sub.flag))
+            elif isinstance(sub, DimensionCondition):
+                out.append(_node("dimension", sub.dimension))
+            elif isinstance(sub, CountCondition):
+                out.append(self._count(sub.indicators))
+        return out
+
+    def _evaluate(self) -> None:
+        edges = self._dependencies()
+        for component in _components(edges):
+            for node in component:
+                self._values[node] = False
+            # a cycle (an error reported on its own) is settled in a second pass, so that a
+            # member computed before the one it uses sees it
+            cyclic = len(component) > 1 or component[0] in edges.get(component[0], ())
+            for _ in range(2 if cyclic else 1):
+                for node in component:
+                    self._values[node] = self._compute(node)
+
+    def _compute(self, node: str) -> bool:
+        q = self.q
+        kind, ident = node.split(":", 1)
+        if kind == "question":
+            question = q.question(ident)
+            if question is None:
+                return False
+            section = q.section_of(ident)
+            return (section.when is None or self.sat(section.when)) and (
+                question.when is None or self.sat(question.when)
+            )
+        if kind == "indicator":
+            when = q.indicator_conditions().get(ident)
+            return bool(q.indicator(ident) and when is not None and self.sat(when))
+        if kind == "flag":
+            flag = q.flag(ident)
+            return bool(flag and self.sat(flag.when))
+        if kind == "dimension":
+            dim = q.dimension(ident)
+            if dim is None:
+                return False
+            counts = {"strong": 0, "medium": 0, "weak": 0}
+            for ind in q.indicators_in(ident):
+                if self.value(_node("indicator", ind.id)):
+                    counts[ind.strength.value] += ind.weight
+            return any(
+                counts["strong"] >= c.strong
+                and counts["medium"] >= c.medium
+                and counts["weak"] >= c.weak
+                for c in q.rule_of(dim)
+            )
+        if kind == "count":
+            self._totals[node] = sum(
+                ind.weight
+                for ind in self.counts.get(node, ())
+                if self.value(_node("indicator", ind.id))
+            )
+            return self._totals[node] > 0
+        return False  # pragma: no cover
+
+    def value(self, node: str) -> bool:
+        """Whether some answers can make the node true (false for unknown ids)."""
+        return self._values.get(node, False)
+
+    def sat(self, cond: Condition) -> bool:
+        """Whether some answers can make the condition true (a sound approximation)."""
         if isinstance(cond, AnswerCondition):
             question = self.q.question(cond.answer)
             if question is None or isinstance(question, NoteQuestion):
                 return False
             if any(_impossible(question, name, operand) for name, operand in cond.tests()):
                 return False
-            return self._askable(question)
+            return self.value(_node("question", question.id))
         if isinstance(cond, AllCondition):
-            return all(self._sat(sub) for sub in cond.all) and not _contradiction(cond.all)
+            return all(self.sat(sub) for sub in cond.all) and not _contradiction(cond.all)
         if isinstance(cond, AnyCondition):
-            return any(self._sat(sub) for sub in cond.any)
+            return any(self.sat(sub) for sub in cond.any)
         if isinstance(cond, NotCondition):
             return True
         if isinstance(cond, IndicatorCondition):
-            return self._satisfiable_ref(("indicator", cond.indicator))
+            return self.value(_node("indicator", cond.indicator))
         if isinstance(cond, FlagCondition):
-            return self._satisfiable_ref(("flag", cond.flag))
+            return self.value(_node("flag", cond.flag))
         if isinstance(cond, DimensionCondition):
-            return self._satisfiable_ref(("dimension", cond.dimension))
+            return self.value(_node("dimension", cond.dimension))
         if isinstance(cond, CountCondition):
-            spec = cond.indicators
-            total = sum(
-                ind.weight
-                for ind in self.q.indicators
-                if (spec.dimension is None or ind.dimension == spec.dimension)
-                and (spec.strength is None or ind.strength == spec.strength)
-                and self._satisfiable_ref(("indicator", ind.id))
-            )
-            return total >= spec.at_least
+            return self._totals.get(_count_node(cond.indicators), 0) >= cond.indicators.at_least
         return False  # pragma: no cover
+
+
+def _roots(q: Questionnaire) -> Iterator[Condition]:
+    """Every condition of the questionnaire that is not nested in another."""
+    for root, _ in _located_roots(q):
+        yield root
+
+
+def _components(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """The strongly connected components of a graph (Tarjan's algorithm, without recursion),
+    each listed after every component it reaches; edges to unknown nodes are left out."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges[root]))]
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in edges:
+                    continue
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(edges[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    out.append(component)
+    return out
+
+
+@functools.cache
+def _field_keys(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """A model's field names with their YAML keys (looked up once per class)."""
+    return tuple((name, field.alias or name) for name, field in model.model_fields.items())
 
 
 def _negation_is_safe(cond: NotCondition) -> bool:

@@ -7,8 +7,22 @@ answer content or other personal data: they name files, lines, question ids and 
 
 from __future__ import annotations
 
+import unicodedata
 from enum import IntEnum
 from typing import NamedTuple
+
+
+def printable(text: str) -> str:
+    """A message made safe for a terminal: control characters (an id or key from a file may hold
+    an escape sequence) become U+FFFD, and so does a lone surrogate, which cannot be written."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        "\ufffd"
+        if (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or "\ud800" <= ch <= "\udfff"
+        else ch
+        for ch in text
+    )
 
 
 class ExitStatus(IntEnum):

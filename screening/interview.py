@@ -29,7 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from screening.answers import has_control_characters
+from screening.answers import has_control_characters, note_problem
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
 from screening.engine import InterviewEngine, InvalidAnswer
 from screening.errors import Interrupted, LeaseError, ScreeningError, StoreError, UsageError
@@ -1348,11 +1348,19 @@ class Interview:
     def _add_note(self, question: Question) -> None:
         view = self._require_view()
         case = self._require_case()
+        refused = view.ui_shown("interview.invalid.control")
+
+        def validate(typed: str) -> str | None:
+            # as for text answers: pasted escape sequences would be stored, exported and shown
+            return refused if note_problem(question.id, [typed]) else None
+
         typed = self.prompter.text(
-            view.ui_shown("interview.note_prompt"), instruction=view.ui_shown("interview.note_hint")
+            view.ui_shown("interview.note_prompt"),
+            instruction=view.ui_shown("interview.note_hint"),
+            validate=validate,
         )
         text = typed.strip()
-        if not text:
+        if not text or note_problem(question.id, [text]):
             return
         self.store.record_note(case.case_id, question.id, text, officer=case.officer)
         case.notes[question.id] = case.notes.get(question.id, 0) + 1

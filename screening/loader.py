@@ -4,7 +4,8 @@ The data is built from the parser's event stream rather than by PyYAML's constru
 every mapping key and sequence item keeps its line and column; a duplicate key is an error
 (PyYAML keeps the last one silently); aliases are shared, never copied, and their expanded size
 is bounded before anything walks the data ("billion laughs"); nesting depth is bounded; and only
-plain data types exist (``yes``/``no``/``on``/``off`` stay strings, dates stay strings).
+plain data types exist (``yes``/``no``/``on``/``off`` stay strings, dates stay strings, and
+integers are decimal: ``0x1F``, ``0o17``, ``017``, ``1_000`` and ``1:30`` stay strings as written).
 """
 
 from __future__ import annotations
@@ -23,21 +24,39 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from screening.errors import Problem, QuestionnaireError
+from screening.limits import MAX_DATA_DEPTH
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Questionnaires and answers files larger than this are refused before they are read."""
 MAX_NODES = 250_000
 """Bound on the data's size with every alias expanded."""
-MAX_DEPTH = 100
+MAX_DEPTH = MAX_DATA_DEPTH
 """Bound on nesting depth."""
 
 Mark = tuple[int, int]  # 1-based line and column
 
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Decimal integers only. YAML 1.1 also reads 0x1F, 0b101, 017 (octal: 15), 1_000 and the
+# sexagesimal 1:30 (90) as integers; an author who writes `case_id: 017` or `time: 1:30` means
+# the text, and sexagesimal numbers cost time quadratic in their length to convert.
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+# Floats as YAML 1.1 writes them (a dot is needed), less sexagesimal forms and `_`; the sign of
+# an exponent may be left out.
+_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN))$"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a double-quoted escape (\e, \a, \x1b, \N) can make that the reader refuses when typed:
+# control characters other than tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class _Resolver(Resolver):
-    """YAML 1.1 resolution less its surprises: only true/false are booleans, no timestamps."""
+    """YAML 1.1 resolution less its surprises: only true/false are booleans, no timestamps,
+    only decimal numbers."""
 
     yaml_implicit_resolvers = {}  # noqa: RUF012  # PyYAML's own class-level table, filled below
 
@@ -51,12 +70,20 @@ for _first, _pairs in Resolver.yaml_implicit_resolvers.items():
             if _first in ("t", "T", "f", "F"):
                 kept.append((_tag, _BOOL))
             continue
+        if _tag == "tag:yaml.org,2002:int":
+            kept.append((_tag, _INT))
+            continue
+        if _tag == "tag:yaml.org,2002:float":
+            kept.append((_tag, _FLOAT))
+            continue
         kept.append((_tag, _regexp))
     if kept:
         _Resolver.yaml_implicit_resolvers[_first] = kept
 
 try:  # the C parser when libyaml is present; both only produce events here
     from yaml._yaml import CParser as _Parser
+
+    _LIBYAML = True  # its reader's positions count bytes of UTF-8, not characters
 
     class _Loader(_Parser, SafeConstructor, _Resolver):
         def __init__(self, stream: str) -> None:
@@ -65,6 +92,7 @@ try:  # the C parser when libyaml is present; both only produce events here
             _Resolver.__init__(self)
 
 except ImportError:  # pragma: no cover - pure Python fallback
+    _LIBYAML = False
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
@@ -104,8 +132,12 @@ class Positions:
         mark = self.root
         current = data
         parts = list(loc)
+        tagged: Any = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
+            if isinstance(current, dict) and current is not tagged and current.get("type") == part:
+                tagged = current  # the union's tag (a question of type `text`), then its key
+                continue
             if isinstance(current, dict) and part in current:
                 table = self.keys if (key and last) else self.values
                 mark = table.get(id(current), {}).get(part, mark)
@@ -153,16 +185,22 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.expanded = 0
         self.max_nodes = max_nodes
+        self.aliased = 0  # values counted through aliases
 
     def _count(self, size: int, mark: Mark) -> None:
         self.expanded += size
         if self.expanded > self.max_nodes:
-            raise _Fail(
-                f"the data is too large once its aliases are expanded (over {self.max_nodes:,} "
-                "values); remove the nested aliases",
-                mark,
-                "too_large",
-            )
+            if self.aliased * 2 > self.max_nodes:
+                message = (
+                    f"the data is too large once its aliases are expanded (over "
+                    f"{self.max_nodes:,} values); remove the nested aliases"
+                )
+            else:
+                message = (
+                    f"the file holds too many values (over {self.max_nodes:,}); split it or "
+                    "leave out what is not needed"
+                )
+            raise _Fail(message, mark, "too_large")
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -175,6 +213,21 @@ class _Builder:
         if tag not in _SCALAR_TAGS:
             raise _Fail(
                 f"unsupported YAML tag {tag!r}; only plain strings, numbers, booleans and null",
+                _mark(event),
+                "yaml",
+            )
+        if _SURROGATE.search(event.value):
+            raise _Fail(
+                "the text holds a lone surrogate (an escape such as \\ud800 that is half of a "
+                "character); write the character itself",
+                _mark(event),
+                "yaml",
+            )
+        control = _CONTROL.search(event.value)
+        if control:
+            raise _Fail(
+                f"the text holds the control character U+{ord(control.group()):04X} (written as an "
+                "escape); control characters other than tab and line feed are not allowed",
                 _mark(event),
                 "yaml",
             )
@@ -215,6 +268,7 @@ class _Builder:
             if event.anchor not in self.anchors:
                 raise _Fail(f"unknown alias *{event.anchor}", _mark(event), "yaml")
             shared, size = self.anchors[event.anchor]
+            self.aliased += size
             self._count(size, _mark(event))
             return shared, size
         anchor = getattr(event, "anchor", None)
@@ -343,6 +397,25 @@ def decode_text(data: bytes, name: str) -> str:
         ) from None
 
 
+def _reader_problem(exc: yaml.YAMLError, text: str, name: str) -> Problem:
+    """A character the YAML reader refuses, located at its line and column."""
+    if not isinstance(exc, yaml.reader.ReaderError):
+        return Problem(f"not valid YAML text: {str(exc).splitlines()[0]}", name, code="yaml")
+    if isinstance(exc.character, int):
+        what = f"the character U+{exc.character:04X}"
+    else:
+        what = "a character"
+    message = f"{what} is not allowed in YAML ({exc.reason}); remove it"
+    position = exc.position
+    if _LIBYAML:
+        before = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+    else:  # pragma: no cover - pure Python fallback
+        before = text[:position]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return Problem(message, name, line, column, "yaml")
+
+
 def parse_yaml(text: str, name: str, *, max_nodes: int = MAX_NODES) -> tuple[Any, Positions, bool]:
     """Parse one YAML document into plain data with positions.
 
@@ -356,9 +429,7 @@ def parse_yaml(text: str, name: str, *, max_nodes: int = MAX_NODES) -> tuple[Any
     try:
         loader = _Loader(text)
     except yaml.YAMLError as exc:  # the pure-Python reader checks characters on creation
-        raise QuestionnaireError(
-            [Problem(f"not valid YAML text: {str(exc).splitlines()[0]}", name, code="yaml")]
-        ) from None
+        raise QuestionnaireError([_reader_problem(exc, text, name)]) from None
     builder = _Builder(loader, max_nodes)
 
     def events() -> Iterator[Any]:
@@ -379,9 +450,7 @@ def parse_yaml(text: str, name: str, *, max_nodes: int = MAX_NODES) -> tuple[Any
             [Problem(f"YAML syntax error: {what}", name, line, column, "yaml")]
         ) from None
     except yaml.YAMLError as exc:  # ReaderError: control characters and the like
-        raise QuestionnaireError(
-            [Problem(f"not valid YAML text: {str(exc).splitlines()[0]}", name, code="yaml")]
-        ) from None
+        raise QuestionnaireError([_reader_problem(exc, text, name)]) from None
     except RecursionError:  # pragma: no cover - bounded by MAX_DEPTH above
         raise QuestionnaireError(
             [Problem("the data is nested too deeply", name, code="too_deep")]

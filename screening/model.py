@@ -9,7 +9,7 @@ documents each with an example, and `screening schema questionnaire` publishes t
 from __future__ import annotations
 
 import difflib
-import re
+import math
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -26,6 +27,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
+from screening.patterns import PatternError, check_pattern
 
 _T = TypeVar("_T")
 
@@ -128,7 +132,38 @@ class AnswerState(StrEnum):
     DECLINED = "declined"
 
 
-Scalar = str | int | float | bool
+def _bounded_number(value: Any) -> Any:
+    """Refuse NaN, infinity and numbers beyond ±10^15, before anything converts them to float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_range", "must be a finite number; NaN and infinity have no meaning here"
+        )
+    if abs(value) > MAX_NUMBER:
+        raise PydanticCustomError(
+            "number_range", "out of range: numbers lie between {limits}", {"limits": MAX_NUMBER_TEXT}
+        )
+    return value
+
+
+def _decimal_number(value: Any) -> Any:
+    """Refuse text where a number belongs (``017``, ``0x1F``, ``1_000`` and ``1:30`` are text
+    to the YAML reader), then bound the number."""
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "number_type", "expected a number written in decimal digits (such as 12 or 2.5)"
+        )
+    return _bounded_number(value)
+
+
+Number = Annotated[float, BeforeValidator(_decimal_number)]
+"""A number in a questionnaire: written in decimal, finite, between -10^15 and 10^15."""
+
+Whole = Annotated[int, BeforeValidator(_decimal_number)]
+"""A whole number in a questionnaire (a count, a weight): written in decimal, up to 10^15."""
+
+Scalar = Annotated[str | int | float | bool, BeforeValidator(_bounded_number)]
 
 
 class AnswerCondition(Strict):
@@ -144,10 +179,10 @@ class AnswerCondition(Strict):
     contains: Scalar | None = Field(
         None, description="A multiple choice answer includes this value, or a text contains it."
     )
-    lt: float | None = None
-    le: float | None = None
-    gt: float | None = None
-    ge: float | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    gt: Number | None = None
+    ge: Number | None = None
     is_: AnswerState | None = Field(None, alias="is")
 
     @model_validator(mode="after")
@@ -208,7 +243,7 @@ class StrengthName(StrEnum):
 class CountSpec(Strict):
     """Which observed indicators to count, and the least number needed."""
 
-    at_least: int = Field(ge=1)
+    at_least: Whole = Field(ge=1)
     dimension: Id | None = None
     strength: StrengthName | None = None
 
@@ -341,8 +376,8 @@ class Choice(Strict):
 class NumberValidation(Strict):
     """Limits of a number answer, with the message shown when an answer is outside them."""
 
-    min: float | None = None
-    max: float | None = None
+    min: Number | None = None
+    max: Number | None = None
     integer: bool = False
     message: Text | None = None
 
@@ -351,18 +386,18 @@ class TextValidation(Strict):
     """Limits of a text answer: a regular expression and a length, with the message shown."""
 
     pattern: str | None = None
-    max_length: int | None = Field(None, ge=1)
+    max_length: Annotated[int, Field(ge=1), BeforeValidator(_decimal_number)] | None = None
     message: Text | None = None
 
     @model_validator(mode="after")
     def _pattern_compiles(self) -> TextValidation:
         if self.pattern is not None:
             try:
-                re.compile(self.pattern)
-            except re.error as exc:
+                check_pattern(self.pattern)
+            except PatternError as exc:
                 raise PydanticCustomError(
                     "bad_pattern",
-                    "pattern is not a valid regular expression: {error}",
+                    "pattern cannot be used: {error}",
                     {"error": str(exc)},
                 ) from None
         return self
@@ -380,8 +415,8 @@ class DateValidation(Strict):
 class SelectionValidation(Strict):
     """How many choices a multiple choice answer may hold."""
 
-    min_selected: int | None = Field(None, ge=0)
-    max_selected: int | None = Field(None, ge=1)
+    min_selected: Annotated[int, Field(ge=0), BeforeValidator(_decimal_number)] | None = None
+    max_selected: Annotated[int, Field(ge=1), BeforeValidator(_decimal_number)] | None = None
     message: Text | None = None
 
 
@@ -504,9 +539,9 @@ class Section(Strict):
 class MinimumCounts(Strict):
     """One combination of the positivity rule: at least these many per strength."""
 
-    strong: int = Field(0, ge=0)
-    medium: int = Field(0, ge=0)
-    weak: int = Field(0, ge=0)
+    strong: Whole = Field(0, ge=0)
+    medium: Whole = Field(0, ge=0)
+    weak: Whole = Field(0, ge=0)
 
     @model_validator(mode="after")
     def _not_empty(self) -> MinimumCounts:
@@ -571,7 +606,7 @@ class Indicator(Strict):
         "absent.",
     )
     strength: StrengthName
-    weight: int = Field(1, ge=0, description="How many times it counts towards its strength.")
+    weight: Whole = Field(1, ge=0, description="How many times it counts towards its strength.")
     source: str = Field(min_length=1, description="Where the indicator and its strength come from.")
     explanation: Text | None = None
     example: Text | None = None

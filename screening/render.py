@@ -71,6 +71,17 @@ def make_console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False)
 
 
+def render_rule(console: Console, title: str) -> None:
+    """A rule titled with text from a file (a record's label and case id): shown as plain text,
+    never read as markup, with control characters (escape sequences) shown as U+FFFD."""
+    import unicodedata
+
+    from rich.text import Text
+
+    shown = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in title)
+    console.rule(Text(shown))
+
+
 def dimensions_table(assessment: Assessment, label: Callable[[str], str]) -> Table:
     """The dimensions as a table: id, counts by strength, positive or not.
 

@@ -405,6 +405,28 @@ def test_a_refused_answer_shows_the_translated_message(
     assert run.prompter.messages == ["أدخل عددًا صحيحًا (لا يقل عن 0، لا يزيد على 120)."] * 2
 
 
+def test_a_note_with_control_characters_is_refused_as_a_text_answer_is(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    script = [
+        C(ALL_CHECKED),
+        S("<skip>"),
+        T("30"),
+        S(label="Add a note"),  # on in_danger
+        T("shaking\x1b[2J"),  # a pasted escape sequence
+        T("lone \ud800 half"),  # not a character at all
+        T("Worker is shaking"),
+        Stop(KeyboardInterrupt()),
+    ]
+    run = Run(store, home, settings_for(questionnaire), script)
+    with pytest.raises(Interrupted):
+        run.run()
+    refusal = "Type plain text: control characters (as pasted from elsewhere) are not accepted."
+    assert run.prompter.messages == [refusal, refusal]
+    [case] = store.list_cases()
+    assert store.get_case(case.id).notes == {"in_danger": ["Worker is shaking"]}
+
+
 @pytest.mark.parametrize("stop", [KeyboardInterrupt(), EOFError()])
 def test_ctrl_c_or_end_of_input_keeps_the_answers_and_prints_the_resume_command(
     store: SqliteStore, home: Path, questionnaire: Path, stop: BaseException

@@ -71,7 +71,7 @@ def test_wrong_type_is_located_at_the_value(tmp_path: Path) -> None:
     text = edit("validation: {min: 0,", "validation: {min: zero,")
     [problem] = problems_of(tmp_path, text)
     line = line_of(text, "min: zero")
-    assert problem.startswith(f"q.yaml:{line}:27: 'min': input should be a valid number")
+    assert problem.startswith(f"q.yaml:{line}:27: 'min': expected a number written in decimal digits")
 
 
 def test_text_of_the_wrong_type_says_what_text_is(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ libraries (pydantic, yaml, questionary, rich) are imported inside the commands t
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -22,7 +23,7 @@ from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
 from screening.cli import train as train_cli
 from screening.cli import validate as validate_cli
-from screening.errors import ExitStatus, ScreeningError
+from screening.errors import ExitStatus, ScreeningError, printable
 
 app = typer.Typer(
     name="screening",
@@ -77,9 +78,9 @@ def report(error: ScreeningError) -> None:
         prefix = "screening: "
     else:
         prefix = "screening: error: "
-    sys.stderr.write(prefix + lines[0] + "\n")
+    sys.stderr.write(prefix + printable(lines[0]) + "\n")
     for line in lines[1:]:
-        sys.stderr.write("  " + line + "\n")
+        sys.stderr.write("  " + printable(line) + "\n")
     sys.stderr.flush()
 
 
@@ -97,11 +98,41 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\nscreening: interrupted\n")
         sys.exit(ExitStatus.INTERRUPTED)
-    except Exception as exc:
-        if os.environ.get("SCREENING_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"screening: internal error: {type(exc).__name__}. This is a bug; nothing you "
-            "answered is lost. Run again with --debug for details and report it.\n"
-        )
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS or os.environ.get("SCREENING_DEBUG"):
+            _internal(exc)
+        _silence_stdout()
+        if exc.errno != errno.EPIPE:  # a reader that stops early (`| head`) is no error to show
+            sys.stderr.write(
+                f"screening: error: cannot write the output: {os.strerror(exc.errno)}; check "
+                "the disk, or write the output elsewhere\n"
+            )
         sys.exit(ExitStatus.ERROR)
+    except Exception as exc:
+        _internal(exc)
+
+
+_OUTPUT_ERRORS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+"""Write errors of the output itself (a full disk, a closed pipe), not of the program."""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit does not fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test, or already closed
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
+def _internal(exc: Exception) -> NoReturn:
+    """Report an unexpected error (a bug) without its traceback, or re-raise it with --debug."""
+    if os.environ.get("SCREENING_DEBUG"):
+        raise exc
+    sys.stderr.write(
+        f"screening: internal error: {type(exc).__name__}. This is a bug; nothing you "
+        "answered is lost. Run again with --debug for details and report it.\n"
+    )
+    sys.exit(ExitStatus.ERROR)

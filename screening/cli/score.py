@@ -83,12 +83,12 @@ def score(
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
     from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
-    from screening.errors import AnswersError, UsageError
+    from screening.errors import AnswersError, UsageError, printable
     from screening.files import check_output, private_file
     from screening.pipeline import score_one
     from screening.questionnaires import resolve
     from screening.referral import rationale, to_json
-    from screening.render import make_console, render_summary
+    from screening.render import make_console, render_rule, render_summary
 
     mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
     if out is not None and output is ScoreFormat.JSON:
@@ -118,7 +118,7 @@ def score(
                 except InvalidRecord as bad:
                     failures += 1
                     for problem in bad.problems:
-                        sys.stderr.write(f"screening: error: {label}: {problem}\n")
+                        sys.stderr.write(printable(f"screening: error: {label}: {problem}") + "\n")
 
     if output is ScoreFormat.TABLE:
         console = make_console()
@@ -134,7 +134,7 @@ def score(
             def block(text: str, width: int, rtl_: bool = right_to_left) -> list[str]:
                 return display_lines(text, width, mode, rtl=rtl_)
 
-            console.rule(f"{label}  {referral.case_id}")
+            render_rule(console, f"{label}  {referral.case_id}")
             render_summary(
                 console,
                 assessment,
