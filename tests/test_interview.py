@@ -129,6 +129,7 @@ class ScriptedPrompter:
         instruction: str = "",
         validate: Callable[[str], str | None] | None = None,
         multiline: bool = False,
+        keys: Mapping[str, str] | None = None,
     ) -> str:
         step = self._next("text", message, [])
         typed = default if step.value is None else str(step.value)

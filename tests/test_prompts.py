@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from drawn_keys import KeysOutput
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
-from prompt_toolkit.output import DummyOutput
 from rich.console import Console  # noqa: TID251 - the screens are drawn on a console of the test
 from test_engine import load
 
@@ -30,17 +30,7 @@ CTRL_D = "\x04"
 CTRL_U = "\x15"  # clears the line typed so far
 
 
-class RecordingOutput(DummyOutput):
-    """A ``DummyOutput`` that keeps the text written to it."""
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, data: str) -> None:
-        self.text += data
-
-    def write_raw(self, data: str) -> None:
-        self.text += data
+RecordingOutput = KeysOutput
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +45,8 @@ def keys() -> Iterator[PipeInput]:
 
 
 @pytest.fixture
-def output() -> RecordingOutput:
-    return RecordingOutput()
+def output(keys: PipeInput) -> RecordingOutput:
+    return RecordingOutput(keys)
 
 
 def view_for(q: Questionnaire, language: str = "en", officer: str = "en") -> View:
@@ -69,14 +59,16 @@ def ask(
     keys: PipeInput,
     output: RecordingOutput,
     question_id: str,
-    typed: str,
+    typed: str | list[str],
     *,
     current: Any = None,
     language: str = "en",
 ) -> Reply:
+    """Ask a question; ``typed`` is pressed once the prompt is drawn (a list: one chunk for
+    each time the prompt is drawn, as after a refusal)."""
     question: Question | None = q.question(question_id)
     assert question is not None
-    keys.send_text(typed)
+    output.type(*([typed] if isinstance(typed, str) else typed))
     prompter = QuestionaryPrompter(input=keys, output=output)
     return ask_question(prompter, view_for(q, language), question, current=current)
 
@@ -176,7 +168,7 @@ def test_checkbox_refuses_an_answer_mixed_with_a_special_one(
     q: Questionnaire, keys: PipeInput, output: RecordingOutput
 ) -> None:
     # "Not paid" and "Don't know" together: refused, asked again as ticked; untick "Don't know"
-    typed = " " + DOWN * 2 + " " + ENTER + DOWN * 2 + " " + ENTER
+    typed = [" " + DOWN * 2 + " " + ENTER, DOWN * 2 + " " + ENTER]
     assert ask(q, keys, output, "problems", typed) == Answer(["unpaid"])
     assert "Tick answers, or one of the other entries on its own." in output.text
 
@@ -187,7 +179,7 @@ def test_checkbox_refuses_an_answer_mixed_with_a_special_one(
 def test_number_with_its_validation_message(
     q: Questionnaire, keys: PipeInput, output: RecordingOutput
 ) -> None:
-    typed = "abc" + ENTER + CTRL_U + "200" + ENTER + CTRL_U + "30" + ENTER
+    typed = ["abc" + ENTER, CTRL_U + "200" + ENTER, CTRL_U + "30" + ENTER]
     assert ask(q, keys, output, "age", typed) == Answer(30)
     assert "Enter a whole number (at least 0, at most 120)." in output.text
     assert output.text.count("Enter a whole number") >= 2  # shown for each refusal
@@ -196,7 +188,7 @@ def test_number_with_its_validation_message(
 def test_validation_message_in_the_officers_language(
     q: Questionnaire, keys: PipeInput, output: RecordingOutput
 ) -> None:
-    keys.send_text("abc" + ENTER + CTRL_U + "30" + ENTER)
+    output.type("abc" + ENTER, CTRL_U + "30" + ENTER)
     question = q.question("age")
     assert question is not None
     prompter = QuestionaryPrompter(input=keys, output=output)
@@ -213,7 +205,7 @@ def test_a_questionnaires_own_message_wins(keys: PipeInput, output: RecordingOut
             "validation: {min: 0, max: 120, integer: true, message: {en: Age in years, ar: العمر بالسنوات}}",
         )
     )
-    assert ask(own, keys, output, "age", "x" + ENTER + CTRL_U + "40" + ENTER) == Answer(40)
+    assert ask(own, keys, output, "age", ["x" + ENTER, CTRL_U + "40" + ENTER]) == Answer(40)
     assert "Age in years" in output.text
 
 
@@ -241,7 +233,7 @@ def test_typed_keys(
 
 
 def test_date(q: Questionnaire, keys: PipeInput, output: RecordingOutput) -> None:
-    typed = "31/01/2024" + ENTER + CTRL_U + "2999-01-01" + ENTER + CTRL_U + "2024-01-31" + ENTER
+    typed = ["31/01/2024" + ENTER, CTRL_U + "2999-01-01" + ENTER, CTRL_U + "2024-01-31" + ENTER]
     assert ask(q, keys, output, "arrived", typed) == Answer("2024-01-31")
     assert "Enter a date as YYYY-MM-DD" in output.text
     assert "not in the future" in output.text
@@ -255,7 +247,7 @@ def test_text_optional_and_required(
     # the current answer is in the field; Enter keeps it
     assert ask(q, keys, output, "name", ENTER, current="ACME Ltd") == Answer("ACME Ltd")
     # required: an empty line is refused
-    assert ask(q, keys, output, "age", ENTER + "30" + ENTER) == Answer(30)
+    assert ask(q, keys, output, "age", [ENTER, "30" + ENTER]) == Answer(30)
     assert "An answer is needed." in output.text
 
 
@@ -308,7 +300,7 @@ def test_a_special_answer_the_question_does_not_offer_is_refused(
     strict = load(
         INTERVIEW_YAML.replace("validation: {min: 0, max: 120, integer: true}", "allow: []")
     )
-    assert ask(strict, keys, output, "age", "?" + ENTER + CTRL_U + "30" + ENTER) == Answer(30)
+    assert ask(strict, keys, output, "age", ["?" + ENTER, CTRL_U + "30" + ENTER]) == Answer(30)
     assert "This question does not offer that answer." in output.text
     assert "? don't know" not in output.text
 
@@ -334,16 +326,16 @@ def test_ctrl_d_ends_the_input_at_every_kind_of_prompt(
 
 def test_prompts_never_return_none(keys: PipeInput, output: RecordingOutput) -> None:
     prompter = QuestionaryPrompter(input=keys, output=output)
-    keys.send_text("x" + ENTER)
+    output.type("x" + ENTER)
     assert prompter.text("Officer ID") == "x"
-    keys.send_text(ENTER)
+    output.type(ENTER)
     assert (
         prompter.select(
             "Language", [Option("en", "English"), Option("ar", "العربية")], default="ar"
         )
         == "ar"
     )
-    keys.send_text(ENTER)
+    output.type(ENTER)
     assert prompter.checkbox("Confirm", [Option("a", "A")]) == []
 
 
