@@ -19,6 +19,8 @@ from screening.store import CaseStatus, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals")
+TICK_ALL = " " + "\x1b[B " * 4 + "\r"
+"""The five entries of the pre-interview checklist ticked, one by one, then confirmed."""
 
 QUESTIONNAIRE = """\
 id: e2e
@@ -120,7 +122,7 @@ def checked(path: Path) -> dict[str, Any]:
 def test_a_whole_interview_in_a_terminal(home: Path, questionnaire: Path) -> None:
     child = spawn(home, "--questionnaire", str(questionnaire), "--officer", "e2e-1", "--lang", "en")
     child.expect_exact("Confirm")
-    child.send("a\r")  # tick every item of the checklist
+    child.send(TICK_ALL)  # tick every item of the checklist
     answer(child, "How old are you?", "abc\r")
     child.expect_exact("Enter a whole number (at least 0, at most 120).")
     child.send("\x15" + "34\r")
@@ -159,7 +161,7 @@ def test_ctrl_c_exits_130_and_resume_finishes(
         home, "-q", str(questionnaire), "--officer", "e2e-2", "--lang", "en", "--out", str(out)
     )
     child.expect_exact("Confirm")
-    child.send("a\r")
+    child.send(TICK_ALL)
     answer(child, "How old are you?", "41\r")
     answer(child, "Are you in danger right now?", "\x03")  # Ctrl-C
     child.expect(r"interview paused: 1 answer\(s\) saved in case (C-[0-9A-Z-]+)")
@@ -233,7 +235,7 @@ def test_kill_9_at_a_random_point_loses_no_answer_given(
     child.expect(r"Case (C-[0-9A-Z-]+) opened")
     case_id = child.match.group(1)
     child.expect_exact("Confirm")
-    child.send("a\r")
+    child.send(TICK_ALL)
     saved: list[str] = []
     if kill_after:
         child.expect_exact(script[0][0])
@@ -257,7 +259,7 @@ def test_kill_9_at_a_random_point_loses_no_answer_given(
     pending = [(question, keys) for question, qid, keys in script if qid not in stored.answers]
     if pending:
         if child.expect_exact(["Confirm", pending[0][0]]) == 0:
-            child.send("a\r")  # killed before the checklist was confirmed: it is asked again
+            child.send(TICK_ALL)  # killed before the checklist was confirmed: it is asked again
             child.expect_exact(pending[0][0])
         child.expect_exact("Answer")
         child.send(pending[0][1])

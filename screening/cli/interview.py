@@ -83,6 +83,7 @@ def interview(
     from screening.errors import NoTerminalError, UsageError
 
     mode = rtl_mode_from_env(rtl, os.environ)
+    rtl_chosen = rtl is not None or bool(os.environ.get("SCREENING_RTL", "").strip())
     if ui_lang is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", ui_lang):
         raise UsageError(
             f"--ui-lang {ui_lang!r} is not a language code", hint="Use a code such as en or ar."
@@ -108,6 +109,7 @@ def interview(
         redact=redact,
         resume=resume,
         rtl=mode,
+        rtl_chosen=rtl_chosen,
     )
     home = default_home()
     with open_store(home) as store:
