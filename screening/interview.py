@@ -303,6 +303,7 @@ register(
             "en": "Outcome now: {title} ({code})",
             "ar": "النتيجة الآن: {title} ({code})",
         },
+        "interview.live_outcome_title": {"en": "Outcome now: {title}", "ar": "النتيجة الآن: {title}"},
         "interview.gaps": {
             "en": "Questions without a usable answer: {count}",
             "ar": "أسئلة بلا إجابة صالحة: {count}",
@@ -1678,7 +1679,14 @@ class Interview:
         aside = engine.set_aside()
         if aside:
             view.blank()
-            view.say("interview.set_aside", style="dim", indent=2, ids=", ".join(aside))
+            if view.ui == "en":
+                names = ", ".join(aside)
+            else:  # titles, not ids, for an officer who does not read English
+                questions = [case.loaded.questionnaire.question(a) for a in aside]
+                names = view.tr("interview.answer_separator").join(
+                    _short(view.officer(q.text), 40) for q in questions if q is not None
+                )
+            view.say("interview.set_aside", style="dim", indent=2, ids=names)
         return sections
 
     def _choose_answer(self, sections: list[tuple[str, str, list[Option]]]) -> str | None:
@@ -1721,8 +1729,9 @@ class Interview:
         assessment = engine.assessment()
         view.blank()
         outcome = assessment.outcome
+        titles = view.ui != "en"  # an officer who does not read English reads titles, not ids
         view.say(
-            "interview.live_outcome",
+            "interview.live_outcome_title" if titles else "interview.live_outcome",
             style="bold yellow" if outcome.refer else "bold green",
             indent=2,
             title=view.officer(outcome.title),
@@ -1731,7 +1740,11 @@ class Interview:
         view.lines(view.officer(outcome.action), view.officer_language, indent=4)
         if not assessment.dimensions:
             return
-        table = dimensions_table(assessment, view.ui_shown)
+
+        def name(dimension: Any) -> str:
+            return view.shown(view.officer(dimension.title), view.officer_language)
+
+        table = dimensions_table(assessment, view.ui_shown, name if titles else None)
         self.console.print(table)
 
     # -- the end -------------------------------------------------------------------------
