@@ -21,10 +21,12 @@ What :func:`visible` does:
   ``<U+XXXX>``. The marks LRM, RLM and ALM stay: they act on the characters beside them only,
   and right-to-left text needs them.
 
-This module does no I/O and imports nothing from rich but its markup escape, when asked.
+This module does no I/O and imports nothing.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = ["BIDI_CONTROLS", "markup", "visible"]
 
@@ -36,6 +38,10 @@ BIDI_CONTROLS = frozenset(
 
 _SEPARATORS = frozenset("\u2028\u2029\u0085")
 """Line and paragraph separators (U+0085 is a C1 control too)."""
+
+_BRACKET = re.compile(r"(\\*)(\[(?:[a-z#/@][^[]*?\])?)")
+"""An opening bracket with the backslashes before it, and the tag it opens if rich reads one
+there (rich.markup's own pattern for a tag)."""
 
 
 def _shown(char: str, lines: bool) -> str:
@@ -84,9 +90,20 @@ def visible(text: str, *, lines: bool = False) -> str:
 def markup(text: str, *, lines: bool = False) -> str:
     """Text from outside the program, for a place where rich reads markup.
 
-    The text is made :func:`visible`, then its square brackets are escaped, so that rich
-    shows it as written: ``[link=...]`` stays text and ``[/x]`` is no error.
+    The text is made :func:`visible`, then what rich would read as a tag is escaped, so that
+    rich shows it as written: ``[link=...]`` stays text and ``[/x]`` is no error. The result
+    may be followed by markup of the program's own: backslashes at its end are doubled, so
+    that they do not escape a tag after them.
     """
-    from rich.markup import escape  # noqa: TID251 - rich's own escape matches its own parser
+    shown = visible(text, lines=lines)
+    # rich reads backslashes only before a bracket: before a tag, each backslash is doubled
+    # and the tag escaped; before a lone bracket, one backslash more keeps them all
+    def escape(match: re.Match[str]) -> str:
+        run, bracket = match.group(1), match.group(2)
+        if len(bracket) > 1:
+            return run * 2 + "\\" + bracket
+        return (run + "\\" if run else "") + bracket
 
-    return escape(visible(text, lines=lines))
+    escaped = _BRACKET.sub(escape, shown)
+    trailing = len(escaped) - len(escaped.rstrip("\\"))
+    return escaped + "\\" * trailing

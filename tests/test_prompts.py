@@ -382,3 +382,132 @@ def test_long_entries_are_wrapped_before_they_are_reordered(
     # each line is cut from the logical text first, then put in display order on its own
     assert lines[0] == display_lines(LONG["ar"], 40, mode, rtl=True)[0].lstrip()
     assert lines[-1].strip().endswith("them)")
+
+
+# -- Esc then Enter, and keys pressed before a prompt is drawn ------------------------------
+
+ESC_ENTER = "\x1b\r"
+
+ACCOUNT_YAML = """\
+id: account
+version: "1"
+title: {en: Account}
+languages: [{code: en, name: English}]
+sections:
+  - id: main
+    title: {en: Main}
+    questions:
+      - id: account
+        type: text
+        multiline: true
+        text: {en: "Tell me what happened."}
+dimensions: [{id: d, title: {en: D}}]
+indicators:
+  - {id: i, title: {en: I}, dimension: d, strength: weak, source: test, when: {answer: account, equals: "x"}}
+outcomes: [{code: none, title: {en: None}, action: {en: No referral.}, category: none}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("question_id", "reply"),
+    [
+        ("in_danger", Answer("yes")),  # yes/no: Enter on the entry pointed at
+        ("passport_taken", Answer("before_travel")),  # single choice
+        ("problems", Answer([])),  # checkbox: Enter with nothing ticked, "none of these"
+        ("welcome", Action.SKIP),  # a note: continue
+        ("name", Action.SKIP),  # optional text: accepted empty
+    ],
+)
+def test_esc_then_enter_on_a_list_or_a_line_acts_as_enter(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, question_id: str, reply: Reply
+) -> None:
+    assert ask(q, keys, output, question_id, ESC_ENTER) == reply
+
+
+@pytest.mark.parametrize("question_id", ["age", "arrived"])
+def test_esc_then_enter_on_a_required_typed_field_asks_again(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, question_id: str
+) -> None:
+    typed = "30" if question_id == "age" else "2024-01-31"
+    reply = ask(q, keys, output, question_id, [ESC_ENTER, typed + ENTER])
+    assert reply == Answer(30 if question_id == "age" else "2024-01-31")
+    assert "An answer is needed." in output.text
+
+
+def test_esc_then_enter_finishes_a_long_text(keys: PipeInput, output: RecordingOutput) -> None:
+    account = load(ACCOUNT_YAML)
+    reply = ask(account, keys, output, "account", "Paid late." + ENTER + "Then not at all." + ESC_ENTER)
+    assert reply == Answer("Paid late.\nThen not at all.")
+
+
+def test_esc_then_enter_on_the_officer_language_and_review_prompts(
+    keys: PipeInput, output: RecordingOutput
+) -> None:
+    prompter = QuestionaryPrompter(input=keys, output=output)
+    # the officer id: refused empty, asked again
+    output.type(ESC_ENTER, "epc-1" + ENTER)
+    assert prompter.text("Officer ID", validate=lambda t: None if t.strip() else "Enter your id.") == "epc-1"
+    output.type(ESC_ENTER)
+    language = [Option("en", "English"), Option("ar", "العربية")]
+    assert prompter.select("Language", language, default="ar") == "ar"
+    review = [Option("finish", "Finish"), Option("edit", "Change"), Option("<back>", "Back", 1)]
+    output.type(ESC_ENTER)
+    assert prompter.select("Next", review, default="finish", keys={"<": "<back>"}) == "finish"
+    checklist = [Option("needs", "Needs"), Option("private", "Private")]
+    output.type(ESC_ENTER)
+    assert prompter.checkbox("Confirm", checklist) == []
+
+
+def test_a_and_i_tick_nothing_in_a_checkbox_list(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "problems", "ai" + ENTER) == Answer([])
+
+
+def test_keys_typed_ahead_never_answer_the_next_question(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    # "2 Enter Enter": the second Enter was pressed before the next question was drawn
+    assert ask(q, keys, output, "in_danger", "2" + ENTER + ENTER) == Answer("no")
+    assert "Keys pressed before this question appeared were ignored" not in output.text
+    assert ask(q, keys, output, "passport_taken", "2" + ENTER) == Answer("here")
+    assert "Keys pressed before this question appeared were ignored: press them again." in output.text
+
+
+def test_a_paste_into_a_typed_field_keeps_its_first_line(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "age", "16\n2\n") == Answer(16)
+    output.text = ""
+    assert ask(q, keys, output, "in_danger", "2" + ENTER) == Answer("no")
+    assert "were ignored" in output.text
+
+
+def test_ctrl_c_typed_ahead_still_stops(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "in_danger", "1" + ENTER + CTRL_C) == Answer("yes")
+    with pytest.raises(KeyboardInterrupt):
+        ask(q, keys, output, "passport_taken", "1" + ENTER)
+
+
+def test_back_at_once_in_an_empty_typed_field(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "age", "<") is Action.BACK
+    # inside a text, "<" is a character like any other
+    assert ask(q, keys, output, "name", "a<b" + ENTER) == Answer("a<b")
+
+
+def test_a_long_list_gets_the_rows_left_and_scrolls(keys: PipeInput) -> None:
+    from screening.prompts import PromptScreen
+
+    output = RecordingOutput(keys, rows=12)
+    screen = PromptScreen(rows_above=5)
+    prompter = QuestionaryPrompter(input=keys, output=output, screen=screen)
+    options = [Option(f"v{i}", f"Entry number {i}") for i in range(1, 21)]
+    output.type("\x1b[A" + ENTER)  # up from the first entry: the last one
+    assert prompter.select("Answer", options) == "v20"
+    # 12 rows, 5 above, the prompt's line and a free row: 5 rows for the list, never 20
+    assert "Entry number 1" in output.text
+    assert "Entry number 9" not in output.text.split("Entry number 20")[0]
