@@ -233,10 +233,10 @@ register(
             "ar": "تابع لـ: {question} — {answer}",
         },
         "interview.rtl_hint": {
-            "en": "Arabic letters apart or in the wrong order here: «{sample}»? "
-            "Start with --rtl reorder (or set SCREENING_RTL=reorder); see docs/languages.md.",
-            "ar": "هل تظهر الحروف العربية منفصلة أو بترتيب معكوس هنا: «{sample}»؟ "
-            "ابدأ بالخيار --rtl reorder (أو اضبط SCREENING_RTL=reorder)؛ راجع docs/languages.md.",
+            "en": "Right-to-left text: if «{reordered}» reads right here and «{sample}» does not, "
+            "start with --rtl reorder (or set SCREENING_RTL=reorder). See docs/languages.md.",
+            "ar": "النص من اليمين إلى اليسار: إذا ظهر «{reordered}» صحيحًا هنا ولم يظهر «{sample}» "
+            "كذلك، فابدأ بالخيار --rtl reorder (أو اضبط SCREENING_RTL=reorder). راجع docs/languages.md.",
         },
         "interview.officer_prompt": {"en": "Officer ID", "ar": "رقم الموظف"},
         "interview.officer_invalid": {
@@ -1267,7 +1267,12 @@ class Interview:
             return
         if not (view.is_rtl(view.language) or view.is_rtl(view.ui)):
             return
-        self._status.append(("yellow", view.tr("interview.rtl_hint", sample="مرحبا بكم")))
+        sample = "مرحبا بكم"
+        # the same words as stored and as reordered: the officer sees which one reads right
+        reordered = display(sample, RtlMode.REORDER, rtl=True)
+        self._status.append(
+            ("yellow", view.tr("interview.rtl_hint", sample=sample, reordered=reordered))
+        )
 
     def _ask_officer(self, default: str | None) -> str:
         view = self._require_view()
