@@ -420,7 +420,14 @@ class QuestionaryPrompter:
 
                 def taller(window: Window = target) -> bool:
                     info = window.render_info
-                    return info is not None and info.content_height > info.window_height
+                    if info is not None:
+                        return info.content_height > info.window_height
+                    # before its first drawing: the height its content asks for
+                    wanted = window.content.preferred_height(
+                        output.get_size().columns, 10**6, False, None
+                    )
+                    limit = rows().max
+                    return wanted is not None and isinstance(limit, int) and wanted > limit
 
                 from prompt_toolkit.filters import Condition
 
