@@ -1025,3 +1025,100 @@ def test_a_link_planted_as_the_default_referral_file_is_refused(
     assert f"screening cases export {summary.id} --out FILE" in caught.value.hint
     assert victim.read_text() == "important\n"
     assert store.get_case(summary.id).referral_json is not None
+
+
+# -- what the officer reads ------------------------------------------------------------------
+
+
+def test_a_resumed_follow_up_shows_the_answer_it_follows(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    run = Run(store, home, settings_for(questionnaire), [*MAIN[:8], Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    [summary] = store.list_cases()
+    resumed = Run(
+        store,
+        home,
+        InterviewSettings(resume=summary.id, officer="epc-017"),
+        [S("here"), Stop(KeyboardInterrupt())],
+    )
+    with pytest.raises(Interrupted):
+        resumed.run()
+    screen = resumed.screen
+    assert "Follows: Do you keep your passport? — No" in screen
+    assert screen.index("Follows:") < screen.index("When was it taken?")
+
+
+def test_the_review_says_nothing_is_left_and_joins_answers_with_semicolons(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
+    run.run()
+    review = run.screen.rsplit("Review ·", 1)[1]
+    assert review.startswith(" 9 answered, none left to ask")
+    assert " to go" not in review.splitlines()[0]
+    assert "Which of these happened? — Not paid; Locked in" in review
+
+
+@pytest.mark.parametrize(
+    ("language", "ui", "chosen", "shown"),
+    [
+        ("ar", "en", False, True),
+        ("en", "ar", False, True),
+        ("ar", "ar", True, False),  # --rtl or SCREENING_RTL given: the officer chose
+        ("en", "en", False, False),  # nothing right to left
+    ],
+)
+def test_a_hint_for_rtl_when_a_language_is_right_to_left_and_nothing_was_chosen(
+    store: SqliteStore,
+    home: Path,
+    questionnaire: Path,
+    language: str,
+    ui: str,
+    chosen: bool,
+    shown: bool,
+) -> None:
+    settings = settings_for(questionnaire, language=language, ui_language=ui, rtl_chosen=chosen)
+    run = Run(store, home, settings, [Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    flat = " ".join(run.screen.split())
+    assert ("--rtl reorder" in flat) is shown
+    assert ("SCREENING_RTL=reorder" in flat) is shown
+    if shown:  # the sample as stored and as reordered
+        assert "مرحبا بكم" in run.screen
+        assert display("مرحبا بكم", RtlMode.REORDER, rtl=True) in run.screen
+
+
+def test_in_arabic_the_review_names_titles_not_ids(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    settings = settings_for(questionnaire, language="ar", ui_language="ar")
+    values = {"Continue": "<skip>", "Add a note": "<note>", "Back": "<back>"}
+    script = [S(values[step.label]) if step.label else step for step in MAIN]
+    run = Run(store, home, settings, [*script, S("finish"), S("yes")])
+    run.run()
+    review = run.screen.rsplit("المراجعة", 1)[1]
+    assert "إكراه" in review  # the dimension's title
+    for code in ("coercion", "conditions", "(refer)", "labour_case"):
+        assert code not in review
+
+
+def test_text_from_the_questionnaire_cannot_act_on_the_terminal(
+    store: SqliteStore, home: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        INTERVIEW_YAML.replace(
+            'text: {en: "How old are you?", ar: "كم عمرك؟"}',
+            'text: {en: "How old \\e]0;pwned\\a [/x][link=https://example.org]are[/link] you?\\u202e", ar: "كم عمرك؟"}',
+        ),
+        encoding="utf-8",
+    )
+    run = Run(store, home, settings_for(hostile), [C(ALL_CHECKED), S(label="Continue"), Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    assert "How old ␛]0;pwned␇ [/x][link=https://example.org]are[/link] you?<U+202E>" in run.screen
+    assert "\x1b" not in run.screen
+    assert "\u202e" not in run.screen
