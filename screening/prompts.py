@@ -301,7 +301,7 @@ class QuestionaryPrompter:
                 erase_when_done=True,
                 **self._io,
             )
-            _add_text_keys(question, dict(keys or {}))
+            _add_text_keys(question, dict(keys or {}), multiline=multiline)
             return question
 
         def state(question: Any) -> str:
@@ -541,13 +541,24 @@ def _add_keys(question: Any, keys: dict[str, str], *, listed: bool) -> None:
     application.key_bindings = merge_key_bindings([application.key_bindings, bindings])
 
 
-def _add_text_keys(question: Any, keys: dict[str, str]) -> None:
-    """Bind single keys that end a text prompt at once when typed into an empty field."""
+def _add_text_keys(question: Any, keys: dict[str, str], *, multiline: bool) -> None:
+    """Bind single keys that end a text prompt at once when typed into an empty field; in a
+    one-line field, a paste of several lines keeps its first line only."""
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.keys import Keys
 
     bindings = KeyBindings()
     application = question.application
+
+    if not multiline:
+
+        @bindings.add(Keys.BracketedPaste, eager=True)
+        def _paste(event: Any) -> None:
+            # The rest cannot be part of a one-line answer, and must not become the answers
+            # to the next questions: it is left out. The field shows what Enter will record.
+            lines = event.data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            event.current_buffer.insert_text(lines[0])
 
     @Condition
     def empty() -> bool:

@@ -511,3 +511,13 @@ def test_a_long_list_gets_the_rows_left_and_scrolls(keys: PipeInput) -> None:
     # 12 rows, 5 above, the prompt's line and a free row: 5 rows for the list, never 20
     assert "Entry number 1" in output.text
     assert "Entry number 9" not in output.text.split("Entry number 20")[0]
+
+
+def test_a_bracketed_paste_into_a_one_line_field_keeps_its_first_line(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    paste = "\x1b[200~16\n2\n\x1b[201~"
+    assert ask(q, keys, output, "age", paste + ENTER) == Answer(16)
+    account = load(ACCOUNT_YAML)
+    # a long text takes the whole paste
+    assert ask(account, keys, output, "account", paste + ESC_ENTER) == Answer("16\n2")
