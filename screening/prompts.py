@@ -224,8 +224,8 @@ class QuestionaryPrompter:
             chosen = _text_result(self._run(make, default, state))
             if chosen in values:
                 return chosen
-            # never an answer the officer did not choose: ask again
-            default = None  # pragma: no cover - every way out returns an entry's value
+            # Never a value the officer did not choose: asked again. No key of the list gives
+            # one now; this holds whatever a later questionnaire or prompt_toolkit binds.
 
     def checkbox(
         self,
