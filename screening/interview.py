@@ -372,8 +372,9 @@ _Drawn = TypeVar("_Drawn")
 _REVIEW_PROMPT_LINES = 6
 """Lines the review's prompt takes below the review: its message, three entries, a margin."""
 
-_SUMMARY_END_LINES = 4
-"""Lines under the summary: the case completed, where the referral was written, a margin."""
+_SUMMARY_END_LINES = 5
+"""Rows under the summary: a blank, the case completed, where the referral was written (two
+lines in right-to-left screens), and the row the cursor rests on."""
 
 Reply = Answer | Action
 """What a question prompt returns."""
@@ -1633,6 +1634,7 @@ class Interview:
         last = max(5, self.console.height - below)  # the last screenful leaves room for a prompt
         page = max(5, self.console.height - 3)  # the others for "More": its message, an entry
         view = self._require_view()
+        everything = lines
         while len(lines) > last:
             self.console.file.write("".join(lines[:page]))
             self.console.file.flush()
@@ -1643,8 +1645,11 @@ class Interview:
                 [Option("more", view.ui_shown("interview.more"))],
                 default="more",
             )
-            # the next screenful starts on a clean screen, the prompt above it gone
+            # The next screenful starts on a clean screen. The last one is a whole screenful
+            # too, lines already seen above what is new, never a few lines alone.
             self.console.clear()
+            if len(lines) <= last:
+                lines = everything[-last:]
         self.console.file.write("".join(lines))
         self.console.file.flush()
         self._shown_lines(lines)

@@ -485,7 +485,8 @@ def _exit_on_resize(application: Any, state: Callable[[], object]) -> None:
 
     def check(app: Any) -> None:
         now = app.output.get_size()
-        if now != size and not app.is_done and not app.future.done():
+        future = getattr(app, "future", None)
+        if now != size and not app.is_done and future is not None and not future.done():
             app.exit(exception=_Resized(state()))
 
     application.before_render += check

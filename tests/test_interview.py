@@ -763,7 +763,7 @@ def test_a_long_question_in_the_change_list_is_wrapped_whole(
 def test_a_review_taller_than_the_terminal_is_shown_a_screenful_at_a_time(
     store: SqliteStore, home: Path, questionnaire: Path
 ) -> None:
-    script = [*MAIN, S("more"), S("more"), S("finish"), S("yes"), S("more")]
+    script = [*MAIN, S("more"), S("more"), S("finish"), S("yes"), S("more"), S("more")]
     run = Run(store, home, settings_for(questionnaire), script, terminal_height=16)
     run.run()
     prompts = [message for message, _ in run.prompter.prompts]
@@ -776,7 +776,9 @@ def test_a_review_taller_than_the_terminal_is_shown_a_screenful_at_a_time(
     ]
     assert prompts[: review - 2].count("More below") == 0  # the questions fit the terminal
     # the summary at the end is paged too, so nothing of it is only in the scrollback
-    assert prompts[review + 2 :] == ["More below"]
+    assert prompts[review + 2 :] == ["More below"] * 2
+    summary = run.screen.rsplit("Dimensions", 1)[0].rsplit("Go through the answers", 1)[1]
+    assert summary.rindex("URGENT: act first: Possible minor") < summary.rindex("Outcome: Refer")
     shown = run.screen.rsplit("Go through the answers", 1)[1]
     for line in ("1. How old are you? — 16", "9. Your employer's name — ACME Ltd", "Outcome now:"):
         assert line in shown
