@@ -201,3 +201,11 @@ def test_an_error_naming_a_file_shows_its_name_harmlessly(cli, tmp_path: Path) -
     assert run.err.startswith("screening: error:")
     assert "␛]0;pwned␇[/x]" in run.err
     harmless(run.err)
+
+
+def test_validate_quotes_a_hostile_key_harmlessly(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "bad.yaml", SMALL.replace("version: \"1\"\n", 'version: "1"\n"\\e]0;pwned\\a[/x]": 1\n'))
+    run = cli("validate", str(path))
+    assert run.code == 1
+    assert "␛]0;pwned␇[/x]" in run.out
+    harmless(run.out)
