@@ -74,6 +74,7 @@ register(
         "summary.none": {"en": "None.", "ar": "لا يوجد."},
         "summary.evidence": {"en": "from", "ar": "من"},
         "summary.why": {"en": "Why", "ar": "الأسباب"},
+        "summary.separator": {"en": "; ", "ar": "؛ "},
         "summary.gaps": {
             "en": "Incomplete: {count} question(s) without a usable answer: {ids}",
             "ar": "غير مكتمل: {count} سؤال بلا إجابة صالحة: {ids}",
@@ -244,16 +245,18 @@ def render_summary(
             assessment, tr, None if not titles else lambda d: shape(dimension_name(d.id))
         )
     )
-    console.print(Text(tr("summary.indicators"), style="bold"))
+    # headings as paragraphs: in reorder mode, right-to-left ones are aligned right too
+    console.print(Text(para(t("summary.indicators", ui), 0), style="bold"))
     if not assessment.indicators:
-        console.print(Text("  " + tr("summary.none")))
+        console.print(Text(para("  " + t("summary.none", ui), 2)))
     for observed in assessment.indicators:
         ind = observed.indicator
         title = text_for(ind.title, language, q.default_language)
         strength = t("strength." + ind.strength.value, ui)
         if titles:
-            details = visible(f"[{dimension_name(ind.dimension)}; {strength}]")
-            sources = "; ".join(question_name(e) for e in observed.evidence)
+            separator = t("summary.separator", ui)
+            details = visible(f"[{dimension_name(ind.dimension)}{separator}{strength}]")
+            sources = separator.join(question_name(e) for e in observed.evidence)
         else:
             details = visible(f"[{ind.id}; {ind.dimension}; {strength}]")
             sources = ", ".join(observed.evidence)
@@ -267,14 +270,15 @@ def render_summary(
         else:
             console.print(Text(para(f"• {title} {details} {evidence}", 2)))
     if assessment.gaps:
-        ids = ("; " if titles else ", ").join(question_name(g.question_id) for g in assessment.gaps)
+        separator = t("summary.separator", ui) if titles else ", "
+        ids = separator.join(question_name(g.question_id) for g in assessment.gaps)
         console.print(
             Text(
                 para(t("summary.gaps", ui, count=len(assessment.gaps), ids=ids), 0), style="yellow"
             )
         )
     if rationale:
-        console.print(Text(tr("summary.why"), style="bold"))
+        console.print(Text(para(t("summary.why", ui), 0), style="bold"))
         for sentence in rationale:
             console.print(Text(para(f"- {sentence}", 2)))
 
