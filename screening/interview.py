@@ -50,8 +50,9 @@ from screening.model import (
     YesNoQuestion,
     text_for,
 )
-from screening.prompts import Option, Prompter
+from screening.prompts import Option, Prompter, PromptScreen
 from screening.render import dimensions_table, render_summary
+from screening.sanitize import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -219,6 +220,25 @@ register(
             "ar": "اختر {limit} على الأكثر",
         },
         "interview.list_separator": {"en": ", ", "ar": "، "},
+        "interview.answer_separator": {"en": "; ", "ar": "؛ "},
+        "interview.progress_done": {
+            "en": "{answered} answered, none left to ask",
+            "ar": "أُجيب عن {answered}، ولم يبقَ سؤال",
+        },
+        "interview.ignored_keys": {
+            "en": "Keys pressed before this question appeared were ignored: press them again.",
+            "ar": "تُجوهلت المفاتيح التي ضُغطت قبل ظهور هذا السؤال: اضغطها مرة أخرى.",
+        },
+        "interview.follow_up": {
+            "en": "Follows: {question} — {answer}",
+            "ar": "تابع لـ: {question} — {answer}",
+        },
+        "interview.rtl_hint": {
+            "en": "Right-to-left text: if «{reordered}» reads right here and «{sample}» does not, "
+            "start with --rtl reorder (or set SCREENING_RTL=reorder). See docs/languages.md.",
+            "ar": "النص من اليمين إلى اليسار: إذا ظهر «{reordered}» صحيحًا هنا ولم يظهر «{sample}» "
+            "كذلك، فابدأ بالخيار --rtl reorder (أو اضبط SCREENING_RTL=reorder). راجع docs/languages.md.",
+        },
         "interview.officer_prompt": {"en": "Officer ID", "ar": "رقم الموظف"},
         "interview.officer_invalid": {
             "en": "Enter your officer ID (1 to 64 characters, no line breaks).",
@@ -299,6 +319,7 @@ register(
             "en": "Outcome now: {title} ({code})",
             "ar": "النتيجة الآن: {title} ({code})",
         },
+        "interview.live_outcome_title": {"en": "Outcome now: {title}", "ar": "النتيجة الآن: {title}"},
         "interview.gaps": {
             "en": "Questions without a usable answer: {count}",
             "ar": "أسئلة بلا إجابة صالحة: {count}",
@@ -366,6 +387,10 @@ class Answer:
 _Drawn = TypeVar("_Drawn")
 _REVIEW_PROMPT_LINES = 6
 """Lines the review's prompt takes below the review: its message, three entries, a margin."""
+
+_SUMMARY_END_LINES = 5
+"""Rows under the summary: a blank, the case completed, where the referral was written (two
+lines in right-to-left screens), and the row the cursor rests on."""
 
 Reply = Answer | Action
 """What a question prompt returns."""
@@ -453,7 +478,8 @@ class View:
         return text_for(text, self.officer_language, self.language, self.gender)
 
     def shown(self, text: str, language: str | None = None) -> str:
-        """The display form of a short label (no wrapping)."""
+        """The display form of a short label (no wrapping), made :func:`visible`."""
+        text = visible(text)
         if language is None:
             return display(text, self.rtl)
         return display(text, self.rtl, rtl=self.is_rtl(language))
@@ -488,7 +514,7 @@ class View:
         """Texts as one list entry: ``first  (second)`` on one line when it fits the
         terminal, else each text wrapped on lines of its own (then put in display order)."""
         width = max(20, self.console.width - _ENTRY_INDENT - 2)
-        texts = [text if i == 0 else f"({text})" for i, (text, _) in enumerate(parts)]
+        texts = [visible(text) if i == 0 else f"({visible(text)})" for i, (text, _) in enumerate(parts)]
         one = "  ".join(
             self.shown(text, lang) for text, (_, lang) in zip(texts, parts, strict=True)
         )
@@ -514,6 +540,7 @@ class View:
 
         if not text:
             return
+        text = visible(text, lines=True)
         rtl = self.is_rtl(language) if language is not None else is_rtl_text(text)
         hang = 0 if rtl else hang
         width = max(20, self.console.width - indent - hang - 1)
@@ -525,7 +552,9 @@ class View:
         """Print text on one line, never wrapped by the program (the terminal may fold it)."""
         from rich.text import Text as RichText
 
-        shown = display(text, self.rtl, rtl=None if language is None else self.is_rtl(language))
+        shown = display(
+            visible(text), self.rtl, rtl=None if language is None else self.is_rtl(language)
+        )
         self.console.print(RichText(shown, style=style), soft_wrap=True)
 
     def phrases(
@@ -567,7 +596,8 @@ class View:
             if isinstance(value, list):
                 if not value:
                     return self.tr("interview.none_selected")
-                return self.tr("interview.list_separator").join(
+                # not ", ": entries may hold commas of their own
+                return self.tr("interview.answer_separator").join(
                     labels.get(str(v), str(v)) for v in value
                 )
             return labels.get(str(value), str(value))
@@ -716,6 +746,7 @@ def ask_question(
     multiline = isinstance(question, TextQuestion) and question.multiline
     typed = prompter.text(
         message,
+        keys={BACK_KEY: BACK_KEY},  # at once in an empty field, as in the lists
         default=typed_default,
         # not questionary's own hint for multi-line text, in English: the keys are above
         instruction=" " if multiline else "",
@@ -897,6 +928,7 @@ class InterviewSettings:
         redact: Leave out every answer marked ``pii`` from the referral.
         resume: The id of a draft case to continue.
         rtl: How right-to-left text is sent to the terminal.
+        rtl_chosen: Whether ``rtl`` was chosen by the officer (else the default).
         practice: A trainee's practice run: no case id to keep, no referral written.
         force: Replace an existing regular file at ``out``.
         take_over: When resuming a case open in another terminal, take it over without asking
@@ -914,6 +946,9 @@ class InterviewSettings:
     practice: bool = False
     force: bool = False
     take_over: bool = False
+    rtl_chosen: bool = True
+    """Whether ``rtl`` was chosen (``--rtl`` or SCREENING_RTL); if not, and a language is
+    right-to-left, the officer is told once how to choose."""
 
 
 @dataclass(frozen=True)
@@ -1006,6 +1041,7 @@ class Interview:
         self._view: View | None = None
         self._status: list[tuple[str, str]] = []
         self._held: str | None = None
+        self._resumed_at: str | None = None  # the first question shown after a resume
 
     # -- the whole run -------------------------------------------------------------------
 
@@ -1095,6 +1131,56 @@ class Interview:
         hint = t("interview.resume_hint", view_ui, command=resume_command(self._case.case_id))
         return Interrupted(self._display(message, view_ui), hint=self._display(hint, view_ui))
 
+    def _use_view(self, view: View) -> None:
+        """Make ``view`` the interview's; the prompter's own messages follow its language."""
+        self._view = view
+        screen = self._screen()
+        if screen is not None:
+            screen.ignored = view.ui_shown("interview.ignored_keys")
+
+    def _screen(self) -> PromptScreen | None:
+        """What the prompter knows of the screen, when it is one that draws on a terminal."""
+        screen = getattr(self.prompter, "screen", None)
+        return screen if isinstance(screen, PromptScreen) else None
+
+    def _draw(self, draw: Callable[[], None]) -> None:
+        """Draw a screen above a prompt.
+
+        On a terminal, the prompter learns how many rows it took (a list below gets the rest
+        and scrolls inside them, so the header and the question stay in sight) and how to draw
+        it again when the terminal is resized.
+        """
+        screen = self._screen()
+        if screen is None or not self.console.is_terminal:
+            draw()
+            return
+
+        def again() -> int:
+            with self.console.capture() as captured:
+                draw()
+            text = captured.get()
+            self.console.file.write(text)
+            self.console.file.flush()
+            return text.count("\n")
+
+        screen.rows_above = again()
+        screen.redraw = again
+
+    def _shown_lines(self, lines: list[str]) -> None:
+        """Lines written on a cleared screen above the next prompt (a page of the review)."""
+        screen = self._screen()
+        if screen is None:
+            return
+        text = "".join(lines)
+
+        def again() -> int:
+            self.console.file.write(text)
+            self.console.file.flush()
+            return text.count("\n")
+
+        screen.rows_above = text.count("\n")
+        screen.redraw = again
+
     def _ui(self) -> str:
         if self._view is not None:
             return self._view.ui
@@ -1119,12 +1205,12 @@ class Interview:
             )
         ui = settings.ui_language or "en"
         # The view starts in the officer's language and learns the interview language next.
-        self._view = View(
-            self.console, q, settings.language or q.default_language, ui, settings.rtl
+        self._use_view(
+            View(self.console, q, settings.language or q.default_language, ui, settings.rtl)
         )
         officer = settings.officer or self._ask_officer(None)
         language = settings.language or self._ask_language(q)
-        self._view = View(self.console, q, language, ui, settings.rtl)
+        self._use_view(View(self.console, q, language, ui, settings.rtl))
         # Kept with the case, so that `--resume CASE_ID` alone finds the same questionnaire
         # file and exports the same way; written with the case and its lease, in one commit.
         source = settings.questionnaire
@@ -1155,6 +1241,7 @@ class Interview:
         self._engine = InterviewEngine(q)
         opened = "interview.practice_opened" if settings.practice else "interview.case_opened"
         self._status = [("bold green", self._tr(opened, case_id=case_id))]
+        self._rtl_hint()
         if not brings_checklist(q):
             self._checklist()
 
@@ -1193,7 +1280,7 @@ class Interview:
                 hint="Leave out --lang when resuming.",
             )
         ui = settings.ui_language or case.ui_language
-        self._view = View(self.console, q, case.language, ui, settings.rtl)
+        self._use_view(View(self.console, q, case.language, ui, settings.rtl))
         taken_from = self._hold(case.id, settings.officer or case.officer)
         officer = settings.officer or self._ask_officer(case.officer)
         redact = settings.redact or stored.get("redact") is True
@@ -1225,6 +1312,8 @@ class Interview:
             self._status.append(("yellow", self._tr("interview.lease.taken", holder=taken_from)))
         if loaded.sha256 != case.questionnaire_sha256:
             self._status.append(("yellow", self._tr("interview.questionnaire_changed")))
+        self._resumed_at = engine.position
+        self._rtl_hint()
         if engine.rejected:
             ids = ", ".join(sorted(engine.rejected))
             self._status.append(
@@ -1232,6 +1321,25 @@ class Interview:
             )
         if not brings_checklist(q) and "pre_interview_checklist" not in case.meta:
             self._checklist()
+
+    def _rtl_hint(self) -> None:
+        """Tell the officer once how to choose the right-to-left display, when it matters.
+
+        With the default (``--rtl off``) right-to-left text is sent as stored, which only
+        terminals that do bidi themselves show well; nothing else would tell an officer
+        whose terminal shows unjoined letters what to do.
+        """
+        view = self._require_view()
+        if self.settings.rtl_chosen:
+            return
+        if not (view.is_rtl(view.language) or view.is_rtl(view.ui)):
+            return
+        sample = "مرحبا بكم"
+        # the same words as stored and as reordered: the officer sees which one reads right
+        reordered = display(sample, RtlMode.REORDER, rtl=True)
+        self._status.append(
+            ("yellow", view.tr("interview.rtl_hint", sample=sample, reordered=reordered))
+        )
 
     def _ask_officer(self, default: str | None) -> str:
         view = self._require_view()
@@ -1265,9 +1373,12 @@ class Interview:
         options = [
             Option(item, view.ui_shown(f"interview.checklist.{item}")) for item in CHECKLIST_ITEMS
         ]
-        while True:
-            self._header(view.tr("interview.checklist_title"))
+        def draw() -> None:
+            self._header(view.tr("interview.checklist_title"), keep_status=True)
             view.say("interview.key.tick", style="dim", indent=2)
+
+        while True:
+            self._draw(draw)
             ticked = self.prompter.checkbox(
                 view.ui_shown("interview.checklist_prompt"), options, instruction=" "
             )
@@ -1308,10 +1419,15 @@ class Interview:
                 if self._review():
                     return self._finish()
                 continue
-            self._show_question(question)
+            self._draw(lambda question=question: self._show_question(question))  # type: ignore[misc]
             current = engine.value(question.id) if engine.is_answered(question.id) else None
-            reply = ask_question(self.prompter, self._require_view(), question, current=current)
-            self._apply(question, reply)
+            try:
+                reply = ask_question(self.prompter, view, question, current=current)
+                self._apply(question, reply)
+            except InvalidAnswer:
+                # Nothing the officer did not choose is recorded: the question is asked again.
+                self._status = [("yellow", view.tr("interview.not_offered"))]
+            self._resumed_at = None
 
     def _apply(self, question: Question, reply: Reply) -> None:
         engine = self._require_engine()
@@ -1376,10 +1492,13 @@ class Interview:
             flag = case.loaded.questionnaire.flag(flag_id)
             if flag is None:
                 continue
-            self._header(None, keep_status=True)
-            self._urgent(flag.title, flag.action)
-            view.blank()
-            view.say("interview.flag_intro", style="bold", indent=2)
+            def draw(flag: Any = flag) -> None:
+                self._header(None, keep_status=True)
+                self._urgent(flag.title, flag.action)
+                view.blank()
+                view.say("interview.flag_intro", style="bold", indent=2)
+
+            self._draw(draw)
             self.prompter.select(
                 view.ui_shown("interview.flag_prompt"),
                 [Option("ack", view.ui_shown("interview.flag_ack"))],
@@ -1432,7 +1551,9 @@ class Interview:
         )
         view.lines(top, view.ui, style="bold", indent=0)
         progress = engine.progress()
-        if progress.undecided:
+        if engine.current is None:  # the review: nothing is left to ask
+            left = view.tr("interview.progress_done", answered=progress.answered)
+        elif progress.undecided:
             left = view.tr(
                 "interview.progress_range",
                 answered=progress.answered,
@@ -1481,6 +1602,8 @@ class Interview:
             view.blank()
         if engine.editing:
             view.say("interview.editing", style="yellow", indent=2)
+        if self._resumed_at == question.id:
+            self._follows(question)
         if view.for_officer(question):
             if not isinstance(question, NoteQuestion):
                 view.say("interview.officer_only", style="magenta", indent=2)
@@ -1502,6 +1625,27 @@ class Interview:
         if not isinstance(question, NoteQuestion):
             answered = question.id in self._require_engine().answers
             view.phrases(_hint(view, question, answered=answered), view.ui, style="dim", indent=2)
+
+    def _follows(self, question: Question) -> None:
+        """After a resume, the earlier answers a follow-up question refers to."""
+        from screening.evaluate import referenced_questions
+
+        view = self._require_view()
+        engine = self._require_engine()
+        q = self._require_case().loaded.questionnaire
+        if question.when is None:
+            return
+        for qid in sorted(referenced_questions(question.when), key=q.position):
+            earlier = q.question(qid)
+            if earlier is None or not engine.is_answered(qid):
+                continue
+            view.say(
+                "interview.follow_up",
+                style="dim",
+                indent=2,
+                question=_short(view.officer(earlier.text)),
+                answer=_short(view.answer_label(earlier, engine.value(qid))),
+            )
 
     # -- the review --------------------------------------------------------------------------
 
@@ -1564,17 +1708,25 @@ class Interview:
         last = max(5, self.console.height - below)  # the last screenful leaves room for a prompt
         page = max(5, self.console.height - 3)  # the others for "More": its message, an entry
         view = self._require_view()
+        everything = lines
         while len(lines) > last:
             self.console.file.write("".join(lines[:page]))
             self.console.file.flush()
+            self._shown_lines(lines[:page])
             lines = lines[page:]
             self.prompter.select(
                 view.ui_shown("interview.more_prompt"),
                 [Option("more", view.ui_shown("interview.more"))],
                 default="more",
             )
+            # The next screenful starts on a clean screen. The last one is a whole screenful
+            # too, lines already seen above what is new, never a few lines alone.
+            self.console.clear()
+            if len(lines) <= last:
+                lines = everything[-last:]
         self.console.file.write("".join(lines))
         self.console.file.flush()
+        self._shown_lines(lines)
         return drawn
 
     def _print_answers(self) -> list[tuple[str, str, list[Option]]]:
@@ -1611,7 +1763,14 @@ class Interview:
         aside = engine.set_aside()
         if aside:
             view.blank()
-            view.say("interview.set_aside", style="dim", indent=2, ids=", ".join(aside))
+            if view.ui == "en":
+                names = ", ".join(aside)
+            else:  # titles, not ids, for an officer who does not read English
+                questions = [case.loaded.questionnaire.question(a) for a in aside]
+                names = view.tr("interview.answer_separator").join(
+                    _short(view.officer(q.text), 40) for q in questions if q is not None
+                )
+            view.say("interview.set_aside", style="dim", indent=2, ids=names)
         return sections
 
     def _choose_answer(self, sections: list[tuple[str, str, list[Option]]]) -> str | None:
@@ -1622,6 +1781,8 @@ class Interview:
         """
         view = self._require_view()
         back = Option(_BACK, view.ui_shown("interview.back"), 1)
+        # a screen of its own: the lists get every row under the header
+        self._draw(lambda: self._header(view.tr("interview.review_title")))
         while True:
             if len(sections) == 1:
                 entries = sections[0][2]
@@ -1652,8 +1813,9 @@ class Interview:
         assessment = engine.assessment()
         view.blank()
         outcome = assessment.outcome
+        titles = view.ui != "en"  # an officer who does not read English reads titles, not ids
         view.say(
-            "interview.live_outcome",
+            "interview.live_outcome_title" if titles else "interview.live_outcome",
             style="bold yellow" if outcome.refer else "bold green",
             indent=2,
             title=view.officer(outcome.title),
@@ -1662,7 +1824,11 @@ class Interview:
         view.lines(view.officer(outcome.action), view.officer_language, indent=4)
         if not assessment.dimensions:
             return
-        table = dimensions_table(assessment, view.ui_shown)
+
+        def name(dimension: Any) -> str:
+            return view.shown(view.officer(dimension.title), view.officer_language)
+
+        table = dimensions_table(assessment, view.ui_shown, name if titles else None)
         self.console.print(table)
 
     # -- the end -------------------------------------------------------------------------
@@ -1696,14 +1862,19 @@ class Interview:
         # The summary comes first, urgent actions at its top: whatever happens to the file,
         # the officer has seen what to do.
         view.clear()
-        render_summary(
-            self.console,
-            assessment,
-            view.officer_language,
-            shape=_shape(view),
-            block=_block(view) if view.rtl is RtlMode.REORDER else None,
-            rationale=rationale(assessment, view.officer_language),
-        )
+
+        def summary() -> None:
+            render_summary(
+                self.console,
+                assessment,
+                view.officer_language,
+                shape=_shape(view),
+                block=_block(view) if view.rtl is RtlMode.REORDER else None,
+                rationale=rationale(assessment, view.officer_language),
+            )
+
+        # A screenful at a time, urgent actions first: nothing is left only in the scrollback.
+        self._paged(summary, below=_SUMMARY_END_LINES)
         path = case.out
         # The store's own referrals folder is private: a stale file there is replaced.
         force = self.settings.force or path is None

@@ -2,6 +2,11 @@
 
 Worker-language text is never put inside bordered tables (rich mis-measures some scripts);
 tables hold ids, counts and the officer's language only.
+
+Text from files (questionnaires, answers) is passed to rich as ``Text``, never as markup, and
+made :func:`~screening.sanitize.visible` first: ``shape`` and ``block`` are wrapped so that
+nothing reaches them unsanitised. With an officer's language other than English, titles are
+shown instead of ids (dimensions, indicators, evidence questions, outcome and category).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from screening.i18n import register, t, ui_language
 from screening.model import text_for
+from screening.sanitize import visible
 from screening.scoring import Assessment
 
 if TYPE_CHECKING:
@@ -25,6 +31,28 @@ Block = Callable[[str, int], list[str]]
 
 def _same(text: str) -> str:
     return text
+
+
+def _safe_shape(shape: Shape) -> Shape:
+    def safe(text: str) -> str:
+        return shape(visible(text))
+
+    return safe
+
+
+def _safe_block(block: Block | None) -> Block | None:
+    if block is None:
+        return None
+
+    def safe(text: str, width: int) -> list[str]:
+        return block(visible(text, lines=True), width)
+
+    return safe
+
+
+def _with_titles(language: str) -> bool:
+    """Whether ids give way to titles: for an officer who does not read English."""
+    return ui_language(language) != "en"
 
 
 register(
@@ -46,6 +74,7 @@ register(
         "summary.none": {"en": "None.", "ar": "لا يوجد."},
         "summary.evidence": {"en": "from", "ar": "من"},
         "summary.why": {"en": "Why", "ar": "الأسباب"},
+        "summary.separator": {"en": "; ", "ar": "؛ "},
         "summary.gaps": {
             "en": "Incomplete: {count} question(s) without a usable answer: {ids}",
             "ar": "غير مكتمل: {count} سؤال بلا إجابة صالحة: {ids}",
@@ -56,6 +85,9 @@ register(
         "indicators.source": {"en": "source", "ar": "المصدر"},
         "indicators.observed_when": {"en": "Observed when", "ar": "يُرصد عندما"},
         "indicators.title": {"en": "title", "ar": "العنوان"},
+        "category.trafficking_in_persons": {"en": "trafficking in persons", "ar": "الاتجار بالأشخاص"},
+        "category.labour_case": {"en": "labour case", "ar": "قضية عمل"},
+        "category.none": {"en": "none", "ar": "لا شيء"},
         "indicators.list_title": {
             "en": "{questionnaire} {version}: {count} indicator(s)",
             "ar": "{questionnaire} {version}: عدد المؤشرات {count}",
@@ -73,33 +105,39 @@ def make_console(*, stderr: bool = False) -> Console:
 
 def render_rule(console: Console, title: str) -> None:
     """A rule titled with text from a file (a record's label and case id): shown as plain text,
-    never read as markup, with control characters (escape sequences) shown as U+FFFD."""
-    import unicodedata
-
+    never read as markup, with control characters (escape sequences) shown visibly."""
     from rich.text import Text
 
-    shown = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in title)
-    console.rule(Text(shown))
+    from screening.sanitize import visible
+
+    console.rule(Text(visible(title)))
 
 
-def dimensions_table(assessment: Assessment, label: Callable[[str], str]) -> Table:
-    """The dimensions as a table: id, counts by strength, positive or not.
+def dimensions_table(
+    assessment: Assessment,
+    label: Callable[[str], str],
+    name: Callable[[Any], str] | None = None,
+) -> Table:
+    """The dimensions as a table: id (or title), counts by strength, positive or not.
 
     Args:
         assessment: Whose dimensions to show.
         label: The shown form of a program message key (translated, and shaped for display).
+        name: The shown name of a dimension (its title, in display form); its id when omitted.
     """
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=label("summary.dimensions"), title_justify="left", padding=(0, 1))
-    table.add_column(label("summary.dimension"))
+    table = Table(
+        title=Text(label("summary.dimensions")), title_justify="left", padding=(0, 1)
+    )
+    table.add_column(Text(label("summary.dimension")))
     for key in ("summary.strong", "summary.medium", "summary.weak"):
-        table.add_column(label(key), justify="right")
-    table.add_column(label("summary.positive"))
+        table.add_column(Text(label(key)), justify="right")
+    table.add_column(Text(label("summary.positive")))
     for d in assessment.dimensions:
         table.add_row(
-            d.dimension.id,
+            Text(visible(d.dimension.id) if name is None else name(d.dimension)),
             str(d.strong),
             str(d.medium),
             str(d.weak),
@@ -137,6 +175,27 @@ def render_summary(
     q = assessment.questionnaire
     ui = ui_language(language)
     width = console.width
+    shape = _safe_shape(shape)
+    block = _safe_block(block)
+    titles = _with_titles(language)
+
+    def question_name(qid: str) -> str:
+        question = q.question(qid)
+        if not titles or question is None:
+            return qid
+        text = " ".join(text_for(question.text, language, q.default_language).split())
+        return text if len(text) <= 48 else text[:47].rstrip() + "…"
+
+    def dimension_name(dimension_id: str) -> str:
+        dimension = next((d for d in q.dimensions if d.id == dimension_id), None)
+        if not titles or dimension is None:
+            return dimension_id
+        return text_for(dimension.title, language, q.default_language)
+
+    def category(code: str) -> str:
+        key = f"category.{code}"
+        shown = t(key, ui)
+        return code if shown == key or not titles else shown
 
     def tr(key: str, **values: object) -> str:
         return shape(t(key, ui, **values))
@@ -173,7 +232,7 @@ def render_summary(
     outcome = assessment.outcome
     lines = [
         labelled("summary.action", text_for(outcome.action, language, q.default_language), 4),
-        labelled("summary.category", outcome.category, 4),
+        labelled("summary.category", category(outcome.category), 4),
     ]
     if outcome.referral_target is not None:
         target = text_for(outcome.referral_target, language, q.default_language)
@@ -187,19 +246,31 @@ def render_summary(
                 ),
                 style="bold",
             ),
-            subtitle=Text(outcome.code),
+            subtitle=None if titles else Text(visible(outcome.code)),
             border_style="yellow" if outcome.refer else "green",
         )
     )
-    console.print(dimensions_table(assessment, tr))
-    console.print(Text(tr("summary.indicators"), style="bold"))
+    console.print(
+        dimensions_table(
+            assessment, tr, None if not titles else lambda d: shape(dimension_name(d.id))
+        )
+    )
+    # headings as paragraphs: in reorder mode, right-to-left ones are aligned right too
+    console.print(Text(para(t("summary.indicators", ui), 0), style="bold"))
     if not assessment.indicators:
-        console.print("  " + tr("summary.none"))
+        console.print(Text(para("  " + t("summary.none", ui), 2)))
     for observed in assessment.indicators:
         ind = observed.indicator
         title = text_for(ind.title, language, q.default_language)
-        details = f"[{ind.id}; {ind.dimension}; {t('strength.' + ind.strength.value, ui)}]"
-        evidence = f"{t('summary.evidence', ui)}: {', '.join(observed.evidence)}"
+        strength = t("strength." + ind.strength.value, ui)
+        if titles:
+            separator = t("summary.separator", ui)
+            details = visible(f"[{dimension_name(ind.dimension)}{separator}{strength}]")
+            sources = separator.join(question_name(e) for e in observed.evidence)
+        else:
+            details = visible(f"[{ind.id}; {ind.dimension}; {strength}]")
+            sources = ", ".join(observed.evidence)
+        evidence = f"{t('summary.evidence', ui)}: {sources}"
         if block is None:
             line = Text("  • ")
             line.append(shape(title), style="bold")
@@ -209,14 +280,15 @@ def render_summary(
         else:
             console.print(Text(para(f"• {title} {details} {evidence}", 2)))
     if assessment.gaps:
-        ids = ", ".join(g.question_id for g in assessment.gaps)
+        separator = t("summary.separator", ui) if titles else ", "
+        ids = separator.join(question_name(g.question_id) for g in assessment.gaps)
         console.print(
             Text(
                 para(t("summary.gaps", ui, count=len(assessment.gaps), ids=ids), 0), style="yellow"
             )
         )
     if rationale:
-        console.print(Text(tr("summary.why"), style="bold"))
+        console.print(Text(para(t("summary.why", ui), 0), style="bold"))
         for sentence in rationale:
             console.print(Text(para(f"- {sentence}", 2)))
 
@@ -226,16 +298,23 @@ def render_indicator_table(
 ) -> None:
     """A table of indicators: id, dimension, strength, title (in the officer's language)."""
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=shape(title), title_justify="left")
+    shape = _safe_shape(shape)
+    table = Table(title=Text(shape(title)), title_justify="left")
     # ids are never cut short: an officer or trainer copies them into other commands
-    table.add_column(shape(t("indicators.id", ui)), overflow="fold")
-    table.add_column(shape(t("indicators.dimension", ui)), overflow="fold")
-    table.add_column(shape(t("indicators.strength", ui)))
-    table.add_column(shape(t("indicators.title", ui)))
+    table.add_column(Text(shape(t("indicators.id", ui))), overflow="fold")
+    table.add_column(Text(shape(t("indicators.dimension", ui))), overflow="fold")
+    table.add_column(Text(shape(t("indicators.strength", ui))))
+    table.add_column(Text(shape(t("indicators.title", ui))))
     for record in records:
         strength = shape(t("strength." + record["strength"], ui))
-        table.add_row(record["id"], record["dimension"], strength, shape(record["title"]))
+        table.add_row(
+            Text(visible(record["id"])),
+            Text(visible(record["dimension"])),
+            Text(strength),
+            Text(shape(record["title"])),
+        )
     console.print(table)
 
 
@@ -252,6 +331,9 @@ def render_indicator(
     ``shape`` and ``block`` are as in :func:`render_summary` (right-to-left display).
     """
     from rich.text import Text
+
+    shape = _safe_shape(shape)
+    block = _safe_block(block)
 
     def para(text: str, indent: int = 0) -> str:
         if block is None:

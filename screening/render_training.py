@@ -16,6 +16,7 @@ from screening.bidi import RtlMode, display, display_lines
 from screening.i18n import register, t, ui_language
 from screening.model import text_for
 from screening.referral import rationale
+from screening.sanitize import visible
 from screening.scoring import Assessment
 from screening.training import (
     SCORE_WEIGHTS,
@@ -179,8 +180,8 @@ class View:
         return self.rtl and self.mode is RtlMode.REORDER
 
     def label(self, text: str) -> str:
-        """A short text in its display form (nothing is wrapped)."""
-        return display(text, self.mode, rtl=True if self.rtl else None)
+        """A short text in its display form (nothing is wrapped), made visible."""
+        return display(visible(text), self.mode, rtl=True if self.rtl else None)
 
     def t(self, key: str, **values: object) -> str:
         """A program string in the view's language, as stored (to compose a longer line)."""
@@ -199,6 +200,7 @@ class View:
         from rich.padding import Padding
         from rich.text import Text
 
+        text = visible(text, lines=True)
         if self.mode is RtlMode.OFF:
             self.console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
             return
@@ -222,7 +224,7 @@ class View:
             return
         line = Text()
         for text, style in segments:
-            line.append(text, style=style)
+            line.append(visible(text), style=style)
         self.console.print(Padding(line, (0, 0, 0, indent), expand=False))
 
     def heading(self, key: str, **values: object) -> None:
@@ -232,14 +234,16 @@ class View:
     def rule(self, title: str) -> None:
         """A horizontal rule with a title (logical text)."""
         from rich.rule import Rule
+        from rich.text import Text
 
-        self.console.print(Rule(self.label(title), style="cyan"))
+        self.console.print(Rule(Text(self.label(title)), style="cyan"))
 
     def box(self, title: str, text: str, *, style: str = "", border_style: str = "") -> None:
         """A bordered panel around logical text; lines are wrapped before reordering."""
         from rich.panel import Panel
         from rich.text import Text
 
+        text = visible(text, lines=True)
         if self.mode is RtlMode.OFF:
             body = Text(text)
         else:
@@ -269,19 +273,25 @@ class View:
             rows: Cells: strings (logical text) or rich ``Text`` (already in display form).
         """
         from rich.table import Table
+        from rich.text import Text
 
         order = list(range(len(columns)))
         if self.mirrored:
             order.reverse()
-        table = Table(title=self.label(title), title_justify="right" if self.mirrored else "left")
+        table = Table(
+            title=Text(self.label(title)), title_justify="right" if self.mirrored else "left"
+        )
         for index in order:
             header, justify = columns[index]
             # Cells are never wrapped: rich would wrap reordered text, which puts right-to-left
             # lines out of order. A cell too long for the terminal ends with an ellipsis.
-            table.add_column(self.label(header), justify=justify, no_wrap=True, overflow="ellipsis")
+            table.add_column(
+                Text(self.label(header)), justify=justify, no_wrap=True, overflow="ellipsis"
+            )
         for row in rows:
+            # Text, never markup: a title such as "[/x]" in a scenario file is shown as it is
             table.add_row(
-                *(self.label(row[i]) if isinstance(row[i], str) else row[i] for i in order)
+                *(Text(self.label(row[i])) if isinstance(row[i], str) else row[i] for i in order)
             )
         if self.mirrored:
             from rich.align import Align
@@ -375,7 +385,7 @@ def render_dimension_table(
         rows.append(
             [
                 Text("▲", style="bold green") if changed else "",
-                Text(d.dimension.id, style="bold" if changed else ""),
+                Text(visible(d.dimension.id), style="bold" if changed else ""),
                 str(d.strong),
                 str(d.medium),
                 str(d.weak),

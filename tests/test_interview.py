@@ -129,6 +129,7 @@ class ScriptedPrompter:
         instruction: str = "",
         validate: Callable[[str], str | None] | None = None,
         multiline: bool = False,
+        keys: Mapping[str, str] | None = None,
     ) -> str:
         step = self._next("text", message, [])
         typed = default if step.value is None else str(step.value)
@@ -784,17 +785,22 @@ def test_a_long_question_in_the_change_list_is_wrapped_whole(
 def test_a_review_taller_than_the_terminal_is_shown_a_screenful_at_a_time(
     store: SqliteStore, home: Path, questionnaire: Path
 ) -> None:
-    script = [*MAIN, S("more"), S("more"), S("finish"), S("yes")]
+    script = [*MAIN, S("more"), S("more"), S("finish"), S("yes"), S("more"), S("more")]
     run = Run(store, home, settings_for(questionnaire), script, terminal_height=16)
     run.run()
     prompts = [message for message, _ in run.prompter.prompts]
-    assert prompts[-4:] == [
+    review = prompts.index("Next")
+    assert prompts[review - 2 : review + 2] == [
         "More below",
         "More below",
         "Next",
         "Finish the interview? Its answers cannot be changed afterwards.",
     ]
-    assert prompts.count("More below") == 2  # only the review is taller than the terminal
+    assert prompts[: review - 2].count("More below") == 0  # the questions fit the terminal
+    # the summary at the end is paged too, so nothing of it is only in the scrollback
+    assert prompts[review + 2 :] == ["More below"] * 2
+    summary = run.screen.rsplit("Dimensions", 1)[0].rsplit("Go through the answers", 1)[1]
+    assert summary.rindex("URGENT: act first: Possible minor") < summary.rindex("Outcome: Refer")
     shown = run.screen.rsplit("Go through the answers", 1)[1]
     for line in ("1. How old are you? — 16", "9. Your employer's name — ACME Ltd", "Outcome now:"):
         assert line in shown
@@ -1043,3 +1049,101 @@ def test_a_link_planted_as_the_default_referral_file_is_refused(
     assert f"screening cases export {summary.id} --out FILE" in caught.value.hint
     assert victim.read_text() == "important\n"
     assert store.get_case(summary.id).referral_json is not None
+
+
+# -- what the officer reads ------------------------------------------------------------------
+
+
+def test_a_resumed_follow_up_shows_the_answer_it_follows(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    run = Run(store, home, settings_for(questionnaire), [*MAIN[:8], Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    [summary] = store.list_cases()
+    resumed = Run(
+        store,
+        home,
+        InterviewSettings(resume=summary.id, officer="epc-017"),
+        [S("here"), Stop(KeyboardInterrupt())],
+    )
+    with pytest.raises(Interrupted):
+        resumed.run()
+    screen = resumed.screen
+    assert "Follows: Do you keep your passport? — No" in screen
+    assert screen.index("Follows:") < screen.index("When was it taken?")
+
+
+def test_the_review_says_nothing_is_left_and_joins_answers_with_semicolons(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
+    run.run()
+    review = run.screen.rsplit("Review ·", 1)[1]
+    assert review.startswith(" 9 answered, none left to ask")
+    assert " to go" not in review.splitlines()[0]
+    assert "Which of these happened? — Not paid; Locked in" in review
+
+
+@pytest.mark.parametrize(
+    ("language", "ui", "chosen", "shown"),
+    [
+        ("ar", "en", False, True),
+        ("en", "ar", False, True),
+        ("ar", "ar", True, False),  # --rtl or SCREENING_RTL given: the officer chose
+        ("en", "en", False, False),  # nothing right to left
+    ],
+)
+def test_a_hint_for_rtl_when_a_language_is_right_to_left_and_nothing_was_chosen(
+    store: SqliteStore,
+    home: Path,
+    questionnaire: Path,
+    language: str,
+    ui: str,
+    chosen: bool,
+    shown: bool,
+) -> None:
+    settings = settings_for(questionnaire, language=language, ui_language=ui, rtl_chosen=chosen)
+    run = Run(store, home, settings, [Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    flat = " ".join(run.screen.split())
+    assert ("--rtl reorder" in flat) is shown
+    assert ("SCREENING_RTL=reorder" in flat) is shown
+    if shown:  # the sample as stored and as reordered
+        assert "مرحبا بكم" in run.screen
+        assert display("مرحبا بكم", RtlMode.REORDER, rtl=True) in run.screen
+
+
+def test_in_arabic_the_review_names_titles_not_ids(
+    store: SqliteStore, home: Path, questionnaire: Path
+) -> None:
+    settings = settings_for(questionnaire, language="ar", ui_language="ar")
+    values = {"Continue": "<skip>", "Add a note": "<note>", "Back": "<back>"}
+    script = [S(values[step.label]) if step.label else step for step in MAIN]
+    run = Run(store, home, settings, [*script, S("finish"), S("yes")])
+    run.run()
+    review = run.screen.rsplit("المراجعة", 1)[1]
+    assert "إكراه" in review  # the dimension's title
+    for code in ("coercion", "conditions", "(refer)", "labour_case"):
+        assert code not in review
+
+
+def test_text_from_the_questionnaire_cannot_act_on_the_terminal(
+    store: SqliteStore, home: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(
+        INTERVIEW_YAML.replace(
+            'text: {en: "How old are you?", ar: "كم عمرك؟"}',
+            # escape sequences are refused when the file loads; markup and bidi controls are not
+            'text: {en: "How old [/x][link=https://example.org]are[/link] you?\\u202e", ar: "كم عمرك؟"}',
+        ),
+        encoding="utf-8",
+    )
+    run = Run(store, home, settings_for(hostile), [C(ALL_CHECKED), S(label="Continue"), Stop(KeyboardInterrupt())])
+    with pytest.raises(Interrupted):
+        run.run()
+    assert "How old [/x][link=https://example.org]are[/link] you?<U+202E>" in run.screen
+    assert "\x1b" not in run.screen
+    assert "\u202e" not in run.screen

@@ -19,6 +19,8 @@ from screening.store import CaseStatus, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals")
+TICK_ALL = " " + "\x1b[B " * 4 + "\r"
+"""The five entries of the pre-interview checklist ticked, one by one, then confirmed."""
 
 QUESTIONNAIRE = """\
 id: e2e
@@ -120,7 +122,7 @@ def checked(path: Path) -> dict[str, Any]:
 def test_a_whole_interview_in_a_terminal(home: Path, questionnaire: Path) -> None:
     child = spawn(home, "--questionnaire", str(questionnaire), "--officer", "e2e-1", "--lang", "en")
     child.expect_exact("Confirm")
-    child.send("a\r")  # tick every item of the checklist
+    child.send(TICK_ALL)  # tick every item of the checklist
     answer(child, "How old are you?", "abc\r")
     child.expect_exact("Enter a whole number (at least 0, at most 120).")
     child.send("\x15" + "34\r")
@@ -159,7 +161,7 @@ def test_ctrl_c_exits_130_and_resume_finishes(
         home, "-q", str(questionnaire), "--officer", "e2e-2", "--lang", "en", "--out", str(out)
     )
     child.expect_exact("Confirm")
-    child.send("a\r")
+    child.send(TICK_ALL)
     answer(child, "How old are you?", "41\r")
     answer(child, "Are you in danger right now?", "\x03")  # Ctrl-C
     child.expect(r"interview paused: 1 answer\(s\) saved in case (C-[0-9A-Z-]+)")
@@ -233,7 +235,7 @@ def test_kill_9_at_a_random_point_loses_no_answer_given(
     child.expect(r"Case (C-[0-9A-Z-]+) opened")
     case_id = child.match.group(1)
     child.expect_exact("Confirm")
-    child.send("a\r")
+    child.send(TICK_ALL)
     saved: list[str] = []
     if kill_after:
         child.expect_exact(script[0][0])
@@ -257,7 +259,7 @@ def test_kill_9_at_a_random_point_loses_no_answer_given(
     pending = [(question, keys) for question, qid, keys in script if qid not in stored.answers]
     if pending:
         if child.expect_exact(["Confirm", pending[0][0]]) == 0:
-            child.send("a\r")  # killed before the checklist was confirmed: it is asked again
+            child.send(TICK_ALL)  # killed before the checklist was confirmed: it is asked again
             child.expect_exact(pending[0][0])
         child.expect_exact("Answer")
         child.send(pending[0][1])
@@ -268,3 +270,93 @@ def test_kill_9_at_a_random_point_loses_no_answer_given(
     for qid in saved:
         value = next(a["value"] for a in document["answers"] if a["question_id"] == qid)
         assert value == stored.answers[qid]
+
+
+LONG_LIST = QUESTIONNAIRE.replace(
+    """      - id: passport
+        type: yes_no
+        text: {en: "Do you keep your passport?", ar: "هل تحتفظ بجواز سفرك؟"}
+""",
+    """      - id: passport
+        type: yes_no
+        text: {en: "Do you keep your passport?", ar: "هل تحتفظ بجواز سفرك؟"}
+      - id: sector
+        type: single_choice
+        text: {en: "In which kind of work were you employed when you came here?", ar: "في أي عمل كنت تعمل؟"}
+        choices:
+"""
+    + "".join(
+        f"          - {{value: s{i}, label: {{en: Sector number {i}, ar: قطاع {i}}}}}\n"
+        for i in range(1, 23)
+    ),
+)
+
+
+class Screen:
+    """What a terminal of a given size shows of the program's output (a pyte emulator)."""
+
+    def __init__(self, child: pexpect.spawn, rows: int, columns: int) -> None:
+        import pyte
+
+        self.child = child
+        self.screen = pyte.Screen(columns, rows)
+        self.stream = pyte.Stream(self.screen)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def wait_for(self, *texts: str) -> str:
+        """Read output until every text is on the screen at once (bounded by pexpect's timeout)."""
+        while not all(text in self.text for text in texts):
+            self.stream.feed(self.child.read_nonblocking(65536, timeout=self.child.timeout))
+        return self.text
+
+    def resize(self, rows: int, columns: int) -> None:
+        self.screen.resize(rows, columns)
+        self.child.setwinsize(rows, columns)
+
+
+@POSIX_ONLY
+def test_at_80x24_the_header_and_question_stay_above_the_longest_list(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text(LONG_LIST, encoding="utf-8")
+    child = spawn(home, "-q", str(path), "--officer", "e2e-5", "--lang", "en")
+    child.setwinsize(24, 80)
+    screen = Screen(child, 24, 80)
+    screen.wait_for("Confirm")
+    child.send(TICK_ALL)
+    screen.wait_for("How old are you?", "Answer")
+    child.send("34\r")
+    screen.wait_for("Are you in danger right now?", "Answer")
+    child.send("1\r")
+    screen.wait_for("Acknowledge")
+    child.send("\r")
+    screen.wait_for("Do you keep your passport?", "Answer")
+    child.send("1\r")
+    question = "In which kind of work were you employed when you came here?"
+    shown = screen.wait_for(question, "Sector number 1", "Urgent: Immediate danger")
+    # the case line, the urgent banner and the question are all on the screen with the list
+    assert shown.splitlines()[0].startswith("Case C-")
+    assert "Sector number 22" not in shown  # the list scrolls inside the rows left
+    child.send("l")  # the shortcut of the 22nd entry: the pointer goes there, scrolled into sight
+    shown = screen.wait_for("» l) Sector number 22")
+    for text in (question, "Urgent: Immediate danger", "Case C-"):
+        assert text in shown
+
+    # a smaller terminal: everything is drawn again to fit it, the pointer where it was
+    screen.resize(20, 60)
+    shown = screen.wait_for("Urgent: Immediate danger", "» l) Sector number 22", "? Answer")
+    assert "In which kind of work" in shown
+    assert shown.splitlines()[0].startswith("Case C-")
+    child.send("\r")
+    shown = screen.wait_for("Go through the answers")  # the review: the answer was saved
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    with open_store(home) as store:
+        (summary,) = store.list_cases()
+        assert store.get_case(summary.id).answers["sector"] == "s22"

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from drawn_keys import KeysOutput
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
-from prompt_toolkit.output import DummyOutput
 from rich.console import Console  # noqa: TID251 - the screens are drawn on a console of the test
 from test_engine import load
 
@@ -30,17 +30,7 @@ CTRL_D = "\x04"
 CTRL_U = "\x15"  # clears the line typed so far
 
 
-class RecordingOutput(DummyOutput):
-    """A ``DummyOutput`` that keeps the text written to it."""
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, data: str) -> None:
-        self.text += data
-
-    def write_raw(self, data: str) -> None:
-        self.text += data
+RecordingOutput = KeysOutput
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +45,8 @@ def keys() -> Iterator[PipeInput]:
 
 
 @pytest.fixture
-def output() -> RecordingOutput:
-    return RecordingOutput()
+def output(keys: PipeInput) -> RecordingOutput:
+    return RecordingOutput(keys)
 
 
 def view_for(q: Questionnaire, language: str = "en", officer: str = "en") -> View:
@@ -69,14 +59,16 @@ def ask(
     keys: PipeInput,
     output: RecordingOutput,
     question_id: str,
-    typed: str,
+    typed: str | list[str],
     *,
     current: Any = None,
     language: str = "en",
 ) -> Reply:
+    """Ask a question; ``typed`` is pressed once the prompt is drawn (a list: one chunk for
+    each time the prompt is drawn, as after a refusal)."""
     question: Question | None = q.question(question_id)
     assert question is not None
-    keys.send_text(typed)
+    output.type(*([typed] if isinstance(typed, str) else typed))
     prompter = QuestionaryPrompter(input=keys, output=output)
     return ask_question(prompter, view_for(q, language), question, current=current)
 
@@ -176,7 +168,7 @@ def test_checkbox_refuses_an_answer_mixed_with_a_special_one(
     q: Questionnaire, keys: PipeInput, output: RecordingOutput
 ) -> None:
     # "Not paid" and "Don't know" together: refused, asked again as ticked; untick "Don't know"
-    typed = " " + DOWN * 2 + " " + ENTER + DOWN * 2 + " " + ENTER
+    typed = [" " + DOWN * 2 + " " + ENTER, DOWN * 2 + " " + ENTER]
     assert ask(q, keys, output, "problems", typed) == Answer(["unpaid"])
     assert "Tick answers, or one of the other entries on its own." in output.text
 
@@ -187,7 +179,7 @@ def test_checkbox_refuses_an_answer_mixed_with_a_special_one(
 def test_number_with_its_validation_message(
     q: Questionnaire, keys: PipeInput, output: RecordingOutput
 ) -> None:
-    typed = "abc" + ENTER + CTRL_U + "200" + ENTER + CTRL_U + "30" + ENTER
+    typed = ["abc" + ENTER, CTRL_U + "200" + ENTER, CTRL_U + "30" + ENTER]
     assert ask(q, keys, output, "age", typed) == Answer(30)
     assert "Enter a whole number (at least 0, at most 120)." in output.text
     assert output.text.count("Enter a whole number") >= 2  # shown for each refusal
@@ -196,7 +188,7 @@ def test_number_with_its_validation_message(
 def test_validation_message_in_the_officers_language(
     q: Questionnaire, keys: PipeInput, output: RecordingOutput
 ) -> None:
-    keys.send_text("abc" + ENTER + CTRL_U + "30" + ENTER)
+    output.type("abc" + ENTER, CTRL_U + "30" + ENTER)
     question = q.question("age")
     assert question is not None
     prompter = QuestionaryPrompter(input=keys, output=output)
@@ -213,7 +205,7 @@ def test_a_questionnaires_own_message_wins(keys: PipeInput, output: RecordingOut
             "validation: {min: 0, max: 120, integer: true, message: {en: Age in years, ar: العمر بالسنوات}}",
         )
     )
-    assert ask(own, keys, output, "age", "x" + ENTER + CTRL_U + "40" + ENTER) == Answer(40)
+    assert ask(own, keys, output, "age", ["x" + ENTER, CTRL_U + "40" + ENTER]) == Answer(40)
     assert "Age in years" in output.text
 
 
@@ -241,7 +233,7 @@ def test_typed_keys(
 
 
 def test_date(q: Questionnaire, keys: PipeInput, output: RecordingOutput) -> None:
-    typed = "31/01/2024" + ENTER + CTRL_U + "2999-01-01" + ENTER + CTRL_U + "2024-01-31" + ENTER
+    typed = ["31/01/2024" + ENTER, CTRL_U + "2999-01-01" + ENTER, CTRL_U + "2024-01-31" + ENTER]
     assert ask(q, keys, output, "arrived", typed) == Answer("2024-01-31")
     assert "Enter a date as YYYY-MM-DD" in output.text
     assert "not in the future" in output.text
@@ -255,7 +247,7 @@ def test_text_optional_and_required(
     # the current answer is in the field; Enter keeps it
     assert ask(q, keys, output, "name", ENTER, current="ACME Ltd") == Answer("ACME Ltd")
     # required: an empty line is refused
-    assert ask(q, keys, output, "age", ENTER + "30" + ENTER) == Answer(30)
+    assert ask(q, keys, output, "age", [ENTER, "30" + ENTER]) == Answer(30)
     assert "An answer is needed." in output.text
 
 
@@ -308,7 +300,7 @@ def test_a_special_answer_the_question_does_not_offer_is_refused(
     strict = load(
         INTERVIEW_YAML.replace("validation: {min: 0, max: 120, integer: true}", "allow: []")
     )
-    assert ask(strict, keys, output, "age", "?" + ENTER + CTRL_U + "30" + ENTER) == Answer(30)
+    assert ask(strict, keys, output, "age", ["?" + ENTER, CTRL_U + "30" + ENTER]) == Answer(30)
     assert "This question does not offer that answer." in output.text
     assert "? don't know" not in output.text
 
@@ -334,16 +326,16 @@ def test_ctrl_d_ends_the_input_at_every_kind_of_prompt(
 
 def test_prompts_never_return_none(keys: PipeInput, output: RecordingOutput) -> None:
     prompter = QuestionaryPrompter(input=keys, output=output)
-    keys.send_text("x" + ENTER)
+    output.type("x" + ENTER)
     assert prompter.text("Officer ID") == "x"
-    keys.send_text(ENTER)
+    output.type(ENTER)
     assert (
         prompter.select(
             "Language", [Option("en", "English"), Option("ar", "العربية")], default="ar"
         )
         == "ar"
     )
-    keys.send_text(ENTER)
+    output.type(ENTER)
     assert prompter.checkbox("Confirm", [Option("a", "A")]) == []
 
 
@@ -390,3 +382,142 @@ def test_long_entries_are_wrapped_before_they_are_reordered(
     # each line is cut from the logical text first, then put in display order on its own
     assert lines[0] == display_lines(LONG["ar"], 40, mode, rtl=True)[0].lstrip()
     assert lines[-1].strip().endswith("them)")
+
+
+# -- Esc then Enter, and keys pressed before a prompt is drawn ------------------------------
+
+ESC_ENTER = "\x1b\r"
+
+ACCOUNT_YAML = """\
+id: account
+version: "1"
+title: {en: Account}
+languages: [{code: en, name: English}]
+sections:
+  - id: main
+    title: {en: Main}
+    questions:
+      - id: account
+        type: text
+        multiline: true
+        text: {en: "Tell me what happened."}
+dimensions: [{id: d, title: {en: D}}]
+indicators:
+  - {id: i, title: {en: I}, dimension: d, strength: weak, source: test, when: {answer: account, equals: "x"}}
+outcomes: [{code: none, title: {en: None}, action: {en: No referral.}, category: none}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("question_id", "reply"),
+    [
+        ("in_danger", Answer("yes")),  # yes/no: Enter on the entry pointed at
+        ("passport_taken", Answer("before_travel")),  # single choice
+        ("problems", Answer([])),  # checkbox: Enter with nothing ticked, "none of these"
+        ("welcome", Action.SKIP),  # a note: continue
+        ("name", Action.SKIP),  # optional text: accepted empty
+    ],
+)
+def test_esc_then_enter_on_a_list_or_a_line_acts_as_enter(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, question_id: str, reply: Reply
+) -> None:
+    assert ask(q, keys, output, question_id, ESC_ENTER) == reply
+
+
+@pytest.mark.parametrize("question_id", ["age", "arrived"])
+def test_esc_then_enter_on_a_required_typed_field_asks_again(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput, question_id: str
+) -> None:
+    typed = "30" if question_id == "age" else "2024-01-31"
+    reply = ask(q, keys, output, question_id, [ESC_ENTER, typed + ENTER])
+    assert reply == Answer(30 if question_id == "age" else "2024-01-31")
+    assert "An answer is needed." in output.text
+
+
+def test_esc_then_enter_finishes_a_long_text(keys: PipeInput, output: RecordingOutput) -> None:
+    account = load(ACCOUNT_YAML)
+    reply = ask(account, keys, output, "account", "Paid late." + ENTER + "Then not at all." + ESC_ENTER)
+    assert reply == Answer("Paid late.\nThen not at all.")
+
+
+def test_esc_then_enter_on_the_officer_language_and_review_prompts(
+    keys: PipeInput, output: RecordingOutput
+) -> None:
+    prompter = QuestionaryPrompter(input=keys, output=output)
+    # the officer id: refused empty, asked again
+    output.type(ESC_ENTER, "epc-1" + ENTER)
+    assert prompter.text("Officer ID", validate=lambda t: None if t.strip() else "Enter your id.") == "epc-1"
+    output.type(ESC_ENTER)
+    language = [Option("en", "English"), Option("ar", "العربية")]
+    assert prompter.select("Language", language, default="ar") == "ar"
+    review = [Option("finish", "Finish"), Option("edit", "Change"), Option("<back>", "Back", 1)]
+    output.type(ESC_ENTER)
+    assert prompter.select("Next", review, default="finish", keys={"<": "<back>"}) == "finish"
+    checklist = [Option("needs", "Needs"), Option("private", "Private")]
+    output.type(ESC_ENTER)
+    assert prompter.checkbox("Confirm", checklist) == []
+
+
+def test_a_and_i_tick_nothing_in_a_checkbox_list(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "problems", "ai" + ENTER) == Answer([])
+
+
+def test_keys_typed_ahead_never_answer_the_next_question(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    # "2 Enter Enter": the second Enter was pressed before the next question was drawn
+    assert ask(q, keys, output, "in_danger", "2" + ENTER + ENTER) == Answer("no")
+    assert "Keys pressed before this question appeared were ignored" not in output.text
+    assert ask(q, keys, output, "passport_taken", "2" + ENTER) == Answer("here")
+    assert "Keys pressed before this question appeared were ignored: press them again." in output.text
+
+
+def test_a_paste_into_a_typed_field_keeps_its_first_line(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "age", "16\n2\n") == Answer(16)
+    output.text = ""
+    assert ask(q, keys, output, "in_danger", "2" + ENTER) == Answer("no")
+    assert "were ignored" in output.text
+
+
+def test_ctrl_c_typed_ahead_still_stops(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "in_danger", "1" + ENTER + CTRL_C) == Answer("yes")
+    with pytest.raises(KeyboardInterrupt):
+        ask(q, keys, output, "passport_taken", "1" + ENTER)
+
+
+def test_back_at_once_in_an_empty_typed_field(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    assert ask(q, keys, output, "age", "<") is Action.BACK
+    # inside a text, "<" is a character like any other
+    assert ask(q, keys, output, "name", "a<b" + ENTER) == Answer("a<b")
+
+
+def test_a_long_list_gets_the_rows_left_and_scrolls(keys: PipeInput) -> None:
+    from screening.prompts import PromptScreen
+
+    output = RecordingOutput(keys, rows=12)
+    screen = PromptScreen(rows_above=5)
+    prompter = QuestionaryPrompter(input=keys, output=output, screen=screen)
+    options = [Option(f"v{i}", f"Entry number {i}") for i in range(1, 21)]
+    output.type("\x1b[A" + ENTER)  # up from the first entry: the last one
+    assert prompter.select("Answer", options) == "v20"
+    # 12 rows, 5 above, the prompt's line and a free row: 5 rows for the list, never 20
+    assert "Entry number 1" in output.text
+    assert "Entry number 9" not in output.text.split("Entry number 20")[0]
+
+
+def test_a_bracketed_paste_into_a_one_line_field_keeps_its_first_line(
+    q: Questionnaire, keys: PipeInput, output: RecordingOutput
+) -> None:
+    paste = "\x1b[200~16\n2\n\x1b[201~"
+    assert ask(q, keys, output, "age", paste + ENTER) == Answer(16)
+    account = load(ACCOUNT_YAML)
+    # a long text takes the whole paste
+    assert ask(account, keys, output, "account", paste + ESC_ENTER) == Answer("16\n2")

@@ -387,7 +387,7 @@ def test_a_record_name_with_control_characters_is_shown_harmlessly(cli, tmp_path
     run = cli("score", str(answers))
     assert run.code == 1
     assert "\x1b" not in run.err
-    assert "'x?[2Jy" in run.err
+    assert "'x␛[2Jy" in run.err
     assert "z" * 70 not in run.err
 
 

@@ -15,7 +15,6 @@ import pytest
 from conftest import SMALL, write
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
-from prompt_toolkit.output import DummyOutput
 from rich.console import Console  # noqa: TID251  (the practice interview is drawn on a console of the test)
 
 from screening.bidi import cell_width
@@ -521,7 +520,7 @@ class Scripted:
         assert isinstance(reply, list)
         return reply
 
-    def text(self, message: str, *, default: str = "", instruction: str = "", validate: Validator | None = None, multiline: bool = False) -> str:
+    def text(self, message: str, *, default: str = "", instruction: str = "", validate: Validator | None = None, multiline: bool = False, keys: Mapping[str, str] | None = None) -> str:
         return str(self._next())
 
 
@@ -562,26 +561,21 @@ def test_practice_that_claims_an_indicator_without_basis(loaded: LoadedQuestionn
 
 
 class PipePrompter:
-    """A real questionary prompter; each prompt's keys are sent just before it is drawn."""
+    """A real questionary prompter; each prompt's keys are pressed once it is drawn."""
 
     def __init__(self, pipe: PipeInput, keys: Sequence[str]) -> None:
-        self.inner = QuestionaryPrompter(input=pipe, output=DummyOutput())
-        self.pipe = pipe
-        self.keys = list(keys)
+        from drawn_keys import KeysOutput
 
-    def _send(self) -> None:
-        self.pipe.send_text(self.keys.pop(0))
+        self.output = KeysOutput(pipe, keys)
+        self.inner = QuestionaryPrompter(input=pipe, output=self.output)
 
     def select(self, message: str, options: Sequence[Option], **kw: Any) -> str:
-        self._send()
         return self.inner.select(message, options, **kw)
 
     def checkbox(self, message: str, options: Sequence[Option], **kw: Any) -> list[str]:
-        self._send()
         return self.inner.checkbox(message, options, **kw)
 
     def text(self, message: str, **kw: Any) -> str:
-        self._send()
         return self.inner.text(message, **kw)
 
 
@@ -598,7 +592,7 @@ DOWN = "\x1b[B"
 def test_practice_through_the_prompt_layer(loaded: LoadedQuestionnaire, library: Path, pipe: PipeInput) -> None:
     case = case_of(library, loaded, "locked_in")
     keys = [
-        "a" + ENTER,  # the pre-interview checklist: tick all
+        " " + (DOWN + " ") * 4 + ENTER,  # the pre-interview checklist: tick all five
         "34" + ENTER,
         "-" + ENTER,  # name: declined
         "2" + ENTER,  # passport: no
@@ -610,7 +604,7 @@ def test_practice_through_the_prompt_layer(loaded: LoadedQuestionnaire, library:
     ]
     prompter = PipePrompter(pipe, keys)
     result = run_practice(case, prompter=prompter, console=quiet_console(), language="en")
-    assert prompter.keys == []
+    assert prompter.output.chunks == []
     assert result.trainee_answers["problems"] == ["unpaid"]
     assert result.trainee_answers["name"] == "declined"
     assert [r.id for r in result.missed] == ["locked_in"]

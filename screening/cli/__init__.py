@@ -73,7 +73,10 @@ app.add_typer(cases_cli.app, name="cases")
 
 def report(error: ScreeningError) -> None:
     """Show an error on stderr: ``screening: error: ...``, then its other lines."""
-    lines = error.lines()
+    from screening.sanitize import visible
+
+    # Messages name files, ids and values from files: nothing in them acts on the terminal.
+    lines = [visible(line) for line in error.lines()]
     if isinstance(error, ScreeningError) and error.exit_code == ExitStatus.INTERRUPTED:
         prefix = "screening: "
     else:

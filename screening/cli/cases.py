@@ -186,8 +186,12 @@ def _emit(prefix: str, message: str, ui: _Ui) -> None:
     """Write ``prefix`` and a message to stderr.
 
     In reorder mode, right-to-left text is wrapped to the terminal and each line put in
-    display order, the lines after the first indented under the message.
+    display order, the lines after the first indented under the message. Ids and paths in it
+    are made visible (nothing in them acts on the terminal).
     """
+    from screening.sanitize import visible
+
+    message = visible(message)
     if ui.reorder and ui.rtl:
         lines = ui.block(message, _terminal_width() - len(prefix) - 1)
         margin = "\n" + " " * len(prefix)
@@ -257,15 +261,11 @@ def _questionnaire_name(ref: str) -> str:
 
 
 def _printable(text: str) -> str:
-    """Stored text made safe for a terminal: control characters (escapes) become U+FFFD.
+    """Stored text made safe for a terminal (:func:`screening.sanitize.visible`): control
+    characters shown as symbols, bidi overrides and isolates neutralised; lines kept."""
+    from screening.sanitize import visible
 
-    Only category Cc: format characters (joiners, bidi marks) belong to the text.
-    """
-    import unicodedata
-
-    return "".join(
-        "\ufffd" if unicodedata.category(ch) == "Cc" and ch not in "\n\t" else ch for ch in text
-    )
+    return visible(text, lines=True)
 
 
 def _value_text(value: Any) -> str:
@@ -327,6 +327,7 @@ def _print_summaries(summaries: list[CaseSummary], ui: _Ui) -> None:
     from rich.text import Text
 
     from screening.render import make_console
+    from screening.sanitize import visible
 
     headers = [ui.shape(ui.tr(f"cases.col.{column}")) for column in _COLUMNS]
     if ui.rtl and not ui.reorder:
@@ -340,16 +341,23 @@ def _print_summaries(summaries: list[CaseSummary], ui: _Ui) -> None:
             _local(s.created_at, day_only=True),
             _local(s.updated_at),
             str(s.answers),
-            _printable(s.officer or "-"),
-            _printable(f"{_questionnaire_name(s.questionnaire_id)} {s.questionnaire_version}"),
+            visible(s.officer or "-"),
+            visible(f"{_questionnaire_name(s.questionnaire_id)} {s.questionnaire_version}"),
         )
         for s in summaries
     ]
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column, header in zip(_COLUMNS, headers, strict=True):
-        table.add_column(header, no_wrap=True, justify="right" if column == "answers" else "left")
+        table.add_column(
+            Text(header), no_wrap=True, justify="right" if column == "answers" else "left"
+        )
     for *before, officer, questionnaire in rows:
-        table.add_row(*before, ui.shape(officer, auto=True), questionnaire)
+        # Text, never markup: an officer id such as "[/x]" is shown as it is
+        table.add_row(
+            *(Text(cell) for cell in before),
+            Text(ui.shape(officer, auto=True)),
+            Text(questionnaire),
+        )
     console = make_console()
     natural = console.measure(table, options=console.options.update_width(100_000)).maximum
     if natural <= console.width or not console.is_terminal:
@@ -638,7 +646,7 @@ def export(
             # Inside right-to-left text a path's leading "/" would be moved to its end: the
             # path goes on a line of its own, never wrapped, so that it can be copied whole.
             ui.say(ui.tr(key, case_id=case.id, path="").rstrip() + ":")
-            sys.stderr.write(" " * len("screening: ") + str(out) + "\n")
+            sys.stderr.write(" " * len("screening: ") + _printable(str(out)) + "\n")
         else:
             ui.say(ui.tr(key, case_id=case.id, path=out))
     elif case.status is CaseStatus.DRAFT:
@@ -717,7 +725,7 @@ def _say_path(ui: _Ui, key: str, path: Path, *, warn: bool = False, **values: ob
     say = ui.warn if warn else ui.say
     if ui.rtl:
         say(ui.tr(key, path="", **values).rstrip().rstrip(":") + ":")
-        sys.stderr.write(" " * len("screening: ") + str(path) + "\n")
+        sys.stderr.write(" " * len("screening: ") + _printable(str(path)) + "\n")
     else:
         say(ui.tr(key, path=path, **values))
 

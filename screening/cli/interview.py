@@ -95,6 +95,7 @@ def interview(
     mode = rtl_mode_from_env(rtl, os.environ)
     if take_over and resume is None:
         raise UsageError("--take-over goes with --resume CASE_ID", hint="Add --resume CASE_ID.")
+    rtl_chosen = rtl is not None or bool(os.environ.get("SCREENING_RTL", "").strip())
     if ui_lang is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", ui_lang):
         raise UsageError(
             f"--ui-lang {ui_lang!r} is not a language code", hint="Use a code such as en or ar."
@@ -121,6 +122,7 @@ def interview(
         resume=resume,
         rtl=mode,
         take_over=take_over,
+        rtl_chosen=rtl_chosen,
     )
 
     def waiting(message: str) -> None:

@@ -83,7 +83,7 @@ def score(
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
     from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
-    from screening.errors import AnswersError, UsageError, printable
+    from screening.errors import AnswersError, UsageError
     from screening.files import check_output, private_file
     from screening.pipeline import score_one
     from screening.questionnaires import resolve
@@ -118,7 +118,11 @@ def score(
                 except InvalidRecord as bad:
                     failures += 1
                     for problem in bad.problems:
-                        sys.stderr.write(printable(f"screening: error: {label}: {problem}") + "\n")
+                        sys.stderr.write(
+                            f"screening: error: {visible(f'{label}: {problem}')}\n"
+                        )
+
+    from screening.sanitize import visible
 
     if output is ScoreFormat.TABLE:
         console = make_console()
@@ -152,7 +156,9 @@ def score(
                 if out is None:
                     sink.flush()  # a pipeline reads each referral as soon as it is scored
         if out is not None:
-            sys.stderr.write(f"screening: wrote {written} referral(s) to {out}\n")
+            from screening.sanitize import visible
+
+            sys.stderr.write(f"screening: wrote {written} referral(s) to {visible(str(out))}\n")
     if failures:
         raise AnswersError(f"{failures} answer set(s) could not be scored (see above)")
 
@@ -214,7 +220,9 @@ def _questionnaire_of(
 
 def _shown(text: str) -> str:
     """A name from a record, fit for a one-line message: printable and short."""
-    cleaned = "".join(ch if ch.isprintable() else "?" for ch in text)
+    from screening.sanitize import visible
+
+    cleaned = visible(text)
     return cleaned if len(cleaned) <= 64 else cleaned[:63] + "…"
 
 

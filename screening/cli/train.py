@@ -171,6 +171,7 @@ def list_scenarios(
     from screening.bidi import rtl_mode_from_env
     from screening.i18n import RTL_LANGUAGES
     from screening.model import text_for
+    from screening.sanitize import visible
     from screening.training import load_library
 
     language = lang or "en"
@@ -182,7 +183,7 @@ def list_scenarios(
         if s is None:
             broken += 1
             for problem in entry.problems:
-                typer.echo(str(problem), err=True)
+                typer.echo(visible(str(problem)), err=True)
             continue
         rows.append(
             {

@@ -65,9 +65,12 @@ def validate(
         }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
+        from screening.sanitize import visible
+
         for _, problems in results:
             for problem in problems:
-                typer.echo(str(problem))
+                # a problem quotes the file (keys, values) and names it: shown, never acted on
+                typer.echo(visible(str(problem)))
         count = sum(len(p) for _, p in results)
         if bad:
             typer.echo(f"{count} problem(s) in {len(bad)} of {len(results)} file(s)", err=True)
