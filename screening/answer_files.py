@@ -157,17 +157,16 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
     yield _record(data, name)
 
 
-def _looks_like_jsonl(raw: bytes) -> bool:
-    """Whether standard input holds JSON Lines: its first line is a whole JSON object and more
-    lines follow. One bad record further down is then reported with its number, not taken for
-    a sign that the stream is YAML."""
-    lines = [line for line in raw.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()]
-    if len(lines) < 2:
-        return False
+def _is_record_line(line: bytes) -> bool:
+    """Whether a line of standard input is a whole JSON object: the sign of JSON Lines.
+
+    A line that is JSON, though not a usable record (too deep, a duplicate key, ...), counts
+    when it starts with ``{``, so that it is reported with its record number.
+    """
     try:
-        return isinstance(_loads(lines[0].decode("utf-8")), dict)
-    except _BadJson:  # JSON, though not a usable record (too deep, a duplicate key, ...)
-        return lines[0].lstrip().startswith(b"{")
+        return isinstance(_loads(line.removeprefix(b"\xef\xbb\xbf").decode("utf-8")), dict)
+    except _BadJson:
+        return line.lstrip().removeprefix(b"\xef\xbb\xbf").startswith(b"{")
     except ValueError:  # not UTF-8 or not JSON
         return False
 
@@ -186,14 +185,7 @@ def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iter
         AnswersError: the file cannot be opened or read at all.
     """
     if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        head = stream.read(MAX_FILE_BYTES + 1)
-        if len(head) > MAX_FILE_BYTES or _looks_like_jsonl(head):
-            rest: IO[bytes] = (
-                io.BytesIO(head) if len(head) <= MAX_FILE_BYTES else _Chain(head, stream)
-            )
-            return _jsonl(rest, "<stdin>"), True
-        return _document(head, "<stdin>", json_only=False), False
+        return _stdin(stdin if stdin is not None else sys.stdin.buffer)
     file = Path(path)
     if file.suffix.lower() == ".jsonl":
         try:
@@ -215,6 +207,28 @@ def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iter
     except QuestionnaireError as exc:
         raise AnswersError(str(exc.problems[0])) from None
     return _document(raw, path, json_only=file.suffix.lower() == ".json"), False
+
+
+def _stdin(stream: IO[bytes]) -> tuple[Iterator[Item], bool]:
+    """Standard input: JSON Lines answered record by record, or one YAML or JSON document.
+
+    Only the first line that is not blank is read before deciding: when it is a whole JSON
+    object, the input is JSON Lines and each record is scored as soon as its line has arrived,
+    so that a program that writes one record and waits gets its referral. Anything else is one
+    document, read whole (up to the size limit of a file).
+    """
+    head = b""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        head += line
+        if not line or line.strip() or len(head) > MAX_FILE_BYTES:
+            break
+    if line.endswith(b"\n") and _is_record_line(line):
+        return _jsonl(_Chain(head, stream), "<stdin>"), True
+    head += stream.read(MAX_FILE_BYTES + 1 - len(head)) if len(head) <= MAX_FILE_BYTES else b""
+    if len(head) > MAX_FILE_BYTES:
+        return _jsonl(_Chain(head, stream), "<stdin>"), True
+    return _document(head, "<stdin>", json_only=False), False
 
 
 class _Chain(io.BytesIO):

@@ -75,6 +75,7 @@ def score(
     One input holding one answer set gives one JSON document; several inputs, or JSON Lines,
     give JSON Lines: one referral per answer set, in input order. A bad record is reported on
     stderr with its file and record number, the others are still scored, and the exit code is 1.
+    JSON Lines on standard input are answered line by line, as each record arrives.
 
     Example: screening score case.yaml --redact --out referral.json
     """
@@ -149,8 +150,7 @@ def score(
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
-                if out is None:
-                    sink.flush()  # a pipeline reads each referral as soon as it is scored
+                sink.flush()  # a pipeline reads each referral as soon as it is scored
         if out is not None:
             sys.stderr.write(f"screening: wrote {written} referral(s) to {out}\n")
     if failures:
