@@ -112,18 +112,29 @@ def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
             continue
         if not raw.strip():
             continue
-        try:
-            data = _loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            yield _invalid(label, "not UTF-8 text")
-            continue
-        except json.JSONDecodeError as exc:
-            yield _invalid(label, f"not valid JSON (column {exc.colno}: {exc.msg})")
-            continue
-        except _BadJson as exc:
-            yield _invalid(label, str(exc))
+        data, problem = record_from_line(raw)
+        if problem is not None:
+            yield _invalid(label, problem)
             continue
         yield _record(data, label)
+
+
+def record_from_line(raw: bytes) -> tuple[Any, str | None]:
+    """Decode one JSON Lines record strictly, as ``screening score`` does.
+
+    Returns:
+        The decoded data and ``None``, or ``None`` and what is wrong with the line.
+    """
+    if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        return None, f"the record is longer than {MAX_LINE_BYTES:,} bytes"
+    try:
+        return _loads(raw.decode("utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON (column {exc.colno}: {exc.msg})"
+    except _BadJson as exc:
+        return None, str(exc)
 
 
 def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:

@@ -110,7 +110,28 @@ class QuestionnaireError(ScreeningError):
 
 
 class AnswersError(ScreeningError):
-    """An answers file or record does not fit its questionnaire."""
+    """An answers file or record does not fit its questionnaire.
+
+    Attributes:
+        problems: Each problem on its own (question ids, never the answers themselves); the
+            message alone when there is no list.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems if problems is not None else [message]
+
+
+class ReferralError(ScreeningError):
+    """A referral document is not valid JSON or does not fit the referral schema.
+
+    Attributes:
+        problems: Each field at fault, as ``path.to.field: what is wrong``.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems if problems is not None else [message]
 
 
 class StoreError(ScreeningError):
