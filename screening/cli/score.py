@@ -83,13 +83,12 @@ def score(
 
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
-    from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
+    from screening.bidi import rtl_mode_from_env
     from screening.errors import AnswersError, UsageError, printable
     from screening.files import check_output, private_file
     from screening.pipeline import score_one
     from screening.questionnaires import resolve
-    from screening.referral import rationale, to_json
-    from screening.render import make_console, render_rule, render_summary
+    from screening.referral import to_json
 
     mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
     if out is not None and output is ScoreFormat.JSON:
@@ -122,6 +121,10 @@ def score(
                         sys.stderr.write(printable(f"screening: error: {label}: {problem}") + "\n")
 
     if output is ScoreFormat.TABLE:
+        from screening.bidi import RtlMode, display, display_lines
+        from screening.referral import rationale
+        from screening.render import make_console, render_rule, render_summary
+
         console = make_console()
 
         def shape(text: str) -> str:
