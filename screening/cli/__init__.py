@@ -17,6 +17,7 @@ import typer
 
 from screening import __version__
 from screening.cli import cases as cases_cli
+from screening.cli import export as export_cli
 from screening.cli import indicators as indicators_cli
 from screening.cli import interview as interview_cli
 from screening.cli import schema as schema_cli
@@ -69,6 +70,7 @@ schema_cli.register(app)
 app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(cases_cli.app, name="cases")
+app.add_typer(export_cli.app, name="export")
 
 
 def report(error: ScreeningError) -> None:

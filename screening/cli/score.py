@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
     from screening.referral import Referral
     from screening.scoring import Assessment
+
+
+class InputKind(StrEnum):
+    """What the input files hold."""
+
+    ANSWERS = "answers"
+    ODK = "odk"
 
 
 class ScoreFormat(StrEnum):
@@ -60,6 +67,14 @@ def score(
             help="Language of the texts in the export (default: the answer set's, else the questionnaire's first).",
         ),
     ] = None,
+    source: Annotated[
+        InputKind,
+        typer.Option(
+            "--from",
+            help="answers: answers files; odk: CSV or JSON exports of ODK Central or "
+            "KoboToolbox, of a form made by `screening export xlsform`.",
+        ),
+    ] = InputKind.ANSWERS,
     rtl: Annotated[
         str | None,
         typer.Option(
@@ -75,7 +90,8 @@ def score(
     One input holding one answer set gives one JSON document; several inputs, or JSON Lines,
     give JSON Lines: one referral per answer set, in input order. A bad record is reported on
     stderr with its file and record number, the others are still scored, and the exit code is 1.
-    JSON Lines on standard input are answered line by line, as each record arrives.
+    JSON Lines on standard input are answered line by line, as each record arrives. With
+    `--from odk`, each file is a CSV or JSON export of ODK Central or KoboToolbox.
 
     Example: screening score case.yaml --redact --out referral.json
     """
@@ -99,7 +115,10 @@ def score(
         raise UsageError(
             f"--lang {lang}: the questionnaire has no such language ({', '.join(default.questionnaire.language_codes)})"
         )
-    opened = [read_answer_sets(path) for path in files]
+    if source is InputKind.ODK:
+        opened = [_submissions(path, default) for path in files]
+    else:
+        opened = [read_answer_sets(path) for path in files]
     many = len(files) > 1 or any(is_many for _, is_many in opened)
     failures = 0
     written = 0
@@ -158,6 +177,29 @@ def score(
             sys.stderr.write(f"screening: wrote {written} referral(s) to {out}\n")
     if failures:
         raise AnswersError(f"{failures} answer set(s) could not be scored (see above)")
+
+
+def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any], bool]:
+    """The submissions of an ODK Central or KoboToolbox export file (``-``: standard input)."""
+    from screening.errors import AnswersError, QuestionnaireError, printable
+    from screening.loader import read_limited
+    from screening.odk import MAX_EXPORT_BYTES, read_submissions
+
+    if path == "-":
+        raw = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
+        if len(raw) > MAX_EXPORT_BYTES:
+            raise AnswersError(f"<stdin>: more than {MAX_EXPORT_BYTES:,} bytes; give the export as a file")
+    else:
+        try:
+            raw = read_limited(Path(path), limit=MAX_EXPORT_BYTES)
+        except QuestionnaireError as exc:
+            raise AnswersError(str(exc.problems[0])) from None
+
+    def note(message: str) -> None:
+        sys.stderr.write(printable(f"screening: note: {message}") + "\n")
+
+    name = "<stdin>" if path == "-" else path
+    return read_submissions(raw, name, loaded.questionnaire, note=note), True
 
 
 def _questionnaire_of(
