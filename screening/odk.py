@@ -117,7 +117,7 @@ class _Reader:
                 else:
                     problems.append(f"field '{key}': not a field of the form {self.expected}")
                 continue
-            if value is None or value == "":
+            if value is None or value == "" or field_id in self.form.notes:
                 continue
             if field_id == VERSION_FIELD:
                 version = value

@@ -109,6 +109,8 @@ class XLSForm:
     """Conditions that XLSForm cannot express, one sentence each (question ids, never data)."""
     fields: dict[str, str] = field(default_factory=dict)
     """Every field's group path (``section/question``), by question id."""
+    notes: set[str] = field(default_factory=set)
+    """The note fields (section introductions, note questions): they carry no answer."""
     companions: dict[str, str] = field(default_factory=dict)
     """The companion fields (\"don't know\", \"declined\"), mapped to their question's id."""
     loose: set[str] = field(default_factory=set)
@@ -145,7 +147,9 @@ def _literal(value: Any) -> str | None:
     if isinstance(value, bool):
         return "'yes'" if value else "'no'"
     if isinstance(value, int | float):
-        return repr(float(value)) if isinstance(value, float) else str(value)
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value)
+        return str(int(value))
     text = str(value)
     if "'" not in text:
         return f"'{text}'"
@@ -339,7 +343,10 @@ def build_xlsform(q: Questionnaire) -> XLSForm:
         row("begin_group", section.id, label=section.title, relevant=relevant(section.when, f"section '{section.id}'"))
         section_loose = len(loose_now) > 1
         if section.intro is not None:
-            row("note", fresh(f"{section.id}_intro"), label=section.intro)
+            intro = fresh(f"{section.id}_intro")
+            row("note", intro, label=section.intro)
+            form.fields[intro] = f"{section.id}/{intro}"
+            form.notes.add(intro)
         open_group = ""
         for question in section.questions:
             officer = bool(getattr(question, "officer_only", False)) and not section.officer_only
@@ -395,6 +402,7 @@ def _question(
     form.fields[question.id] = f"{path}/{question.id}"
     if isinstance(question, NoteQuestion):
         row("note", question.id, label=question.text, hint=question.guidance, relevant=when)
+        form.notes.add(question.id)
         return
     pii = "true" if question.pii else ""
     hint: Any = question.guidance

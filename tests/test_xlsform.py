@@ -59,7 +59,7 @@ def test_the_small_questionnaire_in_every_column(cli, small: Path, tmp_path: Pat
     assert "label::English (en)" in header
     assert "label::Arabic (ar)" in header
     assert rows["age"]["type"] == "integer"
-    assert rows["age"]["constraint"] == ". >= 0.0 and . <= 120.0"
+    assert rows["age"]["constraint"] == ". >= 0 and . <= 120"
     assert rows["age"]["required"] == "${age_special} = ''"
     assert rows["age_special"]["type"] == "select_one special_dont_know_declined"
     assert rows["age_special"]["relevant"] == "${age} = ''"
@@ -238,3 +238,80 @@ def test_a_field_in_another_group_or_a_missing_group_is_reported(cli, small: Pat
     run = cli("score", "--from", "odk", str(semicolons), "-q", str(small))
     assert run.code == 1
     assert "row 2: missing group 'work'" in run.err
+
+
+CONDITIONS = """\
+id: conditions
+version: "1"
+title: Conditions
+languages: [{code: en, name: English}]
+sections:
+  - id: main
+    title: Main
+    questions:
+      - {id: age, type: number, text: Age}
+      - {id: story, type: text, text: Story}
+      - id: work
+        type: multiple_choice
+        text: Work
+        choices: [{value: farm, label: Farm}, {value: shop, label: Shop}]
+      - id: not_farm
+        type: yes_no
+        text: Not on a farm?
+        when: {not: {answer: work, contains: farm}}
+      - id: age_unknown
+        type: yes_no
+        text: Why unknown?
+        when: {any: [{answer: age, is: dont_know}, {answer: age, lt: 18}]}
+      - id: story_said
+        type: yes_no
+        text: Said so?
+        when: {answer: story, contains: locked}
+      - id: followup
+        type: yes_no
+        text: Follow up?
+        when: {all: [{answer: age, ge: 18}, {indicator: farm_work}]}
+dimensions:
+  - {id: conditions, title: Conditions, phase: destination}
+indicators:
+  - {id: farm_work, title: Farm work, dimension: conditions, strength: weak, source: test, when: {answer: work, contains: farm}}
+outcomes:
+  - {code: none, title: None, action: Nothing., category: none}
+"""
+
+
+def test_conditions_as_xpath_and_what_cannot_be_expressed(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(CONDITIONS, encoding="utf-8")
+    q = load_path(path).questionnaire
+    form = build_xlsform(q)
+    header = form.survey[0]
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in form.survey[1:] if r[1]}
+    known = "${work} != '' and not(selected(${work}, 'dont_know')) and not(selected(${work}, 'declined'))"
+    # not: asked when the inner condition is surely false, never when it is unknown
+    assert rows["not_farm"]["relevant"] == f"({known} and not(selected(${{work}}, 'farm')))"
+    assert rows["age_unknown"]["relevant"] == "((${age_special} = 'dont_know') or (${age} != '' and ${age} < 18))"
+    assert rows["story_said"]["relevant"] == ""  # a text's contains ignores case here: reported
+    assert rows["followup"]["relevant"] == "(${age} != '' and ${age} >= 18)"  # the indicator part: reported
+    assert form.loose == {"story_said", "followup"}
+    assert len(form.unexpressed) == 2
+    assert form.unexpressed[0].startswith("question 'story_said': its condition uses the test 'contains' on the answer to 'story'")
+    assert form.unexpressed[1].startswith("question 'followup': its condition uses indicators")
+    out = tmp_path / "c.xlsx"
+    from screening.xlsform_file import write_xlsform
+
+    write_xlsform(form, out, force=False)
+    _converted(out)
+
+
+def test_an_answer_asked_only_because_the_tablet_could_not_tell_is_left_out(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "c.yaml"
+    path.write_text(CONDITIONS, encoding="utf-8")
+    q = load_path(path).questionnaire
+    asked = _submission(q, {"age": 30, "work": ["shop"], "followup": "yes"}, [], "s1")
+    export = tmp_path / "e.csv"
+    export.write_text(_central_csv([asked]), encoding="utf-8")
+    run = cli("score", "--from", "odk", str(export), "-q", str(path))
+    assert run.code == 0, run.err
+    assert f"screening: note: {export}: row 2: left out the answers to followup" in run.err
+    assert [a["question_id"] for a in json.loads(run.out)["answers"]] == ["age", "work"]
