@@ -119,6 +119,21 @@ def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
         yield _record(data, label)
 
 
+def loads_strict(text: str) -> Any:
+    """Decode a JSON document as strictly as an answers file: no duplicate keys, no NaN or
+    Infinity, no numbers of thousands of digits, no nesting deeper than the YAML reader allows.
+
+    Raises:
+        ValueError: what is wrong, in a message fit to show (no data quoted).
+    """
+    try:
+        return _loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except _BadJson as exc:
+        raise ValueError(str(exc)) from None
+
+
 def record_from_line(raw: bytes) -> tuple[Any, str | None]:
     """Decode one JSON Lines record strictly, as ``screening score`` does.
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -241,10 +240,12 @@ def read_submissions(
 
 
 def _json(text: str, name: str, reader: _Reader, note: Callable[[str], None]) -> Iterator[Item]:
+    from screening.answer_files import loads_strict
+
     try:
-        data = json.loads(text)
+        data = loads_strict(text)
     except ValueError as exc:
-        yield _invalid(name, [f"not valid JSON ({exc})"])
+        yield _invalid(name, [str(exc)])
         return
     records = data.get("value", data.get("results")) if isinstance(data, dict) else data
     if not isinstance(records, list):

@@ -11,11 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SMALL as SMALL_FOR_FUZZ
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
+from screening.answers import AnswerSet, InvalidRecord
 from screening.evaluate import is_special
 from screening.model import DateQuestion, NumberQuestion, Questionnaire, TextQuestion
+from screening.odk import read_submissions
 from screening.pipeline import score_one
 from screening.questionnaires import bundled_files, load_path, resolve
 from screening.scenarios import checked_answers, load_scenario, scenario_files
@@ -200,8 +205,6 @@ def test_every_worked_scenario_round_trips_through_odk(cli, tmp_path: Path, fmt:
         documents = [json.loads(line) for line in run.out.splitlines()]
         assert [d["case_id"] for d in documents] == [ident for ident, *_ in items]
         loaded = resolve(ref)
-        from screening.answers import AnswerSet
-
         for document, (ident, _, answers, indicators) in zip(documents, items, strict=True):
             direct = score_one(AnswerSet(ident, answers=answers, indicators=indicators), loaded)[1]
             assert _summary(document) == _summary(json.loads(direct.model_dump_json())), ident
@@ -315,3 +318,31 @@ def test_an_answer_asked_only_because_the_tablet_could_not_tell_is_left_out(cli,
     assert run.code == 0, run.err
     assert f"screening: note: {export}: row 2: left out the answers to followup" in run.err
     assert [a["question_id"] for a in json.loads(run.out)["answers"]] == ["age", "work"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_any_bytes_give_located_problems_never_a_crash(raw: bytes) -> None:
+    q = Questionnaire.model_validate(__import__("yaml").safe_load(SMALL_FOR_FUZZ))
+    for item in read_submissions(raw, "x.csv", q):
+        assert isinstance(item, AnswerSet | InvalidRecord)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 5000 + b"]" * 5000,
+        b'{"value": [{"work": {"age": 1e999}}]}',
+        b'{"results": [{"work/age": [1, 2]}]}',
+        b"a" * 200_000 + b"\n1\n",
+        b'"' + b"x" * 200_000 + b'"\n',
+        b"\xff\xfe",
+        b"[1, null, {}]",
+    ],
+    ids=["deep", "infinite", "list", "wide-header", "huge-cell", "not-utf8", "odd-records"],
+)
+def test_hostile_exports_are_refused_with_a_message(raw: bytes) -> None:
+    q = Questionnaire.model_validate(__import__("yaml").safe_load(SMALL_FOR_FUZZ))
+    items = list(read_submissions(raw, "x", q))
+    assert items
+    assert all(isinstance(i, InvalidRecord) and i.problems for i in items if not isinstance(i, AnswerSet))
