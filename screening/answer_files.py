@@ -112,18 +112,44 @@ def _jsonl(stream: IO[bytes], name: str) -> Iterator[Item]:
             continue
         if not raw.strip():
             continue
-        try:
-            data = _loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            yield _invalid(label, "not UTF-8 text")
-            continue
-        except json.JSONDecodeError as exc:
-            yield _invalid(label, f"not valid JSON (column {exc.colno}: {exc.msg})")
-            continue
-        except _BadJson as exc:
-            yield _invalid(label, str(exc))
+        data, problem = record_from_line(raw)
+        if problem is not None:
+            yield _invalid(label, problem)
             continue
         yield _record(data, label)
+
+
+def loads_strict(text: str) -> Any:
+    """Decode a JSON document as strictly as an answers file: no duplicate keys, no NaN or
+    Infinity, no numbers of thousands of digits, no nesting deeper than the YAML reader allows.
+
+    Raises:
+        ValueError: what is wrong, in a message fit to show (no data quoted).
+    """
+    try:
+        return _loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except _BadJson as exc:
+        raise ValueError(str(exc)) from None
+
+
+def record_from_line(raw: bytes) -> tuple[Any, str | None]:
+    """Decode one JSON Lines record strictly, as ``screening score`` does.
+
+    Returns:
+        The decoded data and ``None``, or ``None`` and what is wrong with the line.
+    """
+    if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        return None, f"the record is longer than {MAX_LINE_BYTES:,} bytes"
+    try:
+        return _loads(raw.decode("utf-8-sig")), None
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON (column {exc.colno}: {exc.msg})"
+    except _BadJson as exc:
+        return None, str(exc)
 
 
 def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
@@ -157,17 +183,16 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
     yield _record(data, name)
 
 
-def _looks_like_jsonl(raw: bytes) -> bool:
-    """Whether standard input holds JSON Lines: its first line is a whole JSON object and more
-    lines follow. One bad record further down is then reported with its number, not taken for
-    a sign that the stream is YAML."""
-    lines = [line for line in raw.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()]
-    if len(lines) < 2:
-        return False
+def _is_record_line(line: bytes) -> bool:
+    """Whether a line of standard input is a whole JSON object: the sign of JSON Lines.
+
+    A line that is JSON, though not a usable record (too deep, a duplicate key, ...), counts
+    when it starts with ``{``, so that it is reported with its record number.
+    """
     try:
-        return isinstance(_loads(lines[0].decode("utf-8")), dict)
-    except _BadJson:  # JSON, though not a usable record (too deep, a duplicate key, ...)
-        return lines[0].lstrip().startswith(b"{")
+        return isinstance(_loads(line.removeprefix(b"\xef\xbb\xbf").decode("utf-8")), dict)
+    except _BadJson:
+        return line.lstrip().removeprefix(b"\xef\xbb\xbf").startswith(b"{")
     except ValueError:  # not UTF-8 or not JSON
         return False
 
@@ -186,14 +211,7 @@ def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iter
         AnswersError: the file cannot be opened or read at all.
     """
     if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        head = stream.read(MAX_FILE_BYTES + 1)
-        if len(head) > MAX_FILE_BYTES or _looks_like_jsonl(head):
-            rest: IO[bytes] = (
-                io.BytesIO(head) if len(head) <= MAX_FILE_BYTES else _Chain(head, stream)
-            )
-            return _jsonl(rest, "<stdin>"), True
-        return _document(head, "<stdin>", json_only=False), False
+        return _stdin(stdin if stdin is not None else sys.stdin.buffer)
     file = Path(path)
     if file.suffix.lower() == ".jsonl":
         try:
@@ -215,6 +233,28 @@ def read_answer_sets(path: str, *, stdin: IO[bytes] | None = None) -> tuple[Iter
     except QuestionnaireError as exc:
         raise AnswersError(str(exc.problems[0])) from None
     return _document(raw, path, json_only=file.suffix.lower() == ".json"), False
+
+
+def _stdin(stream: IO[bytes]) -> tuple[Iterator[Item], bool]:
+    """Standard input: JSON Lines answered record by record, or one YAML or JSON document.
+
+    Only the first line that is not blank is read before deciding: when it is a whole JSON
+    object, the input is JSON Lines and each record is scored as soon as its line has arrived,
+    so that a program that writes one record and waits gets its referral. Anything else is one
+    document, read whole (up to the size limit of a file).
+    """
+    head = b""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        head += line
+        if not line or line.strip() or len(head) > MAX_FILE_BYTES:
+            break
+    if line.endswith(b"\n") and _is_record_line(line):
+        return _jsonl(_Chain(head, stream), "<stdin>"), True
+    head += stream.read(MAX_FILE_BYTES + 1 - len(head)) if len(head) <= MAX_FILE_BYTES else b""
+    if len(head) > MAX_FILE_BYTES:
+        return _jsonl(_Chain(head, stream), "<stdin>"), True
+    return _document(head, "<stdin>", json_only=False), False
 
 
 class _Chain(io.BytesIO):

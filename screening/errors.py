@@ -7,22 +7,8 @@ answer content or other personal data: they name files, lines, question ids and 
 
 from __future__ import annotations
 
-import unicodedata
 from enum import IntEnum
 from typing import NamedTuple
-
-
-def printable(text: str) -> str:
-    """A message made safe for a terminal: control characters (an id or key from a file may hold
-    an escape sequence) become U+FFFD, and so does a lone surrogate, which cannot be written."""
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(
-        "\ufffd"
-        if (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or "\ud800" <= ch <= "\udfff"
-        else ch
-        for ch in text
-    )
 
 
 class ExitStatus(IntEnum):
@@ -110,7 +96,28 @@ class QuestionnaireError(ScreeningError):
 
 
 class AnswersError(ScreeningError):
-    """An answers file or record does not fit its questionnaire."""
+    """An answers file or record does not fit its questionnaire.
+
+    Attributes:
+        problems: Each problem on its own (question ids, never the answers themselves); the
+            message alone when there is no list.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems if problems is not None else [message]
+
+
+class ReferralError(ScreeningError):
+    """A referral document is not valid JSON or does not fit the referral schema.
+
+    Attributes:
+        problems: Each field at fault, as ``path.to.field: what is wrong``.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems if problems is not None else [message]
 
 
 class StoreError(ScreeningError):

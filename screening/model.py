@@ -51,7 +51,7 @@ class GenderedText(BaseModel):
     grammatical default of Arabic for an unknown addressee).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     female: str = Field(min_length=1, description="The text addressed to a woman or a girl.")
     male: str = Field(min_length=1, description="The text addressed to a man or a boy.")
@@ -89,7 +89,7 @@ SpecialAnswer = Literal["dont_know", "declined"]
 class Strict(BaseModel):
     """Base of every format model: unknown keys are errors that suggest the nearest key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

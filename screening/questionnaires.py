@@ -7,7 +7,9 @@ they work from a wheel installed anywhere.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,9 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from screening.checks import check
 from screening.errors import Problem, QuestionnaireError, UsageError
-from screening.loader import Document, read_document
+from screening.loader import Document, parse_document, read_limited
 from screening.model import Questionnaire
 
 DEFAULT_QUESTIONNAIRE = "ilo_adult_labour"
@@ -140,15 +141,25 @@ def check_document(doc: Document) -> Questionnaire:
     Raises:
         QuestionnaireError: with every problem, each located at its line and column.
     """
+    return _check(doc)[0]
+
+
+def _check(doc: Document) -> tuple[Questionnaire, bytes | None]:
+    """:func:`check_document`, and the questionnaire's compiled snapshot (when caching is on)."""
+    from screening import compiled
+    from screening.checks import check  # only when a questionnaire is compiled
+
     try:
         questionnaire = Questionnaire.model_validate(doc.data)
     except ValidationError as exc:
         raise QuestionnaireError(sorted(_pydantic_problems(doc, exc), key=_order)) from None
+    # taken before the checks use the questionnaire (and fill its lookups)
+    snapshot = compiled.snapshot(questionnaire) if compiled.cache_dir() is not None else None
     findings = check(questionnaire)
     if findings:
         problems = [doc.problem(f.loc, f.message, code=f.code, key=f.key) for f in findings]
         raise QuestionnaireError(sorted(problems, key=_order))
-    return questionnaire
+    return questionnaire, snapshot
 
 
 def _order(problem: Problem) -> tuple[int, int]:
@@ -156,28 +167,80 @@ def _order(problem: Problem) -> tuple[int, int]:
 
 
 def load_path(path: Path, *, display: str | None = None) -> LoadedQuestionnaire:
-    """Load and check a questionnaire file.
+    """Load and check a questionnaire file (compiled once, then from the cache).
 
     Raises:
         QuestionnaireError: the file is unreadable or invalid; every problem is located.
     """
-    doc = read_document(path, display=display)
-    return LoadedQuestionnaire(check_document(doc), doc.path, doc.sha256)
+    name = display or str(path)
+    raw = read_limited(path)
+    return _compile(raw, hashlib.sha256(raw).hexdigest(), name)
+
+
+def _compile(
+    raw: bytes, sha256: str, name: str, doc: Document | None = None
+) -> LoadedQuestionnaire:
+    """The checked questionnaire of a file's bytes: from the cache, or parsed, checked and
+    cached. Only a questionnaire that passes every check is cached, so the problems of an
+    invalid file are found afresh every time."""
+    from screening import compiled
+
+    cached = compiled.load(sha256)
+    if cached is not None:
+        return LoadedQuestionnaire(cached, name, sha256)
+    if doc is None:
+        doc = parse_document(raw, name)
+    questionnaire, snapshot = _check(doc)
+    if snapshot is not None:
+        compiled.store(sha256, questionnaire.id, questionnaire.version, snapshot)
+    return LoadedQuestionnaire(questionnaire, name, sha256)
+
+
+@dataclass(frozen=True)
+class _Bundled:
+    """A bundled questionnaire file: its bytes, and its parsed YAML when it had to be read."""
+
+    raw: bytes
+    sha256: str
+    name: str
+    doc: Document | None
 
 
 @functools.cache
-def _bundled_index() -> dict[str, dict[str, Document]]:
-    """The bundled questionnaires by id, then by version, parsed (finding them parses them)."""
-    index: dict[str, dict[str, Document]] = {}
+def _bundled_index() -> dict[str, dict[str, _Bundled]]:
+    """The bundled questionnaires by id, then by version (files that cannot be read are left
+    out here and reported by ``screening validate``)."""
+    index: dict[str, dict[str, _Bundled]] = {}
     for path in bundled_files():
         try:
-            doc = read_document(path, display=f"<bundled>/{path.name}")
+            entry, ident, version = _bundled(path)
         except QuestionnaireError:
             continue
-        ident, version = doc.data.get("id"), doc.data.get("version")
         if isinstance(ident, str) and isinstance(version, str):
-            index.setdefault(ident, {}).setdefault(version, doc)
+            index.setdefault(ident, {}).setdefault(version, entry)
     return index
+
+
+def _bundled(path: Path) -> tuple[_Bundled, object, object]:
+    """A bundled file, with its id and version: from the cache when it was compiled before;
+    otherwise parsed, and compiled now (when valid) so that the next start finds it cached.
+
+    Raises:
+        QuestionnaireError: the file cannot be read or parsed.
+    """
+    from screening import compiled
+
+    name = f"<bundled>/{path.name}"
+    raw = read_limited(path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    known = compiled.header(sha256)
+    if known is not None:
+        return _Bundled(raw, sha256, name, None), *known
+    doc = parse_document(raw, name)
+    if compiled.cache_dir() is not None:
+        with contextlib.suppress(QuestionnaireError):  # reported when it is asked for
+            _compile(raw, sha256, name, doc)
+    return _Bundled(raw, sha256, name, doc), doc.data.get("id"), doc.data.get("version")
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -239,8 +302,8 @@ def _resolve_cached(ref: str, files: bool = True) -> LoadedQuestionnaire:
         if version is None:
             version = max(versions, key=version_key)
         if version in versions:
-            doc = versions[version]
-            return LoadedQuestionnaire(check_document(doc), doc.path, doc.sha256)
+            entry = versions[version]
+            return _compile(entry.raw, entry.sha256, entry.name, entry.doc)
         known_versions = ", ".join(bundled_versions(ident))
         raise UsageError(
             f"no version '{version}' of questionnaire '{ident}' (bundled: {known_versions})",

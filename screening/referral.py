@@ -57,7 +57,7 @@ ConsentStatus = Literal["granted", "declined", "not_asked", "unknown"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class QuestionnaireRef(_Model):

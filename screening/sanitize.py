@@ -18,7 +18,8 @@ What :func:`visible` does:
 - C1 controls (U+0080 to U+009F; U+009B starts a sequence on some terminals) and the
   characters that change the direction or the lines of what follows (embeddings, overrides
   and isolates of the bidi algorithm, the line and paragraph separators) are shown as
-  ``<U+XXXX>``. The marks LRM, RLM and ALM stay: they act on the characters beside them only,
+  ``<U+XXXX>``, and so is a lone surrogate (which no terminal encoding can write). The marks
+  LRM, RLM and ALM stay: they act on the characters beside them only,
   and right-to-left text needs them.
 
 This module does no I/O and imports nothing.
@@ -78,6 +79,7 @@ def visible(text: str, *, lines: bool = False) -> str:
         if (
             code < 0x20
             or 0x7F <= code <= 0x9F
+            or 0xD800 <= code <= 0xDFFF  # a lone surrogate cannot even be written
             or char in BIDI_CONTROLS
             or char in _SEPARATORS
         ):

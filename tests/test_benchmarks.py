@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("interview.py", ["--answers", "20"]),
         ("score_indicators.py", ["--copies", "1", "2", "--sets", "5"]),
         ("checks.py", ["--sizes", "20", "40", "--runs", "1"]),
+        ("startup.py", ["--runs", "1"]),
     ],
 )
 def test_benchmark_runs(script: str, args: list[str], tmp_path: Path) -> None:

@@ -159,7 +159,7 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
     assert len(json.loads(default.stdout)) == 67
 
 
-HELP_PAGES = [[], ["score"], ["interview"], ["validate"], ["cases"], ["train"], ["indicators", "show"]]
+HELP_PAGES = [[], ["score"], ["interview"], ["validate"], ["cases"], ["train"], ["indicators", "show"], ["export", "xlsform"]]
 
 
 @pytest.mark.parametrize("path", HELP_PAGES, ids=lambda p: "-".join(p) or "screening")

@@ -17,13 +17,14 @@ import typer
 
 from screening import __version__
 from screening.cli import cases as cases_cli
+from screening.cli import export as export_cli
 from screening.cli import indicators as indicators_cli
 from screening.cli import interview as interview_cli
 from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
 from screening.cli import train as train_cli
 from screening.cli import validate as validate_cli
-from screening.errors import ExitStatus, ScreeningError, printable
+from screening.errors import ExitStatus, ScreeningError
 
 app = typer.Typer(
     name="screening",
@@ -69,6 +70,7 @@ schema_cli.register(app)
 app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(cases_cli.app, name="cases")
+app.add_typer(export_cli.app, name="export")
 
 
 def report(error: ScreeningError) -> None:
@@ -81,9 +83,9 @@ def report(error: ScreeningError) -> None:
         prefix = "screening: "
     else:
         prefix = "screening: error: "
-    sys.stderr.write(prefix + printable(lines[0]) + "\n")
+    sys.stderr.write(prefix + lines[0] + "\n")
     for line in lines[1:]:
-        sys.stderr.write("  " + printable(line) + "\n")
+        sys.stderr.write("  " + line + "\n")
     sys.stderr.flush()
 
 

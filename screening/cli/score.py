@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
     from screening.referral import Referral
     from screening.scoring import Assessment
+
+
+class InputKind(StrEnum):
+    """What the input files hold."""
+
+    ANSWERS = "answers"
+    ODK = "odk"
 
 
 class ScoreFormat(StrEnum):
@@ -60,6 +67,14 @@ def score(
             help="Language of the texts in the export (default: the answer set's, else the questionnaire's first).",
         ),
     ] = None,
+    source: Annotated[
+        InputKind,
+        typer.Option(
+            "--from",
+            help="answers: answers files; odk: CSV or JSON exports of ODK Central or "
+            "KoboToolbox, of a form made by `screening export xlsform`.",
+        ),
+    ] = InputKind.ANSWERS,
     rtl: Annotated[
         str | None,
         typer.Option(
@@ -75,6 +90,8 @@ def score(
     One input holding one answer set gives one JSON document; several inputs, or JSON Lines,
     give JSON Lines: one referral per answer set, in input order. A bad record is reported on
     stderr with its file and record number, the others are still scored, and the exit code is 1.
+    JSON Lines on standard input are answered line by line, as each record arrives. With
+    `--from odk`, each file is a CSV or JSON export of ODK Central or KoboToolbox.
 
     Example: screening score case.yaml --redact --out referral.json
     """
@@ -82,13 +99,12 @@ def score(
 
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
-    from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
+    from screening.bidi import rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
     from screening.files import check_output, private_file
     from screening.pipeline import score_one
     from screening.questionnaires import resolve
-    from screening.referral import rationale, to_json
-    from screening.render import make_console, render_rule, render_summary
+    from screening.referral import to_json
 
     mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
     if out is not None and output is ScoreFormat.JSON:
@@ -99,7 +115,10 @@ def score(
         raise UsageError(
             f"--lang {lang}: the questionnaire has no such language ({', '.join(default.questionnaire.language_codes)})"
         )
-    opened = [read_answer_sets(path) for path in files]
+    if source is InputKind.ODK:
+        opened = [_submissions(path, default) for path in files]
+    else:
+        opened = [read_answer_sets(path) for path in files]
     many = len(files) > 1 or any(is_many for _, is_many in opened)
     failures = 0
     written = 0
@@ -125,6 +144,10 @@ def score(
     from screening.sanitize import visible
 
     if output is ScoreFormat.TABLE:
+        from screening.bidi import RtlMode, display, display_lines
+        from screening.referral import rationale
+        from screening.render import make_console, render_rule, render_summary
+
         console = make_console()
 
         def shape(text: str) -> str:
@@ -153,14 +176,37 @@ def score(
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
-                if out is None:
-                    sink.flush()  # a pipeline reads each referral as soon as it is scored
+                sink.flush()  # a pipeline reads each referral as soon as it is scored
         if out is not None:
             from screening.sanitize import visible
 
             sys.stderr.write(f"screening: wrote {written} referral(s) to {visible(str(out))}\n")
     if failures:
         raise AnswersError(f"{failures} answer set(s) could not be scored (see above)")
+
+
+def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any], bool]:
+    """The submissions of an ODK Central or KoboToolbox export file (``-``: standard input)."""
+    from screening.errors import AnswersError, QuestionnaireError
+    from screening.loader import read_limited
+    from screening.odk import MAX_EXPORT_BYTES, read_submissions
+    from screening.sanitize import visible
+
+    if path == "-":
+        raw = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
+        if len(raw) > MAX_EXPORT_BYTES:
+            raise AnswersError(f"<stdin>: more than {MAX_EXPORT_BYTES:,} bytes; give the export as a file")
+    else:
+        try:
+            raw = read_limited(Path(path), limit=MAX_EXPORT_BYTES)
+        except QuestionnaireError as exc:
+            raise AnswersError(str(exc.problems[0])) from None
+
+    def note(message: str) -> None:
+        sys.stderr.write(f"screening: note: {visible(message)}\n")
+
+    name = "<stdin>" if path == "-" else path
+    return read_submissions(raw, name, loaded.questionnaire, note=note), True
 
 
 def _questionnaire_of(
