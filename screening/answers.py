@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from screening.errors import AnswersError
 from screening.evaluate import is_special
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 from screening.model import (
@@ -48,12 +49,15 @@ class AnswerSet:
     notes: dict[str, list[str]] = field(default_factory=dict)
 
 
-class InvalidRecord(Exception):
-    """A record that cannot be scored; ``problems`` name the questions at fault."""
+class InvalidRecord(AnswersError):
+    """A record that cannot be scored; ``problems`` name the questions at fault.
+
+    One of the error tree's answers errors (exit 1): a batch reports it and goes on with the
+    next record; anywhere else it is shown like any other data error.
+    """
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+        super().__init__("; ".join(problems), problems=problems)
 
 
 def _kind(value: Any) -> str:
