@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Protocol, Self
 
 from screening.errors import LeaseError, StoreError
 
@@ -178,7 +178,7 @@ _V1: Final = (
 )
 
 
-def _seal_earlier_cases(conn: sqlite3.Connection) -> None:
+def _seal_earlier_cases(conn: Conn) -> None:
     """Give every case of a schema 1 store its secret and one event sealing its records.
 
     Schema 1 events carry no digests of the data; from here on every record points to the
@@ -279,6 +279,43 @@ _MESSAGE_CODES: Final = {
 }
 
 _KEPT: Final = "everything saved before is kept"
+
+
+class Cursor(Protocol):
+    """What the store reads back from a statement (a DB-API cursor)."""
+
+    @property
+    def rowcount(self) -> int:
+        """The number of rows the statement changed."""
+        ...
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+        ...
+
+    def fetchall(self) -> list[Any]:
+        """The remaining rows."""
+        ...
+
+    def __iter__(self) -> Any:
+        """The remaining rows, one by one."""
+        ...
+
+
+class Conn(Protocol):
+    """The part of a database connection the store's statements use (``?`` placeholders).
+
+    ``sqlite3.Connection`` is one; the PostgreSQL store wraps its connection to be another, so
+    that both backends run the same statements for the same behaviour.
+    """
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor:
+        """Run one statement."""
+        ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor:
+        """Run one statement for each set of parameters."""
+        ...
 
 
 def open_store(
@@ -428,7 +465,7 @@ _CASE_SELECT: Final = (
 
 
 def _load_case(
-    conn: sqlite3.Connection, case_id: str, question_id: str | None = None
+    conn: Conn, case_id: str, question_id: str | None = None
 ) -> _CaseState | None:
     """The case's row, lease and the log's state; with the current answer to a question."""
     row = conn.execute(_CASE_SELECT + " WHERE c.id = ?", (question_id, case_id)).fetchone()
@@ -465,6 +502,7 @@ class SqliteStore:
         """Wrap an open, migrated connection; use :func:`open_store` instead."""
         self._conn: sqlite3.Connection | None = connection
         self.path = path
+        self.where = str(path)
         self.busy_timeout = busy_timeout
         self.read_only = read_only
         self._clock = clock
@@ -590,7 +628,7 @@ class SqliteStore:
             else:
                 if self._find(conn, case_id) is not None:
                     raise StoreError(
-                        f"a case {case_id} exists already in {self.path}",
+                        f"a case {case_id} exists already in {self.where}",
                         hint="Choose another id, or leave it out to get a new one.",
                     )
                 new_id = case_id
@@ -805,8 +843,9 @@ class SqliteStore:
             cid = state.id
             events, head = state.chain
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO acknowledged_flags"
-                " (case_id, flag_id, officer, acknowledged_at, event_seq) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO acknowledged_flags"
+                " (case_id, flag_id, officer, acknowledged_at, event_seq) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (case_id, flag_id) DO NOTHING",
                 (cid, flag_id, officer, at, events + 1),
             ).rowcount
             if inserted:
@@ -1091,7 +1130,7 @@ class SqliteStore:
         with self._read(f"read case {_show(case_id)}") as conn:
             return self._state(conn, case_id).holder()
 
-    def _take_lease(self, conn: sqlite3.Connection, cid: str, officer: str | None, at: str) -> None:
+    def _take_lease(self, conn: Conn, cid: str, officer: str | None, at: str) -> None:
         token = secrets.token_hex(16)
         conn.execute(
             "INSERT INTO leases (case_id, token, officer, host, pid, since)"
@@ -1288,17 +1327,17 @@ class SqliteStore:
             check_head(expected_head)
         # The anchor is read before the log: it is written after each commit, so read first it
         # can lag behind what the log holds, never run ahead of it.
-        anchor = _read_anchor(anchor_path(self.path))
+        anchor_file = self._anchor_file()
+        anchor = None if anchor_file is None else _read_anchor(anchor_file)
         try:
             with self._read("verify the audit log") as conn:
-                damage = [row[0] for row in conn.execute("PRAGMA quick_check")]
-                if damage != ["ok"]:
+                if self._damaged(conn):
                     return VerifyResult(
                         ok=False,
                         events=0,
                         head=GENESIS_HASH,
                         first_broken=None,
-                        message=f"the database file {self.path} is damaged (integrity check "
+                        message=f"the database file {self.where} is damaged (integrity check "
                         "failed)",
                     )
                 events = [
@@ -1328,11 +1367,13 @@ class SqliteStore:
                 events=0,
                 head=GENESIS_HASH,
                 first_broken=None,
-                message=f"the case store {self.path} holds values of a form screening never "
+                message=f"the case store {self.where} holds values of a form screening never "
                 "writes (a number, hash, time or secret of the wrong type): it was changed "
                 "outside screening",
             )
-        anchored = _compare_anchor(anchor, events, anchor_path(self.path))
+        anchored = (
+            None if anchor_file is None else _compare_anchor(anchor, events, anchor_file)
+        )
         if anchored is not None and not anchored[0]:
             problems.append(anchored[1])
         if anchor_log is not None:
@@ -1361,19 +1402,27 @@ class SqliteStore:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _damaged(self, conn: Conn) -> bool:
+        """Whether the database's own integrity check fails."""
+        return [row[0] for row in conn.execute("PRAGMA quick_check")] != ["ok"]
+
+    def _anchor_file(self) -> Path | None:
+        """The anchor file kept beside the database, if the backend keeps one."""
+        return anchor_path(self.path)
+
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError(f"the case store at {self.path} is closed")
+            raise StoreError(f"the case store at {self.where} is closed")
         return self._conn
 
     def _moment(self, now: datetime | None) -> datetime:
         return self._clock() if now is None else now
 
     @contextlib.contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, action: str) -> Iterator[Conn]:
         if self.read_only:
             raise StoreError(
-                f"cannot {action}: the case store {self.path} is read-only",
+                f"cannot {action}: the case store {self.where} is read-only",
                 hint="Copy the store to a writable disk, or make its folder and files "
                 "writable by you, to change it; it can be listed, shown and exported as it is.",
             )
@@ -1384,7 +1433,7 @@ class SqliteStore:
         self._anchor()
 
     @contextlib.contextmanager
-    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _read(self, action: str) -> Iterator[Conn]:
         # A reader is rarely kept waiting in WAL mode (a checkpoint resetting the log, recovery
         # after a crash), and then at any statement, not at BEGIN: it waits the whole timeout,
         # quietly, as the short first wait of a write is only there to say that it waits.
@@ -1429,7 +1478,7 @@ class SqliteStore:
         if self._on_wait is not None:
             self._on_wait(
                 f"waiting for the case store: another screening session is writing to "
-                f"{self.path} (up to {self.busy_timeout:g} s)"
+                f"{self.where} (up to {self.busy_timeout:g} s)"
             )
         remaining = max(self.busy_timeout - NOTICE_AFTER, 0.0)
         conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
@@ -1448,35 +1497,35 @@ class SqliteStore:
         if self._anchor_fd is not None:
             _write_anchor(self._anchor_fd, *anchored)
 
-    def _find(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus] | None:
+    def _find(self, conn: Conn, case_id: str) -> tuple[str, CaseStatus] | None:
         row = conn.execute("SELECT id, status FROM cases WHERE id = ?", (case_id,)).fetchone()
         return None if row is None else (row[0], CaseStatus(row[1]))
 
     def _state(
-        self, conn: sqlite3.Connection, case_id: str, question_id: str | None = None
+        self, conn: Conn, case_id: str, question_id: str | None = None
     ) -> _CaseState:
         state = _load_case(conn, case_id, question_id)
         if state is None and case_id.casefold() in self._leases:
             del self._leases[case_id.casefold()]
             raise LeaseError(
-                f"case {_show(case_id)} was deleted from {self.path} while it was open here "
+                f"case {_show(case_id)} was deleted from {self.where} while it was open here "
                 "(`screening cases delete` or `purge`)",
                 hint="Nothing more can be saved to it; the audit log records who deleted it.",
             )
         if state is None:
             raise StoreError(
-                f"no case {_show(case_id)} in {self.path}",
+                f"no case {_show(case_id)} in {self.where}",
                 hint="Run `screening cases list` to see the cases in this store.",
             )
         return state
 
-    def _require(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus]:
+    def _require(self, conn: Conn, case_id: str) -> tuple[str, CaseStatus]:
         state = self._state(conn, case_id)
         return state.id, state.status
 
     def _draft(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         case_id: str,
         action: str,
         question_id: str | None = None,
@@ -1490,7 +1539,7 @@ class SqliteStore:
         self._check_lease(state, action)
         return state
 
-    def _fresh_case_id(self, conn: sqlite3.Connection, today: date) -> str:
+    def _fresh_case_id(self, conn: Conn, today: date) -> str:
         while True:
             suffix = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_SUFFIX_LENGTH))
             candidate = f"C-{today:%Y-%m-%d}-{suffix}"
@@ -1786,7 +1835,7 @@ def _translate(exc: sqlite3.Error, action: str, path: Path, busy_timeout: float)
 
 
 def _append_event(
-    conn: sqlite3.Connection,
+    conn: Conn,
     at: str,
     officer: str | None,
     event: EventType,
@@ -1825,7 +1874,7 @@ def _append_event(
     return seq, digest
 
 
-def _chain_state(conn: sqlite3.Connection) -> tuple[int, str]:
+def _chain_state(conn: Conn) -> tuple[int, str]:
     row = conn.execute("SELECT events, head FROM chain_state WHERE id = 1").fetchone()
     if row is None:
         raise StoreError(
@@ -1859,14 +1908,14 @@ def _flag_fields(
     return {"case_id": cid, "flag_id": flag_id, "officer": officer, "at": at}
 
 
-def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
+def _records(conn: Conn, case_id: str | None) -> list[RecordRow]:
     """The answers, notes and flag acknowledgements of one case (or of all), as stored."""
-    params = (case_id,)
+    params = (case_id, case_id)
     records = [
         RecordRow("answer", seq, cid, qid, _answer_fields(cid, qid, value, officer, at), event_seq)
         for seq, cid, qid, value, officer, at, event_seq in conn.execute(
             "SELECT seq, case_id, question_id, value_json, officer, recorded_at, event_seq"
-            " FROM answers WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq",
+            " FROM answers WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
             params,
         )
     ]
@@ -1874,7 +1923,7 @@ def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
         RecordRow("note", seq, cid, qid, _note_fields(cid, qid, text, officer, at), event_seq)
         for seq, cid, qid, text, officer, at, event_seq in conn.execute(
             "SELECT seq, case_id, question_id, text, officer, recorded_at, event_seq"
-            " FROM notes WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq",
+            " FROM notes WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
             params,
         )
     ]
@@ -1882,14 +1931,14 @@ def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
         RecordRow("flag", seq, cid, fid, _flag_fields(cid, fid, officer, at), event_seq)
         for seq, cid, fid, officer, at, event_seq in conn.execute(
             "SELECT rowid, case_id, flag_id, officer, acknowledged_at, event_seq"
-            " FROM acknowledged_flags WHERE ?1 IS NULL OR case_id = ?1 ORDER BY rowid",
+            " FROM acknowledged_flags WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY rowid",
             params,
         )
     ]
     return sorted(records, key=lambda r: (r.kind, r.seq))
 
 
-def _meta_items(conn: sqlite3.Connection, cid: str) -> list[tuple[str, str]]:
+def _meta_items(conn: Conn, cid: str) -> list[tuple[str, str]]:
     return [
         (str(key), str(value))
         for key, value in conn.execute(
@@ -1898,13 +1947,13 @@ def _meta_items(conn: sqlite3.Connection, cid: str) -> list[tuple[str, str]]:
     ]
 
 
-def _store_meta_hash(conn: sqlite3.Connection, cid: str, salt: str) -> str:
+def _store_meta_hash(conn: Conn, cid: str, salt: str) -> str:
     digest = meta_digest(salt, _meta_items(conn, cid))
     conn.execute("UPDATE cases SET meta_hash = ? WHERE id = ?", (digest, cid))
     return digest
 
 
-def _case_rows(conn: sqlite3.Connection) -> list[CaseRow]:
+def _case_rows(conn: Conn) -> list[CaseRow]:
     meta: dict[str, list[tuple[str, str]]] = {}
     for cid, key, value in conn.execute("SELECT case_id, key, value_json FROM case_meta"):
         meta.setdefault(str(cid), []).append((str(key), str(value)))
@@ -1926,7 +1975,7 @@ def _case_rows(conn: sqlite3.Connection) -> list[CaseRow]:
 
 
 def _remove(
-    conn: sqlite3.Connection, state: _CaseState, at: str, officer: str | None, event: EventType
+    conn: Conn, state: _CaseState, at: str, officer: str | None, event: EventType
 ) -> tuple[int, str]:
     """Delete a case; its event records the digest of what was removed."""
     digests = [state.digest()] + [r.digest(state.salt) for r in _records(conn, state.id)]
