@@ -66,6 +66,7 @@ __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
     "MIGRATIONS",
     "NOTICE_AFTER",
+    "STORE_VARIABLE",
     "SqliteStore",
     "anchor_path",
     "open_store",
@@ -280,6 +281,11 @@ _MESSAGE_CODES: Final = {
 
 _KEPT: Final = "everything saved before is kept"
 
+STORE_VARIABLE: Final = "SCREENING_STORE"
+"""Where the case store is: a folder (as ``SCREENING_HOME``) or a ``postgresql://`` URL."""
+
+_URL: Final = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
+
 
 class Cursor(Protocol):
     """What the store reads back from a statement (a DB-API cursor)."""
@@ -328,6 +334,10 @@ def open_store(
 ) -> SqliteStore:
     """Open the case store in ``home``, creating or upgrading it as needed.
 
+    ``home`` (else ``SCREENING_STORE``, else ``SCREENING_HOME`` or the user's data folder) is
+    a folder, or a ``postgresql://`` URL: then the store is the shared database
+    (:class:`~screening.store.postgres.PostgresStore`), and the folder options do not apply.
+
     The directory is created with mode 0700 when missing; an existing one is never re-moded,
     and is refused when it belongs to another user or others may write in it (see
     :func:`~screening.store.paths.prepare_home`). The database files get 0600. The file's
@@ -335,7 +345,8 @@ def open_store(
     before anything is changed.
 
     Args:
-        home: The store's directory; :func:`~screening.store.paths.default_home` when omitted.
+        home: The store's directory or URL; :func:`~screening.store.paths.default_home` when
+            omitted and ``SCREENING_STORE`` is unset.
         busy_timeout: Seconds a write waits for another session before failing.
         clock: Returns the current, timezone-aware time; the system clock when omitted.
         on_wait: Called with a sentence when a write has waited :data:`NOTICE_AFTER` seconds
@@ -354,6 +365,14 @@ def open_store(
         >>> with open_store() as store:  # doctest: +SKIP
         ...     case_id = store.create_case(questionnaire_id="ilo-2009", ...)
     """
+    if home is None:
+        home = os.environ.get(STORE_VARIABLE, "").strip() or None
+    if isinstance(home, str) and _URL.match(home.strip()):
+        from screening.store.postgres import PostgresStore
+
+        return PostgresStore.connect(
+            home.strip(), busy_timeout=busy_timeout, clock=clock, on_wait=on_wait
+        )
     directory = default_home() if home is None else Path(home).expanduser().absolute()
     return SqliteStore.open(
         directory,
