@@ -487,11 +487,11 @@ class PostgresStore(SqliteStore):
         remaining = max(self.busy_timeout - NOTICE_AFTER, 0.0)
         pg = self._live_pg(action)
         try:
-            pg.execute(  # noqa: S608 - an integer only
+            pg.execute(
                 "BEGIN ISOLATION LEVEL READ COMMITTED;"
-                f" SET LOCAL lock_timeout = {int(remaining * 1000)};"
-                " SELECT events FROM chain_state WHERE id = 1 FOR UPDATE"
+                f" SET LOCAL lock_timeout = {int(remaining * 1000)}"
             )
+            pg.execute("SELECT events FROM chain_state WHERE id = 1 FOR UPDATE")
         except psycopg.Error as exc:
             _rollback(pg)
             raise _translate(exc, action, self.where, self.busy_timeout) from None
