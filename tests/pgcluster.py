@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 SUPERUSER = "postgres"
 RUN_AS = "nobody"
+PASSWORD_USER = "screening_pw"  # noqa: S105 - a user name
+"""The one user of a test cluster who must give a password."""
 
 
 def server_bindir() -> Path | None:
@@ -115,6 +117,19 @@ class Cluster:
         self.stop("fast")
         self.start()
 
+    def role(self, name: str, *, password: str | None = None) -> None:
+        """Create a login role unless it exists (roles belong to the whole cluster)."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+                return
+            statement = sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name))
+            if password is not None:
+                statement += sql.SQL(" PASSWORD {}").format(sql.Literal(password))
+            conn.execute(statement)
+
     def sql(
         self, statement: str, *, database: str = "postgres", user: str = SUPERUSER
     ) -> list[tuple[object, ...]]:
@@ -157,6 +172,12 @@ def start_cluster(bindir: Path, settings: dict[str, str] | None = None) -> Clust
             "-E",
             "UTF8",
             "--no-sync",
+        )
+        # One user logs in with a password (to test a refused login); the rest are trusted.
+        hba = cluster.data / "pg_hba.conf"
+        hba.write_text(
+            f"local all {PASSWORD_USER} scram-sha-256\n" + hba.read_text(encoding="utf-8"),
+            encoding="utf-8",
         )
         cluster.start()
     except BaseException:

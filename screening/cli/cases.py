@@ -1,6 +1,7 @@
 """`screening cases`: list, show, export, delete, verify and purge the cases in the store.
 
-Every command opens the store in ``SCREENING_HOME`` (or the user's data directory). Store
+Every command opens the store given by ``--store`` or ``SCREENING_STORE`` (a folder, or a
+``postgresql://`` URL), else the one in ``SCREENING_HOME`` (or the user's data directory). Store
 failures are :class:`~screening.errors.StoreError` and reach the CLI's one error handler.
 Output for machines goes to stdout; questions, warnings and confirmations for people to
 stderr.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli.options import ForceOption, out_option
+from screening.cli.options import ForceOption, StoreOption, out_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,7 +31,8 @@ app = typer.Typer(
     help=(
         "The case store: list, show, export, delete, verify and purge the screening cases "
         "saved by `screening interview`.\n\n"
-        "The store is in SCREENING_HOME, or in the user's data directory when it is unset.\n\n"
+        "The store is --store or SCREENING_STORE (a folder, or a postgresql:// URL of a "
+        "centre's shared register), else SCREENING_HOME, else the user's data directory.\n\n"
         "Example: screening cases list --status draft"
     ),
     no_args_is_help=True,
@@ -230,11 +232,12 @@ def _waiting(message: str) -> None:
     sys.stderr.flush()
 
 
-def _store(*, read: bool = False) -> SqliteStore:
-    """The case store in SCREENING_HOME; ``read``: a read-only store is opened for reading."""
+def _store(where: str | None, *, read: bool = False) -> SqliteStore:
+    """The case store at ``where`` (--store, SCREENING_STORE), else in SCREENING_HOME;
+    ``read``: a read-only store is opened for reading."""
     from screening.store import open_store
 
-    return open_store(on_wait=_waiting, allow_read_only=read)
+    return open_store(where or None, on_wait=_waiting, allow_read_only=read)
 
 
 def _print_json(document: Any) -> None:
@@ -293,6 +296,7 @@ def list_cases(
     ] = Format.TABLE,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """List the cases, most recently updated first, without any answer.
 
@@ -304,7 +308,7 @@ def list_cases(
     from screening.casefile import summary_document
 
     ui = _ui(ui_lang, rtl)
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         summaries = store.list_cases(None if status is None else status.value)
     if output is Format.JSON:
         _print_json([summary_document(s) for s in summaries])
@@ -542,6 +546,7 @@ def show(
             "statuses and JSON are never translated.",
         ),
     ] = None,
+    where: StoreOption = None,
 ) -> None:
     """Show one case: its answers, notes, flags and the live outcome.
 
@@ -557,7 +562,7 @@ def show(
     from screening.render import make_console
 
     _ui(ui_lang, rtl)  # a wrong SCREENING_RTL is refused before the store is opened
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         case = store.get_case(case_id)
     ui = _ui(ui_lang, rtl, fallback=case.ui_language)
     live = live_case(case, questionnaire=questionnaire, language=ui.lang)
@@ -586,6 +591,7 @@ def export(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Export a case's referral as JSON, on stdout or to a file.
 
@@ -604,7 +610,7 @@ def export(
     ui = _ui(ui_lang, rtl)
     if out is not None:
         check_output(out, force=force)  # before the export is recorded
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         case = store.get_case(case_id)
         result = export_case(
             store, case, redact=redact, questionnaire=questionnaire, language=ui.lang
@@ -655,6 +661,7 @@ def delete(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Delete a case with its answers, notes and flags; the audit log keeps that it was deleted.
 
@@ -666,7 +673,7 @@ def delete(
     Example: screening cases delete C-2026-11-29-7KQ3M2 --officer epc-017
     """
     ui = _ui(ui_lang, rtl)
-    with _store() as store:
+    with _store(where) as store:
         case = store.get_case(case_id)
         if not yes:
             question = ui.tr(
@@ -761,6 +768,7 @@ def verify(
     ] = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Check the store file, the audit log's hash chain and the data it covers.
 
@@ -775,7 +783,7 @@ def verify(
     from screening.errors import StoreError
 
     ui = _ui(ui_lang, rtl)
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         result = store.verify(expected_head, anchor_log=anchor_to)
         path = store.path
     if not result.ok:
@@ -825,6 +833,7 @@ def purge(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Delete every case not updated for a given time (retention).
 
@@ -842,7 +851,7 @@ def purge(
 
     ui = _ui(ui_lang, rtl)
     period = describe_duration(older_than, ui.lang)
-    with _store() as store:
+    with _store(where) as store:
         now = datetime.now(UTC)
         doomed = purge_candidates(store.list_cases(), older_than, now)
         if not doomed:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from screening.store.audit import AuditEvent, chain_hash, verify_chain
 from screening.store.model import (
@@ -34,6 +34,9 @@ from screening.store.model import (
 )
 from screening.store.paths import DATABASE_NAME, HOME_VARIABLE, default_home
 from screening.store.sqlite import SqliteStore, anchor_path, check_head, open_store
+
+if TYPE_CHECKING:
+    from screening.store.postgres import PostgresStore
 
 __all__ = [
     "DATABASE_NAME",
@@ -234,4 +237,9 @@ class CaseStore(Protocol):
 
 def _conforms(store: SqliteStore) -> CaseStore:
     # Never called: makes mypy prove that SqliteStore implements the whole protocol.
+    return store
+
+
+def _conforms_postgres(store: PostgresStore) -> CaseStore:
+    # Never called: the same proof for the PostgreSQL store.
     return store

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from screening.errors import StoreError
-from screening.store.model import Clock
+from screening.store.model import Clock, JSONInput, LeaseHolder
 from screening.store.paths import DATABASE_NAME, default_home
 from screening.store.sqlite import (
     _KEPT,
@@ -45,6 +46,9 @@ __all__ = [
 ]
 
 _URL: Final = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
+
+ROLES: Final = ("screening_officer", "screening_supervisor", "screening_auditor")
+"""The group roles ``screening store init`` creates; login roles are made members of one."""
 
 _MIGRATION_LOCK: Final = 0x5343524E
 """The advisory lock held while the schema is created or upgraded ("SCRN")."""
@@ -289,6 +293,9 @@ class PostgresStore(SqliteStore):
         self._pg: psycopg.Connection[tuple[Any, ...]] | None = None
         self._connect_timeout = connect_timeout
         self._closed = False
+        self.officer_id: str | None = None
+        self.roles: frozenset[str] = frozenset()
+        self._admin = True
 
     @classmethod
     def connect(
@@ -312,6 +319,7 @@ class PostgresStore(SqliteStore):
         try:
             store._live_pg("open the case store")
             store._check_schema(migrate=migrate)
+            store._read_role()
         except BaseException:
             store.close()
             raise
@@ -373,6 +381,139 @@ class PostgresStore(SqliteStore):
         """The role this store is connected as."""
         return self._live_pg("read the case store").info.user
 
+    # -- who is connected -------------------------------------------------------------------
+
+    def _read_role(self) -> None:
+        """The connected role: an administrator (superuser, or owner of the tables), or a
+        member of the screening roles, whose officer id is then the database user."""
+        with self._pg_transaction("read the case store's roles", write=False) as conn:
+            row = conn.execute(
+                "SELECT current_user, r.rolsuper,"
+                " pg_has_role(current_user, c.relowner, 'MEMBER'),"
+                " ARRAY(SELECT g.rolname::text FROM pg_roles g WHERE g.rolname = ANY(?)"
+                "  AND pg_has_role(current_user, g.oid, 'MEMBER'))"
+                " FROM pg_roles r, pg_class c"
+                " WHERE r.rolname = current_user AND c.oid = 'cases'::regclass",
+                (list(ROLES),),
+            ).fetchone()
+        user, superuser, owner, roles = row
+        self._admin = bool(superuser or owner)
+        self.roles = frozenset(roles)
+        self.officer_id = None if self._admin else str(user)
+
+    def _who(self, officer: str | None) -> str | None:
+        """The officer recorded for a write: the database user, unless an administrator."""
+        return officer if self.officer_id is None else self.officer_id
+
+    def _sees_all_data(self) -> bool:
+        return self._admin or "screening_supervisor" in self.roles
+
+    def create_case(
+        self,
+        *,
+        questionnaire_id: str,
+        questionnaire_version: str,
+        questionnaire_sha256: str,
+        language: str,
+        ui_language: str,
+        officer: str | None,
+        case_id: str | None = None,
+        now: datetime | None = None,
+        meta: Mapping[str, JSONInput] | None = None,
+        lease: bool = False,
+    ) -> str:
+        """Start a draft case; see :meth:`SqliteStore.create_case`."""
+        return super().create_case(
+            questionnaire_id=questionnaire_id,
+            questionnaire_version=questionnaire_version,
+            questionnaire_sha256=questionnaire_sha256,
+            language=language,
+            ui_language=ui_language,
+            officer=self._who(officer),
+            case_id=case_id,
+            now=now,
+            meta=meta,
+            lease=lease,
+        )
+
+    def record_answer(
+        self,
+        case_id: str,
+        question_id: str,
+        value: JSONInput,
+        *,
+        officer: str | None,
+        now: datetime | None = None,
+    ) -> None:
+        """Save an answer; see :meth:`SqliteStore.record_answer`."""
+        super().record_answer(case_id, question_id, value, officer=self._who(officer), now=now)
+
+    def clear_answer(
+        self, case_id: str, question_id: str, *, officer: str | None, now: datetime | None = None
+    ) -> bool:
+        """Withdraw an answer; see :meth:`SqliteStore.clear_answer`."""
+        return super().clear_answer(case_id, question_id, officer=self._who(officer), now=now)
+
+    def record_note(
+        self,
+        case_id: str,
+        question_id: str,
+        text: str,
+        *,
+        officer: str | None,
+        now: datetime | None = None,
+    ) -> None:
+        """Add a note; see :meth:`SqliteStore.record_note`."""
+        super().record_note(case_id, question_id, text, officer=self._who(officer), now=now)
+
+    def acknowledge_flag(
+        self, case_id: str, flag_id: str, *, officer: str | None, now: datetime | None = None
+    ) -> None:
+        """Record a flag seen; see :meth:`SqliteStore.acknowledge_flag`."""
+        super().acknowledge_flag(case_id, flag_id, officer=self._who(officer), now=now)
+
+    def complete(
+        self,
+        case_id: str,
+        referral_json: str,
+        *,
+        officer: str | None,
+        now: datetime | None = None,
+    ) -> None:
+        """Complete a draft; see :meth:`SqliteStore.complete`."""
+        super().complete(case_id, referral_json, officer=self._who(officer), now=now)
+
+    def mark_exported(
+        self, case_id: str, *, officer: str | None, now: datetime | None = None
+    ) -> str:
+        """Record an export; see :meth:`SqliteStore.mark_exported`."""
+        return super().mark_exported(case_id, officer=self._who(officer), now=now)
+
+    def acquire_lease(
+        self,
+        case_id: str,
+        *,
+        officer: str | None,
+        take_over: bool = False,
+        now: datetime | None = None,
+    ) -> LeaseHolder | None:
+        """Take the case; see :meth:`SqliteStore.acquire_lease`."""
+        return super().acquire_lease(
+            case_id, officer=self._who(officer), take_over=take_over, now=now
+        )
+
+    def delete_case(
+        self, case_id: str, *, officer: str | None, now: datetime | None = None
+    ) -> None:
+        """Delete a case; see :meth:`SqliteStore.delete_case`."""
+        super().delete_case(case_id, officer=self._who(officer), now=now)
+
+    def purge(
+        self, older_than: timedelta, *, now: datetime | None = None, officer: str | None = None
+    ) -> list[str]:
+        """Delete old cases; see :meth:`SqliteStore.purge`."""
+        return super().purge(older_than, now=now, officer=self._who(officer))
+
     # -- the schema -------------------------------------------------------------------------
 
     def schema_version(self) -> int:
@@ -386,9 +527,12 @@ class PostgresStore(SqliteStore):
         with self._pg_transaction(action, write=False) as conn:
             version = _version(conn)
             _check_version(conn, version, self.where)
+            may_create = conn.execute(
+                "SELECT has_schema_privilege('public', 'CREATE')"
+            ).fetchone()[0]
         if version == len(PG_MIGRATIONS):
             return
-        if not migrate:
+        if not migrate or not may_create:
             raise StoreError(
                 f"cannot {action}: {self.where} holds no screening case store "
                 f"(schema {version} of {len(PG_MIGRATIONS)})",
@@ -566,7 +710,12 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
             hint="Check the user name in the URL (or PGUSER), or ask the administrator to "
             "create your role.",
         )
-    if state == _INSUFFICIENT_PRIVILEGE:
+    if state == "23505":
+        return StoreError(
+            f"cannot {action}: a case with that id exists already in {where}",
+            hint="Choose another id, or leave it out to get a new one.",
+        )
+    if state == _INSUFFICIENT_PRIVILEGE or "row-level security" in text:
         return StoreError(
             f"cannot {action}: your database role has no right to do this in {where}",
             hint="Ask the administrator to grant you the role you need (screening_officer, "
@@ -594,6 +743,12 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
             hint="Use the URL of the primary server to change it; it can be listed, shown and "
             "exported as it is.",
         )
+    if isinstance(exc, psycopg.ProgrammingError) and state == "":
+        return StoreError(
+            f"cannot {action}: {where} is not a valid PostgreSQL URL",
+            hint="Write it as postgresql://USER@HOST:PORT/DATABASE, or "
+            "postgresql:///DATABASE?host=/run/postgresql for a Unix socket.",
+        )
     if isinstance(exc, psycopg.DataError):
         return StoreError(
             f"cannot {action}: the text holds a character the database cannot store (a NUL byte)",
@@ -606,10 +761,14 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
                 "(it is not running, or the host, port or socket is wrong)",
                 hint=f"Check the URL and that the server is running, then try again; {_KEPT}.",
             )
-        if "timeout" in text.lower() or "could not translate host name" in text:
+        if (
+            "timeout" in text.lower()
+            or "could not translate host name" in text
+            or "failed to resolve host" in text
+        ):
             return StoreError(
                 f"cannot {action}: the database server of {where} cannot be reached "
-                "(no answer, or an unknown host name)",
+                "(no answer, or an unknown host name or port)",
                 hint=f"Check the URL and the network, then try again; {_KEPT}.",
             )
         return StoreError(
@@ -622,3 +781,108 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
         f"cannot {action}: the case store at {where} failed ({name}{', ' + state if state else ''})",
         hint="Run `screening cases verify` to check the store.",
     )
+
+
+# -- roles -----------------------------------------------------------------------------------
+
+_CASE_TABLES: Final = ("answers", "notes", "acknowledged_flags", "case_meta", "leases")
+_ALL: Final = "screening_officer, screening_supervisor, screening_auditor"
+_WRITERS: Final = "screening_officer, screening_supervisor"
+
+GRANTS: Final = (
+    f"GRANT USAGE ON SCHEMA public TO {_ALL}",
+    f"GRANT SELECT ON screening_schema, audit_events, chain_state TO {_ALL}",
+    f"GRANT INSERT ON audit_events TO {_WRITERS}",
+    f"GRANT UPDATE ON chain_state TO {_WRITERS}",
+    f"GRANT SELECT, INSERT, UPDATE ON cases, case_meta TO {_WRITERS}",
+    f"GRANT SELECT, INSERT ON answers, notes, acknowledged_flags TO {_WRITERS}",
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON leases TO {_WRITERS}",
+    f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_WRITERS}",
+    "GRANT DELETE ON cases TO screening_supervisor",
+)
+"""What each role may do with each table (``screening store init`` runs these every time)."""
+
+POLICIES: Final = (
+    (
+        "cases",
+        "officer_own_cases",
+        "CREATE POLICY officer_own_cases ON cases TO screening_officer"
+        " USING (officer = current_user) WITH CHECK (officer = current_user)",
+    ),
+    (
+        "cases",
+        "supervisor_all_cases",
+        "CREATE POLICY supervisor_all_cases ON cases TO screening_supervisor"
+        " USING (true) WITH CHECK (true)",
+    ),
+    *(
+        item
+        for table in _CASE_TABLES
+        for item in (
+            (
+                table,
+                f"officer_own_{table}",
+                f"CREATE POLICY officer_own_{table} ON {table} TO screening_officer"  # noqa: S608 - names above
+                " USING (case_id IN (SELECT id FROM cases))"
+                " WITH CHECK (case_id IN (SELECT id FROM cases))",
+            ),
+            (
+                table,
+                f"supervisor_all_{table}",
+                f"CREATE POLICY supervisor_all_{table} ON {table} TO screening_supervisor"
+                " USING (true) WITH CHECK (true)",
+            ),
+        )
+    ),
+)
+"""Row-level security: an officer's rows are those of the cases whose ``officer`` is the
+database user (the subquery on ``cases`` is itself filtered); a supervisor's, every row."""
+
+
+def init_store(url: str) -> tuple[str, list[str]]:
+    """Create what is missing of the schema, the roles, the grants and the policies.
+
+    Idempotent: run again, it creates nothing and re-applies the grants.
+
+    Returns:
+        Where the store is (no password) and what was created, one item a line.
+
+    Raises:
+        StoreError: The database cannot be reached, or the user may not create roles or
+            tables (run it as the database's owner with CREATEROLE, or a superuser).
+    """
+    created: list[str] = []
+    store = PostgresStore(url)
+    with store:
+        store._live_pg("set up the case store")
+        created += [
+            f"schema version {n} (tables, indexes, the append-only audit log)"
+            for n in store.migrate()
+        ]
+        with store._pg_transaction(
+            "set up the case store's roles", write=False, read_only=False
+        ) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,)).fetchone()
+            for role in ROLES:
+                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone():
+                    continue
+                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+                created.append(f"role {role}")
+            for statement in GRANTS:
+                conn.execute(statement)
+            for table in ("cases", *_CASE_TABLES):
+                secured = conn.execute(
+                    "SELECT relrowsecurity FROM pg_class WHERE oid = ?::regclass", (table,)
+                ).fetchone()[0]
+                if not secured:
+                    conn.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+                    created.append(f"row-level security on {table}")
+            for table, name, statement in POLICIES:
+                if conn.execute(
+                    "SELECT 1 FROM pg_policies WHERE tablename = ? AND policyname = ?",
+                    (table, name),
+                ).fetchone():
+                    continue
+                conn.execute(statement)
+                created.append(f"policy {name} on {table}")
+        return store.where, created

@@ -1,0 +1,309 @@
+"""The shared register on PostgreSQL: roles enforced by the database, and every fault as one line.
+
+The behaviour shared with SQLite is tested once for both backends (the ``location`` and
+``store`` fixtures of test_store.py); here is what only a server has: roles and row-level
+security, logins, a server that goes away.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from pgcluster import PASSWORD_USER, Cluster
+from test_store import PRIVATE, assert_clean, new_case
+
+import screening
+from screening.errors import StoreError
+from screening.store import open_store
+from screening.store.postgres import PostgresStore
+
+REPO = Path(screening.__file__).resolve().parent.parent
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`screening ARGS` in a process of its own: what a user sees, exit code and all."""
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "screening", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        check=False,
+    )
+
+
+def one_error(run: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit 1, a `screening: error:` line and its hint, no traceback."""
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith("screening: error: "), run.stderr
+    assert "Traceback" not in run.stderr
+    assert "internal error" not in run.stderr
+    first = run.stderr.splitlines()[0]
+    for text in expected:
+        assert text in first, first
+
+
+@pytest.fixture
+def centre(pg_cluster: Cluster) -> tuple[Cluster, str]:
+    """A database set up by `screening store init`, with two officers, a supervisor and an
+    auditor (login roles, members of the screening roles)."""
+    database = pg_cluster.new_database()
+    url = pg_cluster.url(database)
+    run = cli("store", "init", "--store", url)
+    assert run.returncode == 0, run.stderr
+    for user, role in (
+        ("officer_a", "screening_officer"),
+        ("officer_b", "screening_officer"),
+        ("supervisor_s", "screening_supervisor"),
+        ("auditor_x", "screening_auditor"),
+        ("nobody_in_particular", None),
+    ):
+        pg_cluster.role(user)
+        if role:
+            pg_cluster.sql(f"GRANT {role} TO {user}")
+    return pg_cluster, database
+
+
+def as_user(cluster: Cluster, database: str, user: str) -> str:
+    return cluster.url(database, user)
+
+
+# -- store init ------------------------------------------------------------------------------
+
+
+def test_store_init_creates_roles_and_policies_once(pg_cluster: Cluster) -> None:
+    database = pg_cluster.new_database()
+    url = pg_cluster.url(database)
+    first = cli("store", "init", "--store", url)
+    assert first.returncode == 0, first.stderr
+    assert "schema version 1" in first.stdout
+    assert "policy officer_own_cases on cases" in first.stdout
+    assert "policy officer_own_answers on answers" in first.stdout
+    assert "row-level security on answers" in first.stdout
+    again = cli("store", "init", "--store", url)
+    assert again.returncode == 0, again.stderr
+    assert "nothing created" in again.stdout
+    assert "policy" not in again.stdout
+    roles = pg_cluster.sql(
+        "SELECT rolname FROM pg_roles WHERE rolname LIKE 'screening\\_%' ORDER BY 1"
+    )
+    assert ("screening_auditor",) in roles
+    assert ("screening_officer",) in roles
+    assert ("screening_supervisor",) in roles
+    policies = pg_cluster.sql("SELECT count(*) FROM pg_policies", database=database)
+    assert policies == [(12,)]
+
+
+def test_store_init_needs_a_url() -> None:
+    run = cli("store", "init", "--store", "/tmp/somewhere")
+    assert run.returncode == 2
+    assert "needs the URL of a PostgreSQL database" in run.stderr
+
+
+# -- roles proved apart by the database ----------------------------------------------------------
+
+
+def test_an_officer_sees_only_their_own_cases_even_through_psql(
+    centre: tuple[Cluster, str],
+) -> None:
+    cluster, database = centre
+    with open_store(as_user(cluster, database, "officer_a")) as a:
+        mine = new_case(a, officer="someone-else")  # the officer id is the database user
+        a.record_answer(mine, "q1", PRIVATE, officer="free text")
+        a.record_note(mine, "q1", PRIVATE, officer=None)
+        assert a.get_case(mine).officer == "officer_a"
+        assert a.get_case(mine).answer_history[0].officer == "officer_a"
+    with open_store(as_user(cluster, database, "officer_b")) as b:
+        assert b.list_cases() == []
+        with pytest.raises(StoreError, match="no case"):
+            b.get_case(mine)
+        with pytest.raises(StoreError, match="no case"):
+            b.record_answer(mine, "q2", "x", officer=None)
+        theirs = new_case(b)
+        b.record_answer(theirs, "q1", "b's answer", officer=None)
+    # psql, as officer B: another officer's answers are not there at all
+    psql = cluster.bindir / "psql"
+    seen = subprocess.run(
+        [
+            str(psql),
+            as_user(cluster, database, "officer_b"),
+            "-At",
+            "-c",
+            "SELECT case_id, value_json FROM answers",
+            "-c",
+            "SELECT count(*) FROM cases",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert PRIVATE not in seen.stdout
+    assert seen.stdout.splitlines() == [f'{theirs}|"b\'s answer"', "1"]
+    # and officer B cannot write a row into A's case around the tool either
+    with psycopg.connect(as_user(cluster, database, "officer_b"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO answers (case_id, question_id, value_json, recorded_at)"
+                " VALUES (%s, 'q9', '1', 'x')",
+                (mine,),
+            )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM cases")
+        assert (
+            conn.execute("UPDATE cases SET officer = 'officer_b' WHERE id = %s", (mine,)).rowcount
+            == 0
+        )
+
+
+def test_a_supervisor_sees_exports_and_purges_every_case(centre: tuple[Cluster, str]) -> None:
+    cluster, database = centre
+    with open_store(as_user(cluster, database, "officer_a")) as a:
+        first = new_case(a)
+        a.record_answer(first, "q1", "yes", officer=None)
+    with open_store(as_user(cluster, database, "officer_b")) as b:
+        second = new_case(b)
+        with pytest.raises(StoreError, match="no right") as caught:
+            b.delete_case(second, officer=None)
+        assert_clean(caught.value)
+    with open_store(as_user(cluster, database, "supervisor_s")) as s:
+        assert {c.id for c in s.list_cases()} == {first, second}
+        assert s.get_case(first).answers == {"q1": "yes"}
+        s.mark_exported(first, officer=None)
+        s.delete_case(second, officer=None)
+        result = s.verify()
+        assert result.ok, result.message
+        assert "chain only" not in result.message
+    listed = cli(
+        "cases", "list", "--format", "json", "--store", as_user(cluster, database, "supervisor_s")
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [case["id"] for case in json.loads(listed.stdout)] == [first]
+    assert json.loads(listed.stdout)[0]["officer"] == "officer_a"
+
+
+def test_an_auditor_verifies_the_chain_and_sees_no_answers(centre: tuple[Cluster, str]) -> None:
+    cluster, database = centre
+    with open_store(as_user(cluster, database, "officer_a")) as a:
+        cid = new_case(a)
+        a.record_answer(cid, "q1", PRIVATE, officer=None)
+    with open_store(as_user(cluster, database, "auditor_x")) as auditor:
+        result = auditor.verify()
+        assert result.ok, result.message
+        assert result.events == 2
+        assert "chain only" in result.message
+        with pytest.raises(StoreError, match="no right"):
+            auditor.list_cases()
+    with psycopg.connect(as_user(cluster, database, "auditor_x"), autocommit=True) as conn:
+        for table in ("answers", "notes", "cases", "case_meta"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT * FROM {table}")  # noqa: S608
+    run = cli("cases", "verify", "--store", as_user(cluster, database, "auditor_x"))
+    assert run.returncode == 0, run.stderr
+
+
+# -- faults: one line each, exit 1, nothing lost -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://user:secret@host/db?nonsense=1", "postgresql://user:secret@%zz/db"],
+)
+def test_a_malformed_url(url: str) -> None:
+    run = cli("cases", "list", "--store", url)
+    one_error(run, "is not a valid PostgreSQL URL")
+    assert "secret" not in run.stderr
+
+
+def test_an_unknown_host(pg_cluster: Cluster) -> None:
+    run = cli("cases", "list", "--store", "postgresql://u:secret@host.invalid:notaport/db")
+    one_error(run, "cannot be reached")
+    assert "secret" not in run.stderr
+
+
+def test_a_server_that_is_not_running(pg_cluster: Cluster) -> None:
+    url = f"postgresql://postgres@/db?host={pg_cluster.socket_dir}&port=1"
+    run = cli("cases", "list", "--store", url)
+    one_error(run, "cannot be reached")
+
+
+def test_a_refused_login(pg_cluster: Cluster) -> None:
+    pg_cluster.role(PASSWORD_USER, password="right-one")
+    url = pg_cluster.url("postgres", PASSWORD_USER, "wrong-one")
+    run = cli("cases", "list", "--store", url)
+    one_error(run, "refused the login", "authentication failed")
+    assert "wrong-one" not in run.stderr
+
+
+def test_a_database_that_does_not_exist(pg_cluster: Cluster) -> None:
+    run = cli("cases", "list", "--store", pg_cluster.url("no_such_database"))
+    one_error(run, "does not exist")
+
+
+def test_a_role_without_rights(centre: tuple[Cluster, str]) -> None:
+    cluster, database = centre
+    run = cli("cases", "list", "--store", as_user(cluster, database, "nobody_in_particular"))
+    one_error(run, "no right")
+    assert "screening_officer" in run.stderr
+
+
+def test_an_empty_database_for_an_officer_says_to_run_init(pg_cluster: Cluster) -> None:
+    database = pg_cluster.new_database()
+    pg_cluster.role("plain_user")
+    run = cli("cases", "list", "--store", pg_cluster.url(database, "plain_user"))
+    one_error(run)
+    assert "screening store init" in run.stderr
+
+
+def test_a_schema_from_a_newer_version_is_refused_untouched(pg_url: str) -> None:
+    with open_store(pg_url) as store:
+        cid = new_case(store)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO screening_schema (version) VALUES (99)")
+    run = cli("cases", "list", "--store", pg_url)
+    one_error(run, "newer version of screening", "schema 99")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert conn.execute("SELECT id FROM cases").fetchall() == [(cid,)]
+
+
+def test_another_programs_tables_are_refused(pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE cases (id int)")
+    with pytest.raises(StoreError, match="tables of another program"):
+        open_store(pg_url)
+
+
+def test_a_server_restarted_between_answers_loses_nothing(pg_cluster: Cluster, pg_url: str) -> None:
+    with open_store(pg_url) as store:
+        cid = new_case(store)
+        store.record_answer(cid, "q1", "before", officer=None)
+        pg_cluster.restart()
+        # the connection broke with the restart: the next write connects again by itself
+        store.record_answer(cid, "q2", "after", officer=None)
+        pg_cluster.stop()
+        try:
+            with pytest.raises(StoreError) as caught:
+                store.record_answer(cid, "q3", PRIVATE, officer=None)
+        finally:
+            pg_cluster.start()
+        assert_clean(caught.value)
+        assert "cannot be reached" in caught.value.message
+        assert "everything saved before is kept" in caught.value.hint
+        store.record_answer(cid, "q3", "once back", officer=None)
+        case = store.get_case(cid)
+        assert case.answers == {"q1": "before", "q2": "after", "q3": "once back"}
+        assert store.verify().ok
+
+
+def test_the_url_shown_has_no_password(pg_cluster: Cluster) -> None:
+    pg_cluster.role(PASSWORD_USER, password="right-one")
+    store = PostgresStore(pg_cluster.url("postgres", PASSWORD_USER, "right-one"))
+    assert "right-one" not in store.where
+    assert store.where.startswith(f"postgresql://{PASSWORD_USER}@/postgres?host=")
