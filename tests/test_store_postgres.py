@@ -307,3 +307,45 @@ def test_the_url_shown_has_no_password(pg_cluster: Cluster) -> None:
     store = PostgresStore(pg_cluster.url("postgres", PASSWORD_USER, "right-one"))
     assert "right-one" not in store.where
     assert store.where.startswith(f"postgresql://{PASSWORD_USER}@/postgres?host=")
+
+
+# -- one writer at a time ----------------------------------------------------------------------
+
+
+def test_a_write_waits_for_another_writer_says_so_and_gives_up_at_the_limit(pg_url: str) -> None:
+    said: list[str] = []
+    with open_store(pg_url, busy_timeout=0.8, on_wait=said.append) as store:
+        cid = new_case(store)
+        with psycopg.connect(pg_url) as holder:  # a transaction holding the chain's row
+            holder.execute("SELECT events FROM chain_state WHERE id = 1 FOR UPDATE")
+            with pytest.raises(StoreError) as caught:
+                store.record_answer(cid, "q1", PRIVATE, officer=None)
+            holder.rollback()
+        assert len(said) == 1
+        assert said[0].startswith("waiting for the case store: another screening session")
+        assert "stayed locked by another screening session for more than 0.8 s" in (
+            caught.value.message
+        )
+        assert_clean(caught.value)
+        store.record_answer(cid, "q1", "after", officer=None)
+        assert store.get_case(cid).answers == {"q1": "after"}
+        assert store.verify().ok
+
+
+def test_a_write_waits_until_the_other_writer_commits(pg_url: str) -> None:
+    import threading
+
+    said: list[str] = []
+    with open_store(pg_url, on_wait=said.append) as store:
+        cid = new_case(store)
+        holder = psycopg.connect(pg_url)
+        holder.execute("SELECT events FROM chain_state WHERE id = 1 FOR UPDATE")
+        release = threading.Timer(1.0, holder.rollback)
+        release.start()
+        try:
+            store.record_answer(cid, "q1", "waited", officer=None)
+        finally:
+            release.join()
+            holder.close()
+        assert len(said) == 1
+        assert store.get_case(cid).answers == {"q1": "waited"}
