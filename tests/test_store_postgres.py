@@ -349,3 +349,24 @@ def test_a_write_waits_until_the_other_writer_commits(pg_url: str) -> None:
             holder.close()
         assert len(said) == 1
         assert store.get_case(cid).answers == {"q1": "waited"}
+
+
+def test_the_sql_of_store_init_is_documented() -> None:
+    from screening.store.postgres import GRANTS, POLICIES
+
+    doc = (REPO / "docs" / "storage.md").read_text(encoding="utf-8")
+    for statement in [*GRANTS, *(policy for _, _, policy in POLICIES)]:
+        assert statement + ";" in doc, statement
+
+
+def test_an_officer_cannot_type_another_officer_id(centre: tuple[Cluster, str]) -> None:
+    from screening.cli.interview import _officer_of
+    from screening.errors import UsageError
+    from screening.interview import InterviewSettings
+
+    cluster, database = centre
+    with open_store(as_user(cluster, database, "officer_a")) as store:
+        assert _officer_of(store, InterviewSettings()).officer == "officer_a"
+        assert _officer_of(store, InterviewSettings(officer="officer_a")).officer == "officer_a"
+        with pytest.raises(UsageError, match="your officer id is your database user, officer_a"):
+            _officer_of(store, InterviewSettings(officer="epc-099"))
