@@ -293,6 +293,7 @@ class PostgresStore(SqliteStore):
         self._pg: psycopg.Connection[tuple[Any, ...]] | None = None
         self._connect_timeout = connect_timeout
         self._closed = False
+        self._batch: Conn | None = None
         self.officer_id: str | None = None
         self.roles: frozenset[str] = frozenset()
         self._admin = True
@@ -562,12 +563,31 @@ class PostgresStore(SqliteStore):
     # -- transactions -----------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def batch(self, action: str) -> Iterator[None]:
+        """Run several writes as one transaction: all of them are committed, or none.
+
+        Used to copy a case whole (``cases migrate``): a copy cut short leaves nothing.
+        """
+        with self._pg_transaction(action, write=True) as conn:
+            self._batch = conn
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    @contextlib.contextmanager
     def _write(self, action: str) -> Iterator[Conn]:
+        if self._batch is not None:
+            yield self._batch
+            return
         with self._pg_transaction(action, write=True) as conn:
             yield conn
 
     @contextlib.contextmanager
     def _read(self, action: str) -> Iterator[Conn]:
+        if self._batch is not None:
+            yield self._batch
+            return
         with self._pg_transaction(action, write=False) as conn:
             yield conn
 
