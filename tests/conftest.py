@@ -181,7 +181,9 @@ def pg_url(pg_cluster: Cluster) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def location(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
     """Where a store is, once per backend: a folder for SQLite, a URL for PostgreSQL.
 
     ``SCREENING_STORE`` is set to it, so the CLI and the interview use the same store.
@@ -194,3 +196,29 @@ def location(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
         monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SCREENING_STORE", where)
     return where
+
+
+@pytest.fixture
+def centre(pg_cluster: Cluster) -> tuple[Cluster, str]:
+    """A database set up as `screening store init` does, with two officers, a supervisor, an
+    auditor and a login of no screening role."""
+    from screening.store.postgres import init_store
+
+    database = pg_cluster.new_database()
+    init_store(pg_cluster.url(database))
+    for user, role in (
+        ("officer_a", "screening_officer"),
+        ("officer_b", "screening_officer"),
+        ("supervisor_s", "screening_supervisor"),
+        ("auditor_x", "screening_auditor"),
+        ("nobody_in_particular", None),
+    ):
+        pg_cluster.role(user)
+        if role:
+            pg_cluster.sql(f"GRANT {role} TO {user}")
+    return pg_cluster, database
+
+
+def as_user(cluster: Cluster, database: str, user: str) -> str:
+    """The URL of a database of the test cluster for one of its users."""
+    return cluster.url(database, user)

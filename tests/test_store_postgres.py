@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import as_user
 from pgcluster import PASSWORD_USER, Cluster
 from test_store import PRIVATE, assert_clean, new_case
 
@@ -48,31 +49,6 @@ def one_error(run: subprocess.CompletedProcess[str], *expected: str) -> None:
     first = run.stderr.splitlines()[0]
     for text in expected:
         assert text in first, first
-
-
-@pytest.fixture
-def centre(pg_cluster: Cluster) -> tuple[Cluster, str]:
-    """A database set up by `screening store init`, with two officers, a supervisor and an
-    auditor (login roles, members of the screening roles)."""
-    database = pg_cluster.new_database()
-    url = pg_cluster.url(database)
-    run = cli("store", "init", "--store", url)
-    assert run.returncode == 0, run.stderr
-    for user, role in (
-        ("officer_a", "screening_officer"),
-        ("officer_b", "screening_officer"),
-        ("supervisor_s", "screening_supervisor"),
-        ("auditor_x", "screening_auditor"),
-        ("nobody_in_particular", None),
-    ):
-        pg_cluster.role(user)
-        if role:
-            pg_cluster.sql(f"GRANT {role} TO {user}")
-    return pg_cluster, database
-
-
-def as_user(cluster: Cluster, database: str, user: str) -> str:
-    return cluster.url(database, user)
 
 
 # -- store init ------------------------------------------------------------------------------

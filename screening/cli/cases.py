@@ -964,3 +964,142 @@ def migrate(
             "target": {"events": report.target_events, "head": report.target_head},
         }
     )
+
+
+# -- stats -----------------------------------------------------------------------------------
+
+
+class StatsFormat(StrEnum):
+    """Output of `stats`."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class StatsPeriod(StrEnum):
+    """Grouping in time for `stats`."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
+_BAR_WIDTH = 30
+
+
+@app.command("stats")
+def stats(
+    by: Annotated[
+        StatsPeriod,
+        typer.Option("--by", help="Group the cases by the week or the month they were opened."),
+    ] = StatsPeriod.MONTH,
+    output: Annotated[
+        StatsFormat,
+        typer.Option("--format", help="table: with bar charts, for people; json or csv: reports."),
+    ] = StatsFormat.TABLE,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Show counts below 5 as they are (a supervisor's right on a shared register); "
+            'otherwise they are shown as "<5", so that a report cannot single out a worker.',
+        ),
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="How many of the most frequent indicators.")
+    ] = 10,
+    where: StoreOption = None,
+) -> None:
+    """Count the cases: by outcome, by week or month, by sector and nationality; the most
+    frequent indicators; urgent flags raised; incomplete screenings. No names, answers or notes.
+
+    Counts from 1 to 4 are shown as "<5" unless --exact is given (on a shared register, by a
+    supervisor); an officer's statistics cover their own cases.
+
+    Example: screening cases stats --by week --format csv > centre-2026-11.csv
+    """
+    from screening.errors import StoreError
+    from screening.stats import Period, compute, shown
+    from screening.store.postgres import PostgresStore
+
+    with _store(where, read=True) as store:
+        if (
+            exact
+            and isinstance(store, PostgresStore)
+            and not (store.officer_id is None or "screening_supervisor" in store.roles)
+        ):
+            raise StoreError(
+                f"--exact is for supervisors: on the shared register {store.where} your "
+                "statistics show counts below 5 as <5",
+                hint="Leave out --exact, or ask a supervisor for the exact counts.",
+            )
+        report = compute(store.case_facts(), period=Period(by.value), top=top)
+    totals = [
+        ("cases", report.cases),
+        ("complete", report.complete),
+        ("drafts", report.drafts),
+        ("incomplete", report.incomplete),
+        ("urgent", report.urgent),
+    ]
+    if output is StatsFormat.JSON:
+        _print_json(
+            {
+                "exact": exact,
+                "period": by.value,
+                **{key: shown(value, exact=exact) for key, value in totals},
+                **{
+                    section.id: [
+                        {"key": key, "count": shown(count, exact=exact)}
+                        for key, count in section.rows
+                    ]
+                    for section in report.sections
+                },
+            }
+        )
+        return
+    if output is StatsFormat.CSV:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["section", "key", "count"])
+        for key, value in totals:
+            writer.writerow(["total", key, shown(value, exact=exact)])
+        for section in report.sections:
+            for key, count in section.rows:
+                writer.writerow([section.id, _csv_safe(key), shown(count, exact=exact)])
+        sys.stdout.flush()
+        return
+    _print_stats(report, totals, exact=exact)
+
+
+def _csv_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _print_stats(report: Any, totals: list[tuple[str, int]], *, exact: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from screening.render import make_console
+    from screening.stats import shown
+
+    console = make_console()
+    summary = "  ".join(f"{key} {shown(value, exact=exact)}" for key, value in totals)
+    console.print(Text(summary, style="bold"))
+    if not exact:
+        console.print(Text('Counts from 1 to 4 are shown as "<5".', style="dim"))
+    for section in report.sections:
+        if not section.rows:
+            continue
+        table = Table(title=Text(section.title), title_justify="left", show_header=False)
+        table.add_column("key")
+        table.add_column("count", justify="right")
+        table.add_column("bar")
+        largest = max(count for _, count in section.rows)
+        for key, count in section.rows:
+            value = shown(count, exact=exact)
+            # A small count gets no bar of its length: the bar would tell what "<5" hides.
+            length = 1 if isinstance(value, str) else max(1, round(_BAR_WIDTH * count / largest))
+            table.add_row(Text(_printable(key)), Text(str(value)), Text("█" * length))
+        console.print(table)

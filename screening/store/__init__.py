@@ -23,6 +23,7 @@ from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
     Case,
+    CaseFacts,
     CaseStatus,
     CaseSummary,
     Clock,
@@ -45,6 +46,7 @@ __all__ = [
     "AnswerRecord",
     "AuditEvent",
     "Case",
+    "CaseFacts",
     "CaseStatus",
     "CaseStore",
     "CaseSummary",
@@ -211,6 +213,10 @@ class CaseStore(Protocol):
     ) -> VerifyResult:
         """Recompute the audit chain, compare the data and the anchors with it, and name every
         problem (the first in ``message``)."""
+        ...
+
+    def case_facts(self) -> list[CaseFacts]:
+        """Per case, what the statistics count (outcome, sector, nationality, ...; no names)."""
         ...
 
     def audit_head(self) -> str:

@@ -158,3 +158,22 @@ class VerifyResult:
     message: str
     problems: tuple[str, ...] = ()
     anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What ``cases stats`` counts of one case: no names, no notes, two answers only.
+
+    Attributes:
+        sector: The current answer to the question ``sector``, when it is a choice value.
+        nationality: The current answer to ``nationality``, likewise.
+        summary: The referral's ``outcome``, ``urgent``, ``complete``, ``indicators`` and
+            ``flags`` (ids), for a completed case.
+    """
+
+    id: str
+    status: CaseStatus
+    created_at: datetime
+    sector: str | None = None
+    nationality: str | None = None
+    summary: dict[str, JSONValue] | None = None

@@ -49,6 +49,7 @@ from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
     Case,
+    CaseFacts,
     CaseStatus,
     CaseSummary,
     Clock,
@@ -959,6 +960,16 @@ class SqliteStore:
                 " updated_at = ? WHERE id = ?",
                 (referral_json, at, at, cid),
             )
+            summary = _referral_summary(referral_json)
+            if summary is not None:
+                # What the statistics read, kept small beside the referral (and covered by
+                # the chain, as all metadata is).
+                conn.execute(
+                    "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)"
+                    " ON CONFLICT (case_id, key) DO UPDATE SET value_json = excluded.value_json",
+                    (cid, SUMMARY_KEY, summary),
+                )
+                state.fields["meta_hash"] = _store_meta_hash(conn, cid, state.salt)
             state.fields.update(
                 status=CaseStatus.COMPLETE.value,
                 referral_sha256=_referral_sha(referral_json),
@@ -1308,6 +1319,41 @@ class SqliteStore:
             )
             for row in rows
         ]
+
+    def case_facts(self) -> list[CaseFacts]:
+        """What the statistics count, one item per case this store may read: no answers but
+        the sector and nationality, no notes, no names.
+
+        Raises:
+            StoreError: The store cannot be read.
+        """
+        query = (
+            "SELECT c.id, c.status, c.created_at,"
+            " (SELECT a.value_json FROM answers a WHERE a.case_id = c.id AND a.question_id = ?"
+            "  ORDER BY a.seq DESC LIMIT 1),"
+            " (SELECT a.value_json FROM answers a WHERE a.case_id = c.id AND a.question_id = ?"
+            "  ORDER BY a.seq DESC LIMIT 1),"
+            " m.value_json,"
+            " CASE WHEN m.value_json IS NULL THEN c.referral_json END"
+            " FROM cases c LEFT JOIN case_meta m ON m.case_id = c.id AND m.key = ?"
+        )
+        with self._read("read the cases for the statistics") as conn:
+            rows = conn.execute(query, ("sector", "nationality", SUMMARY_KEY)).fetchall()
+        facts = []
+        for cid, status, created, sector, nationality, summary, referral in rows:
+            if summary is None and referral is not None:
+                summary = _referral_summary(str(referral))
+            facts.append(
+                CaseFacts(
+                    id=str(cid),
+                    status=CaseStatus(str(status)),
+                    created_at=_parse(str(created)),
+                    sector=_choice(sector),
+                    nationality=_choice(nationality),
+                    summary=_summary(summary),
+                )
+            )
+        return facts
 
     def audit_head(self) -> str:
         """The hash of the latest audit event (64 zeros for an empty log).
@@ -2243,6 +2289,50 @@ def check_head(head: str) -> str:
             "`screening cases verify`.",
         )
     return head.lower()
+
+
+def _choice(value_json: object) -> str | None:
+    """A stored single-choice answer as its value; None for anything else."""
+    if not isinstance(value_json, str):
+        return None
+    with contextlib.suppress(ValueError):
+        value = json.loads(value_json)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _summary(value_json: object) -> dict[str, JSONValue] | None:
+    if not isinstance(value_json, str):
+        return None
+    with contextlib.suppress(ValueError):
+        value = json.loads(value_json)
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+SUMMARY_KEY: Final = "referral_summary"
+"""The case metadata item ``complete`` writes: the outcome, urgency, completeness, indicator and
+flag ids of the referral, what ``cases stats`` counts without reading whole referrals."""
+
+
+def _referral_summary(referral_json: str) -> str | None:
+    """The referral's outcome, urgency, completeness, indicators and flags, as stored JSON;
+    None for a document that is not a referral."""
+    try:
+        document = json.loads(referral_json)
+        recommendation = document["recommendation"]
+        summary: dict[str, JSONInput] = {
+            "outcome": str(recommendation["outcome"]),
+            "urgent": bool(recommendation.get("urgent", False)),
+            "complete": bool(document.get("complete", True)),
+            "indicators": sorted({str(item["id"]) for item in document.get("indicators", [])}),
+            "flags": sorted({str(item["id"]) for item in document.get("flags", [])}),
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return _dump(summary, "the referral summary")
 
 
 _CLEARED = "null"

@@ -1,0 +1,159 @@
+"""`screening cases stats`: the supervisor's view, on both stores, with small counts hidden."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from conftest import Run, as_user
+from pgcluster import Cluster
+from test_store import new_case
+
+from screening.stats import Period, compute
+from screening.store import CaseFacts, CaseStatus, SqliteStore, open_store
+
+Cli = Callable[..., Run]
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def referral(
+    outcome: str,
+    *,
+    urgent: bool = False,
+    complete: bool = True,
+    indicators: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> str:
+    return json.dumps(
+        {
+            "complete": complete,
+            "recommendation": {"outcome": outcome, "urgent": urgent},
+            "indicators": [{"id": i} for i in indicators],
+            "flags": [{"id": f} for f in flags],
+        }
+    )
+
+
+def fill(store: SqliteStore) -> None:
+    """Seven cases: five referred domestic workers from one country (two urgent), one labour
+    case in construction that left questions open, one draft."""
+    for n in range(5):
+        cid = new_case(store, now=T0 + timedelta(days=n))
+        store.record_answer(cid, "sector", "domestic_work", officer=None)
+        store.record_answer(cid, "nationality", "ph", officer=None)
+        store.complete(
+            cid,
+            referral(
+                "trafficking_indicated",
+                urgent=n < 2,
+                indicators=("documents_taken", "locked_in") if n < 3 else ("documents_taken",),
+                flags=("minor",) if n < 2 else (),
+            ),
+            officer=None,
+        )
+    labour = new_case(store, now=T0 + timedelta(days=9))
+    store.record_answer(labour, "sector", "[bold]construction[/bold]", officer=None)
+    store.complete(labour, referral("labour_violation", complete=False), officer=None)
+    draft = new_case(store, now=T0 + timedelta(days=30))
+    store.record_answer(draft, "sector", "construction", officer=None)
+
+
+def test_stats_count_by_every_dimension_on_both_stores(location: str, cli: Cli) -> None:
+    with open_store(location) as store:
+        fill(store)
+    run = cli("cases", "stats", "--format", "json")
+    assert run.code == 0, run.err
+    report = json.loads(run.out)
+    assert (report["cases"], report["complete"], report["drafts"]) == (7, 6, "<5")
+    assert (report["incomplete"], report["urgent"]) == ("<5", "<5")
+    assert report["outcome"] == [
+        {"key": "trafficking_indicated", "count": 5},
+        {"key": "(draft: not completed)", "count": "<5"},
+        {"key": "labour_violation", "count": "<5"},
+    ]
+    assert report["month"] == [{"key": "2026-11", "count": 6}, {"key": "2026-12", "count": "<5"}]
+    assert report["sector"][0] == {"key": "domestic_work", "count": 5}
+    assert report["nationality"][0] == {"key": "ph", "count": 5}
+    assert report["indicator"] == [
+        {"key": "documents_taken", "count": 5},
+        {"key": "locked_in", "count": "<5"},
+    ]
+    assert report["flag"] == [{"key": "minor", "count": "<5"}]
+    exact = json.loads(cli("cases", "stats", "--format", "json", "--exact").out)
+    assert (exact["drafts"], exact["incomplete"], exact["urgent"]) == (1, 2, 2)
+    assert exact["flag"] == [{"key": "minor", "count": 2}]
+    assert exact["indicator"][1] == {"key": "locked_in", "count": 3}
+    weeks = json.loads(cli("cases", "stats", "--format", "json", "--by", "week", "--exact").out)
+    assert weeks["week"] == [
+        {"key": "2026-W45", "count": 5},
+        {"key": "2026-W46", "count": 1},
+        {"key": "2026-W49", "count": 1},
+    ]
+
+
+def test_stats_as_csv_and_as_a_table_with_bars(location: str, cli: Cli) -> None:
+    with open_store(location) as store:
+        fill(store)
+        store.record_answer(new_case(store), "sector", '=HYPERLINK("http://x")', officer=None)
+    run = cli("cases", "stats", "--format", "csv")
+    assert run.code == 0, run.err
+    rows = list(csv.reader(io.StringIO(run.out)))
+    assert rows[0] == ["section", "key", "count"]
+    assert ["total", "cases", "8"] in rows
+    assert ["outcome", "labour_violation", "<5"] in rows
+    assert ["sector", '\'=HYPERLINK("http://x")', "<5"] in rows  # not a formula
+    table = cli("cases", "stats")
+    assert table.code == 0, table.err
+    assert "Cases by outcome" in table.out
+    assert "█" * 30 in table.out  # the largest row of a section has the full bar
+    assert "<5" in table.out
+    assert "[bold]construction[/bold]" in table.out  # stored text, never markup
+
+
+def test_an_officer_gets_their_own_statistics_and_no_exact_counts(
+    centre: tuple[Cluster, str], cli: Cli
+) -> None:
+    cluster, database = centre
+    with open_store(as_user(cluster, database, "officer_a")) as store:
+        fill(store)
+    with open_store(as_user(cluster, database, "officer_b")) as store:
+        new_case(store)
+    officer = cli(
+        "cases", "stats", "--format", "json", "--store", as_user(cluster, database, "officer_b")
+    )
+    assert officer.code == 0, officer.err
+    assert json.loads(officer.out)["cases"] == "<5"
+    refused = cli("cases", "stats", "--exact", "--store", as_user(cluster, database, "officer_b"))
+    assert refused.code == 1
+    assert "--exact is for supervisors" in refused.err
+    supervisor = cli(
+        "cases",
+        "stats",
+        "--exact",
+        "--format",
+        "json",
+        "--store",
+        as_user(cluster, database, "supervisor_s"),
+    )
+    assert supervisor.code == 0, supervisor.err
+    assert json.loads(supervisor.out)["cases"] == 8
+
+
+def test_compute_groups_by_iso_week_and_counts_nothing_twice() -> None:
+    facts = [
+        CaseFacts(
+            id="a",
+            status=CaseStatus.COMPLETE,
+            created_at=datetime(2026, 12, 31, tzinfo=UTC),
+            summary={"outcome": "monitor", "indicators": ["x", "x"]},
+        ),
+        CaseFacts(id="b", status=CaseStatus.DRAFT, created_at=datetime(2027, 1, 1, tzinfo=UTC)),
+    ]
+    report = compute(facts, period=Period.WEEK)
+    sections = {section.id: section.rows for section in report.sections}
+    assert sections["week"] == (("2026-W53", 2),)
+    assert sections["indicator"] == (("x", 1),)
+    assert report.incomplete == 1
