@@ -346,3 +346,78 @@ def test_an_officer_cannot_type_another_officer_id(centre: tuple[Cluster, str]) 
         assert _officer_of(store, InterviewSettings(officer="officer_a")).officer == "officer_a"
         with pytest.raises(UsageError, match="your officer id is your database user, officer_a"):
             _officer_of(store, InterviewSettings(officer="epc-099"))
+
+
+# -- the interview while the server goes away --------------------------------------------------
+
+
+def test_the_interview_waits_for_the_server_and_loses_nothing(
+    pg_cluster: Cluster, pg_url: str, tmp_path: Path
+) -> None:
+    from test_engine import INTERVIEW_YAML
+    from test_interview import MAIN, Run, Stop, settings_for
+    from test_lease import Hook, hooked
+
+    from screening.errors import Interrupted
+
+    questionnaire = tmp_path / "interview_test.yaml"
+    questionnaire.write_text(INTERVIEW_YAML, encoding="utf-8")
+    slept: list[float] = []
+
+    def server_back(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 2:  # down for two tries
+            pg_cluster.start()
+
+    with open_store(pg_url) as store:
+        run = Run(store, tmp_path, settings_for(questionnaire), [])
+        run.interview.sleep = server_back
+        run.prompter.check = lambda: None
+        hooked(run, [*MAIN[:10], Hook(pg_cluster.stop), *MAIN[10:12], Stop(KeyboardInterrupt())])
+        try:
+            with pytest.raises(Interrupted):
+                run.run()
+        finally:
+            pg_cluster.start() if len(slept) < 2 else None
+        assert slept == [2.0, 4.0]
+        assert run.screen.count("The answer on screen is kept and not yet saved") == 2
+        assert "cannot be reached" in run.screen
+        [summary] = store.list_cases()
+        case = store.get_case(summary.id)
+        assert case.answers["passport_taken"] == "here"  # the answer given while it was down
+        assert case.answers["arrived"] == "2024-01-31"  # and the one after
+        assert store.verify().ok
+
+
+def test_ctrl_c_while_waiting_for_the_server_gives_the_resume_command(
+    pg_cluster: Cluster, pg_url: str, tmp_path: Path
+) -> None:
+    from test_engine import INTERVIEW_YAML
+    from test_interview import MAIN, Run, settings_for
+    from test_lease import Hook, hooked
+
+    from screening.errors import ExitStatus, Interrupted
+
+    questionnaire = tmp_path / "interview_test.yaml"
+    questionnaire.write_text(INTERVIEW_YAML, encoding="utf-8")
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with open_store(pg_url) as store:
+        run = Run(store, tmp_path, settings_for(questionnaire), [])
+        run.interview.sleep = interrupted
+        run.prompter.check = lambda: None
+        hooked(run, [*MAIN[:10], Hook(pg_cluster.stop), *MAIN[10:12]])
+        try:
+            with pytest.raises(Interrupted) as caught:
+                run.run()
+        finally:
+            pg_cluster.start()
+        assert caught.value.exit_code is ExitStatus.INTERRUPTED
+        assert "screening interview --resume" in caught.value.hint
+        [summary] = store.list_cases()
+        case = store.get_case(summary.id)
+        assert case.answers["passport"] == "no"  # everything before the outage is there
+        assert "passport_taken" not in case.answers
+        assert store.verify().ok

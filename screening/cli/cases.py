@@ -1103,3 +1103,50 @@ def _print_stats(report: Any, totals: list[tuple[str, int]], *, exact: bool) -> 
             length = 1 if isinstance(value, str) else max(1, round(_BAR_WIDTH * count / largest))
             table.add_row(Text(_printable(key)), Text(str(value)), Text("█" * length))
         console.print(table)
+
+
+# -- backup ----------------------------------------------------------------------------------
+
+
+@app.command("backup")
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (0600).")],
+    force: ForceOption = False,
+    where: StoreOption = None,
+) -> None:
+    """Copy an SQLite case store to FILE while interviews go on (SQLite's online backup API),
+    with its anchor file beside it (FILE.anchor) and its audit head printed.
+
+    To restore: into an empty folder (mode 0700), copy FILE as cases.sqlite3 and FILE.anchor as
+    cases.sqlite3.anchor, point SCREENING_HOME at it and run `screening cases verify
+    --expected-head HEAD`. A shared register on PostgreSQL is backed up with pg_dump instead
+    (see docs/storage.md).
+
+    Example: screening cases backup /media/backup/cases-2026-11-29.sqlite3
+    """
+    from screening.errors import StoreError
+    from screening.files import write_private
+    from screening.store.postgres import PostgresStore
+
+    with _store(where, read=True) as store:
+        if isinstance(store, PostgresStore):
+            raise StoreError(
+                f"cases backup copies an SQLite store; {store.where} is a PostgreSQL register",
+                hint="Back it up with pg_dump on the server: pg_dump -Fc -f screening.dump "
+                "DATABASE (see docs/storage.md, Backups).",
+            )
+        data, events, head = store.backup()
+        cases = len(store.list_cases())
+        anchor = Path(str(file) + ".anchor")
+        from screening.files import check_output, private_file
+
+        check_output(anchor, force=force)
+        with private_file(file, force=force) as handle:
+            handle.flush()
+            handle.buffer.write(data)
+        write_private(anchor, store.anchor_record(events, head), force=force)
+    sys.stderr.write(
+        f"screening: backed up {cases} case(s) and {events} audit event(s) of {store.where} "
+        f"to {file} (and its anchor {anchor}); audit head {head}\n"
+    )
+    sys.stdout.write(head + "\n")

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self
 
-from screening.errors import StoreError
+from screening.errors import StoreError, StoreUnavailable
 from screening.store.model import Clock, JSONInput, LeaseHolder
 from screening.store.paths import DATABASE_NAME, default_home
 from screening.store.sqlite import (
@@ -224,24 +224,59 @@ def _mask(url: str) -> str:
 
 
 class _Connection:
-    """A psycopg connection speaking the store's statements (``?`` placeholders)."""
+    """A psycopg connection speaking the store's statements (``?`` placeholders).
 
-    __slots__ = ("_conn",)
+    In a write, the statements go in pipeline mode: those whose results are not read (the
+    inserts and updates, and the ``COMMIT``) travel together, so an answer costs about as
+    many round trips to the server as a bare insert and commit.
+    """
 
-    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+    __slots__ = ("_conn", "_pipeline")
+
+    def __init__(
+        self, conn: psycopg.Connection[tuple[Any, ...]], pipeline: psycopg.Pipeline | None = None
+    ) -> None:
         self._conn = conn
+        self._pipeline = pipeline
 
     def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
         if not parameters:
-            return self._conn.execute(sql)
-        return self._conn.execute(_placeholders(sql), parameters)
+            return _Cursor(self._conn.execute(sql), self._pipeline)
+        return _Cursor(self._conn.execute(_placeholders(sql), parameters), self._pipeline)
 
     def executemany(self, sql: str, parameters: Any, /) -> Cursor:
         cursor = self._conn.cursor()
         rows = list(parameters)
         if rows:
             cursor.executemany(_placeholders(sql), rows)
-        return cursor
+        return _Cursor(cursor, self._pipeline)
+
+
+class _Cursor:
+    """A cursor whose row count waits for the statement's result in pipeline mode."""
+
+    __slots__ = ("_cursor", "_pipeline")
+
+    def __init__(
+        self, cursor: psycopg.Cursor[tuple[Any, ...]], pipeline: psycopg.Pipeline | None
+    ) -> None:
+        self._cursor = cursor
+        self._pipeline = pipeline
+
+    @property
+    def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()
+        return self._cursor.rowcount
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    def __iter__(self) -> Any:
+        return iter(self._cursor.fetchall())
 
 
 _TRANSLATED: dict[str, str] = {}
@@ -528,9 +563,9 @@ class PostgresStore(SqliteStore):
         with self._pg_transaction(action, write=False) as conn:
             version = _version(conn)
             _check_version(conn, version, self.where)
-            may_create = conn.execute(
-                "SELECT has_schema_privilege('public', 'CREATE')"
-            ).fetchone()[0]
+            may_create = conn.execute("SELECT has_schema_privilege('public', 'CREATE')").fetchone()[
+                0
+            ]
         if version == len(PG_MIGRATIONS):
             return
         if not migrate or not may_create:
@@ -599,8 +634,13 @@ class PostgresStore(SqliteStore):
 
         pg = self._begin_pg(action, write=write, read_only=read_only)
         try:
-            yield _Connection(pg)
-            pg.execute("COMMIT")
+            if write:
+                with pg.pipeline() as pipeline:
+                    yield _Connection(pg, pipeline)
+                    pg.execute("COMMIT")
+            else:
+                yield _Connection(pg)
+                pg.execute("COMMIT")
         except psycopg.Error as exc:
             _rollback(pg)
             raise _translate(exc, action, self.where, self.busy_timeout) from None
@@ -776,7 +816,7 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
         )
     if isinstance(exc, psycopg.OperationalError):
         if "connection" in text.lower() and ("refused" in text or "No such file" in text):
-            return StoreError(
+            return StoreUnavailable(
                 f"cannot {action}: the database server of {where} cannot be reached "
                 "(it is not running, or the host, port or socket is wrong)",
                 hint=f"Check the URL and that the server is running, then try again; {_KEPT}.",
@@ -786,12 +826,12 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
             or "could not translate host name" in text
             or "failed to resolve host" in text
         ):
-            return StoreError(
+            return StoreUnavailable(
                 f"cannot {action}: the database server of {where} cannot be reached "
                 "(no answer, or an unknown host name or port)",
                 hint=f"Check the URL and the network, then try again; {_KEPT}.",
             )
-        return StoreError(
+        return StoreUnavailable(
             f"cannot {action}: the connection to the case store {where} was lost "
             "(the server stopped or restarted)",
             hint=f"Try again once the server is back; {_KEPT}.",
