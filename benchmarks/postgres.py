@@ -280,7 +280,7 @@ FLAGS = ["minor", "immediate_danger", "injury", "self_harm"]
 
 def _rows(cases: int, rng: random.Random) -> tuple[list[tuple[Any, ...]], ...]:
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
-    case_rows, answer_rows, meta_rows = [], [], []
+    case_rows, answer_rows, meta_rows, fact_rows, item_rows = [], [], [], [], []
     stamp = "%Y-%m-%dT%H:%M:%S.%fZ"
     for n in range(cases):
         cid = f"C-BENCH-{n:07d}"
@@ -317,9 +317,16 @@ def _rows(cases: int, rng: random.Random) -> tuple[list[tuple[Any, ...]], ...]:
                 **answers_counted,
             }
             meta_rows.append((cid, "referral_summary", json.dumps(summary, sort_keys=True)))
-    return case_rows, answer_rows, meta_rows
+            fact_rows.append(
+                (cid, summary["outcome"], int(summary["urgent"]), int(summary["complete"]),
+                 answers["sector"], answers["nationality"])
+            )  # fmt: skip
+            item_rows += [(cid, "indicator", item) for item in summary["indicators"]]
+            item_rows += [(cid, "flag", item) for item in summary["flags"]]
+    return case_rows, answer_rows, meta_rows, fact_rows, item_rows
 
 
+_FACT_COLUMNS = "case_id, outcome, urgent, complete, sector, nationality"
 _CASE_COLUMNS = (
     "id, status, questionnaire_id, questionnaire_version, questionnaire_sha256, language,"
     " ui_language, officer, created_at, updated_at, salt, meta_hash"
@@ -330,7 +337,7 @@ def _load_sqlite(home: Path, rows: tuple[list[tuple[Any, ...]], ...]) -> None:
     import sqlite3
 
     open_store(home).close()
-    case_rows, answer_rows, meta_rows = rows
+    case_rows, answer_rows, meta_rows, fact_rows, item_rows = rows
     conn = sqlite3.connect(home / "cases.sqlite3", isolation_level=None)
     conn.execute("BEGIN")
     conn.executemany(
@@ -343,6 +350,12 @@ def _load_sqlite(home: Path, rows: tuple[list[tuple[Any, ...]], ...]) -> None:
         answer_rows,
     )
     conn.executemany("INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)", meta_rows)
+    conn.executemany(
+        f"INSERT INTO case_facts ({_FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", fact_rows  # noqa: S608
+    )
+    conn.executemany(
+        "INSERT INTO case_fact_items (case_id, kind, item) VALUES (?, ?, ?)", item_rows
+    )
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()
@@ -352,13 +365,15 @@ def _load_postgres(url: str, rows: tuple[list[tuple[Any, ...]], ...]) -> None:
     import psycopg
 
     open_store(url).close()
-    case_rows, answer_rows, meta_rows = rows
+    case_rows, answer_rows, meta_rows, fact_rows, item_rows = rows
     with psycopg.connect(url) as conn:
         with conn.cursor() as cur:
             for table, columns, data in (
                 ("cases", _CASE_COLUMNS, case_rows),
                 ("answers", "case_id, question_id, value_json, officer, recorded_at", answer_rows),
                 ("case_meta", "case_id, key, value_json", meta_rows),
+                ("case_facts", _FACT_COLUMNS, fact_rows),
+                ("case_fact_items", "case_id, kind, item", item_rows),
             ):
                 with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in data:
@@ -386,7 +401,7 @@ def stats(url: str, workdir: Path, cases: int, rng: random.Random) -> bool:
         for _ in range(3):
             with open_store(where) as store:
                 started = time.perf_counter()
-                report = compute(store.case_facts())
+                report = compute(store.case_counts())
                 inside.append(time.perf_counter() - started)
             assert report.cases == cases
         command = []

@@ -7,12 +7,11 @@ report cannot single out a worker (one case from a rare nationality in one month
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import date
 from enum import StrEnum
 
-from screening.store.model import CaseFacts, CaseStatus
+from screening.store.model import CaseCounts, CaseStatus
 
 __all__ = ["SMALL", "Period", "Section", "Statistics", "compute", "shown"]
 
@@ -50,44 +49,40 @@ class Statistics:
     sections: tuple[Section, ...]
 
 
-def compute(
-    facts: Iterable[CaseFacts], *, period: Period = Period.MONTH, top: int = 10
-) -> Statistics:
+def compute(counts: CaseCounts, *, period: Period = Period.MONTH, top: int = 10) -> Statistics:
     """Count the cases by outcome, period, sector and nationality; the most frequent
     indicators; urgent flags raised; incomplete screenings (drafts, and completed screenings
     with questions left unanswered)."""
     outcomes: Counter[str] = Counter()
     periods: Counter[str] = Counter()
-    sectors: Counter[str] = Counter()
-    nationalities: Counter[str] = Counter()
     indicators: Counter[str] = Counter()
     flags: Counter[str] = Counter()
-    cases = complete = drafts = partial = urgent = 0
-    for fact in facts:
-        cases += 1
-        day = fact.created_at.astimezone(UTC).date()
-        if period is Period.WEEK:
-            year, week, _ = day.isocalendar()
-            periods[f"{year}-W{week:02d}"] += 1
+    cases = complete = drafts = 0
+    for status, day, count in counts.days:
+        cases += count
+        if status == CaseStatus.DRAFT.value:
+            drafts += count
         else:
-            periods[f"{day:%Y-%m}"] += 1
-        sectors[fact.sector or UNANSWERED] += 1
-        nationalities[fact.nationality or UNANSWERED] += 1
-        if fact.status is CaseStatus.DRAFT:
-            drafts += 1
-            outcomes["(draft: not completed)"] += 1
-            continue
-        complete += 1
-        summary = fact.summary or {}
-        outcomes[str(summary.get("outcome", "(unknown)"))] += 1
-        if summary.get("complete") is False:
-            partial += 1
-        if summary.get("urgent") is True:
-            urgent += 1
-        for key, counter in (("indicators", indicators), ("flags", flags)):
-            items = summary.get(key)
-            if isinstance(items, list):
-                counter.update({str(item) for item in items})
+            complete += count
+        periods[_period(day, period)] += count
+    if drafts:
+        outcomes["(draft: not completed)"] = drafts
+    partial = urgent = 0
+    for outcome, is_urgent, all_answered, count in counts.outcomes:
+        outcomes[outcome] += count
+        urgent += count if is_urgent else 0
+        partial += 0 if all_answered else count
+    unknown = complete - sum(count for *_, count in counts.outcomes)
+    if unknown > 0:
+        outcomes["(unknown)"] += unknown
+    for kind, item, count in counts.items:
+        (indicators if kind == "indicator" else flags)[item] += count
+    sectors = Counter({(key or UNANSWERED): 0 for key, _ in counts.sectors})
+    for key, count in counts.sectors:
+        sectors[key or UNANSWERED] += count
+    nationalities = Counter({(key or UNANSWERED): 0 for key, _ in counts.nationalities})
+    for key, count in counts.nationalities:
+        nationalities[key or UNANSWERED] += count
     return Statistics(
         cases=cases,
         complete=complete,
@@ -109,8 +104,18 @@ def compute(
     )
 
 
+def _period(day: str, period: Period) -> str:
+    """``2026-11`` or ``2026-W48`` for a day ``2026-11-29``."""
+    if period is Period.MONTH:
+        return day[:7]
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def _largest(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+    return tuple(
+        sorted(((k, n) for k, n in counter.items() if n), key=lambda item: (-item[1], item[0]))
+    )
 
 
 def shown(count: int, *, exact: bool) -> int | str:

@@ -7,15 +7,24 @@ import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from conftest import Run, as_user
 from pgcluster import Cluster
 from test_store import new_case
 
 from screening.stats import Period, compute
-from screening.store import CaseFacts, CaseStatus, SqliteStore, open_store
+from screening.store import CaseCounts, SqliteStore, open_store
 
 Cli = Callable[..., Run]
+
+
+@pytest.fixture
+def home_sqlite(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
@@ -142,18 +151,47 @@ def test_an_officer_gets_their_own_statistics_and_no_exact_counts(
     assert json.loads(supervisor.out)["cases"] == 8
 
 
-def test_compute_groups_by_iso_week_and_counts_nothing_twice() -> None:
-    facts = [
-        CaseFacts(
-            id="a",
-            status=CaseStatus.COMPLETE,
-            created_at=datetime(2026, 12, 31, tzinfo=UTC),
-            summary={"outcome": "monitor", "indicators": ["x", "x"]},
-        ),
-        CaseFacts(id="b", status=CaseStatus.DRAFT, created_at=datetime(2027, 1, 1, tzinfo=UTC)),
-    ]
-    report = compute(facts, period=Period.WEEK)
+def test_compute_groups_by_iso_week() -> None:
+    counts = CaseCounts(
+        days=(("complete", "2026-12-31", 1), ("draft", "2027-01-01", 1)),
+        outcomes=(("monitor", False, True, 1),),
+        items=(("indicator", "x", 1),),
+    )
+    report = compute(counts, period=Period.WEEK)
     sections = {section.id: section.rows for section in report.sections}
     assert sections["week"] == (("2026-W53", 2),)
     assert sections["indicator"] == (("x", 1),)
+    assert sections["outcome"] == (("(draft: not completed)", 1), ("monitor", 1))
     assert report.incomplete == 1
+
+
+def test_an_indicator_is_counted_once_per_case(location: str) -> None:
+    with open_store(location) as store:
+        cid = new_case(store)
+        store.complete(cid, referral("monitor", indicators=("x", "x")), officer=None)
+        counts = store.case_counts()
+    assert counts.items == (("indicator", "x", 1),)
+
+
+def test_cases_completed_before_facts_were_kept_are_counted(home_sqlite: Path) -> None:
+    import sqlite3
+
+    with open_store(home_sqlite) as store:
+        cid = new_case(store)
+        store.record_answer(cid, "sector", "fishing", officer=None)
+        store.complete(cid, referral("monitor", indicators=("x",)), officer=None)
+    # as a store of schema 2 had it: no facts kept
+    with sqlite3.connect(home_sqlite / "cases.sqlite3") as conn:
+        conn.execute("DELETE FROM case_fact_items")
+        conn.execute("DELETE FROM case_facts")
+        conn.execute("DROP TABLE case_fact_items")
+        conn.execute("DROP TABLE case_facts")
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with open_store(home_sqlite) as store:  # the upgrade keeps the facts of what is there
+        report = compute(store.case_counts())
+        assert store.verify().ok
+    sections = {section.id: section.rows for section in report.sections}
+    assert sections["sector"] == (("fishing", 1),)
+    assert sections["indicator"] == (("x", 1),)
+    assert sections["outcome"] == (("monitor", 1),)

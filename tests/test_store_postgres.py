@@ -60,6 +60,7 @@ def test_store_init_creates_roles_and_policies_once(pg_cluster: Cluster) -> None
     first = cli("store", "init", "--store", url)
     assert first.returncode == 0, first.stderr
     assert "schema version 1" in first.stdout
+    assert "schema version 2" in first.stdout
     assert "policy officer_own_cases on cases" in first.stdout
     assert "policy officer_own_answers on answers" in first.stdout
     assert "row-level security on answers" in first.stdout
@@ -74,7 +75,7 @@ def test_store_init_creates_roles_and_policies_once(pg_cluster: Cluster) -> None
     assert ("screening_officer",) in roles
     assert ("screening_supervisor",) in roles
     policies = pg_cluster.sql("SELECT count(*) FROM pg_policies", database=database)
-    assert policies == [(12,)]
+    assert policies == [(16,)]
 
 
 def test_store_init_needs_a_url() -> None:
@@ -421,3 +422,28 @@ def test_ctrl_c_while_waiting_for_the_server_gives_the_resume_command(
         assert case.answers["passport"] == "no"  # everything before the outage is there
         assert "passport_taken" not in case.answers
         assert store.verify().ok
+
+
+def test_a_register_of_schema_1_is_upgraded_with_its_roles_rights(
+    centre: tuple[Cluster, str],
+) -> None:
+    cluster, database = centre
+    url = cluster.url(database)
+    with open_store(as_user(cluster, database, "officer_a")) as officer:
+        cid = new_case(officer)
+        officer.complete(cid, json.dumps({"recommendation": {"outcome": "monitor"}}), officer=None)
+    with psycopg.connect(url, autocommit=True) as conn:  # as the schema 1 register had it
+        conn.execute("DROP TABLE case_fact_items, case_facts")
+        conn.execute("DELETE FROM screening_schema WHERE version = 2")
+    with open_store(url) as owner:  # the owner's first connection upgrades it
+        assert isinstance(owner, PostgresStore)
+        assert owner.schema_version() == 2
+        assert owner.case_counts().outcomes == (("monitor", False, True, 1),)
+    with open_store(as_user(cluster, database, "officer_a")) as officer:
+        second = new_case(officer)
+        officer.complete(
+            second, json.dumps({"recommendation": {"outcome": "monitor"}}), officer=None
+        )
+        assert officer.case_counts().outcomes == (("monitor", False, True, 2),)
+    with open_store(as_user(cluster, database, "officer_b")) as other:
+        assert other.case_counts().outcomes == ()

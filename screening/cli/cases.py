@@ -1033,7 +1033,7 @@ def stats(
                 "statistics show counts below 5 as <5",
                 hint="Leave out --exact, or ask a supervisor for the exact counts.",
             )
-        report = compute(store.case_facts(), period=Period(by.value), top=top)
+        report = compute(store.case_counts(), period=Period(by.value), top=top)
     totals = [
         ("cases", report.cases),
         ("complete", report.complete),

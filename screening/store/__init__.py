@@ -23,7 +23,7 @@ from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
     Case,
-    CaseFacts,
+    CaseCounts,
     CaseStatus,
     CaseSummary,
     Clock,
@@ -46,7 +46,7 @@ __all__ = [
     "AnswerRecord",
     "AuditEvent",
     "Case",
-    "CaseFacts",
+    "CaseCounts",
     "CaseStatus",
     "CaseStore",
     "CaseSummary",
@@ -215,8 +215,8 @@ class CaseStore(Protocol):
         problem (the first in ``message``)."""
         ...
 
-    def case_facts(self) -> list[CaseFacts]:
-        """Per case, what the statistics count (outcome, sector, nationality, ...; no names)."""
+    def case_counts(self) -> CaseCounts:
+        """What the statistics count, grouped (outcome, sector, nationality, ...; no names)."""
         ...
 
     def audit_head(self) -> str:

@@ -161,19 +161,19 @@ class VerifyResult:
 
 
 @dataclass(frozen=True)
-class CaseFacts:
-    """What ``cases stats`` counts of one case: no names, no notes, two answers only.
+class CaseCounts:
+    """What ``cases stats`` counts, already grouped by the store: no names, answers or notes.
 
     Attributes:
-        sector: The current answer to the question ``sector``, when it is a choice value.
-        nationality: The current answer to ``nationality``, likewise.
-        summary: The referral's ``outcome``, ``urgent``, ``complete``, ``indicators`` and
-            ``flags`` (ids), for a completed case.
+        days: (status, day opened ``YYYY-MM-DD`` in UTC, cases).
+        outcomes: Completed cases: (outcome, urgent, every question answered, cases).
+        sectors: (the current answer to ``sector`` when it is a choice value, else None, cases).
+        nationalities: Likewise for ``nationality``.
+        items: Completed cases: (``indicator`` or ``flag``, its id, cases).
     """
 
-    id: str
-    status: CaseStatus
-    created_at: datetime
-    sector: str | None = None
-    nationality: str | None = None
-    summary: dict[str, JSONValue] | None = None
+    days: tuple[tuple[str, str, int], ...] = ()
+    outcomes: tuple[tuple[str, bool, bool, int], ...] = ()
+    sectors: tuple[tuple[str | None, int], ...] = ()
+    nationalities: tuple[tuple[str | None, int], ...] = ()
+    items: tuple[tuple[str, str, int], ...] = ()

@@ -32,6 +32,7 @@ from screening.store.sqlite import (
     Conn,
     Cursor,
     SqliteStore,
+    _fill_case_facts,
     _system_clock,
 )
 
@@ -161,7 +162,30 @@ _PG_V1: Final = (
     "CREATE INDEX cases_by_updated_at ON cases (updated_at)",
 )
 
-PG_MIGRATIONS: list[tuple[str, ...]] = [_PG_V1]
+_PG_V2: Final = (
+    # What `cases stats` counts (see the SQLite store's schema 3).
+    """
+    CREATE TABLE case_facts (
+        case_id citext PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+        outcome text NOT NULL,
+        urgent integer NOT NULL,
+        complete integer NOT NULL,
+        sector text,
+        nationality text
+    )
+    """,
+    """
+    CREATE TABLE case_fact_items (
+        case_id citext NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        kind text NOT NULL,
+        item text NOT NULL,
+        PRIMARY KEY (case_id, kind, item)
+    )
+    """,
+    _fill_case_facts,
+)
+
+PG_MIGRATIONS: list[tuple[str | Callable[[Conn], None], ...]] = [_PG_V1, _PG_V2]
 """The PostgreSQL schema's history: entry ``n`` takes the database from version n to n + 1
 (the highest ``version`` in ``screening_schema``). Append, never edit."""
 
@@ -590,9 +614,15 @@ class PostgresStore(SqliteStore):
             _check_version(conn, version, self.where)
             for number, statements in enumerate(PG_MIGRATIONS[version:], start=version + 1):
                 for statement in statements:
-                    conn.execute(statement)
+                    if callable(statement):
+                        statement(conn)
+                    else:
+                        conn.execute(statement)
                 conn.execute("INSERT INTO screening_schema (version) VALUES (?)", (number,))
                 applied.append(number)
+            if applied and version > 0 and _roles_exist(conn):
+                # An upgraded register keeps its roles' rights over the new tables.
+                _apply_roles(conn, [])
         return applied
 
     # -- transactions -----------------------------------------------------------------------
@@ -845,7 +875,15 @@ def _translate(exc: Exception, action: str, where: str, busy_timeout: float) -> 
 
 # -- roles -----------------------------------------------------------------------------------
 
-_CASE_TABLES: Final = ("answers", "notes", "acknowledged_flags", "case_meta", "leases")
+_CASE_TABLES: Final = (
+    "answers",
+    "notes",
+    "acknowledged_flags",
+    "case_meta",
+    "leases",
+    "case_facts",
+    "case_fact_items",
+)
 _ALL: Final = "screening_officer, screening_supervisor, screening_auditor"
 _WRITERS: Final = "screening_officer, screening_supervisor"
 
@@ -855,7 +893,8 @@ GRANTS: Final = (
     f"GRANT INSERT ON audit_events TO {_WRITERS}",
     f"GRANT UPDATE ON chain_state TO {_WRITERS}",
     f"GRANT SELECT, INSERT, UPDATE ON cases, case_meta TO {_WRITERS}",
-    f"GRANT SELECT, INSERT ON answers, notes, acknowledged_flags TO {_WRITERS}",
+    f"GRANT SELECT, INSERT ON answers, notes, acknowledged_flags, case_fact_items TO {_WRITERS}",
+    f"GRANT SELECT, INSERT, UPDATE ON case_facts TO {_WRITERS}",
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON leases TO {_WRITERS}",
     f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_WRITERS}",
     "GRANT DELETE ON cases TO screening_supervisor",
@@ -928,21 +967,34 @@ def init_store(url: str) -> tuple[str, list[str]]:
                     continue
                 conn.execute(f"CREATE ROLE {role} NOLOGIN")
                 created.append(f"role {role}")
-            for statement in GRANTS:
-                conn.execute(statement)
-            for table in ("cases", *_CASE_TABLES):
-                secured = conn.execute(
-                    "SELECT relrowsecurity FROM pg_class WHERE oid = ?::regclass", (table,)
-                ).fetchone()[0]
-                if not secured:
-                    conn.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-                    created.append(f"row-level security on {table}")
-            for table, name, statement in POLICIES:
-                if conn.execute(
-                    "SELECT 1 FROM pg_policies WHERE tablename = ? AND policyname = ?",
-                    (table, name),
-                ).fetchone():
-                    continue
-                conn.execute(statement)
-                created.append(f"policy {name} on {table}")
+            _apply_roles(conn, created)
         return store.where, created
+
+
+def _roles_exist(conn: Conn) -> bool:
+    row = conn.execute(
+        "SELECT COUNT(*) FROM pg_roles WHERE rolname = ANY(?)", (list(ROLES),)
+    ).fetchone()
+    return int(row[0]) == len(ROLES)
+
+
+def _apply_roles(conn: Conn, created: list[str]) -> None:
+    """Apply the grants; enable row-level security and create the policies that are missing
+    (each named in ``created``)."""
+    for statement in GRANTS:
+        conn.execute(statement)
+    for table in ("cases", *_CASE_TABLES):
+        secured = conn.execute(
+            "SELECT relrowsecurity FROM pg_class WHERE oid = ?::regclass", (table,)
+        ).fetchone()[0]
+        if not secured:
+            conn.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            created.append(f"row-level security on {table}")
+    for table, name, statement in POLICIES:
+        if conn.execute(
+            "SELECT 1 FROM pg_policies WHERE tablename = ? AND policyname = ?",
+            (table, name),
+        ).fetchone():
+            continue
+        conn.execute(statement)
+        created.append(f"policy {name} on {table}")
