@@ -186,6 +186,7 @@ def test_cases_completed_before_facts_were_kept_are_counted(home_sqlite: Path) -
         conn.execute("DELETE FROM case_facts")
         conn.execute("DROP TABLE case_fact_items")
         conn.execute("DROP TABLE case_facts")
+        conn.execute("DROP INDEX cases_by_status")
         conn.execute("PRAGMA user_version = 2")
     conn.close()
     with open_store(home_sqlite) as store:  # the upgrade keeps the facts of what is there

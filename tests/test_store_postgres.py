@@ -434,6 +434,7 @@ def test_a_register_of_schema_1_is_upgraded_with_its_roles_rights(
         officer.complete(cid, json.dumps({"recommendation": {"outcome": "monitor"}}), officer=None)
     with psycopg.connect(url, autocommit=True) as conn:  # as the schema 1 register had it
         conn.execute("DROP TABLE case_fact_items, case_facts")
+        conn.execute("DROP INDEX cases_by_status")
         conn.execute("DELETE FROM screening_schema WHERE version = 2")
     with open_store(url) as owner:  # the owner's first connection upgrades it
         assert isinstance(owner, PostgresStore)

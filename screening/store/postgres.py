@@ -159,7 +159,6 @@ _PG_V1: Final = (
     )
     """,
     "INSERT INTO chain_state (id, events, head) VALUES (1, 0, repeat('0', 64))",
-    "CREATE INDEX cases_by_updated_at ON cases (updated_at)",
 )
 
 _PG_V2: Final = (
@@ -182,6 +181,11 @@ _PG_V2: Final = (
         PRIMARY KEY (case_id, kind, item)
     )
     """,
+    "CREATE INDEX case_facts_by_outcome ON case_facts (outcome, urgent, complete)",
+    "CREATE INDEX case_facts_by_sector ON case_facts (sector)",
+    "CREATE INDEX case_facts_by_nationality ON case_facts (nationality)",
+    "CREATE INDEX case_fact_items_by_item ON case_fact_items (kind, item)",
+    "CREATE INDEX cases_by_status ON cases (status, created_at)",
     _fill_case_facts,
 )
 
