@@ -323,6 +323,8 @@ def _rows(cases: int, rng: random.Random) -> tuple[list[tuple[Any, ...]], ...]:
             )  # fmt: skip
             item_rows += [(cid, "indicator", item) for item in summary["indicators"]]
             item_rows += [(cid, "flag", item) for item in summary["flags"]]
+        else:  # a draft: its facts are its answers counted
+            fact_rows.append((cid, None, None, None, answers["sector"], answers["nationality"]))
     return case_rows, answer_rows, meta_rows, fact_rows, item_rows
 
 

@@ -196,3 +196,20 @@ def test_cases_completed_before_facts_were_kept_are_counted(home_sqlite: Path) -
     assert sections["sector"] == (("fishing", 1),)
     assert sections["indicator"] == (("x", 1),)
     assert sections["outcome"] == (("monitor", 1),)
+
+
+def test_a_drafts_sector_follows_its_answers(location: str) -> None:
+    with open_store(location) as store:
+        cid = new_case(store)
+        new_case(store)  # nothing answered yet
+        store.record_answer(cid, "sector", "fishing", officer=None)
+        store.record_answer(cid, "sector", "construction", officer=None)
+        store.record_answer(cid, "nationality", 7, officer=None)  # not a choice value
+        report = compute(store.case_counts())
+        sections = {section.id: section.rows for section in report.sections}
+        assert sections["sector"] == (("(not answered)", 1), ("construction", 1))
+        assert sections["nationality"] == (("(not answered)", 2),)
+        store.clear_answer(cid, "sector", officer=None)
+        sections = {s.id: s.rows for s in compute(store.case_counts()).sections}
+        assert sections["sector"] == (("(not answered)", 2),)
+        assert store.verify().ok

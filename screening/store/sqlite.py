@@ -243,14 +243,15 @@ Migration = tuple["str | Callable[[Conn], None]", ...]
 
 
 def _fill_case_facts(conn: Conn) -> None:
-    """Keep the statistics' facts of the cases completed before they were kept."""
-    for cid, referral in conn.execute(
-        "SELECT id, referral_json FROM cases WHERE status = 'complete' AND referral_json"
-        " IS NOT NULL"
-    ).fetchall():
-        summary = _referral_summary(str(referral), _fact_answers(conn, str(cid)))
+    """Keep the statistics' facts of the cases there before they were kept."""
+    for cid, referral in conn.execute("SELECT id, referral_json FROM cases").fetchall():
+        answers = _fact_answers(conn, str(cid))
+        summary = None if referral is None else _referral_summary(str(referral), answers)
         if summary is not None:
             _write_facts(conn, str(cid), summary)
+            continue
+        for question_id, value in answers.items():
+            _write_answer_fact(conn, str(cid), question_id, json.dumps(value))
 
 
 _V3: Final = (
@@ -260,9 +261,9 @@ _V3: Final = (
     """
     CREATE TABLE case_facts (
         case_id TEXT PRIMARY KEY COLLATE NOCASE REFERENCES cases (id) ON DELETE CASCADE,
-        outcome TEXT NOT NULL,
-        urgent INTEGER NOT NULL,
-        complete INTEGER NOT NULL,
+        outcome TEXT,
+        urgent INTEGER,
+        complete INTEGER,
         sector TEXT,
         nationality TEXT
     )
@@ -816,6 +817,8 @@ class SqliteStore:
                 " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
                 (cid, question_id, value_json, officer, at, events + 1),
             )
+            if question_id in FACT_QUESTIONS:
+                _write_answer_fact(conn, cid, question_id, value_json)
             if value_json == _CLEARED:
                 event = EventType.ANSWER_CLEARED
             else:
@@ -1370,51 +1373,36 @@ class SqliteStore:
         Raises:
             StoreError: The store cannot be read.
         """
-        latest = (
-            "(SELECT a.value_json FROM answers a WHERE a.case_id = c.id AND a.question_id = ?"
-            " ORDER BY a.seq DESC LIMIT 1)"
-        )
         # The facts rows of the cases this store may not read are not there for it either
-        # (row-level security on the register).
+        # (row-level security on the register). Nothing is looked up case by case.
         with self._read("read the cases for the statistics") as conn:
             days = conn.execute(
                 "SELECT status, substr(created_at, 1, 10), COUNT(*) FROM cases GROUP BY 1, 2"
             ).fetchall()
             outcomes = conn.execute(
-                "SELECT outcome, urgent, complete, COUNT(*) FROM case_facts GROUP BY 1, 2, 3"
+                "SELECT outcome, urgent, complete, COUNT(*) FROM case_facts"
+                " WHERE outcome IS NOT NULL GROUP BY 1, 2, 3"
             ).fetchall()
-            sectors = conn.execute("SELECT sector, COUNT(*) FROM case_facts GROUP BY 1").fetchall()
+            sectors = conn.execute(
+                "SELECT sector, COUNT(*) FROM case_facts GROUP BY 1"
+            ).fetchall()
             nationalities = conn.execute(
                 "SELECT nationality, COUNT(*) FROM case_facts GROUP BY 1"
             ).fetchall()
             items = conn.execute(
                 "SELECT kind, item, COUNT(*) FROM case_fact_items GROUP BY 1, 2"
             ).fetchall()
-            # Drafts, and cases completed with a document that is not a referral, are counted
-            # from their answers, looked up one by one (few: the others have their facts).
-            completed = sum(int(n) for status, _, n in days if status == "complete")
-            with_facts = sum(int(row[-1]) for row in outcomes)
-            others = conn.execute(
-                f"SELECT {latest}, {latest} FROM cases c WHERE c.status = 'draft'",  # noqa: S608
-                FACT_QUESTIONS,
-            ).fetchall()
-            if completed != with_facts:
-                others += conn.execute(
-                    f"SELECT {latest}, {latest} FROM cases c WHERE c.status = 'complete'"  # noqa: S608
-                    " AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.case_id = c.id)",
-                    FACT_QUESTIONS,
-                ).fetchall()
+        # A case with no facts yet (a draft before the sector or nationality was answered)
+        # counts as not answered.
+        cases = sum(int(row[-1]) for row in days)
         sector_counts: dict[str | None, int] = {}
         nationality_counts: dict[str | None, int] = {}
-        for value, count in sectors:
-            sector_counts[value] = sector_counts.get(value, 0) + int(count)
-        for value, count in nationalities:
-            nationality_counts[value] = nationality_counts.get(value, 0) + int(count)
-        for sector, nationality in others:
-            key = _choice(sector)
-            sector_counts[key] = sector_counts.get(key, 0) + 1
-            key = _choice(nationality)
-            nationality_counts[key] = nationality_counts.get(key, 0) + 1
+        for found, counts in ((sectors, sector_counts), (nationalities, nationality_counts)):
+            for value, count in found:
+                counts[value] = counts.get(value, 0) + int(count)
+            without = cases - sum(counts.values())
+            if without > 0:
+                counts[None] = counts.get(None, 0) + without
         return CaseCounts(
             days=tuple((str(status), str(day), int(n)) for status, day, n in days),
             outcomes=tuple(
@@ -2420,6 +2408,17 @@ def _write_facts(conn: Conn, cid: str, summary_json: str) -> None:
         " ON CONFLICT (case_id, kind, item) DO NOTHING",
         [(cid, "indicator", item) for item in summary["indicators"]]
         + [(cid, "flag", item) for item in summary["flags"]],
+    )
+
+
+def _write_answer_fact(conn: Conn, cid: str, question_id: str, value_json: str) -> None:
+    """Keep a draft's current answer to a question the statistics count (None: not a choice
+    value, or withdrawn)."""
+    column = {"sector": "sector", "nationality": "nationality"}[question_id]
+    conn.execute(
+        f"INSERT INTO case_facts (case_id, {column}) VALUES (?, ?)"  # noqa: S608 - fixed names
+        f" ON CONFLICT (case_id) DO UPDATE SET {column} = excluded.{column}",
+        (cid, _choice(value_json)),
     )
 
 
