@@ -428,6 +428,25 @@ def test_delete_removes_content_and_leaves_an_event(store: SqliteStore) -> None:
         assert reopened.verify().ok
 
 
+def test_reassign_gives_the_case_to_another_officer(store: SqliteStore) -> None:
+    from screening.errors import LeaseError
+
+    cid = new_case(store)
+    store.record_answer(cid, "q1", PRIVATE, officer="officer-1")
+    assert store.reassign(cid.lower(), "officer-2", by="supervisor", now=START) == "officer-1"
+    case = store.get_case(cid)
+    assert (case.officer, case.updated_at) == ("officer-2", START)
+    assert case.answers == {"q1": PRIVATE}
+    assert _events(store)[-1] == EventType.CASE_UPDATED
+    assert store.verify().ok
+    with pytest.raises(StoreError, match="not an officer id"):
+        store.reassign(cid, "", by=None)
+    with open_store(os.environ["SCREENING_STORE"]) as other:
+        other.acquire_lease(cid, officer="officer-2")
+        with pytest.raises(LeaseError, match="open in another terminal"):
+            store.reassign(cid, "officer-3", by=None)
+
+
 def test_purge_by_last_update(store: SqliteStore) -> None:
     old = new_case(store)
     store.record_answer(old, "q1", 1, officer=None, now=START - timedelta(days=40))

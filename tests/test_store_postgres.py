@@ -448,3 +448,25 @@ def test_a_register_of_schema_1_is_upgraded_with_its_roles_rights(
         assert officer.case_counts().outcomes == (("monitor", False, True, 2),)
     with open_store(as_user(cluster, database, "officer_b")) as other:
         assert other.case_counts().outcomes == ()
+
+
+def test_a_supervisor_reassigns_and_an_officer_cannot(centre: tuple[Cluster, str]) -> None:
+    cluster, database = centre
+    with open_store(as_user(cluster, database, "officer_a")) as a:
+        cid = new_case(a)
+        a.record_answer(cid, "q1", "yes", officer=None)
+        with pytest.raises(StoreError, match="no right"):
+            a.reassign(cid, "officer_b", by=None)
+    run = cli(
+        "cases", "reassign", cid, "--to", "officer_b",
+        "--store", as_user(cluster, database, "supervisor_s"),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert f"case {cid} now belongs to officer officer_b (was officer_a)" in run.stderr
+    with open_store(as_user(cluster, database, "officer_a")) as a:
+        assert a.list_cases() == []
+    with open_store(as_user(cluster, database, "officer_b")) as b:
+        assert b.get_case(cid).answers == {"q1": "yes"}
+        b.record_answer(cid, "q2", "resumed by b", officer=None)
+    with open_store(as_user(cluster, database, "supervisor_s")) as s:
+        assert s.verify().ok

@@ -1150,3 +1150,35 @@ def backup(
         f"to {file} (and its anchor {anchor}); audit head {head}\n"
     )
     sys.stdout.write(head + "\n")
+
+
+# -- reassign --------------------------------------------------------------------------------
+
+
+@app.command("reassign")
+def reassign(
+    case_id: Annotated[str, typer.Argument(help="The case id (letter case does not matter).")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="OFFICER",
+            help="The officer the case now belongs to (on the register: their database user).",
+        ),
+    ],
+    officer: OfficerOption = None,
+    where: StoreOption = None,
+) -> None:
+    """Give a case to another officer, who can then see and resume it; the audit log records
+    who did it. On the shared register this is a supervisor's right (an officer is refused by
+    the database). A case open in a terminal is refused until it is closed.
+
+    Example: screening cases reassign C-2026-11-29-7KQ3M2 --to epc020
+    """
+    with _store(where) as store:
+        previous = store.reassign(case_id, to.strip(), by=officer)
+        shown = store.get_case(case_id).id
+    sys.stderr.write(
+        f"screening: case {shown} now belongs to officer {_printable(to.strip())}"
+        f" (was {_printable(previous or '-')})\n"
+    )

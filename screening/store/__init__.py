@@ -198,6 +198,12 @@ class CaseStore(Protocol):
         """Delete a case's content; the audit log keeps that it was deleted."""
         ...
 
+    def reassign(
+        self, case_id: str, officer: str, *, by: str | None, now: datetime | None = None
+    ) -> str | None:
+        """Give a case to another officer; return the officer it belonged to."""
+        ...
+
     def purge(
         self,
         older_than: timedelta,

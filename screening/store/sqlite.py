@@ -1139,6 +1139,52 @@ class SqliteStore:
             self._scrub_wal()
         return ids
 
+    def reassign(
+        self, case_id: str, officer: str, *, by: str | None, now: datetime | None = None
+    ) -> str | None:
+        """Give a case to another officer (its ``officer``), with a ``case_updated`` event.
+
+        Args:
+            case_id: The case.
+            officer: The officer it now belongs to (on the register: their database user).
+            by: Who reassigned it.
+            now: The time; the store's clock when omitted.
+
+        Returns:
+            The officer it belonged to.
+
+        Raises:
+            StoreError: Unknown case, a malformed officer id, or the store cannot be written.
+            LeaseError: The case is open in a terminal.
+        """
+        if not officer or len(officer) > 64 or not officer.isprintable():
+            raise StoreError(
+                f"{_show(officer)} is not an officer id",
+                hint="Give 1 to 64 printable characters (on the register: a database user).",
+            )
+        at = _stamp(self._moment(now))
+        action = f"reassign case {_show(case_id)}"
+        with self._write(action) as conn:
+            state = self._state(conn, case_id)
+            self._check_lease(state, action)
+            previous = state.fields["officer"]
+            conn.execute(
+                "UPDATE cases SET officer = ?, updated_at = ? WHERE id = ?",
+                (officer, at, state.id),
+            )
+            state.fields.update(officer=officer, updated_at=at)
+            self._anchored = _append_event(
+                conn,
+                at,
+                by,
+                EventType.CASE_UPDATED,
+                state.id,
+                data=keyed_digest(state.salt, canonical_json(key="officer", value=officer)),
+                case=state.digest(),
+                state=state.chain,
+            )
+        return None if previous is None else str(previous)
+
     # -- one writer per case -------------------------------------------------------------
 
     def acquire_lease(
