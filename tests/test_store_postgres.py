@@ -470,3 +470,50 @@ def test_a_supervisor_reassigns_and_an_officer_cannot(centre: tuple[Cluster, str
         b.record_answer(cid, "q2", "resumed by b", officer=None)
     with open_store(as_user(cluster, database, "supervisor_s")) as s:
         assert s.verify().ok
+
+
+# -- the interview in a terminal, on the register --------------------------------------------
+
+
+def test_an_officer_interviews_pauses_and_resumes_on_the_register(
+    centre: tuple[Cluster, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pexpect
+    from test_interview_e2e import QUESTIONNAIRE, answer, checked, finish, spawn
+
+    cluster, database = centre
+    questionnaire = tmp_path / "e2e.yaml"
+    questionnaire.write_text(QUESTIONNAIRE, encoding="utf-8")
+    monkeypatch.setenv("SCREENING_STORE", as_user(cluster, database, "officer_a"))
+    home = tmp_path / "home"
+    out = tmp_path / "referral.json"
+    # no --officer: on the register the officer id is the database user, never asked
+    child = spawn(home, "-q", str(questionnaire), "--lang", "en", "--out", str(out))
+    child.expect_exact("Confirm")
+    child.send("a\r")
+    answer(child, "How old are you?", "41\r")
+    answer(child, "Are you in danger right now?", "\x03")  # Ctrl-C
+    child.expect(r"interview paused: 1 answer\(s\) saved in case (C-[0-9A-Z-]+)")
+    case_id = child.match.group(1)
+    child.expect_exact(f"Resume with: screening interview --resume {case_id}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    refused = spawn(home, "--resume", case_id, "--officer", "epc-099")
+    refused.expect(pexpect.EOF)
+    refused.close()
+    assert refused.exitstatus == 2
+    assert "your officer id is your database user, officer_a" in refused.before
+    child = spawn(home, "--resume", case_id)
+    answer(child, "Are you in danger right now?", "2\r")
+    answer(child, "Do you keep your passport?", "1\r")
+    assert finish(child) == out
+    document = checked(out)
+    assert (document["case_id"], document["officer"]) == (case_id, "officer_a")
+    with open_store(as_user(cluster, database, "officer_b")) as other:
+        assert other.list_cases() == []
+    with open_store(as_user(cluster, database, "supervisor_s")) as supervisor:
+        case = supervisor.get_case(case_id)
+        assert case.officer == "officer_a"
+        assert case.answers == {"age": 41, "in_danger": "no", "passport": "yes"}
+        assert supervisor.verify().ok
