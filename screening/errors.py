@@ -124,6 +124,11 @@ class StoreError(ScreeningError):
     """The case store cannot be opened, read or written."""
 
 
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached (down, restarting, the network): trying again
+    later may succeed, and nothing committed before is lost."""
+
+
 class LeaseError(StoreError):
     """A case is held open by another terminal (one writer per case), or was taken over."""
 

@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from screening.answers import has_control_characters, note_problem
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
 from screening.engine import InterviewEngine, InvalidAnswer
-from screening.errors import Interrupted, LeaseError, ScreeningError, StoreError, UsageError
+from screening.errors import (
+    Interrupted,
+    LeaseError,
+    ScreeningError,
+    StoreError,
+    StoreUnavailable,
+    UsageError,
+)
 from screening.i18n import RTL_LANGUAGES, register, t, ui_language
 from screening.model import (
     DECLINED,
@@ -355,6 +362,12 @@ register(
             "ar": "أُوقفت المقابلة قبل فتح الحالة؛ لم يُسجَّل شيء",
         },
         "interview.resume_hint": {"en": "Resume with: {command}", "ar": "للاستئناف: {command}"},
+        "interview.store_unreachable": {
+            "en": "{message}. The answer on screen is kept and not yet saved; trying again in "
+            "{delay:g} s (Ctrl-C pauses the interview: everything before it is saved).",
+            "ar": "{message}. الإجابة المعروضة محفوظة على الشاشة ولم تُحفظ بعد؛ إعادة المحاولة "
+            "بعد {delay:g} ثانية (Ctrl-C يوقف المقابلة مؤقتًا، وكل ما قبلها محفوظ).",
+        },
         "interview.store_failed": {
             "en": "The answer on screen was not saved; everything before it was. "
             "When the store works again, resume with: {command}",
@@ -961,6 +974,18 @@ class InterviewResult:
     assessment: Assessment
 
 
+RETRY_FIRST = 2.0
+"""Seconds the interview waits before saving again when the store's server is unreachable
+(doubling each time, up to RETRY_LONGEST)."""
+RETRY_LONGEST = 30.0
+
+
+def _sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -1036,6 +1061,8 @@ class Interview:
         self.load = load
         self.clock = clock
         self.new_id = new_id
+        self.sleep: Callable[[float], None] = _sleep
+        """Waits between two tries to save while the store's server cannot be reached."""
         self._case: _Case | None = None
         self._engine: InterviewEngine | None = None
         self._view: View | None = None
@@ -1080,6 +1107,26 @@ class Interview:
             raise StoreError(error.message, hint=f"{error.hint} {hint}".strip()) from None
         finally:
             self._release()
+
+    def _until_saved(self, save: Callable[[], object]) -> None:
+        """Save, and while the store's server cannot be reached, say so, wait and try again.
+
+        The answer stays in memory (and on the screen) until it is committed; saving it twice
+        is harmless (the same value again adds nothing). Ctrl-C while waiting pauses the
+        interview (exit 130, with the resume command); every earlier answer is saved.
+        """
+        from rich.text import Text as RichText
+
+        delay = RETRY_FIRST
+        while True:
+            try:
+                save()
+                return
+            except StoreUnavailable as error:
+                said = self._tr("interview.store_unreachable", message=error.message, delay=delay)
+                self.console.print(RichText(said, style="bold yellow"), soft_wrap=True)
+                self.sleep(delay)
+                delay = min(delay * 2, RETRY_LONGEST)
 
     def _release(self) -> None:
         """Give the case back (at the end, on Ctrl-C, on any error): another terminal may
@@ -1447,7 +1494,11 @@ class Interview:
             ]
         elif isinstance(reply, Answer):
             value = engine.normalize(reply.value)
-            self.store.record_answer(case.case_id, question.id, value, officer=case.officer)
+            self._until_saved(
+                lambda: self.store.record_answer(
+                    case.case_id, question.id, value, officer=case.officer
+                )
+            )
             engine.answer(value)
             shown = view.officer(question.text)
             self._status = [

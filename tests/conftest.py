@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pgcluster import Cluster, server_bindir, start_cluster
 
 SMALL = """\
 id: small
@@ -154,3 +155,82 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = saved
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+
+NO_SERVER = (
+    "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin): "
+    "install postgresql-15 to run the store tests against PostgreSQL"
+)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One throw-away PostgreSQL cluster for the whole run, on a Unix socket in a temp folder.
+
+    Without the server binaries the PostgreSQL tests are skipped with one reason, except in CI
+    (``CI`` set), where that is a failure: CI must run them.
+    """
+    bindir = server_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail(NO_SERVER + " (CI is set: these tests must run here)")
+        pytest.skip(NO_SERVER)
+    # fsync off: the tests check what the store commits, not the disk's cache; the benchmarks
+    # run their own cluster with the server's defaults.
+    cluster = start_cluster(bindir, {"fsync": "off", "max_connections": "100"})
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """The URL of a new, empty database of the test cluster (as its superuser)."""
+    return pg_cluster.url(pg_cluster.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Where a store is, once per backend: a folder for SQLite, a URL for PostgreSQL.
+
+    ``SCREENING_STORE`` is set to it, so the CLI and the interview use the same store.
+    """
+    if request.param == "sqlite":
+        where = str(tmp_path / "home")
+        monkeypatch.setenv("SCREENING_HOME", where)
+    else:
+        where = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SCREENING_STORE", where)
+    return where
+
+
+@pytest.fixture
+def centre(pg_cluster: Cluster) -> tuple[Cluster, str]:
+    """A database set up as `screening store init` does, with two officers, a supervisor, an
+    auditor and a login of no screening role."""
+    from screening.store.postgres import init_store
+
+    database = pg_cluster.new_database()
+    init_store(pg_cluster.url(database))
+    for user, role in (
+        ("officer_a", "screening_officer"),
+        ("officer_b", "screening_officer"),
+        ("supervisor_s", "screening_supervisor"),
+        ("auditor_x", "screening_auditor"),
+        ("nobody_in_particular", None),
+    ):
+        pg_cluster.role(user)
+        if role:
+            pg_cluster.sql(f"GRANT {role} TO {user}")
+    return pg_cluster, database
+
+
+def as_user(cluster: Cluster, database: str, user: str) -> str:
+    """The URL of a database of the test cluster for one of its users."""
+    return cluster.url(database, user)

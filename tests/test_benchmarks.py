@@ -39,3 +39,17 @@ def test_score_benchmark_prints_a_row_per_size(tmp_path: Path) -> None:
     rows = [line.split() for line in run.stdout.splitlines() if line.split()[:1] in (["4"], ["6"])]
     assert [row[0] for row in rows] == ["4", "6"]
     assert all(float(row[2].replace(",", "")) > 0 for row in rows)
+
+
+def test_postgres_benchmark_runs(pg_cluster: object, tmp_path: Path) -> None:
+    """Its own throw-away cluster (the fixture only makes the test skip, or fail in CI, without
+    the server binaries)."""
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "postgres.py"), "--answers", "20", "--officers", "2",
+         "--per-officer", "5", "--cases", "200"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode in (0, 1), run.stderr  # 1 when a goal is missed
+    assert "Traceback" not in run.stderr
+    assert "answers lost: 0" in run.stdout
+    assert "cases stats on 200 cases" in run.stdout

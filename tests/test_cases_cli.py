@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SMALL, Run, write
+from test_store import around
 
 from screening.errors import StoreError
 from screening.store import DATABASE_NAME, EventType, JSONInput, SqliteStore, open_store
@@ -44,6 +45,15 @@ def small_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(home: Path) -> Iterator[SqliteStore]:
     with open_store() as opened:
+        yield opened
+
+
+@pytest.fixture
+def any_store(location: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[SqliteStore]:
+    """An empty store on each backend, which the commands use (SCREENING_STORE)."""
+    monkeypatch.delenv("SCREENING_UI_LANG", raising=False)
+    monkeypatch.delenv("SCREENING_RTL", raising=False)
+    with open_store(location) as opened:
         yield opened
 
 
@@ -162,7 +172,8 @@ def test_list_shows_the_cases_without_answers(
     assert NOTE not in run.out + run.err
 
 
-def test_list_json_and_status_filter(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_list_json_and_status_filter(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     draft = new_case(store, small_file, answers=DRAFT_ANSWERS, now=LONG_AGO)
     done = complete_case(store, small_file)
     run = cli("cases", "list", "--format", "json")
@@ -190,7 +201,8 @@ def test_list_json_and_status_filter(cli: Cli, store: SqliteStore, small_file: P
 # -- show --------------------------------------------------------------------------------------
 
 
-def test_show_table(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_show_table(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     case_id = new_case(store, small_file, answers={**DRAFT_ANSWERS, "age": 16})
     store.record_note(case_id, "name", NOTE, officer=OFFICER)
     store.acknowledge_flag(case_id, "minor", officer=OFFICER)
@@ -211,7 +223,8 @@ def test_show_table(cli: Cli, store: SqliteStore, small_file: Path) -> None:
     assert run.err == ""
 
 
-def test_show_json(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_show_json(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     case_id = new_case(store, small_file, answers=FULL_ANSWERS)
     store.record_note(case_id, "name", NOTE, officer=OFFICER)
     # passport is changed after passport_when was answered: that answer no longer applies
@@ -341,7 +354,8 @@ def test_show_needs_the_questionnaire_file(
 # -- export ------------------------------------------------------------------------------------
 
 
-def test_export_a_draft(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_export_a_draft(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
     store.record_note(case_id, "age", "looks younger", officer=OFFICER)
     head = store.audit_head()
@@ -368,7 +382,8 @@ def test_export_a_draft(cli: Cli, store: SqliteStore, small_file: Path) -> None:
     assert store.verify(store.audit_head()).ok
 
 
-def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_export_a_complete_case(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     case_id = complete_case(store, small_file)
     stored = store.get_case(case_id).referral_json
     assert stored is not None
@@ -381,7 +396,7 @@ def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) 
     assert_valid_referral(json.loads(run.out))
     assert store.get_case(case_id).exported_at is not None
     assert store.verify().events == events + 1
-    with sqlite3.connect(store.path) as conn:
+    with around(store) as conn:
         last = conn.execute(
             "SELECT event, officer, case_id FROM audit_events ORDER BY seq DESC LIMIT 1"
         ).fetchone()
@@ -391,7 +406,8 @@ def test_export_a_complete_case(cli: Cli, store: SqliteStore, small_file: Path) 
 
 
 @pytest.mark.parametrize("finished", [False, True], ids=["draft", "complete"])
-def test_export_redact(cli: Cli, store: SqliteStore, small_file: Path, finished: bool) -> None:
+def test_export_redact(cli: Cli, any_store: SqliteStore, small_file: Path, finished: bool) -> None:
+    store = any_store  # on each backend
     if finished:
         case_id = complete_case(store, small_file)
     else:
@@ -489,7 +505,8 @@ def test_redact_referral_matches_redacting_at_build_time(small_file: Path) -> No
 # -- delete ------------------------------------------------------------------------------------
 
 
-def test_delete_with_yes(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_delete_with_yes(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
     keep = new_case(store, small_file)
     run = cli("cases", "delete", case_id, "--yes", "--officer", "epc-020")
@@ -499,7 +516,7 @@ def test_delete_with_yes(cli: Cli, store: SqliteStore, small_file: Path) -> None
         store.get_case(case_id)
     assert store.get_case(keep).id == keep
     assert store.verify().ok
-    with sqlite3.connect(store.path) as conn:
+    with around(store) as conn:
         last = conn.execute(
             "SELECT event, officer FROM audit_events ORDER BY seq DESC LIMIT 1"
         ).fetchone()
@@ -559,7 +576,8 @@ def test_delete_interrupted_at_the_question(
 # -- verify ------------------------------------------------------------------------------------
 
 
-def test_verify_an_intact_log(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_verify_an_intact_log(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     new_case(store, small_file, answers=DRAFT_ANSWERS)
     head = store.audit_head()
     complete_case(store, small_file)
@@ -641,7 +659,8 @@ def test_parse_duration_refuses(text: str) -> None:
         parse_duration(text)
 
 
-def test_purge_deletes_only_old_cases(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_purge_deletes_only_old_cases(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     now = datetime.now(UTC)
     old = new_case(store, small_file, answers=DRAFT_ANSWERS, now=now - timedelta(days=100))
     older = new_case(store, small_file, now=now - timedelta(days=400))
@@ -656,7 +675,7 @@ def test_purge_deletes_only_old_cases(cli: Cli, store: SqliteStore, small_file: 
     assert PRIVATE not in run.out + run.err
     assert [s.id for s in store.list_cases()] == [recent]
     assert store.verify().ok
-    with sqlite3.connect(store.path) as conn:
+    with around(store) as conn:
         purged = conn.execute(
             "SELECT case_id, officer FROM audit_events WHERE event = ?",
             (EventType.CASE_PURGED.value,),
@@ -680,7 +699,8 @@ def test_purge_durations(
     assert len(store.list_cases()) == left
 
 
-def test_purge_with_nothing_to_delete(cli: Cli, store: SqliteStore, small_file: Path) -> None:
+def test_purge_with_nothing_to_delete(cli: Cli, any_store: SqliteStore, small_file: Path) -> None:
+    store = any_store  # on each backend
     new_case(store, small_file)
     run = cli("cases", "purge", "--older-than", "1y")
     assert run.code == 0
@@ -744,7 +764,8 @@ def test_purge_needs_a_duration(cli: Cli, home: Path) -> None:
         ["delete"],
     ],
 )
-def test_unknown_case(cli: Cli, store: SqliteStore, small_file: Path, command: list[str]) -> None:
+def test_unknown_case(cli: Cli, any_store: SqliteStore, small_file: Path, command: list[str]) -> None:
+    store = any_store  # on each backend
     new_case(store, small_file, answers=DRAFT_ANSWERS)
     run = cli("cases", command[0], "C-2026-01-01-NOPE22", *command[1:])
     assert run.code == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Run as CliRun
 from test_interview import MAIN, Run, S, Step, Stop, T, settings_for
-from test_store import new_case
+from test_store import around, new_case
 
 from screening.errors import ExitStatus, Interrupted, LeaseError, StoreError
 from screening.interview import InterviewSettings
@@ -66,9 +66,11 @@ def paused_case(store: SqliteStore, home: Path, questionnaire: Path) -> str:
     return summary.id
 
 
-def test_two_terminals_resume_one_case(tmp_path: Path, questionnaire: Path) -> None:
+def test_two_terminals_resume_one_case(
+    tmp_path: Path, questionnaire: Path, location: str
+) -> None:
     home = tmp_path / "home"
-    with open_store(home) as a, open_store(home) as b, open_store(home) as c:
+    with open_store(location) as a, open_store(location) as b, open_store(location) as c:
         case_id = paused_case(a, home, questionnaire)
         seen: dict[str, BaseException] = {}
 
@@ -117,7 +119,7 @@ def test_two_terminals_resume_one_case(tmp_path: Path, questionnaire: Path) -> N
     assert f"case {case_id} was taken over" in error.message
     assert "everything saved before is kept" in error.hint
     assert "When the store works again" not in error.hint  # not a store failure
-    with open_store(home) as store:
+    with open_store(location) as store:
         case = store.get_case(case_id)
         assert case.status is CaseStatus.DRAFT
         # A's answers up to the take-over are kept; its refused write left nothing
@@ -129,9 +131,8 @@ def test_two_terminals_resume_one_case(tmp_path: Path, questionnaire: Path) -> N
         assert store.verify().ok
 
 
-def test_a_lease_left_by_an_ended_process_is_taken_over(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with open_store(home) as a, open_store(home) as b:
+def test_a_lease_left_by_an_ended_process_is_taken_over(location: str) -> None:
+    with open_store(location) as a, open_store(location) as b:
         case_id = new_case(a)
         a.acquire_lease(case_id, officer="epc-017")
         ended = subprocess.run(
@@ -142,9 +143,8 @@ def test_a_lease_left_by_an_ended_process_is_taken_over(tmp_path: Path) -> None:
             timeout=60,
         )
         dead = int(ended.stdout)
-        with sqlite3.connect(home / DATABASE_NAME) as conn:
+        with around(a) as conn:
             conn.execute("UPDATE leases SET pid = ?", (dead,))
-        conn.close()
         previous = b.acquire_lease(case_id, officer="epc-020")
         assert previous is not None
         assert previous.pid == dead
@@ -155,14 +155,12 @@ def test_a_lease_left_by_an_ended_process_is_taken_over(tmp_path: Path) -> None:
         assert b.get_case(case_id).answers == {"q1": "yes"}
 
 
-def test_a_lease_on_another_computer_is_never_taken_silently(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with open_store(home) as a, open_store(home) as b:
+def test_a_lease_on_another_computer_is_never_taken_silently(location: str) -> None:
+    with open_store(location) as a, open_store(location) as b:
         case_id = new_case(a)
         a.acquire_lease(case_id, officer=None)
-        with sqlite3.connect(home / DATABASE_NAME) as conn:
+        with around(a) as conn:
             conn.execute("UPDATE leases SET host = 'desk-7', pid = 999999999")
-        conn.close()
         with pytest.raises(LeaseError) as caught:
             b.acquire_lease(case_id, officer="epc-020")
         assert "on host desk-7, process 999999999" in caught.value.message
@@ -170,9 +168,8 @@ def test_a_lease_on_another_computer_is_never_taken_silently(tmp_path: Path) -> 
         assert b.acquire_lease(case_id, officer="epc-020", take_over=True) is not None
 
 
-def test_every_write_checks_the_lease(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with open_store(home) as holder, open_store(home) as other:
+def test_every_write_checks_the_lease(location: str) -> None:
+    with open_store(location) as holder, open_store(location) as other:
         case_id = new_case(holder)
         holder.acquire_lease(case_id, officer="epc-017")
         writes: list[Callable[[], object]] = [
@@ -227,9 +224,8 @@ def test_a_locked_store_is_waited_for_then_the_resume_command_given(
     assert f"screening interview --resume {case_id}" in caught.value.hint
 
 
-def test_a_case_deleted_while_open_says_so(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    with open_store(home) as interviewing, open_store(home) as other:
+def test_a_case_deleted_while_open_says_so(location: str) -> None:
+    with open_store(location) as interviewing, open_store(location) as other:
         case_id = new_case(interviewing)
         interviewing.acquire_lease(case_id, officer="epc-017")
         other.delete_case(case_id, officer="epc-001")

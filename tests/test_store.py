@@ -35,6 +35,7 @@ from screening.store import (
     open_store,
 )
 from screening.store import sqlite as sqlite_store
+from screening.store.postgres import PostgresStore, _Connection
 
 REPO = Path(screening.__file__).resolve().parent.parent
 SHA = "ab" * 32
@@ -62,9 +63,20 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def store(home: Path) -> Iterator[SqliteStore]:
+def store(location: str) -> Iterator[SqliteStore]:
+    """An empty store, once on each backend."""
+    with open_store(location, clock=TickingClock()) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_only(home: Path) -> Iterator[SqliteStore]:
     with open_store(clock=TickingClock()) as opened:
         yield opened
+
+
+def is_postgres(store: CaseStore) -> bool:
+    return isinstance(store, PostgresStore)
 
 
 def new_case(store: CaseStore, **overrides: str) -> str:
@@ -83,6 +95,23 @@ def new_case(store: CaseStore, **overrides: str) -> str:
 def raw(home: Path) -> sqlite3.Connection:
     """A plain connection that goes around the store, as a tamperer would."""
     return sqlite3.connect(home / DATABASE_NAME, isolation_level=None)
+
+
+@contextmanager
+def around(store: SqliteStore) -> Iterator[sqlite_store.Conn]:
+    """A plain connection to a store's database, on either backend (``?`` placeholders),
+    that goes around the store as a tamperer would (the database's superuser on PostgreSQL)."""
+    if isinstance(store, PostgresStore):
+        import psycopg
+
+        with psycopg.connect(store.url, autocommit=True) as conn:
+            yield _Connection(conn)
+    else:
+        conn = sqlite3.connect(store.path, isolation_level=None)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 def assert_clean(error: StoreError, *others: str) -> None:
@@ -143,7 +172,8 @@ def test_sqlite_store_is_a_case_store(store: SqliteStore) -> None:
     assert isinstance(store, CaseStore)
 
 
-def test_pragmas(store: SqliteStore) -> None:
+def test_pragmas(sqlite_only: SqliteStore) -> None:
+    store = sqlite_only
     conn = store._conn
     assert conn is not None
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -370,7 +400,7 @@ def test_list_cases_filters_and_orders(store: SqliteStore) -> None:
         store.list_cases("open")
 
 
-def test_delete_removes_content_and_leaves_an_event(store: SqliteStore, home: Path) -> None:
+def test_delete_removes_content_and_leaves_an_event(store: SqliteStore) -> None:
     cid, other = new_case(store), new_case(store)
     store.record_answer(cid, "q1", PRIVATE, officer=None)
     store.record_note(cid, "q1", PRIVATE, officer=None)
@@ -381,7 +411,7 @@ def test_delete_removes_content_and_leaves_an_event(store: SqliteStore, home: Pa
     with pytest.raises(StoreError, match="no case"):
         store.get_case(cid)
     assert store.get_case(other).answers == {"q1": "kept"}
-    with raw(home) as conn:
+    with around(store) as conn:
         for table in ("answers", "notes", "acknowledged_flags", "case_meta", "cases"):
             rows = conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608
             assert all(cid not in map(str, row) for row in rows), table
@@ -390,11 +420,31 @@ def test_delete_removes_content_and_leaves_an_event(store: SqliteStore, home: Pa
         ).fetchone()
     assert last == (EventType.CASE_DELETED, cid, "officer-2")
     store.close()
-    # secure_delete and the checkpoint leave no trace of the content in the files on disk.
-    for path in home.iterdir():
-        assert PRIVATE.encode() not in path.read_bytes(), path.name
-    with open_store() as reopened:
+    if not is_postgres(store):
+        # secure_delete and the checkpoint leave no trace of the content in the files on disk.
+        for path in store.path.parent.iterdir():
+            assert PRIVATE.encode() not in path.read_bytes(), path.name
+    with open_store(os.environ["SCREENING_STORE"]) as reopened:
         assert reopened.verify().ok
+
+
+def test_reassign_gives_the_case_to_another_officer(store: SqliteStore) -> None:
+    from screening.errors import LeaseError
+
+    cid = new_case(store)
+    store.record_answer(cid, "q1", PRIVATE, officer="officer-1")
+    assert store.reassign(cid.lower(), "officer-2", by="supervisor", now=START) == "officer-1"
+    case = store.get_case(cid)
+    assert (case.officer, case.updated_at) == ("officer-2", START)
+    assert case.answers == {"q1": PRIVATE}
+    assert _events(store)[-1] == EventType.CASE_UPDATED
+    assert store.verify().ok
+    with pytest.raises(StoreError, match="not an officer id"):
+        store.reassign(cid, "", by=None)
+    with open_store(os.environ["SCREENING_STORE"]) as other:
+        other.acquire_lease(cid, officer="officer-2")
+        with pytest.raises(LeaseError, match="open in another terminal"):
+            store.reassign(cid, "officer-3", by=None)
 
 
 def test_purge_by_last_update(store: SqliteStore) -> None:
@@ -433,8 +483,8 @@ def test_a_closed_store_says_so(home: Path) -> None:
 
 
 def _events(store: SqliteStore) -> list[str]:
-    assert store._conn is not None
-    return [row[0] for row in store._conn.execute("SELECT event FROM audit_events ORDER BY seq")]
+    with around(store) as conn:
+        return [row[0] for row in conn.execute("SELECT event FROM audit_events ORDER BY seq")]
 
 
 def _filled(store: SqliteStore) -> str:
@@ -448,9 +498,9 @@ def _filled(store: SqliteStore) -> str:
     return cid
 
 
-def test_audit_events_record_who_what_when_and_no_content(store: SqliteStore, home: Path) -> None:
+def test_audit_events_record_who_what_when_and_no_content(store: SqliteStore) -> None:
     cid = _filled(store)
-    with raw(home) as conn:
+    with around(store) as conn:
         rows = conn.execute(
             "SELECT seq, at, officer, event, case_id, question_id, flag_id, prev_hash, hash"
             " FROM audit_events ORDER BY seq"
@@ -486,55 +536,65 @@ def test_empty_log(store: SqliteStore) -> None:
     assert store.verify().ok
 
 
-def test_the_log_is_append_only_through_sqlite(store: SqliteStore, home: Path) -> None:
+def test_the_log_is_append_only_in_the_database(store: SqliteStore) -> None:
+    import psycopg
+
     _filled(store)
-    with raw(home) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    refused = (sqlite3.IntegrityError, psycopg.errors.RaiseException)
+    with around(store) as conn, pytest.raises(refused, match="append-only"):
         conn.execute("UPDATE audit_events SET officer = 'x' WHERE seq = 2")
-    with raw(home) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with around(store) as conn, pytest.raises(refused, match="append-only"):
         conn.execute("DELETE FROM audit_events WHERE seq = 2")
+    if is_postgres(store):
+        with around(store) as conn, pytest.raises(refused, match="append-only"):
+            conn.execute("TRUNCATE audit_events")
+    assert store.verify().ok
 
 
-def _tamper(home: Path, *statements: str) -> None:
-    with raw(home) as conn:
-        conn.execute("DROP TRIGGER audit_events_append_only_update")
-        conn.execute("DROP TRIGGER audit_events_append_only_delete")
+def _tamper(store: SqliteStore, *statements: str) -> None:
+    with around(store) as conn:
+        if is_postgres(store):
+            conn.execute("DROP TRIGGER audit_events_append_only ON audit_events")
+        else:
+            conn.execute("DROP TRIGGER audit_events_append_only_update")
+            conn.execute("DROP TRIGGER audit_events_append_only_delete")
         for statement in statements:
             conn.execute(statement)
 
 
-def test_verify_names_an_edited_event(store: SqliteStore, home: Path) -> None:
+def test_verify_names_an_edited_event(store: SqliteStore) -> None:
     _filled(store)
-    _tamper(home, "UPDATE audit_events SET officer = 'someone else' WHERE seq = 4")
+    _tamper(store, "UPDATE audit_events SET officer = 'someone else' WHERE seq = 4")
     result = store.verify()
     assert (result.ok, result.first_broken) == (False, 4)
     assert "event 4 was altered" in result.message
 
 
-def test_verify_names_an_edited_link(store: SqliteStore, home: Path) -> None:
+def test_verify_names_an_edited_link(store: SqliteStore) -> None:
     _filled(store)
-    _tamper(home, "UPDATE audit_events SET prev_hash = hash WHERE seq = 6")
+    _tamper(store, "UPDATE audit_events SET prev_hash = hash WHERE seq = 6")
     result = store.verify()
     assert (result.ok, result.first_broken) == (False, 6)
     assert "does not link" in result.message
 
 
-def test_verify_names_a_deleted_middle_event(store: SqliteStore, home: Path) -> None:
+def test_verify_names_a_deleted_middle_event(store: SqliteStore) -> None:
     _filled(store)
-    _tamper(home, "DELETE FROM audit_events WHERE seq = 3")
+    _tamper(store, "DELETE FROM audit_events WHERE seq = 3")
     result = store.verify()
     assert (result.ok, result.first_broken) == (False, 3)
     assert "event 3 is missing" in result.message
 
 
-def test_verify_detects_a_truncated_tail(store: SqliteStore, home: Path) -> None:
+def test_verify_detects_a_truncated_tail(store: SqliteStore) -> None:
     _filled(store)
-    _tamper(home, "DELETE FROM audit_events WHERE seq > 7")
+    _tamper(store, "DELETE FROM audit_events WHERE seq > 7")
     result = store.verify()
     assert (result.ok, result.events, result.first_broken) == (False, 7, 8)
     assert "events 8 to 10 were removed" in result.message
 
 
-def test_verify_against_an_exported_head(store: SqliteStore, home: Path) -> None:
+def test_verify_against_an_exported_head(store: SqliteStore) -> None:
     cid = _filled(store)
     exported_head = store.audit_head()
     store.record_answer(new_case(store), "q1", 1, officer=None)
@@ -543,14 +603,15 @@ def test_verify_against_an_exported_head(store: SqliteStore, home: Path) -> None
     # A careful tamperer cuts the tail and rewrites the recorded state to match: only a head
     # kept elsewhere shows it.
     _tamper(
-        home,
+        store,
         "DELETE FROM audit_events WHERE seq >= 8",
         "UPDATE chain_state SET events = 7, head = (SELECT hash FROM audit_events WHERE seq = 7)",
     )
-    # The anchor file beside the store shows it, and so does the exported head.
+    # The anchor file beside an SQLite store shows it, and so does the exported head.
     alone = store.verify()
-    assert not alone.ok
-    assert any("anchor file" in problem for problem in alone.problems)
+    if not is_postgres(store):
+        assert not alone.ok
+        assert any("anchor file" in problem for problem in alone.problems)
     result = store.verify(exported_head)
     assert not result.ok
     assert any("truncated or rewritten" in problem for problem in result.problems)
@@ -561,11 +622,11 @@ def test_verify_against_an_exported_head(store: SqliteStore, home: Path) -> None
         store.verify(GENESIS_HASH)
 
 
-def test_events_after_a_tampered_tail_still_show_the_gap(store: SqliteStore, home: Path) -> None:
+def test_events_after_a_tampered_tail_still_show_the_gap(store: SqliteStore) -> None:
     cid = new_case(store)
     store.record_answer(cid, "q1", 1, officer=None)
     store.record_answer(cid, "q2", 1, officer=None)
-    _tamper(home, "DELETE FROM audit_events WHERE seq = 3")
+    _tamper(store, "DELETE FROM audit_events WHERE seq = 3")
     store.record_answer(cid, "q3", 1, officer=None)
     result = store.verify()
     assert (result.ok, result.first_broken) == (False, 3)
@@ -827,7 +888,7 @@ with open_store(home, busy_timeout=30) as store:
 """
 
 
-def _writer(home: Path, cid: str, prefix: str, count: int) -> subprocess.Popen[str]:
+def _writer(home: Path | str, cid: str, prefix: str, count: int) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
         [sys.executable, "-c", WRITER, str(home), cid, prefix, str(count)],
@@ -837,8 +898,8 @@ def _writer(home: Path, cid: str, prefix: str, count: int) -> subprocess.Popen[s
     )
 
 
-def _check_interleaved(home: Path, cid: str, prefixes: list[str], count: int) -> None:
-    with open_store() as store:
+def _check_interleaved(home: Path | str, cid: str, prefixes: list[str], count: int) -> None:
+    with open_store(str(home)) as store:
         case = store.get_case(cid)
         for prefix in prefixes:
             for n in range(count):
@@ -850,8 +911,9 @@ def _check_interleaved(home: Path, cid: str, prefixes: list[str], count: int) ->
         assert result.events == 1 + len(prefixes) * count * 2
 
 
-def test_two_threads_writing_at_once(home: Path) -> None:
-    with open_store() as store:
+def test_two_threads_writing_at_once(location: str) -> None:
+    home = location
+    with open_store(location) as store:
         cid = new_case(store)
     count = 150
     barrier = threading.Barrier(2)
@@ -859,7 +921,7 @@ def test_two_threads_writing_at_once(home: Path) -> None:
 
     def write(prefix: str) -> None:
         try:
-            with open_store(busy_timeout=30) as mine:
+            with open_store(location, busy_timeout=30) as mine:
                 barrier.wait()
                 for n in range(count):
                     question = f"{prefix}{n:04d}"
@@ -877,8 +939,9 @@ def test_two_threads_writing_at_once(home: Path) -> None:
     _check_interleaved(home, cid, ["a", "b"], count)
 
 
-def test_two_processes_writing_at_once(home: Path) -> None:
-    with open_store() as store:
+def test_two_processes_writing_at_once(location: str) -> None:
+    home = location
+    with open_store(location) as store:
         cid = new_case(store)
     count = 100
     writers = [_writer(home, cid, prefix, count) for prefix in ("a", "b")]
@@ -891,10 +954,11 @@ def test_two_processes_writing_at_once(home: Path) -> None:
 
 @POSIX_ONLY
 @pytest.mark.parametrize("round_", range(6))
-def test_kill_9_loses_no_committed_answer(home: Path, round_: int) -> None:
+def test_kill_9_loses_no_committed_answer(location: str, round_: int) -> None:
+    home = location
     seed = secrets.randbits(32)
     rng = random.Random(seed)  # noqa: S311 (timing jitter, reproducible from the seed)
-    with open_store() as store:
+    with open_store(location) as store:
         cid = new_case(store)
     writer = _writer(home, cid, "q", 100_000)
     assert writer.stdout is not None
@@ -912,7 +976,7 @@ def test_kill_9_loses_no_committed_answer(home: Path, round_: int) -> None:
     rest, _ = writer.communicate(timeout=30)
     assert writer.returncode == -signal.SIGKILL, f"seed {seed}"
     printed += rest.split()
-    with open_store() as store:
+    with open_store(location) as store:
         case = store.get_case(cid)
         for question in printed:
             assert case.answers.get(question) == f"answer {question}", f"seed {seed}"

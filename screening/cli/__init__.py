@@ -22,6 +22,7 @@ from screening.cli import indicators as indicators_cli
 from screening.cli import interview as interview_cli
 from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
+from screening.cli import store as store_cli
 from screening.cli import train as train_cli
 from screening.cli import validate as validate_cli
 from screening.errors import ExitStatus, ScreeningError
@@ -71,6 +72,7 @@ app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(cases_cli.app, name="cases")
 app.add_typer(export_cli.app, name="export")
+app.add_typer(store_cli.app, name="store")
 
 
 def report(error: ScreeningError) -> None:

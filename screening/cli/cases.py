@@ -1,6 +1,7 @@
 """`screening cases`: list, show, export, delete, verify and purge the cases in the store.
 
-Every command opens the store in ``SCREENING_HOME`` (or the user's data directory). Store
+Every command opens the store given by ``--store`` or ``SCREENING_STORE`` (a folder, or a
+``postgresql://`` URL), else the one in ``SCREENING_HOME`` (or the user's data directory). Store
 failures are :class:`~screening.errors.StoreError` and reach the CLI's one error handler.
 Output for machines goes to stdout; questions, warnings and confirmations for people to
 stderr.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli.options import ForceOption, out_option
+from screening.cli.options import ForceOption, StoreOption, out_option
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,7 +31,8 @@ app = typer.Typer(
     help=(
         "The case store: list, show, export, delete, verify and purge the screening cases "
         "saved by `screening interview`.\n\n"
-        "The store is in SCREENING_HOME, or in the user's data directory when it is unset.\n\n"
+        "The store is --store or SCREENING_STORE (a folder, or a postgresql:// URL of a "
+        "centre's shared register), else SCREENING_HOME, else the user's data directory.\n\n"
         "Example: screening cases list --status draft"
     ),
     no_args_is_help=True,
@@ -234,11 +236,12 @@ def _waiting(message: str) -> None:
     sys.stderr.flush()
 
 
-def _store(*, read: bool = False) -> SqliteStore:
-    """The case store in SCREENING_HOME; ``read``: a read-only store is opened for reading."""
+def _store(where: str | None, *, read: bool = False) -> SqliteStore:
+    """The case store at ``where`` (--store, SCREENING_STORE), else in SCREENING_HOME;
+    ``read``: a read-only store is opened for reading."""
     from screening.store import open_store
 
-    return open_store(on_wait=_waiting, allow_read_only=read)
+    return open_store(where or None, on_wait=_waiting, allow_read_only=read)
 
 
 def _print_json(document: Any) -> None:
@@ -293,6 +296,7 @@ def list_cases(
     ] = Format.TABLE,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """List the cases, most recently updated first, without any answer.
 
@@ -304,7 +308,7 @@ def list_cases(
     from screening.casefile import summary_document
 
     ui = _ui(ui_lang, rtl)
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         summaries = store.list_cases(None if status is None else status.value)
     if output is Format.JSON:
         _print_json([summary_document(s) for s in summaries])
@@ -550,6 +554,7 @@ def show(
             "statuses and JSON are never translated.",
         ),
     ] = None,
+    where: StoreOption = None,
 ) -> None:
     """Show one case: its answers, notes, flags and the live outcome.
 
@@ -565,7 +570,7 @@ def show(
     from screening.render import make_console
 
     _ui(ui_lang, rtl)  # a wrong SCREENING_RTL is refused before the store is opened
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         case = store.get_case(case_id)
     ui = _ui(ui_lang, rtl, fallback=case.ui_language)
     live = live_case(case, questionnaire=questionnaire, language=ui.lang)
@@ -594,6 +599,7 @@ def export(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Export a case's referral as JSON, on stdout or to a file.
 
@@ -612,7 +618,7 @@ def export(
     ui = _ui(ui_lang, rtl)
     if out is not None:
         check_output(out, force=force)  # before the export is recorded
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         case = store.get_case(case_id)
         result = export_case(
             store, case, redact=redact, questionnaire=questionnaire, language=ui.lang
@@ -663,6 +669,7 @@ def delete(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Delete a case with its answers, notes and flags; the audit log keeps that it was deleted.
 
@@ -674,7 +681,7 @@ def delete(
     Example: screening cases delete C-2026-11-29-7KQ3M2 --officer epc-017
     """
     ui = _ui(ui_lang, rtl)
-    with _store() as store:
+    with _store(where) as store:
         case = store.get_case(case_id)
         if not yes:
             question = ui.tr(
@@ -769,6 +776,7 @@ def verify(
     ] = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Check the store file, the audit log's hash chain and the data it covers.
 
@@ -783,7 +791,7 @@ def verify(
     from screening.errors import StoreError
 
     ui = _ui(ui_lang, rtl)
-    with _store(read=True) as store:
+    with _store(where, read=True) as store:
         result = store.verify(expected_head, anchor_log=anchor_to)
         path = store.path
     if not result.ok:
@@ -833,6 +841,7 @@ def purge(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    where: StoreOption = None,
 ) -> None:
     """Delete every case not updated for a given time (retention).
 
@@ -850,7 +859,7 @@ def purge(
 
     ui = _ui(ui_lang, rtl)
     period = describe_duration(older_than, ui.lang)
-    with _store() as store:
+    with _store(where) as store:
         now = datetime.now(UTC)
         doomed = purge_candidates(store.list_cases(), older_than, now)
         if not doomed:
@@ -885,3 +894,299 @@ def purge(
         _say_path(ui, "cases.purge.referrals", removed[0].parent, count=len(removed))
     if sorted(purged) != [s.id for s in doomed]:
         ui.warn(ui.tr("cases.purge.changed"))
+
+
+# -- migrate ---------------------------------------------------------------------------------
+
+
+@app.command("migrate")
+def migrate(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="URL",
+            help="The shared register to copy into: postgresql://USER@HOST/DATABASE.",
+        ),
+    ],
+    where: StoreOption = None,
+) -> None:
+    """Copy every case of an SQLite store (--store FOLDER, else SCREENING_HOME) into a
+    centre's shared register on PostgreSQL, with its history of answers, notes and flags (their
+    officers and times); verify both audit chains; report the counts.
+
+    Each case is copied in one transaction; a case already in the register is left alone, so
+    running it again copies nothing twice. Run it as the register's owner or a supervisor (the
+    officers' ids are kept). The SQLite store is not changed.
+
+    Example: screening cases migrate --to postgresql://admin@db.centre.local/screening
+    """
+    from screening.errors import UsageError
+    from screening.store import open_store
+    from screening.store.migrate import migrate_cases
+    from screening.store.postgres import PostgresStore, is_url
+
+    if not is_url(to):
+        raise UsageError(
+            f"--to {to!r} is not a postgresql:// URL",
+            hint="Give the shared register as --to postgresql://USER@HOST/DATABASE.",
+        )
+    source_at = None if where is not None and is_url(where) else where
+    if where is not None and is_url(where):
+        raise UsageError(
+            "cases migrate copies from an SQLite store: --store (or SCREENING_STORE) must be "
+            "its folder, not a URL",
+            hint="Give --store FOLDER, or unset SCREENING_STORE to copy the store in "
+            "SCREENING_HOME.",
+        )
+    with (
+        open_store(source_at, on_wait=_waiting) as source,
+        open_store(to, on_wait=_waiting) as target,
+    ):
+        assert isinstance(target, PostgresStore)
+        report = migrate_cases(source, target)
+        sys.stderr.write(
+            f"screening: copied {report.cases} case(s) from {source.where} to {target.where}: "
+            f"{report.answers} answer record(s), {report.notes} note(s), "
+            f"{report.flags} flag acknowledgement(s), {report.events} audit event(s)\n"
+        )
+        if report.skipped:
+            sys.stderr.write(
+                f"screening: {len(report.skipped)} case(s) were in the register already and "
+                "were left as they are\n"
+            )
+        sys.stderr.write(
+            f"screening: both audit chains verify: {source.where} has {report.source_events} "
+            f"event(s), head {report.source_head[:12]}…; {target.where} has "
+            f"{report.target_events}, head {report.target_head[:12]}…\n"
+        )
+    _print_json(
+        {
+            "copied": report.cases,
+            "skipped": report.skipped,
+            "answers": report.answers,
+            "notes": report.notes,
+            "flags": report.flags,
+            "events": report.events,
+            "source": {"events": report.source_events, "head": report.source_head},
+            "target": {"events": report.target_events, "head": report.target_head},
+        }
+    )
+
+
+# -- stats -----------------------------------------------------------------------------------
+
+
+class StatsFormat(StrEnum):
+    """Output of `stats`."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class StatsPeriod(StrEnum):
+    """Grouping in time for `stats`."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
+_BAR_WIDTH = 30
+
+
+@app.command("stats")
+def stats(
+    by: Annotated[
+        StatsPeriod,
+        typer.Option("--by", help="Group the cases by the week or the month they were opened."),
+    ] = StatsPeriod.MONTH,
+    output: Annotated[
+        StatsFormat,
+        typer.Option("--format", help="table: with bar charts, for people; json or csv: reports."),
+    ] = StatsFormat.TABLE,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Show counts below 5 as they are (a supervisor's right on a shared register); "
+            'otherwise they are shown as "<5", so that a report cannot single out a worker.',
+        ),
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="How many of the most frequent indicators.")
+    ] = 10,
+    where: StoreOption = None,
+) -> None:
+    """Count the cases: by outcome, by week or month, by sector and nationality; the most
+    frequent indicators; urgent flags raised; incomplete screenings. No names, answers or notes.
+
+    Counts from 1 to 4 are shown as "<5" unless --exact is given (on a shared register, by a
+    supervisor); an officer's statistics cover their own cases.
+
+    Example: screening cases stats --by week --format csv > centre-2026-11.csv
+    """
+    from screening.errors import StoreError
+    from screening.stats import Period, compute, shown
+    from screening.store.postgres import PostgresStore
+
+    with _store(where, read=True) as store:
+        if (
+            exact
+            and isinstance(store, PostgresStore)
+            and not (store.officer_id is None or "screening_supervisor" in store.roles)
+        ):
+            raise StoreError(
+                f"--exact is for supervisors: on the shared register {store.where} your "
+                "statistics show counts below 5 as <5",
+                hint="Leave out --exact, or ask a supervisor for the exact counts.",
+            )
+        report = compute(store.case_counts(), period=Period(by.value), top=top)
+    totals = [
+        ("cases", report.cases),
+        ("complete", report.complete),
+        ("drafts", report.drafts),
+        ("incomplete", report.incomplete),
+        ("urgent", report.urgent),
+    ]
+    if output is StatsFormat.JSON:
+        _print_json(
+            {
+                "exact": exact,
+                "period": by.value,
+                **{key: shown(value, exact=exact) for key, value in totals},
+                **{
+                    section.id: [
+                        {"key": key, "count": shown(count, exact=exact)}
+                        for key, count in section.rows
+                    ]
+                    for section in report.sections
+                },
+            }
+        )
+        return
+    if output is StatsFormat.CSV:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["section", "key", "count"])
+        for key, value in totals:
+            writer.writerow(["total", key, shown(value, exact=exact)])
+        for section in report.sections:
+            for key, count in section.rows:
+                writer.writerow([section.id, _csv_safe(key), shown(count, exact=exact)])
+        sys.stdout.flush()
+        return
+    _print_stats(report, totals, exact=exact)
+
+
+def _csv_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _print_stats(report: Any, totals: list[tuple[str, int]], *, exact: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from screening.render import make_console
+    from screening.stats import shown
+
+    console = make_console()
+    summary = "  ".join(f"{key} {shown(value, exact=exact)}" for key, value in totals)
+    console.print(Text(summary, style="bold"))
+    if not exact:
+        console.print(Text('Counts from 1 to 4 are shown as "<5".', style="dim"))
+    for section in report.sections:
+        if not section.rows:
+            continue
+        table = Table(title=Text(section.title), title_justify="left", show_header=False)
+        table.add_column("key")
+        table.add_column("count", justify="right")
+        table.add_column("bar")
+        largest = max(count for _, count in section.rows)
+        for key, count in section.rows:
+            value = shown(count, exact=exact)
+            # A small count gets no bar of its length: the bar would tell what "<5" hides.
+            length = 1 if isinstance(value, str) else max(1, round(_BAR_WIDTH * count / largest))
+            table.add_row(Text(_printable(key)), Text(str(value)), Text("█" * length))
+        console.print(table)
+
+
+# -- backup ----------------------------------------------------------------------------------
+
+
+@app.command("backup")
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (0600).")],
+    force: ForceOption = False,
+    where: StoreOption = None,
+) -> None:
+    """Copy an SQLite case store to FILE while interviews go on (SQLite's online backup API),
+    with its anchor file beside it (FILE.anchor) and its audit head printed.
+
+    To restore: into an empty folder (mode 0700), copy FILE as cases.sqlite3 and FILE.anchor as
+    cases.sqlite3.anchor, point SCREENING_HOME at it and run `screening cases verify
+    --expected-head HEAD`. A shared register on PostgreSQL is backed up with pg_dump instead
+    (see docs/storage.md).
+
+    Example: screening cases backup /media/backup/cases-2026-11-29.sqlite3
+    """
+    from screening.errors import StoreError
+    from screening.files import write_private
+    from screening.store.postgres import PostgresStore
+
+    with _store(where, read=True) as store:
+        if isinstance(store, PostgresStore):
+            raise StoreError(
+                f"cases backup copies an SQLite store; {store.where} is a PostgreSQL register",
+                hint="Back it up with pg_dump on the server: pg_dump -Fc -f screening.dump "
+                "DATABASE (see docs/storage.md, Backups).",
+            )
+        data, events, head = store.backup()
+        cases = len(store.list_cases())
+        anchor = Path(str(file) + ".anchor")
+        from screening.files import check_output, private_file
+
+        check_output(anchor, force=force)
+        with private_file(file, force=force) as handle:
+            handle.flush()
+            handle.buffer.write(data)
+        write_private(anchor, store.anchor_record(events, head), force=force)
+    sys.stderr.write(
+        f"screening: backed up {cases} case(s) and {events} audit event(s) of {store.where} "
+        f"to {file} (and its anchor {anchor}); audit head {head}\n"
+    )
+    sys.stdout.write(head + "\n")
+
+
+# -- reassign --------------------------------------------------------------------------------
+
+
+@app.command("reassign")
+def reassign(
+    case_id: Annotated[str, typer.Argument(help="The case id (letter case does not matter).")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="OFFICER",
+            help="The officer the case now belongs to (on the register: their database user).",
+        ),
+    ],
+    officer: OfficerOption = None,
+    where: StoreOption = None,
+) -> None:
+    """Give a case to another officer, who can then see and resume it; the audit log records
+    who did it. On the shared register this is a supervisor's right (an officer is refused by
+    the database). A case open in a terminal is refused until it is closed.
+
+    Example: screening cases reassign C-2026-11-29-7KQ3M2 --to epc020
+    """
+    with _store(where) as store:
+        previous = store.reassign(case_id, to.strip(), by=officer)
+        shown = store.get_case(case_id).id
+    sys.stderr.write(
+        f"screening: case {shown} now belongs to officer {_printable(to.strip())}"
+        f" (was {_printable(previous or '-')})\n"
+    )

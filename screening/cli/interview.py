@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screening.cli.options import ForceOption, out_option
+from screening.cli.options import ForceOption, StoreOption, out_option
+
+if TYPE_CHECKING:
+    from screening.interview import InterviewSettings
 
 
 def interview(
@@ -70,6 +73,7 @@ def interview(
             "off: send it as stored (default; env SCREENING_RTL). See docs/languages.md.",
         ),
     ] = None,
+    where: StoreOption = None,
 ) -> None:
     """Interview a worker, question by question, and write the referral recommendation.
 
@@ -129,8 +133,11 @@ def interview(
         sys.stderr.write(f"screening: {message}\n")
         sys.stderr.flush()
 
-    home = default_home()
-    with open_store(home, on_wait=waiting) as store:
+    from screening.store.postgres import is_url
+
+    home = default_home() if not where or is_url(where) else Path(where).expanduser()
+    with open_store(where or home, on_wait=waiting) as store:
+        settings = _officer_of(store, settings)
         Interview(
             settings,
             prompter=QuestionaryPrompter(),
@@ -138,6 +145,25 @@ def interview(
             store=store,
             referrals_dir=home / "referrals",
         ).run()
+
+
+def _officer_of(store: object, settings: InterviewSettings) -> InterviewSettings:
+    """On a shared register the officer id is the database user, not typed: it is filled in,
+    and a different ``--officer`` is refused."""
+    import dataclasses
+
+    from screening.errors import UsageError
+    from screening.store.postgres import PostgresStore
+
+    if not isinstance(store, PostgresStore) or store.officer_id is None:
+        return settings
+    if settings.officer is not None and settings.officer != store.officer_id:
+        raise UsageError(
+            f"--officer {settings.officer!r}: on the shared register {store.where} your "
+            f"officer id is your database user, {store.officer_id}",
+            hint="Leave out --officer (or connect as your own database user).",
+        )
+    return dataclasses.replace(settings, officer=store.officer_id)
 
 
 def register(app: typer.Typer) -> None:

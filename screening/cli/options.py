@@ -1,4 +1,4 @@
-"""Options shared by the commands that write a file: ``--out`` and ``--force``."""
+"""Options shared by several commands: ``--out`` and ``--force``; ``--store``."""
 
 from __future__ import annotations
 
@@ -26,5 +26,19 @@ ForceOption = Annotated[
         "--force",
         help="Replace the --out file if it exists (a regular file only; links, folders, "
         "devices and pipes are always refused).",
+    ),
+]
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="SCREENING_STORE",
+        metavar="PATH|URL",
+        help="The case store: a folder (default: SCREENING_HOME, else your data folder) or "
+        "a centre's shared register, postgresql://USER@HOST/DATABASE (libpq conventions: "
+        "PGHOST, PGUSER, ~/.pgpass, a Unix socket). Env: SCREENING_STORE.",
+        show_envvar=False,
     ),
 ]

@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from screening.store.audit import AuditEvent, chain_hash, verify_chain
 from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
     Case,
+    CaseCounts,
     CaseStatus,
     CaseSummary,
     Clock,
@@ -35,6 +36,9 @@ from screening.store.model import (
 from screening.store.paths import DATABASE_NAME, HOME_VARIABLE, default_home
 from screening.store.sqlite import SqliteStore, anchor_path, check_head, open_store
 
+if TYPE_CHECKING:
+    from screening.store.postgres import PostgresStore
+
 __all__ = [
     "DATABASE_NAME",
     "GENESIS_HASH",
@@ -42,6 +46,7 @@ __all__ = [
     "AnswerRecord",
     "AuditEvent",
     "Case",
+    "CaseCounts",
     "CaseStatus",
     "CaseStore",
     "CaseSummary",
@@ -193,6 +198,12 @@ class CaseStore(Protocol):
         """Delete a case's content; the audit log keeps that it was deleted."""
         ...
 
+    def reassign(
+        self, case_id: str, officer: str, *, by: str | None, now: datetime | None = None
+    ) -> str | None:
+        """Give a case to another officer; return the officer it belonged to."""
+        ...
+
     def purge(
         self,
         older_than: timedelta,
@@ -208,6 +219,10 @@ class CaseStore(Protocol):
     ) -> VerifyResult:
         """Recompute the audit chain, compare the data and the anchors with it, and name every
         problem (the first in ``message``)."""
+        ...
+
+    def case_counts(self) -> CaseCounts:
+        """What the statistics count, grouped (outcome, sector, nationality, ...; no names)."""
         ...
 
     def audit_head(self) -> str:
@@ -234,4 +249,9 @@ class CaseStore(Protocol):
 
 def _conforms(store: SqliteStore) -> CaseStore:
     # Never called: makes mypy prove that SqliteStore implements the whole protocol.
+    return store
+
+
+def _conforms_postgres(store: PostgresStore) -> CaseStore:
+    # Never called: the same proof for the PostgreSQL store.
     return store

@@ -158,3 +158,22 @@ class VerifyResult:
     message: str
     problems: tuple[str, ...] = ()
     anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """What ``cases stats`` counts, already grouped by the store: no names, answers or notes.
+
+    Attributes:
+        days: (status, day opened ``YYYY-MM-DD`` in UTC, cases).
+        outcomes: Completed cases: (outcome, urgent, every question answered, cases).
+        sectors: (the current answer to ``sector`` when it is a choice value, else None, cases).
+        nationalities: Likewise for ``nationality``.
+        items: Completed cases: (``indicator`` or ``flag``, its id, cases).
+    """
+
+    days: tuple[tuple[str, str, int], ...] = ()
+    outcomes: tuple[tuple[str, bool, bool, int], ...] = ()
+    sectors: tuple[tuple[str | None, int], ...] = ()
+    nationalities: tuple[tuple[str | None, int], ...] = ()
+    items: tuple[tuple[str, str, int], ...] = ()

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Protocol, Self
 
 from screening.errors import LeaseError, StoreError
 
@@ -49,6 +49,7 @@ from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
     Case,
+    CaseCounts,
     CaseStatus,
     CaseSummary,
     Clock,
@@ -66,6 +67,7 @@ __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
     "MIGRATIONS",
     "NOTICE_AFTER",
+    "STORE_VARIABLE",
     "SqliteStore",
     "anchor_path",
     "open_store",
@@ -178,7 +180,7 @@ _V1: Final = (
 )
 
 
-def _seal_earlier_cases(conn: sqlite3.Connection) -> None:
+def _seal_earlier_cases(conn: Conn) -> None:
     """Give every case of a schema 1 store its secret and one event sealing its records.
 
     Schema 1 events carry no digests of the data; from here on every record points to the
@@ -237,9 +239,54 @@ _V2: Final = (
     _seal_earlier_cases,
 )
 
-Migration = tuple["str | Callable[[sqlite3.Connection], None]", ...]
+Migration = tuple["str | Callable[[Conn], None]", ...]
 
-MIGRATIONS: list[Migration] = [_V1, _V2]
+
+def _fill_case_facts(conn: Conn) -> None:
+    """Keep the statistics' facts of the cases there before they were kept."""
+    for cid, referral in conn.execute("SELECT id, referral_json FROM cases").fetchall():
+        answers = _fact_answers(conn, str(cid))
+        summary = None if referral is None else _referral_summary(str(referral), answers)
+        if summary is not None:
+            _write_facts(conn, str(cid), summary)
+            continue
+        for question_id, value in answers.items():
+            _write_answer_fact(conn, str(cid), question_id, json.dumps(value))
+
+
+_V3: Final = (
+    # What `cases stats` counts, one narrow row per completed case (and one per indicator and
+    # flag), so that 100,000 cases are counted by the database in a fraction of a second. They
+    # are derived from the referral (covered by the chain) and its metadata summary.
+    """
+    CREATE TABLE case_facts (
+        case_id TEXT PRIMARY KEY COLLATE NOCASE REFERENCES cases (id) ON DELETE CASCADE,
+        outcome TEXT,
+        urgent INTEGER,
+        complete INTEGER,
+        sector TEXT,
+        nationality TEXT
+    )
+    """,
+    """
+    CREATE TABLE case_fact_items (
+        case_id TEXT NOT NULL COLLATE NOCASE REFERENCES cases (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        item TEXT NOT NULL,
+        PRIMARY KEY (case_id, kind, item)
+    )
+    """,
+    # Each count reads one of these indexes, in order, instead of sorting the table; they are
+    # written when a case is completed (and by nothing an answer writes).
+    "CREATE INDEX case_facts_by_outcome ON case_facts (outcome, urgent, complete)",
+    "CREATE INDEX case_facts_by_sector ON case_facts (sector)",
+    "CREATE INDEX case_facts_by_nationality ON case_facts (nationality)",
+    "CREATE INDEX case_fact_items_by_item ON case_fact_items (kind, item)",
+    "CREATE INDEX cases_by_status ON cases (status, created_at)",
+    _fill_case_facts,
+)
+
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3]
 """The schema's history: entry ``n`` takes a store from ``user_version`` n to n + 1.
 
 An entry is SQL statements, or functions given the connection inside the same transaction.
@@ -280,6 +327,48 @@ _MESSAGE_CODES: Final = {
 
 _KEPT: Final = "everything saved before is kept"
 
+STORE_VARIABLE: Final = "SCREENING_STORE"
+"""Where the case store is: a folder (as ``SCREENING_HOME``) or a ``postgresql://`` URL."""
+
+_URL: Final = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
+
+
+class Cursor(Protocol):
+    """What the store reads back from a statement (a DB-API cursor)."""
+
+    @property
+    def rowcount(self) -> int:
+        """The number of rows the statement changed."""
+        ...
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+        ...
+
+    def fetchall(self) -> list[Any]:
+        """The remaining rows."""
+        ...
+
+    def __iter__(self) -> Any:
+        """The remaining rows, one by one."""
+        ...
+
+
+class Conn(Protocol):
+    """The part of a database connection the store's statements use (``?`` placeholders).
+
+    ``sqlite3.Connection`` is one; the PostgreSQL store wraps its connection to be another, so
+    that both backends run the same statements for the same behaviour.
+    """
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor:
+        """Run one statement."""
+        ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor:
+        """Run one statement for each set of parameters."""
+        ...
+
 
 def open_store(
     home: Path | str | None = None,
@@ -291,6 +380,10 @@ def open_store(
 ) -> SqliteStore:
     """Open the case store in ``home``, creating or upgrading it as needed.
 
+    ``home`` (else ``SCREENING_STORE``, else ``SCREENING_HOME`` or the user's data folder) is
+    a folder, or a ``postgresql://`` URL: then the store is the shared database
+    (:class:`~screening.store.postgres.PostgresStore`), and the folder options do not apply.
+
     The directory is created with mode 0700 when missing; an existing one is never re-moded,
     and is refused when it belongs to another user or others may write in it (see
     :func:`~screening.store.paths.prepare_home`). The database files get 0600. The file's
@@ -298,7 +391,8 @@ def open_store(
     before anything is changed.
 
     Args:
-        home: The store's directory; :func:`~screening.store.paths.default_home` when omitted.
+        home: The store's directory or URL; :func:`~screening.store.paths.default_home` when
+            omitted and ``SCREENING_STORE`` is unset.
         busy_timeout: Seconds a write waits for another session before failing.
         clock: Returns the current, timezone-aware time; the system clock when omitted.
         on_wait: Called with a sentence when a write has waited :data:`NOTICE_AFTER` seconds
@@ -317,6 +411,14 @@ def open_store(
         >>> with open_store() as store:  # doctest: +SKIP
         ...     case_id = store.create_case(questionnaire_id="ilo-2009", ...)
     """
+    if home is None:
+        home = os.environ.get(STORE_VARIABLE, "").strip() or None
+    if isinstance(home, str) and _URL.match(home.strip()):
+        from screening.store.postgres import PostgresStore
+
+        return PostgresStore.connect(
+            home.strip(), busy_timeout=busy_timeout, clock=clock, on_wait=on_wait
+        )
     directory = default_home() if home is None else Path(home).expanduser().absolute()
     return SqliteStore.open(
         directory,
@@ -427,9 +529,7 @@ _CASE_SELECT: Final = (
 )
 
 
-def _load_case(
-    conn: sqlite3.Connection, case_id: str, question_id: str | None = None
-) -> _CaseState | None:
+def _load_case(conn: Conn, case_id: str, question_id: str | None = None) -> _CaseState | None:
     """The case's row, lease and the log's state; with the current answer to a question."""
     row = conn.execute(_CASE_SELECT + " WHERE c.id = ?", (question_id, case_id)).fetchone()
     return None if row is None else _CaseState(row)
@@ -465,6 +565,7 @@ class SqliteStore:
         """Wrap an open, migrated connection; use :func:`open_store` instead."""
         self._conn: sqlite3.Connection | None = connection
         self.path = path
+        self.where = str(path)
         self.busy_timeout = busy_timeout
         self.read_only = read_only
         self._clock = clock
@@ -590,7 +691,7 @@ class SqliteStore:
             else:
                 if self._find(conn, case_id) is not None:
                     raise StoreError(
-                        f"a case {case_id} exists already in {self.path}",
+                        f"a case {case_id} exists already in {self.where}",
                         hint="Choose another id, or leave it out to get a new one.",
                     )
                 new_id = case_id
@@ -716,6 +817,8 @@ class SqliteStore:
                 " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
                 (cid, question_id, value_json, officer, at, events + 1),
             )
+            if question_id in FACT_QUESTIONS:
+                _write_answer_fact(conn, cid, question_id, value_json)
             if value_json == _CLEARED:
                 event = EventType.ANSWER_CLEARED
             else:
@@ -805,8 +908,9 @@ class SqliteStore:
             cid = state.id
             events, head = state.chain
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO acknowledged_flags"
-                " (case_id, flag_id, officer, acknowledged_at, event_seq) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO acknowledged_flags"
+                " (case_id, flag_id, officer, acknowledged_at, event_seq) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (case_id, flag_id) DO NOTHING",
                 (cid, flag_id, officer, at, events + 1),
             ).rowcount
             if inserted:
@@ -901,6 +1005,17 @@ class SqliteStore:
                 " updated_at = ? WHERE id = ?",
                 (referral_json, at, at, cid),
             )
+            summary = _referral_summary(referral_json, _fact_answers(conn, cid))
+            if summary is not None:
+                # What the statistics read, kept small beside the referral (and covered by
+                # the chain, as all metadata is).
+                conn.execute(
+                    "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)"
+                    " ON CONFLICT (case_id, key) DO UPDATE SET value_json = excluded.value_json",
+                    (cid, SUMMARY_KEY, summary),
+                )
+                state.fields["meta_hash"] = _store_meta_hash(conn, cid, state.salt)
+                _write_facts(conn, cid, summary)
             state.fields.update(
                 status=CaseStatus.COMPLETE.value,
                 referral_sha256=_referral_sha(referral_json),
@@ -1024,6 +1139,52 @@ class SqliteStore:
             self._scrub_wal()
         return ids
 
+    def reassign(
+        self, case_id: str, officer: str, *, by: str | None, now: datetime | None = None
+    ) -> str | None:
+        """Give a case to another officer (its ``officer``), with a ``case_updated`` event.
+
+        Args:
+            case_id: The case.
+            officer: The officer it now belongs to (on the register: their database user).
+            by: Who reassigned it.
+            now: The time; the store's clock when omitted.
+
+        Returns:
+            The officer it belonged to.
+
+        Raises:
+            StoreError: Unknown case, a malformed officer id, or the store cannot be written.
+            LeaseError: The case is open in a terminal.
+        """
+        if not officer or len(officer) > 64 or not officer.isprintable():
+            raise StoreError(
+                f"{_show(officer)} is not an officer id",
+                hint="Give 1 to 64 printable characters (on the register: a database user).",
+            )
+        at = _stamp(self._moment(now))
+        action = f"reassign case {_show(case_id)}"
+        with self._write(action) as conn:
+            state = self._state(conn, case_id)
+            self._check_lease(state, action)
+            previous = state.fields["officer"]
+            conn.execute(
+                "UPDATE cases SET officer = ?, updated_at = ? WHERE id = ?",
+                (officer, at, state.id),
+            )
+            state.fields.update(officer=officer, updated_at=at)
+            self._anchored = _append_event(
+                conn,
+                at,
+                by,
+                EventType.CASE_UPDATED,
+                state.id,
+                data=keyed_digest(state.salt, canonical_json(key="officer", value=officer)),
+                case=state.digest(),
+                state=state.chain,
+            )
+        return None if previous is None else str(previous)
+
     # -- one writer per case -------------------------------------------------------------
 
     def acquire_lease(
@@ -1091,7 +1252,7 @@ class SqliteStore:
         with self._read(f"read case {_show(case_id)}") as conn:
             return self._state(conn, case_id).holder()
 
-    def _take_lease(self, conn: sqlite3.Connection, cid: str, officer: str | None, at: str) -> None:
+    def _take_lease(self, conn: Conn, cid: str, officer: str | None, at: str) -> None:
         token = secrets.token_hex(16)
         conn.execute(
             "INSERT INTO leases (case_id, token, officer, host, pid, since)"
@@ -1251,6 +1412,76 @@ class SqliteStore:
             for row in rows
         ]
 
+    def case_counts(self) -> CaseCounts:
+        """What the statistics count, grouped by the database, over the cases this store
+        may read: no names, answers (but the sector and nationality) or notes.
+
+        Raises:
+            StoreError: The store cannot be read.
+        """
+        # The facts rows of the cases this store may not read are not there for it either
+        # (row-level security on the register). Nothing is looked up case by case.
+        with self._read("read the cases for the statistics") as conn:
+            days = conn.execute(
+                "SELECT status, substr(created_at, 1, 10), COUNT(*) FROM cases GROUP BY 1, 2"
+            ).fetchall()
+            outcomes = conn.execute(
+                "SELECT outcome, urgent, complete, COUNT(*) FROM case_facts"
+                " WHERE outcome IS NOT NULL GROUP BY 1, 2, 3"
+            ).fetchall()
+            sectors = conn.execute(
+                "SELECT sector, COUNT(*) FROM case_facts GROUP BY 1"
+            ).fetchall()
+            nationalities = conn.execute(
+                "SELECT nationality, COUNT(*) FROM case_facts GROUP BY 1"
+            ).fetchall()
+            items = conn.execute(
+                "SELECT kind, item, COUNT(*) FROM case_fact_items GROUP BY 1, 2"
+            ).fetchall()
+        # A case with no facts yet (a draft before the sector or nationality was answered)
+        # counts as not answered.
+        cases = sum(int(row[-1]) for row in days)
+        sector_counts: dict[str | None, int] = {}
+        nationality_counts: dict[str | None, int] = {}
+        for found, counts in ((sectors, sector_counts), (nationalities, nationality_counts)):
+            for value, count in found:
+                counts[value] = counts.get(value, 0) + int(count)
+            without = cases - sum(counts.values())
+            if without > 0:
+                counts[None] = counts.get(None, 0) + without
+        return CaseCounts(
+            days=tuple((str(status), str(day), int(n)) for status, day, n in days),
+            outcomes=tuple(
+                (str(outcome), bool(urgent), bool(complete), int(n))
+                for outcome, urgent, complete, n in outcomes
+            ),
+            sectors=tuple(sector_counts.items()),
+            nationalities=tuple(nationality_counts.items()),
+            items=tuple((str(kind), str(item), int(n)) for kind, item, n in items),
+        )
+
+    def backup(self) -> tuple[bytes, int, str]:
+        """A consistent copy of the database, made with SQLite's online backup API while
+        other sessions go on writing; with its number of audit events and head.
+
+        Raises:
+            StoreError: The store cannot be read.
+        """
+        conn = self._live()
+        copy = sqlite3.connect(":memory:")
+        try:
+            conn.backup(copy)
+            events, head = _chain_state(copy)
+            return copy.serialize(), events, head
+        except sqlite3.Error as exc:
+            raise _translate(exc, "back up the case store", self.path, self.busy_timeout) from exc
+        finally:
+            copy.close()
+
+    def anchor_record(self, events: int, head: str) -> str:
+        """An anchor file's line for a head (see the anchor file beside the store)."""
+        return _anchor_record(events, head).decode("ascii")
+
     def audit_head(self) -> str:
         """The hash of the latest audit event (64 zeros for an empty log).
 
@@ -1288,17 +1519,17 @@ class SqliteStore:
             check_head(expected_head)
         # The anchor is read before the log: it is written after each commit, so read first it
         # can lag behind what the log holds, never run ahead of it.
-        anchor = _read_anchor(anchor_path(self.path))
+        anchor_file = self._anchor_file()
+        anchor = None if anchor_file is None else _read_anchor(anchor_file)
         try:
             with self._read("verify the audit log") as conn:
-                damage = [row[0] for row in conn.execute("PRAGMA quick_check")]
-                if damage != ["ok"]:
+                if self._damaged(conn):
                     return VerifyResult(
                         ok=False,
                         events=0,
                         head=GENESIS_HASH,
                         first_broken=None,
-                        message=f"the database file {self.path} is damaged (integrity check "
+                        message=f"the database file {self.where} is damaged (integrity check "
                         "failed)",
                     )
                 events = [
@@ -1309,8 +1540,9 @@ class SqliteStore:
                     )
                 ]
                 recorded_events, recorded_head = _chain_state(conn)
-                cases = _case_rows(conn)
-                records = _records(conn, None)
+                data = self._sees_all_data()
+                cases = _case_rows(conn) if data else []
+                records = _records(conn, None) if data else []
             result = verify_chain(
                 events,
                 recorded_events=recorded_events,
@@ -1318,7 +1550,7 @@ class SqliteStore:
                 expected_head=expected_head,
             )
             problems = [result.message] if not result.ok else []
-            if result.first_broken is None:
+            if result.first_broken is None and data:
                 problems += verify_data(events, cases, records)
         except (ValueError, TypeError, KeyError, AttributeError):
             # Values of types this program never writes (text for a number, a malformed
@@ -1328,11 +1560,11 @@ class SqliteStore:
                 events=0,
                 head=GENESIS_HASH,
                 first_broken=None,
-                message=f"the case store {self.path} holds values of a form screening never "
+                message=f"the case store {self.where} holds values of a form screening never "
                 "writes (a number, hash, time or secret of the wrong type): it was changed "
                 "outside screening",
             )
-        anchored = _compare_anchor(anchor, events, anchor_path(self.path))
+        anchored = None if anchor_file is None else _compare_anchor(anchor, events, anchor_file)
         if anchored is not None and not anchored[0]:
             problems.append(anchored[1])
         if anchor_log is not None:
@@ -1345,7 +1577,13 @@ class SqliteStore:
                 events=result.events,
                 head=result.head,
                 first_broken=None,
-                message=result.message,
+                message=result.message
+                + (
+                    ""
+                    if data
+                    else " (the chain only: this role cannot read every case, so the data "
+                    "was not compared with it)"
+                ),
                 anchor=None if anchored is None else anchored[1],
             )
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
@@ -1361,19 +1599,31 @@ class SqliteStore:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _sees_all_data(self) -> bool:
+        """Whether this store may read every case, to compare the data with the chain."""
+        return True
+
+    def _damaged(self, conn: Conn) -> bool:
+        """Whether the database's own integrity check fails."""
+        return [row[0] for row in conn.execute("PRAGMA quick_check")] != ["ok"]
+
+    def _anchor_file(self) -> Path | None:
+        """The anchor file kept beside the database, if the backend keeps one."""
+        return anchor_path(self.path)
+
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError(f"the case store at {self.path} is closed")
+            raise StoreError(f"the case store at {self.where} is closed")
         return self._conn
 
     def _moment(self, now: datetime | None) -> datetime:
         return self._clock() if now is None else now
 
     @contextlib.contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, action: str) -> Iterator[Conn]:
         if self.read_only:
             raise StoreError(
-                f"cannot {action}: the case store {self.path} is read-only",
+                f"cannot {action}: the case store {self.where} is read-only",
                 hint="Copy the store to a writable disk, or make its folder and files "
                 "writable by you, to change it; it can be listed, shown and exported as it is.",
             )
@@ -1384,7 +1634,7 @@ class SqliteStore:
         self._anchor()
 
     @contextlib.contextmanager
-    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _read(self, action: str) -> Iterator[Conn]:
         # A reader is rarely kept waiting in WAL mode (a checkpoint resetting the log, recovery
         # after a crash), and then at any statement, not at BEGIN: it waits the whole timeout,
         # quietly, as the short first wait of a write is only there to say that it waits.
@@ -1429,7 +1679,7 @@ class SqliteStore:
         if self._on_wait is not None:
             self._on_wait(
                 f"waiting for the case store: another screening session is writing to "
-                f"{self.path} (up to {self.busy_timeout:g} s)"
+                f"{self.where} (up to {self.busy_timeout:g} s)"
             )
         remaining = max(self.busy_timeout - NOTICE_AFTER, 0.0)
         conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
@@ -1448,35 +1698,33 @@ class SqliteStore:
         if self._anchor_fd is not None:
             _write_anchor(self._anchor_fd, *anchored)
 
-    def _find(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus] | None:
+    def _find(self, conn: Conn, case_id: str) -> tuple[str, CaseStatus] | None:
         row = conn.execute("SELECT id, status FROM cases WHERE id = ?", (case_id,)).fetchone()
         return None if row is None else (row[0], CaseStatus(row[1]))
 
-    def _state(
-        self, conn: sqlite3.Connection, case_id: str, question_id: str | None = None
-    ) -> _CaseState:
+    def _state(self, conn: Conn, case_id: str, question_id: str | None = None) -> _CaseState:
         state = _load_case(conn, case_id, question_id)
         if state is None and case_id.casefold() in self._leases:
             del self._leases[case_id.casefold()]
             raise LeaseError(
-                f"case {_show(case_id)} was deleted from {self.path} while it was open here "
+                f"case {_show(case_id)} was deleted from {self.where} while it was open here "
                 "(`screening cases delete` or `purge`)",
                 hint="Nothing more can be saved to it; the audit log records who deleted it.",
             )
         if state is None:
             raise StoreError(
-                f"no case {_show(case_id)} in {self.path}",
+                f"no case {_show(case_id)} in {self.where}",
                 hint="Run `screening cases list` to see the cases in this store.",
             )
         return state
 
-    def _require(self, conn: sqlite3.Connection, case_id: str) -> tuple[str, CaseStatus]:
+    def _require(self, conn: Conn, case_id: str) -> tuple[str, CaseStatus]:
         state = self._state(conn, case_id)
         return state.id, state.status
 
     def _draft(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         case_id: str,
         action: str,
         question_id: str | None = None,
@@ -1490,7 +1738,7 @@ class SqliteStore:
         self._check_lease(state, action)
         return state
 
-    def _fresh_case_id(self, conn: sqlite3.Connection, today: date) -> str:
+    def _fresh_case_id(self, conn: Conn, today: date) -> str:
         while True:
             suffix = "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_SUFFIX_LENGTH))
             candidate = f"C-{today:%Y-%m-%d}-{suffix}"
@@ -1786,7 +2034,7 @@ def _translate(exc: sqlite3.Error, action: str, path: Path, busy_timeout: float)
 
 
 def _append_event(
-    conn: sqlite3.Connection,
+    conn: Conn,
     at: str,
     officer: str | None,
     event: EventType,
@@ -1798,6 +2046,30 @@ def _append_event(
 ) -> tuple[int, str]:
     """Append an event carrying the digests of what it changed; return the new count and head."""
     events, head = _chain_state(conn) if state is None else state
+    seq, digest, data_hash = _chain_link(
+        (events, head), at, officer, event, case_id, data=data, case=case
+    )
+    conn.execute(
+        "INSERT INTO audit_events (seq, at, officer, event, case_id, question_id, flag_id,"
+        " prev_hash, hash, data_hash, case_hash) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
+        (seq, at, officer, event.value, case_id, head, digest, data_hash, case),
+    )
+    conn.execute("UPDATE chain_state SET events = ?, head = ? WHERE id = 1", (seq, digest))
+    return seq, digest
+
+
+def _chain_link(
+    state: tuple[int, str],
+    at: str,
+    officer: str | None,
+    event: EventType,
+    case_id: str,
+    *,
+    data: str | int | None,
+    case: str | None,
+) -> tuple[int, str, str | None]:
+    """The next event's number, hash and data digest, after the chain's ``state``."""
+    events, head = state
     seq = events + 1
     data_hash = None if data is None else str(data)
     if data_hash is None and case is None:
@@ -1816,16 +2088,10 @@ def _append_event(
             case=case,
         ),
     )
-    conn.execute(
-        "INSERT INTO audit_events (seq, at, officer, event, case_id, question_id, flag_id,"
-        " prev_hash, hash, data_hash, case_hash) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
-        (seq, at, officer, event.value, case_id, head, digest, data_hash, case),
-    )
-    conn.execute("UPDATE chain_state SET events = ?, head = ? WHERE id = 1", (seq, digest))
-    return seq, digest
+    return seq, digest, data_hash
 
 
-def _chain_state(conn: sqlite3.Connection) -> tuple[int, str]:
+def _chain_state(conn: Conn) -> tuple[int, str]:
     row = conn.execute("SELECT events, head FROM chain_state WHERE id = 1").fetchone()
     if row is None:
         raise StoreError(
@@ -1859,14 +2125,14 @@ def _flag_fields(
     return {"case_id": cid, "flag_id": flag_id, "officer": officer, "at": at}
 
 
-def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
+def _records(conn: Conn, case_id: str | None) -> list[RecordRow]:
     """The answers, notes and flag acknowledgements of one case (or of all), as stored."""
-    params = (case_id,)
+    params = (case_id, case_id)
     records = [
         RecordRow("answer", seq, cid, qid, _answer_fields(cid, qid, value, officer, at), event_seq)
         for seq, cid, qid, value, officer, at, event_seq in conn.execute(
             "SELECT seq, case_id, question_id, value_json, officer, recorded_at, event_seq"
-            " FROM answers WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq",
+            " FROM answers WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
             params,
         )
     ]
@@ -1874,7 +2140,7 @@ def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
         RecordRow("note", seq, cid, qid, _note_fields(cid, qid, text, officer, at), event_seq)
         for seq, cid, qid, text, officer, at, event_seq in conn.execute(
             "SELECT seq, case_id, question_id, text, officer, recorded_at, event_seq"
-            " FROM notes WHERE ?1 IS NULL OR case_id = ?1 ORDER BY seq",
+            " FROM notes WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
             params,
         )
     ]
@@ -1882,14 +2148,14 @@ def _records(conn: sqlite3.Connection, case_id: str | None) -> list[RecordRow]:
         RecordRow("flag", seq, cid, fid, _flag_fields(cid, fid, officer, at), event_seq)
         for seq, cid, fid, officer, at, event_seq in conn.execute(
             "SELECT rowid, case_id, flag_id, officer, acknowledged_at, event_seq"
-            " FROM acknowledged_flags WHERE ?1 IS NULL OR case_id = ?1 ORDER BY rowid",
+            " FROM acknowledged_flags WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY rowid",
             params,
         )
     ]
     return sorted(records, key=lambda r: (r.kind, r.seq))
 
 
-def _meta_items(conn: sqlite3.Connection, cid: str) -> list[tuple[str, str]]:
+def _meta_items(conn: Conn, cid: str) -> list[tuple[str, str]]:
     return [
         (str(key), str(value))
         for key, value in conn.execute(
@@ -1898,13 +2164,13 @@ def _meta_items(conn: sqlite3.Connection, cid: str) -> list[tuple[str, str]]:
     ]
 
 
-def _store_meta_hash(conn: sqlite3.Connection, cid: str, salt: str) -> str:
+def _store_meta_hash(conn: Conn, cid: str, salt: str) -> str:
     digest = meta_digest(salt, _meta_items(conn, cid))
     conn.execute("UPDATE cases SET meta_hash = ? WHERE id = ?", (digest, cid))
     return digest
 
 
-def _case_rows(conn: sqlite3.Connection) -> list[CaseRow]:
+def _case_rows(conn: Conn) -> list[CaseRow]:
     meta: dict[str, list[tuple[str, str]]] = {}
     for cid, key, value in conn.execute("SELECT case_id, key, value_json FROM case_meta"):
         meta.setdefault(str(cid), []).append((str(key), str(value)))
@@ -1926,7 +2192,7 @@ def _case_rows(conn: sqlite3.Connection) -> list[CaseRow]:
 
 
 def _remove(
-    conn: sqlite3.Connection, state: _CaseState, at: str, officer: str | None, event: EventType
+    conn: Conn, state: _CaseState, at: str, officer: str | None, event: EventType
 ) -> tuple[int, str]:
     """Delete a case; its event records the digest of what was removed."""
     digests = [state.digest()] + [r.digest(state.salt) for r in _records(conn, state.id)]
@@ -2164,6 +2430,98 @@ def check_head(head: str) -> str:
             "`screening cases verify`.",
         )
     return head.lower()
+
+
+def _write_facts(conn: Conn, cid: str, summary_json: str) -> None:
+    """Keep what the statistics count of a completed case (see ``case_facts``)."""
+    summary = json.loads(summary_json)
+    conn.execute(
+        "INSERT INTO case_facts (case_id, outcome, urgent, complete, sector, nationality)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
+        " outcome = excluded.outcome, urgent = excluded.urgent, complete = excluded.complete,"
+        " sector = excluded.sector, nationality = excluded.nationality",
+        (
+            cid,
+            str(summary["outcome"]),
+            int(bool(summary["urgent"])),
+            int(bool(summary["complete"])),
+            summary.get("sector"),
+            summary.get("nationality"),
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO case_fact_items (case_id, kind, item) VALUES (?, ?, ?)"
+        " ON CONFLICT (case_id, kind, item) DO NOTHING",
+        [(cid, "indicator", item) for item in summary["indicators"]]
+        + [(cid, "flag", item) for item in summary["flags"]],
+    )
+
+
+def _write_answer_fact(conn: Conn, cid: str, question_id: str, value_json: str) -> None:
+    """Keep a draft's current answer to a question the statistics count (None: not a choice
+    value, or withdrawn)."""
+    column = {"sector": "sector", "nationality": "nationality"}[question_id]
+    conn.execute(
+        f"INSERT INTO case_facts (case_id, {column}) VALUES (?, ?)"  # noqa: S608 - fixed names
+        f" ON CONFLICT (case_id) DO UPDATE SET {column} = excluded.{column}",
+        (cid, _choice(value_json)),
+    )
+
+
+def _choice(value_json: object) -> str | None:
+    """A stored single-choice answer as its value; None for anything else."""
+    if not isinstance(value_json, str):
+        return None
+    with contextlib.suppress(ValueError):
+        value = json.loads(value_json)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+SUMMARY_KEY: Final = "referral_summary"
+"""The case metadata item ``complete`` writes: the outcome, urgency, completeness, indicator and
+flag ids of the referral, what ``cases stats`` counts without reading whole referrals."""
+
+
+FACT_QUESTIONS: Final = ("sector", "nationality")
+"""The questions whose current answers ``cases stats`` counts (choice values only)."""
+
+
+def _fact_answers(conn: Conn, cid: str) -> dict[str, JSONInput]:
+    """The current answers to :data:`FACT_QUESTIONS`, when they are choice values."""
+    found: dict[str, JSONInput] = {}
+    for question_id in FACT_QUESTIONS:
+        row = conn.execute(
+            "SELECT value_json FROM answers WHERE case_id = ? AND question_id = ?"
+            " ORDER BY seq DESC LIMIT 1",
+            (cid, question_id),
+        ).fetchone()
+        value = _choice(None if row is None else row[0])
+        if value is not None:
+            found[question_id] = value
+    return found
+
+
+def _referral_summary(
+    referral_json: str, answers: Mapping[str, JSONInput] | None = None
+) -> str | None:
+    """The referral's outcome, urgency, completeness, indicators and flags, and the answers
+    the statistics count, as stored JSON; None for a document that is not a referral."""
+    try:
+        document = json.loads(referral_json)
+        recommendation = document["recommendation"]
+        summary: dict[str, JSONInput] = {
+            "outcome": str(recommendation["outcome"]),
+            "urgent": bool(recommendation.get("urgent", False)),
+            "complete": bool(document.get("complete", True)),
+            "indicators": sorted({str(item["id"]) for item in document.get("indicators", [])}),
+            "flags": sorted({str(item["id"]) for item in document.get("flags", [])}),
+            **(answers or {}),
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return _dump(summary, "the referral summary")
 
 
 _CLEARED = "null"
