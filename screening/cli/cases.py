@@ -128,7 +128,6 @@ class _Ui:
 
     def tr(self, key: str, /, **values: object) -> str:
         """A message in the officer's language (logical text)."""
-        import screening.cases_messages  # noqa: F401  (registers the messages)
         from screening.i18n import t
 
         return t(key, self.lang, **values)
@@ -367,7 +366,7 @@ def _print_summaries(summaries: list[CaseSummary], ui: _Ui) -> None:
         return
     # Squeezing the table would cut ids or times; a record of two lines (or more) keeps all.
     for case_id, status, created, updated, answers, officer, questionnaire in rows:
-        record = case_id + "  " + ui.tr("cases.list.record", status=status, answers=answers)
+        record = case_id + "  " + ui.tr("cases.list.record", status=status, count=answers)
         lines = ui.block(record, console.width - 1) if ui.reorder and ui.rtl else [record]
         for line in lines:
             shown = Text(line)
@@ -681,7 +680,7 @@ def delete(
                 "cases.delete.confirm",
                 case_id=case.id,
                 status=case.status.value,
-                answers=len(case.answers),
+                count=len(case.answers),
                 created=ui.ltr(_local(case.created_at)),
             )
             if not _confirm(question, what=f"deleting case {case.id}", ui=ui):
@@ -797,12 +796,12 @@ def verify(
         sys.stderr.write(f"screening: {result.anchor}\n")
     if ui.rtl:
         # The head goes on a line of its own, never wrapped, so that it can be copied whole.
-        intact = ui.tr("cases.verify.intact", events=result.events, head="").rstrip() + ":"
+        intact = ui.tr("cases.verify.intact", count=result.events, head="").rstrip() + ":"
         for line in ui.block(intact, _terminal_width() - 1) if ui.reorder else [intact]:
             sys.stdout.write(line + "\n")
         sys.stdout.write(f"{result.head}\n")
     else:
-        intact = ui.tr("cases.verify.intact", events=result.events, head=result.head)
+        intact = ui.tr("cases.verify.intact", count=result.events, head=result.head)
         sys.stdout.write(ui.shape(intact) + "\n")
 
 
@@ -863,7 +862,7 @@ def purge(
                 case_id=s.id,
                 status=s.status.value,
                 updated=ui.ltr(_local(s.updated_at)),
-                answers=s.answers,
+                count=s.answers,
             )
             if ui.reorder and ui.rtl:
                 for part in ui.block(line, _terminal_width() - 3):
