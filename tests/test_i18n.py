@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,18 @@ def test_the_catalog_files_parse_with_their_plural_rules() -> None:
     assert catalog("en").headers["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
     assert catalog("ar").headers["Plural-Forms"] == ARABIC_PLURAL_FORMS
     assert catalog("ar").nplurals == 6
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("name", ["messages.pot", "ar.po"])
+def test_gnu_gettext_reads_the_catalogs(name: str, tmp_path: Path) -> None:
+    """The files are what translators' tools (Poedit, Weblate) read: GNU msgfmt accepts them."""
+    path = ROOT / "screening" / "locale" / name
+    run = subprocess.run(
+        ["msgfmt", "--check", "-o", str(tmp_path / "out.mo"), str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
 
 
 def test_every_message_has_every_language() -> None:
