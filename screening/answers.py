@@ -16,6 +16,7 @@ from typing import Any
 
 from screening.errors import AnswersError
 from screening.evaluate import is_special
+from screening.i18n import tn
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 from screening.model import (
     DateQuestion,
@@ -86,7 +87,13 @@ def answer_set_from_mapping(data: Any, label: str) -> AnswerSet:
     unknown = [str(k) for k in data if k not in RECORD_KEYS]
     if unknown:
         problems.append(
-            f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(RECORD_KEYS)}"
+            tn(
+                "errors.unknown_keys",
+                len(unknown),
+                "en",
+                keys=", ".join(sorted(unknown)),
+                allowed=", ".join(RECORD_KEYS),
+            )
         )
     answers = data.get("answers", {})
     if answers is None:
@@ -223,7 +230,7 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             count = sum(1 for i in items if i in bad)
             return (
                 None,
-                f"'{qid}': {count} value(s) are not among its choices ({', '.join(values)})",
+                tn("errors.not_choices", count, "en", question=qid, values=", ".join(values)),
             )
         if len(chosen) != len(items):
             return None, f"'{qid}': a choice is given twice"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from screening.errors import AnswersError, ReferralError
+from screening.i18n import tn
 
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
@@ -308,7 +309,7 @@ def validate_referral(document: Mapping[str, Any] | str | bytes) -> Referral:
         >>> screening.validate_referral('{"schema_version": "1.0"}')
         Traceback (most recent call last):
         ...
-        screening.errors.ReferralError: not a valid referral: referral_id: Field required (and 15 more problem(s))
+        screening.errors.ReferralError: not a valid referral: referral_id: Field required (and 15 more problems)
     """
     from pydantic import ValidationError
 
@@ -326,5 +327,5 @@ def validate_referral(document: Mapping[str, Any] | str | bytes) -> Referral:
             f"{'.'.join(str(part) for part in item['loc']) or '(document)'}: {item['msg']}"
             for item in error.errors(include_url=False, include_input=False)
         ]
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        more = " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
         raise ReferralError(f"not a valid referral: {problems[0]}{more}", problems=problems) from None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from screening.cases_messages import count_unit
 from screening.errors import ScreeningError, UsageError
-from screening.i18n import register, t, ui_language
+from screening.i18n import t, tn, ui_language
 from screening.store import Case, CaseStatus, CaseStore, CaseSummary, JSONValue
 
 if TYPE_CHECKING:
@@ -45,15 +45,6 @@ __all__ = [
     "with_audit_head",
 ]
 
-register(
-    {
-        "casefile.draft": {
-            "en": "Exported from a draft case: the interview was not finished, so this is not "
-            "the final referral.",
-            "ar": "صُدّرت هذه الوثيقة من حالة مسودة: لم تنتهِ المقابلة، فهذه ليست الإحالة النهائية.",
-        },
-    }
-)
 
 DURATION_FORMS: Final = (
     "a whole number and a unit: 36h (hours), 90d (days), 12w (weeks), 6m (months of 30 days) "
@@ -347,7 +338,7 @@ def stored_referral(case: Case) -> Referral:
         where = ".".join(str(part) for part in problems[0]["loc"]) if problems else "?"
         raise ScreeningError(
             f"the referral stored with case {case.id} is not a valid referral document "
-            f"({len(problems)} problem(s), the first at '{where}')",
+            f"({tn('count.problems', len(problems), 'en')}, the first at '{where}')",
             hint="It may have been written by another version of screening; the case is unchanged.",
         ) from None
 

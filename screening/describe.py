@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.i18n import register, t, ui_language
+from screening.i18n import t, ui_language
 from screening.model import (
     AllCondition,
     AnswerCondition,
@@ -20,41 +20,6 @@ from screening.model import (
 )
 
 _OPERATORS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
-
-register(
-    {
-        "describe.all": {"en": "all of:", "ar": "كل ما يلي:"},
-        "describe.any": {"en": "any of:", "ar": "أيٌّ مما يلي:"},
-        "describe.not": {"en": "not:", "ar": "ليس:"},
-        "describe.is": {"en": "is {state}", "ar": "حالتها: {state}"},
-        "describe.state.answered": {"en": "answered", "ar": "مُجاب"},
-        "describe.state.unanswered": {"en": "unanswered", "ar": "بلا إجابة"},
-        "describe.state.dont_know": {"en": "don't know", "ar": "لا أعرف"},
-        "describe.state.declined": {"en": "declined", "ar": "رفض الإجابة"},
-        "describe.indicator": {
-            "en": "indicator {id} observed ({title})",
-            "ar": "رُصد المؤشر {id} ({title})",
-        },
-        "describe.dimension": {"en": "dimension {id} positive", "ar": "البُعد {id} إيجابي"},
-        "describe.flag": {"en": "flag {id} raised", "ar": "رُفع التنبيه {id}"},
-        "describe.count": {
-            "en": "at least {count} indicator(s) observed",
-            "ar": "رُصد {count} مؤشر على الأقل",
-        },
-        "describe.count_in": {
-            "en": "at least {count} indicator(s) observed in {dimension}",
-            "ar": "رُصد {count} مؤشر على الأقل في {dimension}",
-        },
-        "describe.count_strength": {
-            "en": "at least {count} {strength} indicator(s) observed",
-            "ar": "رُصد {count} مؤشر {strength} على الأقل",
-        },
-        "describe.count_strength_in": {
-            "en": "at least {count} {strength} indicator(s) observed in {dimension}",
-            "ar": "رُصد {count} مؤشر {strength} على الأقل في {dimension}",
-        },
-    }
-)
 
 
 def _value_label(q: Questionnaire, question_id: str, value: object, language: str) -> str:

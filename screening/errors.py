@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
+from screening.i18n import tn
+
 
 class ExitStatus(IntEnum):
     """Exit codes of the `screening` command (a public contract)."""
@@ -84,7 +86,7 @@ class QuestionnaireError(ScreeningError):
     def __init__(self, problems: list[Problem], *, hint: str = "") -> None:
         self.problems = problems
         first = str(problems[0]) if problems else "invalid questionnaire"
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        more = " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
         super().__init__(
             first + more,
             hint=hint or "Run `screening validate FILE` to list every problem.",

@@ -1,41 +1,256 @@
 """Translations of the strings the program itself shows (core: pure).
 
 Questionnaire text is translated in the questionnaire file; this module holds the program's own
-words: labels, prompts, headings and the sentences of a referral's rationale. Every message has
-every language of :data:`LANGUAGES` (a test checks it). Modules add their messages with
-:func:`register`, each under its own key prefix.
+words: labels, prompts, headings and the sentences of a referral's rationale. They are data:
+gettext catalogs inside the package (``screening/locale/``): ``messages.pot`` holds the English
+text of every message, ``<language>.po`` its translation, each message found by its key (the
+entry's ``msgctxt``). A catalog is read on first use, so every key resolves whatever module was
+imported; nothing registers itself. Reading the catalogs is the only reading done here: they are
+the package's own files, never a user's. See ``docs/languages.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gettext
+import string
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 LANGUAGES = ("en", "ar")
 """Languages the program's own strings are written in; English is the fallback."""
 
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "he", "ps", "dv", "ckb", "sd", "ug", "yi"})
 
-_CATALOG: dict[str, dict[str, str]] = {}
+SOURCE_LANGUAGE = "en"
+"""The language of ``messages.pot`` (the msgids)."""
+
+TEMPLATE = "messages.pot"
+"""The file, in ``screening/locale/``, that holds every message in the source language."""
 
 
-def register(messages: Mapping[str, Mapping[str, str]]) -> None:
-    """Add messages to the catalog (``{key: {language: text}}``); keys must be new."""
-    for key, texts in messages.items():
-        if key in _CATALOG and _CATALOG[key] != dict(texts):
-            raise ValueError(f"message {key!r} registered twice with different texts")
-        _CATALOG[key] = dict(texts)
+@dataclass(frozen=True)
+class Message:
+    """One catalog entry: its key (``msgctxt``), English text and translation, if any."""
+
+    key: str
+    msgid: str
+    msgid_plural: str | None = None
+    msgstr: tuple[str, ...] = ()
+    """The translated forms (one, or ``nplurals`` for a plural message); empty strings when
+    the entry is not translated yet."""
+    flags: frozenset[str] = frozenset()
+    line: int = 0
+
+    @property
+    def plural(self) -> bool:
+        return self.msgid_plural is not None
+
+    @property
+    def translated(self) -> bool:
+        """Whether the translation may be shown (not empty, not marked fuzzy)."""
+        return bool(self.msgstr) and all(self.msgstr) and "fuzzy" not in self.flags
 
 
-def catalog() -> dict[str, dict[str, str]]:
-    """Every registered message (a copy)."""
-    return {key: dict(texts) for key, texts in _CATALOG.items()}
+@dataclass(frozen=True)
+class Catalog:
+    """A parsed PO (or POT) file."""
+
+    headers: dict[str, str]
+    messages: dict[str, Message] = field(default_factory=dict)
+
+    @property
+    def nplurals(self) -> int:
+        return _plural_forms(self.headers)[0]
+
+    def plural_index(self, count: int) -> int:
+        """Which form of a plural message ``count`` takes (the ``Plural-Forms`` header)."""
+        return _plural_forms(self.headers)[1](count)
+
+
+class CatalogError(ValueError):
+    """A catalog file that does not parse (a packaging or editing mistake, shown with its line)."""
+
+
+# -- reading a PO file ---------------------------------------------------------------------------
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _unquote(text: str, name: str, line: int) -> str:
+    text = text.strip()
+    if len(text) < 2 or not text.startswith('"') or not text.endswith('"'):
+        raise CatalogError(f"{name}:{line}: expected a quoted string")
+    body = text[1:-1]
+    if "\\" not in body and '"' not in body:
+        return body  # most strings: nothing to undo
+    out: list[str] = []
+    chars = iter(body)
+    for char in chars:
+        if char == '"':
+            raise CatalogError(f"{name}:{line}: unescaped quote inside a string")
+        if char != "\\":
+            out.append(char)
+            continue
+        escaped = next(chars, None)
+        if escaped is None or escaped not in _ESCAPES:
+            raise CatalogError(f"{name}:{line}: unknown escape \\{escaped or ''}")
+        out.append(_ESCAPES[escaped])
+    return "".join(out)
+
+
+def _entries(text: str, name: str) -> Iterator[tuple[int, set[str], dict[str, str]]]:
+    """Each entry's first line, flags and fields (``msgstr[1]`` is a field of its own)."""
+    flags: set[str] = set()
+    fields: dict[str, str] = {}
+    current: str | None = None
+    start = 0
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            if fields:  # a blank line or a comment ends the entry before it
+                yield start, flags, fields
+                flags, fields, current = set(), {}, None
+            if line.startswith("#,"):
+                flags.update(f.strip() for f in line[2:].split(",") if f.strip())
+            continue
+        if line.startswith('"'):
+            if current is None:
+                raise CatalogError(f"{name}:{number}: a string continues no keyword")
+            fields[current] += _unquote(line, name, number)
+            continue
+        keyword, _, rest = line.partition(" ")
+        if keyword not in {"msgctxt", "msgid", "msgid_plural", "msgstr"} and not (
+            keyword.startswith("msgstr[") and keyword.endswith("]") and keyword[7:-1].isdigit()
+        ):
+            raise CatalogError(f"{name}:{number}: unknown keyword {keyword!r}")
+        if keyword in ("msgctxt", "msgid") and fields and any(k.startswith("msgstr") for k in fields):
+            yield start, flags, fields  # a new entry without a blank line before it
+            flags, fields = set(), {}
+        if keyword in fields:
+            raise CatalogError(f"{name}:{number}: {keyword} given twice in one entry")
+        if not fields:
+            start = number
+        fields[keyword] = _unquote(rest, name, number)
+        current = keyword
+    if fields:
+        yield start, flags, fields
+
+
+def parse_po(text: str, name: str = "<catalog>") -> Catalog:
+    """The entries of a PO or POT file, by key (``msgctxt``); raises :class:`CatalogError`."""
+    headers: dict[str, str] = {}
+    messages: dict[str, Message] = {}
+    for line, flags, fields in _entries(text, name):
+        if "msgid" not in fields:
+            raise CatalogError(f"{name}:{line}: an entry without msgid")
+        if "msgctxt" not in fields:
+            if fields["msgid"]:
+                raise CatalogError(f"{name}:{line}: every message needs its key as msgctxt")
+            for header in fields.get("msgstr", "").splitlines():
+                key, _, value = header.partition(":")
+                headers[key.strip()] = value.strip()
+            continue
+        key = fields["msgctxt"]
+        if key in messages:
+            raise CatalogError(f"{name}:{line}: key {key!r} given twice")
+        plural = fields.get("msgid_plural")
+        if plural is None:
+            if "msgstr" not in fields or any(k.startswith("msgstr[") for k in fields):
+                raise CatalogError(f"{name}:{line}: {key!r} needs one msgstr")
+            forms: tuple[str, ...] = (fields["msgstr"],)
+        else:
+            indexed = sorted(int(k[7:-1]) for k in fields if k.startswith("msgstr["))
+            if "msgstr" in fields or indexed != list(range(len(indexed))) or not indexed:
+                raise CatalogError(f"{name}:{line}: {key!r} needs msgstr[0], msgstr[1], ...")
+            forms = tuple(fields[f"msgstr[{i}]"] for i in indexed)
+        messages[key] = Message(key, fields["msgid"], plural, forms if any(forms) else (), frozenset(flags), line)
+    return Catalog(headers, messages)
+
+
+def _parse_plural_forms(value: str) -> tuple[int, Callable[[int], int]]:
+    parts = dict(p.strip().partition("=")[::2] for p in value.split(";") if p.strip())
+    try:
+        count = int(parts["nplurals"])
+        # gettext's own translation of the C expression, checked token by token
+        rule = gettext.c2py(parts["plural"])
+    except (KeyError, ValueError) as error:
+        raise CatalogError(f"bad Plural-Forms header {value!r}") from error
+    return count, rule
+
+
+def _plural_forms(headers: dict[str, str]) -> tuple[int, Callable[[int], int]]:
+    return _cached_plural_forms(headers.get("Plural-Forms", "nplurals=2; plural=(n != 1);"))
+
+
+@cache
+def _cached_plural_forms(value: str) -> tuple[int, Callable[[int], int]]:
+    return _parse_plural_forms(value)
+
+
+# -- the program's catalogs ----------------------------------------------------------------------
+
+
+def catalog_file(language: str) -> str:
+    """The name, in ``screening/locale/``, of ``language``'s catalog."""
+    return TEMPLATE if language == SOURCE_LANGUAGE else f"{language}.po"
+
+
+@cache
+def catalog(language: str = SOURCE_LANGUAGE) -> Catalog:
+    """The program's catalog of ``language`` (read once, on first use)."""
+    name = catalog_file(language)
+    text = resources.files("screening").joinpath("locale", name).read_text(encoding="utf-8")
+    return parse_po(text, f"screening/locale/{name}")
+
+
+def _template(key: str, language: str, count: int | None) -> str:
+    source = catalog(SOURCE_LANGUAGE).messages.get(key)
+    if source is None:
+        raise KeyError(key)
+    if source.plural != (count is not None):
+        raise ValueError(f"message {key!r} is {'' if source.plural else 'not '}a plural: use {'tn' if source.plural else 't'}")
+    if language != SOURCE_LANGUAGE and language in LANGUAGES:
+        translated = catalog(language).messages.get(key)
+        if translated is not None and translated.translated and translated.msgid == source.msgid:
+            if count is None:
+                return translated.msgstr[0]
+            index = catalog(language).plural_index(count)
+            if 0 <= index < len(translated.msgstr):
+                return translated.msgstr[index]
+    if count is None:
+        return source.msgid
+    return source.msgid if catalog(SOURCE_LANGUAGE).plural_index(count) == 0 else (source.msgid_plural or source.msgid)
 
 
 def t(key: str, language: str, /, **values: object) -> str:
-    """The message ``key`` in ``language`` (English when missing), formatted with ``values``."""
-    texts = _CATALOG[key]
-    template = texts.get(language) or texts["en"]
+    """The message ``key`` in ``language`` (English when missing), formatted with ``values``.
+
+    A plural message takes the form its ``count`` value calls for (see :func:`tn`).
+    """
+    source = catalog(SOURCE_LANGUAGE).messages.get(key)
+    if source is not None and source.plural:
+        count = values.pop("count", None)
+        if not isinstance(count, int):
+            raise TypeError(f"message {key!r} is a plural: it needs an integer count")
+        return tn(key, count, language, **values)
+    template = _template(key, language, None)
     return template.format(**values) if values else template
+
+
+def tn(key: str, count: int, language: str, /, **values: object) -> str:
+    """The plural message ``key`` in the form ``count`` takes in ``language``.
+
+    ``{count}`` in the text is ``count``.
+    """
+    values["count"] = count
+    return _template(key, language, count).format(**values)
+
+
+def placeholders(text: str) -> set[str]:
+    """The names of the ``{name}`` fields of a message text."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def ui_language(code: str | None) -> str:
@@ -45,60 +260,3 @@ def ui_language(code: str | None) -> str:
     if code and code.split("-")[0] in LANGUAGES:
         return code.split("-")[0]
     return "en"
-
-
-register(
-    {
-        "answer.dont_know": {"en": "Don't know", "ar": "لا أعرف"},
-        "strength.strong": {"en": "strong", "ar": "قوي"},
-        "strength.medium": {"en": "medium", "ar": "متوسط"},
-        "strength.weak": {"en": "weak", "ar": "ضعيف"},
-        "answer.declined": {"en": "Declined to answer", "ar": "رفض الإجابة"},
-        "answer.yes": {"en": "Yes", "ar": "نعم"},
-        "answer.no": {"en": "No", "ar": "لا"},
-        "rationale.outcome": {
-            "en": "Outcome: {title}.",
-            "ar": "النتيجة: {title}.",
-        },
-        "rationale.dimension_positive": {
-            "en": "{dimension} is positive ({strong} strong, {medium} medium, {weak} weak indicator(s)).",
-            "ar": "بُعد «{dimension}» إيجابي ({strong} قوي، {medium} متوسط، {weak} ضعيف).",
-        },
-        "rationale.no_dimension": {
-            "en": "No dimension reaches the ILO combination rule.",
-            "ar": "لم يبلغ أي بُعد قاعدة التركيب الخاصة بمنظمة العمل الدولية.",
-        },
-        "rationale.indicators": {
-            "en": "{count} indicator(s) observed.",
-            "ar": "عدد المؤشرات المرصودة: {count}.",
-        },
-        "rationale.no_indicators": {
-            "en": "No indicator observed.",
-            "ar": "لم يُرصد أي مؤشر.",
-        },
-        "rationale.urgent": {
-            "en": "Urgent: {title}.",
-            "ar": "عاجل: {title}.",
-        },
-        "rationale.child": {
-            "en": "Treated as a child (under 18, or the officer says the person may be under 18): "
-            "the means element is not required, and referral does not wait for consent.",
-            "ar": "يُعامل الشخص كطفل (دون 18 عامًا، أو يرى الموظف أنه قد يكون دون 18): لا يُشترط "
-            "عنصر الوسائل، ولا تتوقف الإحالة على الموافقة.",
-        },
-        "rationale.incomplete": {
-            "en": 'The screening is incomplete: {unanswered} unanswered, {dont_know} "don\'t know", '
-            "{declined} declined; the outcome may understate the situation.",
-            "ar": "الفحص غير مكتمل: {unanswered} بلا إجابة، و{dont_know} «لا أعرف»، و{declined} "
-            "رفض الإجابة؛ وقد تقلّل النتيجة من خطورة الوضع.",
-        },
-        "rationale.checklist": {
-            "en": "{count} indicator(s) were ticked directly by the officer (checklist).",
-            "ar": "حدّد الموظف {count} مؤشرًا مباشرةً (قائمة التحقق).",
-        },
-        "rationale.redacted": {
-            "en": "Personal data was removed from this document ({count} answer(s), {notes} note(s)).",
-            "ar": "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: {count}، وعدد الملاحظات: {notes}).",
-        },
-    }
-)

@@ -28,7 +28,7 @@ from pydantic import (
 
 from screening import __version__
 from screening.evaluate import is_special
-from screening.i18n import t, ui_language
+from screening.i18n import t, tn, ui_language
 from screening.model import Questionnaire, text_for
 from screening.scoring import Assessment
 
@@ -258,6 +258,23 @@ def _consent(
     return values  # validated with the whole referral
 
 
+_OLD_REDACTION_SENTENCES = (
+    "Personal data was removed from this document ({count} answer(s), {notes} note(s)).",
+    "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: {count}، وعدد الملاحظات: {notes}).",
+)
+"""The redaction sentence as earlier versions wrote it, recognised when redacting again."""
+
+
+def redaction_sentence(language: str, answers: int, notes: int) -> str:
+    """The rationale's last sentence when personal data was removed: how many answers, notes."""
+    return t(
+        "rationale.redacted",
+        language,
+        answers=tn("rationale.redacted.answers", answers, language),
+        notes=tn("rationale.redacted.notes", notes, language),
+    )
+
+
 def rationale(
     assessment: Assessment, language: str, *, redacted: int = 0, notes: int = 0
 ) -> list[str]:
@@ -282,6 +299,7 @@ def rationale(
                 strong=d.strong,
                 medium=d.medium,
                 weak=d.weak,
+                count=d.strong + d.medium + d.weak,
             )
         )
     if assessment.indicators:
@@ -305,7 +323,7 @@ def rationale(
             )
         )
     if redacted or notes:
-        out.append(t("rationale.redacted", lang, count=redacted, notes=notes))
+        out.append(redaction_sentence(lang, redacted, notes))
     return out
 
 
@@ -472,12 +490,16 @@ def redact_referral(referral: Referral, language: str) -> Referral:
     sentences = list(referral.recommendation.rationale)
     if referral.redaction.redacted:
         # The sentence counts what was removed; replace the earlier count, never add a second.
-        earlier = t(
-            "rationale.redacted", lang, count=len(before), notes=referral.redaction.removed_notes
-        )
-        sentences = [s for s in sentences if s != earlier]
+        earlier = {
+            redaction_sentence(lang, len(before), referral.redaction.removed_notes),
+            *(
+                old.format(count=len(before), notes=referral.redaction.removed_notes)
+                for old in _OLD_REDACTION_SENTENCES
+            ),
+        }
+        sentences = [s for s in sentences if s not in earlier]
     if removed or notes:
-        sentences.append(t("rationale.redacted", lang, count=len(removed), notes=notes))
+        sentences.append(redaction_sentence(lang, len(removed), notes))
     document = referral.model_dump()
     document["answers"] = [a | {"notes": []} for a in referral.answers if not a.get("pii")]
     document["other_notes"] = []

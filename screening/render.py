@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from screening.i18n import register, t, ui_language
+from screening.i18n import t, ui_language
 from screening.model import text_for
 from screening.sanitize import visible
 from screening.scoring import Assessment
@@ -53,47 +53,6 @@ def _safe_block(block: Block | None) -> Block | None:
 def _with_titles(language: str) -> bool:
     """Whether ids give way to titles: for an officer who does not read English."""
     return ui_language(language) != "en"
-
-
-register(
-    {
-        "summary.urgent": {"en": "URGENT: act first", "ar": "عاجل: تصرّف أولًا"},
-        "summary.outcome": {"en": "Outcome", "ar": "النتيجة"},
-        "summary.action": {"en": "Action", "ar": "الإجراء"},
-        "summary.category": {"en": "Category", "ar": "الفئة"},
-        "summary.target": {"en": "Refer to", "ar": "جهة الإحالة"},
-        "summary.dimensions": {"en": "Dimensions", "ar": "الأبعاد"},
-        "summary.dimension": {"en": "Dimension", "ar": "البُعد"},
-        "summary.strong": {"en": "Strong", "ar": "قوي"},
-        "summary.medium": {"en": "Medium", "ar": "متوسط"},
-        "summary.weak": {"en": "Weak", "ar": "ضعيف"},
-        "summary.positive": {"en": "Positive", "ar": "إيجابي"},
-        "summary.yes": {"en": "yes", "ar": "نعم"},
-        "summary.no": {"en": "no", "ar": "لا"},
-        "summary.indicators": {"en": "Indicators observed", "ar": "المؤشرات المرصودة"},
-        "summary.none": {"en": "None.", "ar": "لا يوجد."},
-        "summary.evidence": {"en": "from", "ar": "من"},
-        "summary.why": {"en": "Why", "ar": "الأسباب"},
-        "summary.separator": {"en": "; ", "ar": "؛ "},
-        "summary.gaps": {
-            "en": "Incomplete: {count} question(s) without a usable answer: {ids}",
-            "ar": "غير مكتمل: {count} سؤال بلا إجابة صالحة: {ids}",
-        },
-        "indicators.id": {"en": "id", "ar": "المعرّف"},
-        "indicators.dimension": {"en": "dimension", "ar": "البُعد"},
-        "indicators.strength": {"en": "strength", "ar": "القوة"},
-        "indicators.source": {"en": "source", "ar": "المصدر"},
-        "indicators.observed_when": {"en": "Observed when", "ar": "يُرصد عندما"},
-        "indicators.title": {"en": "title", "ar": "العنوان"},
-        "category.trafficking_in_persons": {"en": "trafficking in persons", "ar": "الاتجار بالأشخاص"},
-        "category.labour_case": {"en": "labour case", "ar": "قضية عمل"},
-        "category.none": {"en": "none", "ar": "لا شيء"},
-        "indicators.list_title": {
-            "en": "{questionnaire} {version}: {count} indicator(s)",
-            "ar": "{questionnaire} {version}: عدد المؤشرات {count}",
-        },
-    }
-)
 
 
 def make_console(*, stderr: bool = False) -> Console:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from screening.bidi import RtlMode, display, display_lines
-from screening.i18n import register, t, ui_language
+from screening.i18n import t, ui_language
 from screening.model import text_for
 from screening.referral import rationale
 from screening.sanitize import visible
@@ -31,116 +31,6 @@ from screening.training import (
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
-
-register(
-    {
-        "train.list_title": {
-            "en": "{count} worked scenario(s)",
-            "ar": "عدد الحالات التدريبية: {count}",
-        },
-        "train.col.outcome": {"en": "expected outcome", "ar": "النتيجة المتوقعة"},
-        "train.col.flags": {"en": "urgent flags", "ar": "تنبيهات عاجلة"},
-        "train.col.changed": {"en": "moved", "ar": "تغيّر"},
-        "train.col.needed": {"en": "still needed", "ar": "المطلوب بعد"},
-        "train.scenario": {"en": "Scenario", "ar": "الحالة"},
-        "train.sector": {"en": "Sector", "ar": "القطاع"},
-        "train.persona": {"en": "The person", "ar": "الشخص"},
-        "train.story": {"en": "The story", "ar": "القصة"},
-        "train.step": {"en": "Answer {index} of {total}", "ar": "الإجابة {index} من {total}"},
-        "train.checklist_step": {
-            "en": "Indicators ticked directly by the officer",
-            "ar": "مؤشرات حدّدها الموظف مباشرةً",
-        },
-        "train.question": {"en": "Question", "ar": "السؤال"},
-        "train.answer": {"en": "Answer", "ar": "الإجابة"},
-        "train.fired": {
-            "en": "Indicators observed at this answer",
-            "ar": "مؤشرات رُصدت عند هذه الإجابة",
-        },
-        "train.withdrawn": {"en": "No longer observed", "ar": "لم يعد مرصودًا"},
-        "train.nothing_new": {
-            "en": "No new indicator at this answer.",
-            "ar": "لا مؤشر جديد عند هذه الإجابة.",
-        },
-        "train.dimensions": {
-            "en": "Dimensions: observed indicators by strength",
-            "ar": "الأبعاد: المؤشرات المرصودة بحسب القوة",
-        },
-        "train.turned_positive": {
-            "en": "Dimension now positive: {ids}",
-            "ar": "بُعد أصبح إيجابيًا: {ids}",
-        },
-        "train.outcome_now": {
-            "en": "Outcome so far: {title} ({code})",
-            "ar": "النتيجة حتى الآن: {title} ({code})",
-        },
-        "train.pause": {
-            "en": "Enter: next answer · q then Enter: go to the outcome ",
-            "ar": "Enter: الإجابة التالية · q ثم Enter: الانتقال إلى النتيجة ",
-        },
-        "train.start": {
-            "en": "Enter: start the interview · q then Enter: stop ",
-            "ar": "Enter: ابدأ المقابلة · q ثم Enter: توقّف ",
-        },
-        "train.the_end": {"en": "How the scenario ends", "ar": "خاتمة الحالة"},
-        "train.key_indicators": {
-            "en": "Indicators to point out",
-            "ar": "مؤشرات ينبغي التنبيه إليها",
-        },
-        "train.notes": {"en": "Trainer's notes", "ar": "ملاحظات المدرّب"},
-        "train.practice_intro": {
-            "en": "Interview the worker as you would at the centre: the answers are in the story above.",
-            "ar": "أجرِ المقابلة كما تجريها في المركز: الإجابات موجودة في القصة أعلاه.",
-        },
-        "train.result": {"en": "Your result: {score}/100", "ar": "نتيجتك: {score}/100"},
-        "train.outcome_right": {
-            "en": "Outcome right: {title} ({code})",
-            "ar": "النتيجة صحيحة: {title} ({code})",
-        },
-        "train.outcome_wrong": {
-            "en": "Outcome wrong: your answers give {given_title} ({given}); the scenario gives {title} ({code})",
-            "ar": "النتيجة خاطئة: إجاباتك تعطي {given_title} ({given})؛ والحالة تعطي {title} ({code})",
-        },
-        "train.flags_missed": {
-            "en": "Urgent flags missed: {ids}",
-            "ar": "تنبيهات عاجلة فاتتك: {ids}",
-        },
-        "train.flags_unfounded": {
-            "en": "Urgent flags raised without basis: {ids}",
-            "ar": "تنبيهات عاجلة رُفعت دون أساس: {ids}",
-        },
-        "train.flags_right": {
-            "en": "Urgent flags right: {ids}",
-            "ar": "التنبيهات العاجلة صحيحة: {ids}",
-        },
-        "train.found": {"en": "Indicators found ({count})", "ar": "مؤشرات رصدتها ({count})"},
-        "train.missed": {"en": "Indicators missed ({count})", "ar": "مؤشرات فاتتك ({count})"},
-        "train.unfounded": {
-            "en": "Indicators claimed without basis ({count})",
-            "ar": "مؤشرات دون أساس ({count})",
-        },
-        "train.key": {"en": "key indicator", "ar": "مؤشر أساسي"},
-        "train.scenario_answer": {"en": "scenario", "ar": "الحالة"},
-        "train.your_answer": {"en": "you", "ar": "أنت"},
-        "train.checklist_evidence": {
-            "en": "ticked directly (checklist)",
-            "ar": "حُدِّد مباشرةً (قائمة التحقق)",
-        },
-        "train.other_differences": {
-            "en": "Other answers that differ ({count})",
-            "ar": "إجابات أخرى مختلفة ({count})",
-        },
-        "train.score_formula": {
-            "en": "Score = {wi} × {f1} (indicators, F1) + {wo} × {outcome} (outcome) + {wf} × {flags} (urgent flags, F1) = {score}",
-            "ar": "الدرجة = {wi} × {f1} (المؤشرات، F1) + {wo} × {outcome} (النتيجة) + {wf} × {flags} (التنبيهات العاجلة، F1) = {score}",
-        },
-        "train.none": {"en": "none", "ar": "لا يوجد"},
-        "train.shown_in": {
-            "en": "Worked scenarios that show it (train demo ID)",
-            "ar": "حالات تدريبية تُظهره (train demo ID)",
-        },
-    }
-)
 
 
 class View:

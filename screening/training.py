@@ -26,7 +26,7 @@ from screening.answers import InvalidRecord
 from screening.bidi import RtlMode
 from screening.errors import Problem, QuestionnaireError, ScreeningError
 from screening.evaluate import is_special
-from screening.i18n import register, t, ui_language
+from screening.i18n import t, ui_language
 from screening.model import (
     MinimumCounts,
     MultipleChoiceQuestion,
@@ -69,14 +69,6 @@ __all__ = [
 
 SCORE_WEIGHTS = {"indicators": 60, "outcome": 25, "flags": 15}
 """Points of the practice score: indicator F1, outcome right, urgent-flag F1 (sum 100)."""
-
-register(
-    {
-        "train.none_chosen": {"en": "none of these", "ar": "لا شيء مما سبق"},
-        "train.no_answer": {"en": "(no answer)", "ar": "(بلا إجابة)"},
-        "train.list_separator": {"en": ", ", "ar": "، "},
-    }
-)
 
 
 # --------------------------------------------------------------------------- scenarios

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from screening.i18n import register, t
+from screening.i18n import t
 from screening.model import (
     AllCondition,
     AnswerCondition,
@@ -65,28 +65,6 @@ LANGUAGE_NAMES = {
     "fr": "French", "fa": "Persian", "ps": "Pashto", "pa": "Punjabi", "or": "Odia",
 }  # fmt: skip
 """English names of languages, for XLSForm's ``label::Name (code)`` columns."""
-
-register(
-    {
-        "xlsform.officer_group": {"en": "For the officer", "ar": "للموظف"},
-        "xlsform.special": {
-            "en": "If there is no answer:",
-            "ar": "إن لم تكن هناك إجابة:",
-        },
-        "xlsform.checklist": {
-            "en": "Indicators observed directly (checklist)",
-            "ar": "مؤشرات رُصدت مباشرة (قائمة التحقق)",
-        },
-        "xlsform.pii": {
-            "en": "Personal data: left out of redacted referrals.",
-            "ar": "بيانات شخصية: تُحذف من الإحالات المنقّحة.",
-        },
-        "xlsform.exclusive": {
-            "en": "\"Don't know\" and \"declined\" cannot be chosen with other answers.",
-            "ar": "لا يمكن اختيار «لا أعرف» أو «رفض الإجابة» مع إجابات أخرى.",
-        },
-    }
-)
 
 
 @dataclass(frozen=True)

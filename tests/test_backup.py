@@ -29,7 +29,7 @@ def test_backup_and_restore_an_sqlite_store(
         assert run.code == 0, run.err
         head = run.out.strip()
         assert head == store.audit_head()
-    assert "backed up 3 case(s) and 5 audit event(s)" in run.err
+    assert "backed up 3 cases and 5 audit events" in run.err
     backup = tmp_path / "backup.sqlite3"
     anchor = tmp_path / "backup.sqlite3.anchor"
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600

@@ -72,7 +72,7 @@ def test_version(cli) -> None:  # type: ignore[no-untyped-def]
 def test_validate_accepts_the_bundled_questionnaires(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("validate")
     assert run.code == 0, run.out + run.err
-    assert run.err.strip().endswith("file(s) valid")
+    assert run.err.strip().endswith("files valid")
 
 
 def test_validate_reports_problems_and_json(cli, tmp_path: Path, small: Path) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +81,7 @@ def test_validate_reports_problems_and_json(cli, tmp_path: Path, small: Path) ->
     run = cli("validate", str(small), str(bad))
     assert run.code == 1
     assert run.out.strip() == f"{bad}:2:1: duplicate key 'id' (first at line 1); keep one of them"
-    assert run.err.strip() == "1 problem(s) in 1 of 2 file(s)"
+    assert run.err.strip() == "1 problem in 1 of 2 files"
     document = json.loads(cli("validate", str(bad), "--format", "json").out)
     assert document["valid"] is False
     assert document["files"][0]["problems"][0] == {
@@ -132,6 +132,7 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
     names = zipfile.ZipFile(wheel).namelist()
     assert "screening/indicators/ilo-adult-labour.yaml" in names
     assert any(n.startswith("screening/indicators/scenarios/") for n in names)
+    assert {"screening/locale/messages.pot", "screening/locale/ar.po"} <= set(names)
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
@@ -146,7 +147,7 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     bundled = len(list((ROOT / "indicators").glob("*.yaml")))
-    assert result.stderr.strip() == f"{bundled} file(s) valid"
+    assert result.stderr.strip() == f"{bundled} files valid"
     located = subprocess.run(
         [sys.executable, "-c", "import screening.questionnaires as q; print(q.bundled_dir())"],
         capture_output=True, text=True, cwd=elsewhere, env=env, check=True,

@@ -54,7 +54,7 @@ def test_a_new_file_is_written_0600(cli: Cli, answers: Path, small: Path, tmp_pa
     target = tmp_path / "r.json"
     run = score_to(cli, answers, small, str(target))
     assert run.code == 0, run.err
-    assert f"wrote 1 referral(s) to {target}" in run.err
+    assert f"wrote 1 referral to {target}" in run.err
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert json.loads(target.read_text())["schema_version"]
     assert leftovers(tmp_path) == []

@@ -440,7 +440,7 @@ def test_ctrl_c_or_end_of_input_keeps_the_answers_and_prints_the_resume_command(
     assert int(error.exit_code) == 130
     [summary] = store.list_cases()
     assert summary.status is CaseStatus.DRAFT
-    assert error.message == f"interview paused: 3 answer(s) saved in case {summary.id}"
+    assert error.message == f"interview paused: 3 answers saved in case {summary.id}"
     assert error.hint == f"Resume with: screening interview --resume {summary.id}"
     case = store.get_case(summary.id)
     assert case.answers == {"age": 16, "in_danger": "no", "passport": "no"}
@@ -456,7 +456,7 @@ def test_ctrl_c_or_end_of_input_keeps_the_answers_and_prints_the_resume_command(
     )
     result = resumed.run()
     assert result.case_id == summary.id
-    assert f"Resuming case {summary.id}: 3 answer(s) kept." in resumed.screen
+    assert f"Resuming case {summary.id}: 3 answers kept." in resumed.screen
     done = store.get_case(summary.id)
     assert done.status is CaseStatus.COMPLETE
     assert done.answers["passport_taken"] == "here"
@@ -603,7 +603,7 @@ def test_a_changed_questionnaire_file_is_said_and_answers_that_no_longer_fit_are
         resumed.run()
     assert "The questionnaire file has changed since this case was started." in resumed.screen
     assert (
-        "1 saved answer(s) no longer fit the questionnaire and are left out: age" in resumed.screen
+        "1 saved answer no longer fits the questionnaire and is left out: age" in resumed.screen
     )
 
 

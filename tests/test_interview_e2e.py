@@ -164,7 +164,7 @@ def test_ctrl_c_exits_130_and_resume_finishes(
     child.send(TICK_ALL)
     answer(child, "How old are you?", "41\r")
     answer(child, "Are you in danger right now?", "\x03")  # Ctrl-C
-    child.expect(r"interview paused: 1 answer\(s\) saved in case (C-[0-9A-Z-]+)")
+    child.expect(r"interview paused: 1 answer saved in case (C-[0-9A-Z-]+)")
     case_id = child.match.group(1)
     child.expect_exact(f"Resume with: screening interview --resume {case_id}")
     child.expect(pexpect.EOF)

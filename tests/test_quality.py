@@ -23,7 +23,7 @@ def _tool(name: str) -> list[str]:
 
 
 def test_ruff() -> None:
-    result = subprocess.run([*_tool("ruff"), "check", "screening", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([*_tool("ruff"), "check", "screening", "tests", "benchmarks", "tools"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -93,7 +93,7 @@ def test_jsonl_batch_keeps_order_and_survives_bad_records(cli, small: Path, tmp_
     assert any(e.startswith(f"screening: error: {batch}:5: 'passport_when' is answered but does not apply") for e in errors)
     assert f"screening: error: {batch}:6: unknown question 'nope'" in errors
     assert f"screening: error: {batch}:6: unknown indicator 'nothing'" in errors
-    assert errors[-1] == "screening: error: 5 answer set(s) could not be scored (see above)"
+    assert errors[-1] == "screening: error: 5 answer sets could not be scored (see above)"
     assert "forty" not in run.err  # answer content never appears in messages
 
 
@@ -163,7 +163,7 @@ def test_out_file_is_private(cli, small: Path, tmp_path: Path) -> None:  # type:
         (b"\x00\x01\x02", "binary file"),
         (b"- 1\n", "expected a mapping with an 'answers' key, found a list"),
         (b"answers: [1, 2]\n", "'answers' must be a mapping of question id to answer"),
-        (b"answer: {}\n", "unknown key(s) answer"),
+        (b"answer: {}\n", "unknown key answer"),
         (b"answers: {age: 30\n", "YAML syntax error"),
         (b"answers: {age: 200}\n", "'age' must be at most 120"),
         (b"answers: {age: 30.5}\n", "'age' expects a whole number"),
@@ -261,7 +261,7 @@ def test_batch_to_a_file_streams_every_good_record(cli, small: Path, tmp_path: P
     target = tmp_path / "out.jsonl"
     run = cli("score", str(batch), "-q", str(small), "--out", str(target))
     assert run.code == 1
-    assert "wrote 50 referral(s)" in run.err
+    assert "wrote 50 referrals" in run.err
     lines = target.read_text().splitlines()
     assert [json.loads(line)["case_id"] for line in lines] == [f"c{i}" for i in range(50)]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -315,7 +315,7 @@ def test_control_characters_are_unicodes_category_cc(text: str, newlines: bool) 
     [
         (["locked", "unpaid"], (["unpaid", "locked"], "")),  # stored in the questionnaire's order
         ("unpaid", (["unpaid"], "")),
-        (["unpaid", "nope", "nope", "also"], (None, "'problems': 3 value(s) are not among its choices (unpaid, locked)")),
+        (["unpaid", "nope", "nope", "also"], (None, "'problems': 3 values are not among its choices (unpaid, locked)")),
         (["unpaid", "unpaid"], (None, "'problems': a choice is given twice")),
         ([1], (None, "'problems' is a multiple choice question; expected a list of choice values")),
     ],

@@ -270,7 +270,7 @@ def test_every_problem_is_listed(cli: Cli, store: SqliteStore, home: Path) -> No
         "UPDATE notes SET text = 'x'",
         "UPDATE cases SET updated_at = '2099-01-01T00:00:00.000000Z'",
     )
-    err = refused(cli, "more problem(s)", f"case {draft}", f"case {done}")
+    err = refused(cli, "more problem", f"case {draft}", f"case {done}")
     assert err.count("screening: ") >= 3
 
 

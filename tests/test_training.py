@@ -449,7 +449,7 @@ def test_list_reports_a_broken_file(cli, library: Path) -> None:  # type: ignore
 def test_check_passes_on_the_bundled_scenarios(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("train", "check")
     assert run.code == 0, run.out + run.err
-    assert f"{len(BUNDLED)} scenario(s) score as they expect" in run.err
+    assert f"{len(BUNDLED)} scenarios score as they expect" in run.err
 
 
 def test_check_passes_on_good_scenarios(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
@@ -472,7 +472,7 @@ def test_check_fails_on_a_broken_scenario_and_names_the_difference(cli, library:
     assert f"{broken}: outcome is refer, expected labour" not in lines  # hours 8: not refer
     assert f"{broken}: flags are [], expected [minor]" in lines
     assert all(line.startswith(f"{broken}: ") for line in lines), lines
-    assert "1 of 3 scenario(s) differ" in run.err
+    assert "1 of 3 scenarios differ" in run.err
 
 
 def test_check_names_an_outcome_difference(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
@@ -492,7 +492,7 @@ def test_check_reports_answers_that_do_not_fit_and_files_that_do_not_load(cli, l
     assert "bad_answer.yaml: answers: 'hours' is a number question" in run.out
     assert "no_questionnaire.yaml: questionnaire: no questionnaire 'nowhere'" in run.out
     assert "not_yaml.yaml" in run.out
-    assert "3 of 5 scenario(s) differ" in run.err
+    assert "3 of 5 scenarios differ" in run.err
 
 
 # --------------------------------------------------------------------------- practice

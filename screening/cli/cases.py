@@ -130,7 +130,6 @@ class _Ui:
 
     def tr(self, key: str, /, **values: object) -> str:
         """A message in the officer's language (logical text)."""
-        import screening.cases_messages  # noqa: F401  (registers the messages)
         from screening.i18n import t
 
         return t(key, self.lang, **values)
@@ -263,6 +262,13 @@ def _questionnaire_name(ref: str) -> str:
     return Path(ref).name if "/" in ref or "\\" in ref else ref
 
 
+def _count(noun: str, count: int) -> str:
+    """``count`` of a noun (``cases``, ``notes``, ...), in English, in the right plural form."""
+    from screening.i18n import tn
+
+    return tn(f"cases.count.{noun}", count, "en")
+
+
 def _printable(text: str) -> str:
     """Stored text made safe for a terminal (:func:`screening.sanitize.visible`): control
     characters shown as symbols, bidi overrides and isolates neutralised; lines kept."""
@@ -371,7 +377,7 @@ def _print_summaries(summaries: list[CaseSummary], ui: _Ui) -> None:
         return
     # Squeezing the table would cut ids or times; a record of two lines (or more) keeps all.
     for case_id, status, created, updated, answers, officer, questionnaire in rows:
-        record = case_id + "  " + ui.tr("cases.list.record", status=status, answers=answers)
+        record = case_id + "  " + ui.tr("cases.list.record", status=status, count=answers)
         lines = ui.block(record, console.width - 1) if ui.reorder and ui.rtl else [record]
         for line in lines:
             shown = Text(line)
@@ -688,7 +694,7 @@ def delete(
                 "cases.delete.confirm",
                 case_id=case.id,
                 status=case.status.value,
-                answers=len(case.answers),
+                count=len(case.answers),
                 created=ui.ltr(_local(case.created_at)),
             )
             if not _confirm(question, what=f"deleting case {case.id}", ui=ui):
@@ -805,12 +811,12 @@ def verify(
         sys.stderr.write(f"screening: {result.anchor}\n")
     if ui.rtl:
         # The head goes on a line of its own, never wrapped, so that it can be copied whole.
-        intact = ui.tr("cases.verify.intact", events=result.events, head="").rstrip() + ":"
+        intact = ui.tr("cases.verify.intact", count=result.events, head="").rstrip() + ":"
         for line in ui.block(intact, _terminal_width() - 1) if ui.reorder else [intact]:
             sys.stdout.write(line + "\n")
         sys.stdout.write(f"{result.head}\n")
     else:
-        intact = ui.tr("cases.verify.intact", events=result.events, head=result.head)
+        intact = ui.tr("cases.verify.intact", count=result.events, head=result.head)
         sys.stdout.write(ui.shape(intact) + "\n")
 
 
@@ -872,7 +878,7 @@ def purge(
                 case_id=s.id,
                 status=s.status.value,
                 updated=ui.ltr(_local(s.updated_at)),
-                answers=s.answers,
+                count=s.answers,
             )
             if ui.reorder and ui.rtl:
                 for part in ui.block(line, _terminal_width() - 3):
@@ -946,19 +952,21 @@ def migrate(
         assert isinstance(target, PostgresStore)
         report = migrate_cases(source, target)
         sys.stderr.write(
-            f"screening: copied {report.cases} case(s) from {source.where} to {target.where}: "
-            f"{report.answers} answer record(s), {report.notes} note(s), "
-            f"{report.flags} flag acknowledgement(s), {report.events} audit event(s)\n"
+            f"screening: copied {_count('cases', report.cases)} from {source.where} to "
+            f"{target.where}: {_count('answer_records', report.answers)}, "
+            f"{_count('notes', report.notes)}, {_count('flag_acknowledgements', report.flags)}, "
+            f"{_count('audit_events', report.events)}\n"
         )
         if report.skipped:
             sys.stderr.write(
-                f"screening: {len(report.skipped)} case(s) were in the register already and "
-                "were left as they are\n"
+                "screening: already in the register, left as they were: "
+                f"{_count('cases', len(report.skipped))}\n"
             )
         sys.stderr.write(
-            f"screening: both audit chains verify: {source.where} has {report.source_events} "
-            f"event(s), head {report.source_head[:12]}…; {target.where} has "
-            f"{report.target_events}, head {report.target_head[:12]}…\n"
+            f"screening: both audit chains verify: {source.where} has "
+            f"{_count('audit_events', report.source_events)}, head {report.source_head[:12]}…; "
+            f"{target.where} has {_count('audit_events', report.target_events)}, "
+            f"head {report.target_head[:12]}…\n"
         )
     _print_json(
         {
@@ -1154,7 +1162,8 @@ def backup(
             handle.buffer.write(data)
         write_private(anchor, store.anchor_record(events, head), force=force)
     sys.stderr.write(
-        f"screening: backed up {cases} case(s) and {events} audit event(s) of {store.where} "
+        f"screening: backed up {_count('cases', cases)} and {_count('audit_events', events)} "
+        f"of {store.where} "
         f"to {file} (and its anchor {anchor}); audit head {head}\n"
     )
     sys.stdout.write(head + "\n")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from screening.cli.options import ForceOption, out_option
+from screening.i18n import tn
 
 if TYPE_CHECKING:
     from screening.answers import AnswerSet
@@ -180,9 +181,10 @@ def score(
         if out is not None:
             from screening.sanitize import visible
 
-            sys.stderr.write(f"screening: wrote {written} referral(s) to {visible(str(out))}\n")
+            wrote = tn("score.wrote", written, "en", path=visible(str(out)))
+            sys.stderr.write(f"screening: {wrote}\n")
     if failures:
-        raise AnswersError(f"{failures} answer set(s) could not be scored (see above)")
+        raise AnswersError(tn("score.failed", failures, "en"))
 
 
 def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any], bool]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from screening.cli.options import ForceOption, out_option
+from screening.i18n import tn
 
 if TYPE_CHECKING:
     from screening.prompts import Prompter
@@ -381,6 +382,6 @@ def check(
             for line in lines:
                 typer.echo(line)
     if failed:
-        typer.echo(f"{failed} of {len(paths)} scenario(s) differ from what they expect", err=True)
+        typer.echo(tn("train.check.differ", len(paths), "en", failed=failed), err=True)
         raise typer.Exit(1)
-    typer.echo(f"{len(paths)} scenario(s) score as they expect", err=True)
+    typer.echo(tn("train.check.agree", len(paths), "en"), err=True)

@@ -65,6 +65,7 @@ def validate(
         }
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
+        from screening.i18n import t, tn
         from screening.sanitize import visible
 
         for _, problems in results:
@@ -73,9 +74,11 @@ def validate(
                 typer.echo(visible(str(problem)))
         count = sum(len(p) for _, p in results)
         if bad:
-            typer.echo(f"{count} problem(s) in {len(bad)} of {len(results)} file(s)", err=True)
+            problem_count = tn("count.problems", count, "en")
+            file_count = tn("count.files", len(results), "en")
+            typer.echo(t("validate.summary", "en", problems=problem_count, bad=len(bad), files=file_count), err=True)
         else:
-            typer.echo(f"{len(results)} file(s) valid", err=True)
+            typer.echo(tn("validate.valid", len(results), "en"), err=True)
     if bad:
         raise typer.Exit(1)
 

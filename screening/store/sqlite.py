@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any, Final, Protocol, Self
 
 from screening.errors import LeaseError, StoreError
+from screening.i18n import tn
 
 try:
     import fcntl
@@ -1586,7 +1587,7 @@ class SqliteStore:
                 ),
                 anchor=None if anchored is None else anchored[1],
             )
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        more = " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
         return VerifyResult(
             ok=False,
             events=result.events,
@@ -2348,10 +2349,7 @@ def _compare_anchor(
             "the log was rewritten"
         )
     if count < len(events):
-        return True, (
-            f"the anchor file matches event {count}; the {len(events) - count} later "
-            "event(s) were written after it was last updated"
-        )
+        return True, tn("errors.later_events", len(events) - count, "en", event=count)
     return True, f"the anchor file matches the head ({count} events)"
 
 
