@@ -70,7 +70,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 8000])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'questions':>9} {'model s':>8} {'checks s':>9} {'checks us/question':>19} {'checks/model':>13}")
+    print(
+        f"{'questions':>9} {'model s':>8} {'checks s':>9} {'checks us/question':>19} {'checks/model':>13}"
+    )
     for n in args.sizes:
         data = shape(n)
         model_time = best(args.runs, lambda data=data: Questionnaire.model_validate(data))

@@ -353,7 +353,8 @@ def _load_sqlite(home: Path, rows: tuple[list[tuple[Any, ...]], ...]) -> None:
     )
     conn.executemany("INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)", meta_rows)
     conn.executemany(
-        f"INSERT INTO case_facts ({_FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", fact_rows  # noqa: S608
+        f"INSERT INTO case_facts ({_FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 - column names are a constant of this module
+        fact_rows,
     )
     conn.executemany(
         "INSERT INTO case_fact_items (case_id, kind, item) VALUES (?, ?, ?)", item_rows

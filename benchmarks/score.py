@@ -47,8 +47,16 @@ def random_value(question: Question, rng: random.Random) -> Any:
         picked = [c.value for c in question.choices if rng.random() < 0.3]
         return picked or [question.choices[0].value]
     if isinstance(question, NumberQuestion):
-        low = int(question.validation.min) if question.validation and question.validation.min is not None else 0
-        high = int(question.validation.max) if question.validation and question.validation.max is not None else 100
+        low = (
+            int(question.validation.min)
+            if question.validation and question.validation.min is not None
+            else 0
+        )
+        high = (
+            int(question.validation.max)
+            if question.validation and question.validation.max is not None
+            else 100
+        )
         return rng.randint(low, high)
     if isinstance(question, DateQuestion):
         return f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -100,8 +108,10 @@ def main() -> None:
     loaded = resolve(args.questionnaire)
     rng = random.Random(args.seed)
     pool = [random_answer_set(loaded.questionnaire, rng) for _ in range(2_000)]
-    print(f"questionnaire: {loaded.questionnaire.id} {loaded.questionnaire.version}: "
-          f"{len(loaded.questionnaire.questions())} questions, {len(loaded.questionnaire.indicators)} indicators")
+    print(
+        f"questionnaire: {loaded.questionnaire.id} {loaded.questionnaire.version}: "
+        f"{len(loaded.questionnaire.questions())} questions, {len(loaded.questionnaire.indicators)} indicators"
+    )
     print(f"{'sets':>8} {'floor sets/s':>14} {'screening sets/s':>17} {'us/set':>8}")
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
@@ -111,7 +121,9 @@ def main() -> None:
                     handle.write(json.dumps(pool[index % len(pool)]) + "\n")
             base = floor(path, Path(folder) / "floor.jsonl")
             ours = screening_score(path, Path(folder) / "out.jsonl", args.questionnaire)
-            print(f"{size:>8} {size / base:>14,.0f} {size / ours:>17,.0f} {ours / size * 1e6:>8.0f}")
+            print(
+                f"{size:>8} {size / base:>14,.0f} {size / ours:>17,.0f} {ours / size * 1e6:>8.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -53,7 +53,9 @@ def main() -> None:
         with sets.open("w") as handle:
             for _ in range(args.sets):
                 handle.write(json.dumps(random_answer_set(default.questionnaire, rng)) + "\n")
-        print(f"{'indicators':>10} {'floor sets/s':>13} {'us/set':>8} {'us per added indicator':>23}")
+        print(
+            f"{'indicators':>10} {'floor sets/s':>13} {'us/set':>8} {'us per added indicator':>23}"
+        )
         first: tuple[int, float] | None = None
         for copies in args.copies:
             path = Path(folder) / f"x{copies}.yaml"

@@ -42,9 +42,21 @@ def instructions(checkout: Path, answers: Path, out: Path) -> int:
     env = dict(os.environ, PYTHONPATH=str(checkout))
     out.unlink(missing_ok=True)  # an existing --out is refused (a baseline may lack --force)
     result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         sys.executable, "-c", RUN, str(answers), str(out)],
-        env=env, cwd=answers.parent, capture_output=True, text=True, check=True,
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            RUN,
+            str(answers),
+            str(out),
+        ],
+        env=env,
+        cwd=answers.parent,
+        capture_output=True,
+        text=True,
+        check=True,
     )  # run from elsewhere: `python -c` puts the working folder first on the import path
     found = re.search(r"Collected : (\d+)", result.stderr)
     if found is None:
@@ -72,9 +84,15 @@ def main() -> None:
     questionnaire = resolve(args.questionnaire).questionnaire
     rng = random.Random(args.seed)
     here = Path(__file__).resolve().parent.parent
-    checkouts = [("this checkout", here)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    checkouts = [("this checkout", here)] + (
+        [("baseline", args.baseline.resolve())] if args.baseline else []
+    )
     with tempfile.TemporaryDirectory() as folder:
-        one, many, out = Path(folder, "one.jsonl"), Path(folder, "many.jsonl"), Path(folder, "out.jsonl")
+        one, many, out = (
+            Path(folder, "one.jsonl"),
+            Path(folder, "many.jsonl"),
+            Path(folder, "out.jsonl"),
+        )
         named = {"questionnaire": args.questionnaire} if args.questionnaire else {}
         records = [
             json.dumps({**named, **random_answer_set(questionnaire, rng)}) for _ in range(args.sets)

@@ -45,7 +45,7 @@ if __name__ == "__main__":
     app()
 '''
 
-CASE = '''
+CASE = """
 import sys
 from pathlib import Path
 
@@ -56,12 +56,14 @@ from screening.scenarios import load_scenario, scenario_files
 (path,) = [p for p in scenario_files() if p.stem == "construction-unpaid-wages"]
 answers = dict(load_scenario(path).answers)
 Path(sys.argv[1]).write_text(yaml.safe_dump({"case_id": "C-1", "answers": answers}), encoding="utf-8")
-'''
+"""
 
 
 def _time(command: list[str], cwd: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=env)
+    subprocess.run(
+        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=env
+    )
     return time.perf_counter() - started
 
 
@@ -79,10 +81,18 @@ def main() -> None:
         bare.write_text(BARE_APP)
         case = Path(folder) / "case.yaml"
         made = subprocess.run(
-            [sys.executable, "-c", CASE, str(case)], capture_output=True, text=True, cwd=folder, env=env, check=False
+            [sys.executable, "-c", CASE, str(case)],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=env,
+            check=False,
         )
         if made.returncode != 0:
-            raise SystemExit("screening is not installed in this Python: run the README's install first\n" + made.stderr)
+            raise SystemExit(
+                "screening is not installed in this Python: run the README's install first\n"
+                + made.stderr
+            )
         commands = {
             "bare Typer app --help": [sys.executable, str(bare), "--help"],
             "screening --help": [sys.executable, "-m", "screening", "--help"],
@@ -91,10 +101,16 @@ def main() -> None:
         }
         where = subprocess.run(
             [sys.executable, "-c", "import screening; print(screening.__file__)"],
-            capture_output=True, text=True, cwd=folder, env=env, check=True,
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env=env,
+            check=True,
         )
         print(f"screening from:             {where.stdout.strip()}")
-        for command in commands.values():  # warm the file cache, the bytecode and the compiled questionnaire
+        for (
+            command
+        ) in commands.values():  # warm the file cache, the bytecode and the compiled questionnaire
             _time(command, folder, env)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):

@@ -129,7 +129,9 @@ def loads_strict(text: str) -> Any:
     try:
         return _loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise ValueError(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     except _BadJson as exc:
         raise ValueError(str(exc)) from None
 

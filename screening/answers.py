@@ -350,7 +350,9 @@ def check_answer_set(
         raise InvalidRecord(problems)
     return AnswerSet(
         label=answer_set.label,
-        answers={qid: normalized[qid] for qid in sorted(normalized, key=q.question_order().__getitem__)},
+        answers={
+            qid: normalized[qid] for qid in sorted(normalized, key=q.question_order().__getitem__)
+        },
         indicators=list(dict.fromkeys(answer_set.indicators)),
         questionnaire=answer_set.questionnaire,
         case_id=answer_set.case_id,

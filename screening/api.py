@@ -327,5 +327,9 @@ def validate_referral(document: Mapping[str, Any] | str | bytes) -> Referral:
             f"{'.'.join(str(part) for part in item['loc']) or '(document)'}: {item['msg']}"
             for item in error.errors(include_url=False, include_input=False)
         ]
-        more = " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
-        raise ReferralError(f"not a valid referral: {problems[0]}{more}", problems=problems) from None
+        more = (
+            " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
+        )
+        raise ReferralError(
+            f"not a valid referral: {problems[0]}{more}", problems=problems
+        ) from None

@@ -601,7 +601,9 @@ class _Checker:
                 owner=f"indicator set '{indicator_set.id}'",
             )
             for sub in iter_conditions(indicator_set.when):
-                if not isinstance(sub, AllCondition | AnyCondition | NotCondition | AnswerCondition):
+                if not isinstance(
+                    sub, AllCondition | AnyCondition | NotCondition | AnswerCondition
+                ):
                     yield Finding(
                         (*loc, "when"),
                         f"indicator set '{indicator_set.id}' may test answers only (not indicators, "
@@ -706,7 +708,11 @@ class _Checker:
                     text = f"{node} -> {node}"
                     if text not in reported:
                         reported.add(text)
-                        yield Finding(self._loc_of("indicator", ind.id), f"circular conditions: {text}", "cycle")
+                        yield Finding(
+                            self._loc_of("indicator", ind.id),
+                            f"circular conditions: {text}",
+                            "cycle",
+                        )
                     break
 
     def _loc_of(self, kind: str, ident: str) -> Loc:
@@ -751,7 +757,8 @@ class _Graphs:
         for kind, items in tables:
             for index, item in enumerate(items):
                 self.locs.setdefault(
-                    _node(kind, item.id), (f"{kind}s", index, "when" if kind != "dimension" else "id")
+                    _node(kind, item.id),
+                    (f"{kind}s", index, "when" if kind != "dimension" else "id"),
                 )
         self.counts: dict[str, tuple[Indicator, ...]] = {}
         self._member_sets: dict[str, frozenset[str]] = {}
@@ -850,7 +857,8 @@ class _Graphs:
             edges.setdefault(_node("flag", flag.id), self._sat_targets(flag.when))
         for dim in q.dimensions:
             edges.setdefault(
-                _node("dimension", dim.id), [_node("indicator", i.id) for i in q.indicators_in(dim.id)]
+                _node("dimension", dim.id),
+                [_node("indicator", i.id) for i in q.indicators_in(dim.id)],
             )
         for section in q.sections:
             for question in section.questions:

@@ -43,7 +43,11 @@ def describe(cond: Condition, q: Questionnaire, language: str, depth: int = 0) -
             if name == "equals":
                 tests.append(f"= {_value_label(q, cond.answer, operand, language)}")
             elif name == "one_of":
-                tests.append("∈ {" + ", ".join(_value_label(q, cond.answer, v, language) for v in operand) + "}")
+                tests.append(
+                    "∈ {"
+                    + ", ".join(_value_label(q, cond.answer, v, language) for v in operand)
+                    + "}"
+                )
             elif name == "contains":
                 tests.append(f"∋ {_value_label(q, cond.answer, operand, language)}")
             elif name == "is":

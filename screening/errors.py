@@ -86,7 +86,9 @@ class QuestionnaireError(ScreeningError):
     def __init__(self, problems: list[Problem], *, hint: str = "") -> None:
         self.problems = problems
         first = str(problems[0]) if problems else "invalid questionnaire"
-        more = " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
+        more = (
+            " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
+        )
         super().__init__(
             first + more,
             hint=hint or "Run `screening validate FILE` to list every problem.",

@@ -247,7 +247,9 @@ _Built = TypeVar("_Built")
 
 
 def _once(
-    cache: dict[int, tuple[Condition, _Built]], cond: Condition, build: Callable[[Condition], _Built]
+    cache: dict[int, tuple[Condition, _Built]],
+    cond: Condition,
+    build: Callable[[Condition], _Built],
 ) -> _Built:
     """What ``build`` makes of a condition, made once per condition object and kept."""
     entry = cache.get(id(cond))
@@ -342,7 +344,9 @@ def _fused_test(qid: str, name: str, operand: Any) -> TruthFn | None:
 
 def _predicate(name: str, operand: Any) -> Callable[[Any], bool]:
     """One answer test as a function of the value (the same meaning as ``_test``)."""
-    if name == "equals" and not (isinstance(operand, int | float) and not isinstance(operand, bool)):
+    if name == "equals" and not (
+        isinstance(operand, int | float) and not isinstance(operand, bool)
+    ):
         return lambda value: bool(value == operand)
     if name == "one_of" and all(isinstance(item, str) for item in operand):
         allowed = frozenset(operand)
@@ -363,7 +367,9 @@ def _compile(cond: Condition) -> TruthFn:
     if isinstance(cond, AnswerCondition):
         return _compile_answer(cond)
     if isinstance(cond, AllCondition | AnyCondition):
-        parts = tuple(_compile(sub) for sub in (cond.all if isinstance(cond, AllCondition) else cond.any))
+        parts = tuple(
+            _compile(sub) for sub in (cond.all if isinstance(cond, AllCondition) else cond.any)
+        )
         if isinstance(cond, AllCondition):
 
             def all_of(answers: Mapping[str, Any], facts: Facts) -> Truth:

@@ -178,7 +178,9 @@ def read_only_file_system(folder: Path) -> bool:
 def _failure(path: Path, exc: OSError) -> ScreeningError:
     folder = _folder(path)
     number = exc.errno
-    if number == errno.EROFS or (number in (errno.EACCES, errno.EPERM) and read_only_file_system(folder)):
+    if number == errno.EROFS or (
+        number in (errno.EACCES, errno.EPERM) and read_only_file_system(folder)
+    ):
         return ScreeningError(
             f"cannot write {path}: the folder {folder} is on a read-only file system",
             hint="Choose a path on a writable disk. Nothing was written.",

@@ -75,7 +75,17 @@ class CatalogError(ValueError):
 
 # -- reading a PO file ---------------------------------------------------------------------------
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def _unquote(text: str, name: str, line: int) -> str:
@@ -125,7 +135,11 @@ def _entries(text: str, name: str) -> Iterator[tuple[int, set[str], dict[str, st
             keyword.startswith("msgstr[") and keyword.endswith("]") and keyword[7:-1].isdigit()
         ):
             raise CatalogError(f"{name}:{number}: unknown keyword {keyword!r}")
-        if keyword in ("msgctxt", "msgid") and fields and any(k.startswith("msgstr") for k in fields):
+        if (
+            keyword in ("msgctxt", "msgid")
+            and fields
+            and any(k.startswith("msgstr") for k in fields)
+        ):
             yield start, flags, fields  # a new entry without a blank line before it
             flags, fields = set(), {}
         if keyword in fields:
@@ -165,7 +179,9 @@ def parse_po(text: str, name: str = "<catalog>") -> Catalog:
             if "msgstr" in fields or indexed != list(range(len(indexed))) or not indexed:
                 raise CatalogError(f"{name}:{line}: {key!r} needs msgstr[0], msgstr[1], ...")
             forms = tuple(fields[f"msgstr[{i}]"] for i in indexed)
-        messages[key] = Message(key, fields["msgid"], plural, forms if any(forms) else (), frozenset(flags), line)
+        messages[key] = Message(
+            key, fields["msgid"], plural, forms if any(forms) else (), frozenset(flags), line
+        )
     return Catalog(headers, messages)
 
 
@@ -210,7 +226,9 @@ def _template(key: str, language: str, count: int | None) -> str:
     if source is None:
         raise KeyError(key)
     if source.plural != (count is not None):
-        raise ValueError(f"message {key!r} is {'' if source.plural else 'not '}a plural: use {'tn' if source.plural else 't'}")
+        raise ValueError(
+            f"message {key!r} is {'' if source.plural else 'not '}a plural: use {'tn' if source.plural else 't'}"
+        )
     if language != SOURCE_LANGUAGE and language in LANGUAGES:
         translated = catalog(language).messages.get(key)
         if translated is not None and translated.translated and translated.msgid == source.msgid:
@@ -221,7 +239,11 @@ def _template(key: str, language: str, count: int | None) -> str:
                 return translated.msgstr[index]
     if count is None:
         return source.msgid
-    return source.msgid if catalog(SOURCE_LANGUAGE).plural_index(count) == 0 else (source.msgid_plural or source.msgid)
+    return (
+        source.msgid
+        if catalog(SOURCE_LANGUAGE).plural_index(count) == 0
+        else (source.msgid_plural or source.msgid)
+    )
 
 
 def t(key: str, language: str, /, **values: object) -> str:

@@ -250,7 +250,9 @@ class View:
         """Texts as one list entry: ``first  (second)`` on one line when it fits the
         terminal, else each text wrapped on lines of its own (then put in display order)."""
         width = max(20, self.console.width - _ENTRY_INDENT - 2)
-        texts = [visible(text) if i == 0 else f"({visible(text)})" for i, (text, _) in enumerate(parts)]
+        texts = [
+            visible(text) if i == 0 else f"({visible(text)})" for i, (text, _) in enumerate(parts)
+        ]
         one = "  ".join(
             self.shown(text, lang) for text, (_, lang) in zip(texts, parts, strict=True)
         )
@@ -1143,6 +1145,7 @@ class Interview:
         options = [
             Option(item, view.ui_shown(f"interview.checklist.{item}")) for item in CHECKLIST_ITEMS
         ]
+
         def draw() -> None:
             self._header(view.tr("interview.checklist_title"), keep_status=True)
             view.say("interview.key.tick", style="dim", indent=2)
@@ -1266,6 +1269,7 @@ class Interview:
             flag = case.loaded.questionnaire.flag(flag_id)
             if flag is None:
                 continue
+
             def draw(flag: Any = flag) -> None:
                 self._header(None, keep_status=True)
                 self._urgent(flag.title, flag.action)
@@ -1532,7 +1536,9 @@ class Interview:
                 )
                 # wrapped by the view when too long, never folded by the terminal (that would
                 # break the display order of right-to-left text)
-                entries.append(Option(item.question.id, view.entry([(line, view.officer_language)])))
+                entries.append(
+                    Option(item.question.id, view.entry([(line, view.officer_language)]))
+                )
             sections.append((section.id, title, entries))
         aside = engine.set_aside()
         if aside:

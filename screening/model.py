@@ -41,7 +41,6 @@ Id = Annotated[
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 
-
 class GenderedText(BaseModel):
     """A text's forms by the gender of the person addressed, for languages that need them.
 
@@ -142,7 +141,9 @@ def _bounded_number(value: Any) -> Any:
         )
     if abs(value) > MAX_NUMBER:
         raise PydanticCustomError(
-            "number_range", "out of range: numbers lie between {limits}", {"limits": MAX_NUMBER_TEXT}
+            "number_range",
+            "out of range: numbers lie between {limits}",
+            {"limits": MAX_NUMBER_TEXT},
         )
     return value
 
@@ -310,7 +311,14 @@ _CONDITION_TAGS: dict[type[BaseModel], str] = {
 }
 
 Condition = Annotated[
-    Annotated[AnswerCondition, Tag("<answer>")] | Annotated[IndicatorCondition, Tag("<indicator>")] | Annotated[DimensionCondition, Tag("<dimension>")] | Annotated[FlagCondition, Tag("<flag>")] | Annotated[CountCondition, Tag("<indicators>")] | Annotated[AllCondition, Tag("<all>")] | Annotated[AnyCondition, Tag("<any>")] | Annotated[NotCondition, Tag("<not>")],
+    Annotated[AnswerCondition, Tag("<answer>")]
+    | Annotated[IndicatorCondition, Tag("<indicator>")]
+    | Annotated[DimensionCondition, Tag("<dimension>")]
+    | Annotated[FlagCondition, Tag("<flag>")]
+    | Annotated[CountCondition, Tag("<indicators>")]
+    | Annotated[AllCondition, Tag("<all>")]
+    | Annotated[AnyCondition, Tag("<any>")]
+    | Annotated[NotCondition, Tag("<not>")],
     Discriminator(
         _condition_kind,
         custom_error_type="condition_kind",
@@ -589,8 +597,7 @@ class IndicatorSet(Strict):
     source: str | None = Field(None, description="Where the set and its gradings come from.")
     when: Condition | None = Field(
         None,
-        description="When the set applies, over answers only; a set without `when` always "
-        "applies.",
+        description="When the set applies, over answers only; a set without `when` always applies.",
     )
 
 

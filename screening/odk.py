@@ -89,11 +89,14 @@ class _Reader:
 
     def _is_metadata(self, key: str) -> bool:
         first = key.split("/")[0].split("-")[0]
-        return key.startswith("_") or first in ("meta", "formhub") or key in _METADATA or first in _METADATA
+        return (
+            key.startswith("_")
+            or first in ("meta", "formhub")
+            or key in _METADATA
+            or first in _METADATA
+        )
 
-    def record(
-        self, values: dict[str, Any], label: str, note: Callable[[str], None]
-    ) -> Item:
+    def record(self, values: dict[str, Any], label: str, note: Callable[[str], None]) -> Item:
         problems: list[str] = []
         answers: dict[str, Any] = {}
         specials: dict[str, str] = {}
@@ -186,7 +189,9 @@ class _Reader:
             return None
         return value
 
-    def _applicable(self, answer_set: AnswerSet, label: str, note: Callable[[str], None]) -> AnswerSet:
+    def _applicable(
+        self, answer_set: AnswerSet, label: str, note: Callable[[str], None]
+    ) -> AnswerSet:
         """Leave out answers to questions the tablet asked because it could not compute their
         condition (one on indicators, say), and that do not apply here."""
         if not self.form.loose & set(answer_set.answers):
@@ -249,7 +254,10 @@ def _json(text: str, name: str, reader: _Reader, note: Callable[[str], None]) ->
         return
     records = data.get("value", data.get("results")) if isinstance(data, dict) else data
     if not isinstance(records, list):
-        yield _invalid(name, ["expected a list of submissions (ODK Central's 'value', KoboToolbox's 'results')"])
+        yield _invalid(
+            name,
+            ["expected a list of submissions (ODK Central's 'value', KoboToolbox's 'results')"],
+        )
         return
     for number, record in enumerate(records, start=1):
         label = f"{name}: record {number}"
@@ -257,9 +265,15 @@ def _json(text: str, name: str, reader: _Reader, note: Callable[[str], None]) ->
             yield _invalid(label, ["a submission is a JSON object"])
             continue
         flat = _flatten(record)
-        lists = [key for key, value in flat.items() if isinstance(value, list) and not reader._is_metadata(key)]
+        lists = [
+            key
+            for key, value in flat.items()
+            if isinstance(value, list) and not reader._is_metadata(key)
+        ]
         if lists:
-            yield _invalid(label, [f"field '{key}': repeated groups are not part of the form" for key in lists])
+            yield _invalid(
+                label, [f"field '{key}': repeated groups are not part of the form" for key in lists]
+            )
             continue
         yield reader.record(flat, label, note)
 
@@ -273,7 +287,9 @@ def _csv(text: str, name: str, reader: _Reader, note: Callable[[str], None]) -> 
     except (StopIteration, csv.Error):
         yield _invalid(name, ["the file is empty: expected a header row of field names"])
         return
-    present = {_segments(key)[0] for key in header if _segments(key) and not reader._is_metadata(key)}
+    present = {
+        _segments(key)[0] for key in header if _segments(key) and not reader._is_metadata(key)
+    }
     missing = sorted(
         group
         for group in reader.groups
@@ -297,6 +313,12 @@ def _csv(text: str, name: str, reader: _Reader, note: Callable[[str], None]) -> 
             yield _invalid(label, [f"{len(row)} cells where the header has {len(header)}"])
             continue
         if missing:
-            yield _invalid(label, [f"missing group '{group}': the file is not an export of this form version" for group in missing])
+            yield _invalid(
+                label,
+                [
+                    f"missing group '{group}': the file is not an export of this form version"
+                    for group in missing
+                ],
+            )
             continue
         yield reader.record(dict(zip(header, row, strict=True)), label, note)

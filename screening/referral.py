@@ -397,11 +397,21 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         {**described[o.indicator.id], "evidence": list(o.evidence)} for o in assessment.indicators
     ]
     dimensions = [
-        {"id": d.dimension.id, "positive": d.positive, "strong": d.strong, "medium": d.medium, "weak": d.weak}
+        {
+            "id": d.dimension.id,
+            "positive": d.positive,
+            "strong": d.strong,
+            "medium": d.medium,
+            "weak": d.weak,
+        }
         for d in assessment.dimensions
     ]
     flags = [
-        {"id": flag.id, "title": text_for(flag.title, language), "action": text_for(flag.action, language)}
+        {
+            "id": flag.id,
+            "title": text_for(flag.title, language),
+            "action": text_for(flag.action, language),
+        }
         for flag in (q.flag(flag_id) for flag_id in assessment.flags)
         if flag is not None
     ]
@@ -416,7 +426,9 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         "urgent": assessment.urgent,
         "action": action,
         "category": outcome.category,
-        "referral_target": text_for(outcome.referral_target, language) if outcome.referral_target else None,
+        "referral_target": text_for(outcome.referral_target, language)
+        if outcome.referral_target
+        else None,
         "refer": outcome.refer,
         "rationale": rationale(assessment, language, redacted=len(removed), notes=removed_notes),
         "threshold": text_for(q.threshold, language) if q.threshold else None,
@@ -504,7 +516,9 @@ def redact_referral(referral: Referral, language: str) -> Referral:
     document["answers"] = [a | {"notes": []} for a in referral.answers if not a.get("pii")]
     document["other_notes"] = []
     explained = referral.consent.explained_by
-    if explained is not None and any(a.get("pii") and a["value"] == explained for a in referral.answers):
+    if explained is not None and any(
+        a.get("pii") and a["value"] == explained for a in referral.answers
+    ):
         document["consent"]["explained_by"] = None
     document["redaction"] = {"redacted": True, "removed_questions": removed, "removed_notes": notes}
     document["recommendation"]["rationale"] = sentences

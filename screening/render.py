@@ -87,9 +87,7 @@ def dimensions_table(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title=Text(label("summary.dimensions")), title_justify="left", padding=(0, 1)
-    )
+    table = Table(title=Text(label("summary.dimensions")), title_justify="left", padding=(0, 1))
     table.add_column(Text(label("summary.dimension")))
     for key in ("summary.strong", "summary.medium", "summary.weak"):
         table.add_column(Text(label(key)), justify="right")

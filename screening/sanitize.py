@@ -98,6 +98,7 @@ def markup(text: str, *, lines: bool = False) -> str:
     that they do not escape a tag after them.
     """
     shown = visible(text, lines=lines)
+
     # rich reads backslashes only before a bracket: before a tag, each backslash is doubled
     # and the tag escaped; before a lone bracket, one backslash more keeps them all
     def escape(match: re.Match[str]) -> str:

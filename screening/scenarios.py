@@ -103,7 +103,8 @@ def checked_answers(scenario: Scenario, q: Questionnaire, path: str = "") -> Ans
         InvalidRecord: the answers do not fit the questionnaire.
     """
     return check_answer_set(
-        q, AnswerSet(label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators))
+        q,
+        AnswerSet(label=path, answers=dict(scenario.answers), indicators=list(scenario.indicators)),
     )
 
 

@@ -373,7 +373,9 @@ def assess(
     if len(kept) != len(answers):
         order = q.question_order()
         not_applicable = tuple(
-            sorted((qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__)
+            sorted(
+                (qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__
+            )
         )
     return Assessment(
         questionnaire=q,

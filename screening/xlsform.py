@@ -102,7 +102,9 @@ def _language_columns(q: Questionnaire) -> list[Column]:
         name = LANGUAGE_NAMES.get(language.code.split("-")[0], language.name)
         columns.append(Column(f"{name} ({language.code})", language.code, None))
         if language.gendered:
-            columns.append(Column(f"{name}, female ({language.code}-female)", language.code, "female"))
+            columns.append(
+                Column(f"{name}, female ({language.code}-female)", language.code, "female")
+            )
             columns.append(Column(f"{name}, male ({language.code}-male)", language.code, "male"))
     return columns
 
@@ -162,7 +164,12 @@ class _Conditions:
             true, false = self.pair(cond.not_)
             return false, true
         kind = type(cond).__name__.removesuffix("Condition").lower()
-        names = {"count": "counts of indicators", "indicator": "indicators", "dimension": "dimensions", "flag": "flags"}
+        names = {
+            "count": "counts of indicators",
+            "indicator": "indicators",
+            "dimension": "dimensions",
+            "flag": "flags",
+        }
         return self._loose(names.get(kind, kind))
 
     def _answer(self, cond: AnswerCondition) -> tuple[str, str]:
@@ -275,7 +282,9 @@ def build_xlsform(q: Questionnaire) -> XLSForm:
             if value is None:
                 continue
             if key in ("label", "hint", "message"):
-                offset = {"label": 2, "hint": 2 + len(columns), "message": 5 + 2 * len(columns)}[key]
+                offset = {"label": 2, "hint": 2 + len(columns), "message": 5 + 2 * len(columns)}[
+                    key
+                ]
                 for i, column in enumerate(columns):
                     line[offset + i] = _text(value, column, first)
             else:
@@ -318,7 +327,12 @@ def build_xlsform(q: Questionnaire) -> XLSForm:
     form.fields[VERSION_FIELD] = VERSION_FIELD
     for section in q.sections:
         del loose_now[1:]
-        row("begin_group", section.id, label=section.title, relevant=relevant(section.when, f"section '{section.id}'"))
+        row(
+            "begin_group",
+            section.id,
+            label=section.title,
+            relevant=relevant(section.when, f"section '{section.id}'"),
+        )
         section_loose = len(loose_now) > 1
         if section.intro is not None:
             intro = fresh(f"{section.id}_intro")
@@ -336,7 +350,19 @@ def build_xlsform(q: Questionnaire) -> XLSForm:
                 open_group = ""
             path = f"{section.id}/{open_group}" if open_group else section.id
             del loose_now[1:]
-            _question(q, question, path, row, choice, special_list, relevant, program_text, form, lists_made, fresh)
+            _question(
+                q,
+                question,
+                path,
+                row,
+                choice,
+                special_list,
+                relevant,
+                program_text,
+                form,
+                lists_made,
+                fresh,
+            )
             if section_loose or len(loose_now) > 1:
                 form.loose.add(question.id)
         if open_group:

@@ -23,7 +23,9 @@ class KeysOutput(DummyOutput):
         rows: The height of the pretended terminal.
     """
 
-    def __init__(self, pipe: PipeInput | None = None, chunks: Iterable[str] = (), rows: int = 40) -> None:
+    def __init__(
+        self, pipe: PipeInput | None = None, chunks: Iterable[str] = (), rows: int = 40
+    ) -> None:
         self.pipe = pipe
         self.chunks = list(chunks)
         self.text = ""

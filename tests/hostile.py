@@ -102,36 +102,61 @@ def _wide(width: int, key: str = "any") -> str:
 def questionnaire_cases(rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
     """(name, file, expectation) for hostile questionnaires."""
     for value in HUGE_INTEGERS[:2] + SEXAGESIMAL + NOT_DECIMAL + NOT_FINITE:
-        for key, old in rng.sample([("max", "max: 120"), ("min", "min: 0"), ("lt", "lt: 18"), ("gt", "gt: 12")], 2):
+        for key, old in rng.sample(
+            [("max", "max: 120"), ("min", "min: 0"), ("lt", "lt: 18"), ("gt", "gt: 12")], 2
+        ):
             yield f"{key} {value[:12]}", _replace(old, f"{key}: {value}"), "error"
     for value in HUGE_INTEGERS + NOT_FINITE:
         test = rng.choice(["equals: %s", "one_of: [1, %s]"]) % value
-        yield f"{test[:20]}", _replace("{answer: hours, gt: 12}", f"{{answer: hours, {test}}}"), "error"
+        yield (
+            f"{test[:20]}",
+            _replace("{answer: hours, gt: 12}", f"{{answer: hours, {test}}}"),
+            "error",
+        )
     for pattern in PATTERNS:
         quoted = pattern.replace("'", "''")
         text = SMALL.replace(
-            "        pii: true\n", f"        pii: true\n        validation: {{pattern: '{quoted}'}}\n", 1
+            "        pii: true\n",
+            f"        pii: true\n        validation: {{pattern: '{quoted}'}}\n",
+            1,
         )
         # a pattern RE2 accepts is valid: the case then only shows that loading does not hang
         accepted = pattern in ("(a+)+$", "(a|aa)+$", "(x+x+)+y", "^(([a-z])+.)+[A-Z]([a-z])+$")
         yield f"pattern {pattern[:16]}", text.encode(), "any" if accepted else "error"
-    yield "one_of empty", _replace("{answer: hours, gt: 12}", "{answer: hours, one_of: []}"), "error"
-    yield "dimension_rule empty", _replace("dimensions:\n", "dimension_rule: []\ndimensions:\n"), "error"
+    yield (
+        "one_of empty",
+        _replace("{answer: hours, gt: 12}", "{answer: hours, one_of: []}"),
+        "error",
+    )
+    yield (
+        "dimension_rule empty",
+        _replace("dimensions:\n", "dimension_rule: []\ndimensions:\n"),
+        "error",
+    )
     yield "rule empty", _replace("phase: destination}", "phase: destination, rule: []}"), "error"
     for width in (501, 1_500, 3_000):
         yield f"any {width} wide", _replace("{answer: hours, gt: 12}", _wide(width)), "error"
         yield f"all {width} wide", _replace("{answer: hours, gt: 12}", _wide(width, "all")), "error"
     for depth in (20, 45, 70, 200, 2_000):  # each level nests the YAML one or two levels
-        yield f"nested {depth}", _replace("{answer: hours, gt: 12}", _deep_condition(depth)), "any" if depth < 50 else "error"
+        yield (
+            f"nested {depth}",
+            _replace("{answer: hours, gt: 12}", _deep_condition(depth)),
+            "any" if depth < 50 else "error",
+        )
     for count in (10, 3_000):
         chain = "[" * count + "]" * count
         yield f"brackets {count}", _replace("source: ILO 2009", f"source: {chain}"), "error"
-    yield "alias bomb", _yaml(
-        "a: &a [x, x, x, x, x, x, x, x, x]\n"
-        + "".join(
-            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
-        )
-    ), "error"
+    yield (
+        "alias bomb",
+        _yaml(
+            "a: &a [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+                for i in range(8)
+            )
+        ),
+        "error",
+    )
     yield "merge key", _yaml("base: &b {id: x}\nother:\n  <<: *b\n"), "error"
     yield "python tag", _yaml("id: !!python/object/apply:os.system [true]\n"), "error"
     yield "two documents", SMALL.encode() + b"---\nid: again\n", "error"
@@ -140,19 +165,42 @@ def questionnaire_cases(rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
     yield "latin-1", "title: caf\xe9\n".encode("latin-1"), "error"
     yield "bom only", b"\xef\xbb\xbf", "error"
     yield "a list", b"- a\n- b\n", "error"
-    yield "duplicate key", _replace("version: \"1\"", "version: \"1\"\nversion: \"2\""), "error"
+    yield "duplicate key", _replace('version: "1"', 'version: "1"\nversion: "2"'), "error"
     for char in CONTROL:
-        where = rng.choice(["text: {en: \"How old", "title: {en: Work", "source: ILO 2009"])
+        where = rng.choice(['text: {en: "How old', "title: {en: Work", "source: ILO 2009"])
         text = SMALL.replace(where, where + char, 1)
         # U+2028 and a byte order mark inside text are characters YAML allows
         yield f"control {char!r}", text.encode(), "any" if char in ("\u2028", "\ufeff") else "error"
     for escape in SURROGATES:
-        yield f"surrogate {escape}", _replace("title: {en: Small, ar: صغير}", f'title: {{en: "S{escape}", ar: صغير}}'), "error"
+        yield (
+            f"surrogate {escape}",
+            _replace("title: {en: Small, ar: صغير}", f'title: {{en: "S{escape}", ar: صغير}}'),
+            "error",
+        )
     for escape in ("\\e[2J", "\\a", "\\x1b]0;title\\x07", "\\N", "\\r"):
-        yield f"escape {escape}", _replace("title: {en: Small, ar: صغير}", f'title: {{en: "S{escape}", ar: صغير}}'), "error"
-        yield f"escape in a key {escape}", _replace("version: \"1\"", f'version: "1"\n"k{escape}": 1'), "error"
-    yield "self reference", _replace("when: {answer: passport, equals: no}", "when: {answer: passport_when, equals: recruitment}"), "error"
-    yield "cycle", _replace("when: {answer: hours, gt: 12}", "when: {indicator: long_hours}"), "error"
+        yield (
+            f"escape {escape}",
+            _replace("title: {en: Small, ar: صغير}", f'title: {{en: "S{escape}", ar: صغير}}'),
+            "error",
+        )
+        yield (
+            f"escape in a key {escape}",
+            _replace('version: "1"', f'version: "1"\n"k{escape}": 1'),
+            "error",
+        )
+    yield (
+        "self reference",
+        _replace(
+            "when: {answer: passport, equals: no}",
+            "when: {answer: passport_when, equals: recruitment}",
+        ),
+        "error",
+    )
+    yield (
+        "cycle",
+        _replace("when: {answer: hours, gt: 12}", "when: {indicator: long_hours}"),
+        "error",
+    )
     # random damage to a valid file: cut short, bytes flipped, lines shuffled
     raw = SMALL.encode()
     for index in range(15):
@@ -167,7 +215,11 @@ def questionnaire_cases(rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
     for index in range(10):
         shuffled = lines[:]
         rng.shuffle(shuffled)
-        yield f"shuffled {index}", "\n".join(shuffled[: rng.randrange(1, len(shuffled))]).encode(), "any"
+        yield (
+            f"shuffled {index}",
+            "\n".join(shuffled[: rng.randrange(1, len(shuffled))]).encode(),
+            "any",
+        )
 
 
 # ----------------------------------------------------------------------------- answers files
@@ -219,19 +271,58 @@ def bad_records(rng: random.Random) -> Iterator[tuple[str, bytes]]:
 def answers_cases(rng: random.Random) -> Iterator[Case]:
     for name, record in bad_records(rng):
         # alone in a .json file, and in a JSON Lines batch between good records
-        yield Case(f"json {name}", ["score", "{a}", "-q", "{q}"], {"a.json": record, "q.yaml": SMALL.encode()}, expect="any" if name.startswith("damaged") else "error")
+        yield Case(
+            f"json {name}",
+            ["score", "{a}", "-q", "{q}"],
+            {"a.json": record, "q.yaml": SMALL.encode()},
+            expect="any" if name.startswith("damaged") else "error",
+        )
         batch = b"\n".join([_json(GOOD), record, _json(GOOD)]) + b"\n"
-        yield Case(f"jsonl {name}", ["score", "{a}", "-q", "{q}"], {"a.jsonl": batch, "q.yaml": SMALL.encode()}, expect="any" if name.startswith("damaged") else "error", scored=None if name.startswith("damaged") else 2)
-    yield Case("stdin deep first", ["score", "-", "-q", "{q}"], {"q.yaml": SMALL.encode()}, stdin=b'{"answers": ' + b"[" * 5_000 + b"]" * 5_000 + b"}\n" + _json(GOOD) + b"\n", scored=1, names="<stdin>")
-    yield Case("stdin surrogate", ["score", "-", "-q", "{q}"], {"q.yaml": SMALL.encode()}, stdin=b'{"answers": {"name": "\\ud800"}}\n' + _json(GOOD) + b"\n", scored=1, names="<stdin>")
-    yield Case("stdin binary", ["score", "-", "-q", "{q}"], {"q.yaml": SMALL.encode()}, stdin=b"\x00\x01\x02", names="<stdin>")
+        yield Case(
+            f"jsonl {name}",
+            ["score", "{a}", "-q", "{q}"],
+            {"a.jsonl": batch, "q.yaml": SMALL.encode()},
+            expect="any" if name.startswith("damaged") else "error",
+            scored=None if name.startswith("damaged") else 2,
+        )
+    yield Case(
+        "stdin deep first",
+        ["score", "-", "-q", "{q}"],
+        {"q.yaml": SMALL.encode()},
+        stdin=b'{"answers": ' + b"[" * 5_000 + b"]" * 5_000 + b"}\n" + _json(GOOD) + b"\n",
+        scored=1,
+        names="<stdin>",
+    )
+    yield Case(
+        "stdin surrogate",
+        ["score", "-", "-q", "{q}"],
+        {"q.yaml": SMALL.encode()},
+        stdin=b'{"answers": {"name": "\\ud800"}}\n' + _json(GOOD) + b"\n",
+        scored=1,
+        names="<stdin>",
+    )
+    yield Case(
+        "stdin binary",
+        ["score", "-", "-q", "{q}"],
+        {"q.yaml": SMALL.encode()},
+        stdin=b"\x00\x01\x02",
+        names="<stdin>",
+    )
     for pattern in PATTERNS[:4]:  # backtracking patterns against the answers that make them slow
         quoted = pattern.replace("'", "''")
         questionnaire = SMALL.replace(
-            "        pii: true\n", f"        pii: true\n        validation: {{pattern: '{quoted}'}}\n", 1
+            "        pii: true\n",
+            f"        pii: true\n        validation: {{pattern: '{quoted}'}}\n",
+            1,
         )
         for text in ("a" * 40 + "!", "x" * 40, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"):
-            yield Case(f"pattern {pattern[:12]} on {text[:3]}", ["score", "{a}", "-q", "{q}"], {"a.json": _json({"answers": {"name": text}}), "q.yaml": questionnaire.encode()}, expect="any", names="a.json")
+            yield Case(
+                f"pattern {pattern[:12]} on {text[:3]}",
+                ["score", "{a}", "-q", "{q}"],
+                {"a.json": _json({"answers": {"name": text}}), "q.yaml": questionnaire.encode()},
+                expect="any",
+                names="a.json",
+            )
     for name, record in (
         ("markup case_id", {"case_id": "[/bold]x[red]", "answers": {"age": 30}}),
         ("escape case_id", {"case_id": "x\x1b[2Jy", "answers": {"age": 30}}),
@@ -242,7 +333,12 @@ def answers_cases(rng: random.Random) -> Iterator[Case]:
     ):
         batch = b"\n".join([_json(GOOD), _json(record)]) + b"\n"
         for output in ("json", "table"):
-            yield Case(f"{output} {name}", ["score", "{a}", "-q", "{q}", "--format", output], {"a.jsonl": batch, "q.yaml": SMALL.encode()}, expect="any")
+            yield Case(
+                f"{output} {name}",
+                ["score", "{a}", "-q", "{q}", "--format", output],
+                {"a.jsonl": batch, "q.yaml": SMALL.encode()},
+                expect="any",
+            )
     yaml_answers = {
         "age huge": "answers: {age: 1%s}\n" % ("0" * 400),
         "age sexagesimal": "answers: {age: 1%s}\n" % (":0" * 3_000),
@@ -257,11 +353,18 @@ def answers_cases(rng: random.Random) -> Iterator[Case]:
         "control raw": "answers: {name: a\x1bb}\n",
         "deep": "answers: " + "[" * 500 + "]" * 500 + "\n",
         "alias bomb": "a: &a [x, x, x, x, x, x, x, x, x]\n"
-        + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)),
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+            for i in range(8)
+        ),
         "tag": "answers: !!python/name:os.system\n",
     }
     for name, text in yaml_answers.items():
-        yield Case(f"yaml {name}", ["score", "{a}", "-q", "{q}"], {"a.yaml": text.encode(), "q.yaml": SMALL.encode()})
+        yield Case(
+            f"yaml {name}",
+            ["score", "{a}", "-q", "{q}"],
+            {"a.yaml": text.encode(), "q.yaml": SMALL.encode()},
+        )
 
 
 # ----------------------------------------------------------------------------- other commands
@@ -270,7 +373,7 @@ def answers_cases(rng: random.Random) -> Iterator[Case]:
 def scenario_cases(rng: random.Random) -> Iterator[Case]:
     base = (SCENARIOS / "farm-debt-bondage.yaml").read_text(encoding="utf-8")
     edits = {
-        "surrogate in persona": ("Kamal, 34", 'Kamal\\ud800, 34'),
+        "surrogate in persona": ("Kamal, 34", "Kamal\\ud800, 34"),
         "control in persona": ("Kamal, 34", "Kamal\x1b, 34"),
         "huge answer": ("answers:\n", "answers:\n  age: 1%s\n" % ("0" * 400)),
         "sexagesimal answer": ("answers:\n", "answers:\n  age: 1%s\n" % (":0" * 2_000)),
@@ -281,24 +384,60 @@ def scenario_cases(rng: random.Random) -> Iterator[Case]:
     for name, (old, new) in edits.items():
         assert old in base, old
         text = base.replace(old, new, 1)
-        if name == "surrogate in persona":  # inside a folded scalar an escape is plain text: quote it
-            text = base.replace(old, '"Kamal\\ud800, 34"', 1).replace("  en: >-\n    \"Kamal", "  en: \"Kamal", 1)
+        if (
+            name == "surrogate in persona"
+        ):  # inside a folded scalar an escape is plain text: quote it
+            text = base.replace(old, '"Kamal\\ud800, 34"', 1).replace(
+                '  en: >-\n    "Kamal', '  en: "Kamal', 1
+            )
         yield Case(f"train check {name}", ["train", "check", "{s}"], {"s.yaml": text.encode()})
     raw = base.encode()
     for index in range(5):
         cut = rng.randrange(1, len(raw))
-        yield Case(f"train check truncated {index}", ["train", "check", "{s}"], {"s.yaml": raw[:cut]}, expect="any")
-    yield Case("train list hostile folder", ["train", "list", "--scenarios", "{d}"], {"d/a.yaml": b"id: [\x1b\n", "d/b.yaml": b"\x00"}, expect="any", names="a.yaml")
-    yield Case("train check hostile questionnaire", ["train", "check", "-q", "{q}"], {"q.yaml": _replace("lt: 18", "lt: 1" + "0" * 400)}, names="q.yaml")
+        yield Case(
+            f"train check truncated {index}",
+            ["train", "check", "{s}"],
+            {"s.yaml": raw[:cut]},
+            expect="any",
+        )
+    yield Case(
+        "train list hostile folder",
+        ["train", "list", "--scenarios", "{d}"],
+        {"d/a.yaml": b"id: [\x1b\n", "d/b.yaml": b"\x00"},
+        expect="any",
+        names="a.yaml",
+    )
+    yield Case(
+        "train check hostile questionnaire",
+        ["train", "check", "-q", "{q}"],
+        {"q.yaml": _replace("lt: 18", "lt: 1" + "0" * 400)},
+        names="q.yaml",
+    )
 
 
 def indicator_cases(rng: random.Random, hostile: list[tuple[str, bytes, str]]) -> Iterator[Case]:
     for name, data, expect in rng.sample(hostile, 15):
-        yield Case(f"indicators list {name}", ["indicators", "list", "-q", "{q}"], {"q.yaml": data}, expect=expect)
+        yield Case(
+            f"indicators list {name}",
+            ["indicators", "list", "-q", "{q}"],
+            {"q.yaml": data},
+            expect=expect,
+        )
     for name, data, expect in rng.sample(hostile, 5):
-        yield Case(f"indicators show {name}", ["indicators", "show", "long_hours", "-q", "{q}"], {"q.yaml": data}, expect=expect)
+        yield Case(
+            f"indicators show {name}",
+            ["indicators", "show", "long_hours", "-q", "{q}"],
+            {"q.yaml": data},
+            expect=expect,
+        )
     for name, data, expect in rng.sample(hostile, 10):
-        yield Case(f"score -q {name}", ["score", "{a}", "-q", "{q}"], {"q.yaml": data, "a.json": _json(GOOD)}, expect=expect, names="q.yaml")
+        yield Case(
+            f"score -q {name}",
+            ["score", "{a}", "-q", "{q}"],
+            {"q.yaml": data, "a.json": _json(GOOD)},
+            expect=expect,
+            names="q.yaml",
+        )
 
 
 def cases_cases(rng: random.Random) -> Iterator[Case]:
@@ -310,13 +449,30 @@ def cases_cases(rng: random.Random) -> Iterator[Case]:
     }
     for name, data in garbage.items():
         for command in (["cases", "list"], ["cases", "verify"], ["cases", "show", "abc"]):
-            yield Case(f"{' '.join(command)} store {name}", command, {"home/cases.sqlite3": data}, expect="any", names="")
-    for case_id in rng.sample(["x" * 10_000, "\x1b[2J", "../../etc/passwd", "'; DROP TABLE cases; --", "٣٠", "\u202ered"], 3):
+            yield Case(
+                f"{' '.join(command)} store {name}",
+                command,
+                {"home/cases.sqlite3": data},
+                expect="any",
+                names="",
+            )
+    for case_id in rng.sample(
+        ["x" * 10_000, "\x1b[2J", "../../etc/passwd", "'; DROP TABLE cases; --", "٣٠", "\u202ered"],
+        3,
+    ):
         for command in ("show", "export", "delete"):
             args = ["cases", command, case_id] + (["--yes"] if command == "delete" else [])
             yield Case(f"cases {command} id {case_id[:10]!r}", args, {}, expect="any", names="")
-    for value in rng.sample(["x" * 1_000, "-5d", "99999999999999999999d", "1:0:0", "nan", "1e400d"], 3):
-        yield Case(f"cases purge {value[:10]}", ["cases", "purge", "--older-than", value, "--yes"], {}, expect="usage", names="")
+    for value in rng.sample(
+        ["x" * 1_000, "-5d", "99999999999999999999d", "1:0:0", "nan", "1e400d"], 3
+    ):
+        yield Case(
+            f"cases purge {value[:10]}",
+            ["cases", "purge", "--older-than", value, "--yes"],
+            {},
+            expect="usage",
+            names="",
+        )
 
 
 # ----------------------------------------------------------------------------- the corpus
@@ -326,7 +482,10 @@ def corpus(seed: int) -> list[Case]:
     """Every case, in a fixed order for a seed."""
     rng = random.Random(seed)  # noqa: S311  # a reproducible corpus, not a secret
     hostile = list(questionnaire_cases(rng))
-    cases = [Case(f"validate {name}", ["validate", "{q}"], {"q.yaml": data}, expect=expect) for name, data, expect in hostile]
+    cases = [
+        Case(f"validate {name}", ["validate", "{q}"], {"q.yaml": data}, expect=expect)
+        for name, data, expect in hostile
+    ]
     cases += answers_cases(rng)
     cases += scenario_cases(rng)
     cases += indicator_cases(rng, hostile)
@@ -394,7 +553,9 @@ def main() -> None:
         started = time.perf_counter()
         result = run_case(case, folder / str(number), cli_main)
         result["seconds"] = round(time.perf_counter() - started, 3)  # for reading, not checked
-        result.update(case=number, name=case.name, expect=case.expect, scored=case.scored, names=case.names)
+        result.update(
+            case=number, name=case.name, expect=case.expect, scored=case.scored, names=case.names
+        )
         emit.write(json.dumps(result) + "\n")
         emit.flush()
 

@@ -37,10 +37,16 @@ def _value(q: Questionnaire, cond: AnswerCondition) -> Any:
     if "one_of" in tests:
         return tests["one_of"][0]
     if "contains" in tests:
-        return [tests["contains"]] if isinstance(question, MultipleChoiceQuestion) else f"... {tests['contains']} ..."
+        return (
+            [tests["contains"]]
+            if isinstance(question, MultipleChoiceQuestion)
+            else f"... {tests['contains']} ..."
+        )
     if isinstance(question, NumberQuestion):
         low = max([tests[k] + (1 if k == "gt" else 0) for k in ("gt", "ge") if k in tests] or [0])
-        high = min([tests[k] - (1 if k == "lt" else 0) for k in ("lt", "le") if k in tests] or [low])
+        high = min(
+            [tests[k] - (1 if k == "lt" else 0) for k in ("lt", "le") if k in tests] or [low]
+        )
         value = low if low <= high else None
         return int(value) if value is not None and float(value).is_integer() else value
     if "is" in tests:
@@ -54,7 +60,9 @@ def _value(q: Questionnaire, cond: AnswerCondition) -> Any:
     return None
 
 
-def satisfy(cond: Condition | None, q: Questionnaire, answers: dict[str, Any]) -> dict[str, Any] | None:
+def satisfy(
+    cond: Condition | None, q: Questionnaire, answers: dict[str, Any]
+) -> dict[str, Any] | None:
     """Answers extending ``answers`` under which ``cond`` holds, or None."""
     if cond is None:
         return answers
@@ -92,7 +100,9 @@ def satisfy(cond: Condition | None, q: Questionnaire, answers: dict[str, Any]) -
         flag = q.flag(cond.flag)
         return satisfy(flag.when, q, answers) if flag else None
     if isinstance(cond, DimensionCondition | CountCondition):
-        wanted = cond.dimension if isinstance(cond, DimensionCondition) else cond.indicators.dimension
+        wanted = (
+            cond.dimension if isinstance(cond, DimensionCondition) else cond.indicators.dimension
+        )
         current = answers
         for indicator in q.indicators:
             if wanted is not None and indicator.dimension != wanted:
@@ -106,7 +116,9 @@ def satisfy(cond: Condition | None, q: Questionnaire, answers: dict[str, Any]) -
     return None
 
 
-def _done(q: Questionnaire, cond: DimensionCondition | CountCondition, answers: dict[str, Any]) -> bool:
+def _done(
+    q: Questionnaire, cond: DimensionCondition | CountCondition, answers: dict[str, Any]
+) -> bool:
     result = assess(q, answers)
     if isinstance(cond, DimensionCondition):
         return cond.dimension in result.positive_dimensions()

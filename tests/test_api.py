@@ -41,7 +41,14 @@ def test_every_public_name_resolves_and_is_documented() -> None:
 
 def test_importing_the_package_loads_no_heavy_library() -> None:
     code = "import sys, screening; print(sorted(m for m in ('pydantic', 'yaml', 'rich', 'typer', 'screening.model') if m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -62,7 +69,9 @@ def test_the_stream_is_read_one_record_at_a_time() -> None:
 
 
 def test_stream_records_as_bytes_and_bad_json_are_reported_in_place() -> None:
-    results = list(screening.score_stream([b'{"answers": {"age": 30}}\n', b"{not json", b'{"a": 1, "a": 2}']))
+    results = list(
+        screening.score_stream([b'{"answers": {"age": 30}}\n', b"{not json", b'{"a": 1, "a": 2}'])
+    )
     assert [r.ok for r in results] == [True, False, False]
     assert results[1].problems[0].startswith("not valid JSON")
     assert results[2].problems == ["duplicate key 'a'"]
@@ -73,14 +82,21 @@ def test_a_questionnaire_file_and_a_record_that_names_another(small: Path) -> No
     assert screening.load_questionnaire(str(small)) is loaded
     referral = screening.score({"answers": {"hours": 15}}, loaded)
     assert [i["id"] for i in referral.indicators] == ["long_hours"]
-    assert screening.score({"questionnaire": "small@1", "answers": {}}, loaded).questionnaire.id == "small"
+    assert (
+        screening.score({"questionnaire": "small@1", "answers": {}}, loaded).questionnaire.id
+        == "small"
+    )
     with pytest.raises(screening.AnswersError) as caught:
         screening.score({"questionnaire": "ilo_adult_labour", "answers": {}}, loaded)
     assert "names questionnaire 'ilo_adult_labour'" in caught.value.problems[0]
 
 
 def test_the_api_gives_the_referral_the_command_gives(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    record = {"case_id": "C-9", "language": "ar", "answers": {"age": 15, "name": "Ana", "passport": "no", "passport_when": "destination"}}
+    record = {
+        "case_id": "C-9",
+        "language": "ar",
+        "answers": {"age": 15, "name": "Ana", "passport": "no", "passport_when": "destination"},
+    }
     path = tmp_path / "a.json"
     path.write_text(json.dumps(record), encoding="utf-8")
     run = cli("score", str(path), "-q", str(small), "--redact")

@@ -24,7 +24,10 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 def test_benchmark_runs(script: str, args: list[str], tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), *args],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode in (0, 1), run.stderr  # autosave exits 1 when its goal is missed
     assert "Traceback" not in run.stderr
@@ -34,7 +37,11 @@ def test_benchmark_runs(script: str, args: list[str], tmp_path: Path) -> None:
 def test_score_benchmark_prints_a_row_per_size(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, str(BENCHMARKS / "score.py"), "--sizes", "4", "6"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     rows = [line.split() for line in run.stdout.splitlines() if line.split()[:1] in (["4"], ["6"])]
     assert [row[0] for row in rows] == ["4", "6"]
@@ -45,9 +52,22 @@ def test_postgres_benchmark_runs(pg_cluster: object, tmp_path: Path) -> None:
     """Its own throw-away cluster (the fixture only makes the test skip, or fail in CI, without
     the server binaries)."""
     run = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "postgres.py"), "--answers", "20", "--officers", "2",
-         "--per-officer", "5", "--cases", "200"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(BENCHMARKS / "postgres.py"),
+            "--answers",
+            "20",
+            "--officers",
+            "2",
+            "--per-officer",
+            "5",
+            "--cases",
+            "200",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode in (0, 1), run.stderr  # 1 when a goal is missed
     assert "Traceback" not in run.stderr

@@ -93,7 +93,9 @@ def test_every_question_of_version_1_accepts_the_special_answers() -> None:
 
 
 @pytest.mark.parametrize("indicator_id", [i.id for i in resolve(None).questionnaire.indicators])
-def test_every_indicator_can_be_triggered_by_answers(default: Questionnaire, indicator_id: str) -> None:
+def test_every_indicator_can_be_triggered_by_answers(
+    default: Questionnaire, indicator_id: str
+) -> None:
     indicator = default.indicator(indicator_id)
     assert indicator is not None
     answers = satisfy(indicator.when, default, {})
@@ -158,7 +160,9 @@ def expected_outcome(q: Questionnaire, observed: set[str], child: bool) -> str:
     counts = {d: [0, 0, 0] for d in DIMENSIONS}
     for indicator in q.indicators:
         if indicator.id in observed:
-            counts[indicator.dimension][["strong", "medium", "weak"].index(indicator.strength.value)] += 1
+            counts[indicator.dimension][
+                ["strong", "medium", "weak"].index(indicator.strength.value)
+            ] += 1
 
     def positive(d: str) -> bool:
         s, m, w = counts[d]
@@ -213,7 +217,9 @@ def test_indicators_list_json_for_machines(cli) -> None:  # type: ignore[no-unty
 
 
 def test_indicator_show_names_the_scenarios_that_teach_it(cli) -> None:  # type: ignore[no-untyped-def]
-    record = json.loads(cli("indicators", "show", "cd_confiscation_of_documents", "--format", "json").out)
+    record = json.loads(
+        cli("indicators", "show", "cd_confiscation_of_documents", "--format", "json").out
+    )
     assert record["strength"] == "strong"
     assert "passport_holder" in record["questions"]
     assert "driver_passport_retained" in [s["id"] for s in record["scenarios"]]
@@ -223,7 +229,9 @@ def test_indicator_show_names_the_scenarios_that_teach_it(cli) -> None:  # type:
 
 @pytest.mark.parametrize("questionnaire", ["ilo_adult_labour", "brief_screen"])
 @pytest.mark.parametrize("special", ["dont_know", "declined"])
-def test_an_unanswered_safety_question_is_never_read_as_no(questionnaire: str, special: str) -> None:
+def test_an_unanswered_safety_question_is_never_read_as_no(
+    questionnaire: str, special: str
+) -> None:
     q = resolve(questionnaire).questionnaire
     for qid in ("in_danger_now", "needs_medical_care", "afraid_to_go_back", "self_harm_thoughts"):
         result = assess(q, {qid: special})
@@ -243,7 +251,9 @@ def test_indicator_show_in_arabic_has_no_english_words_of_its_own(cli) -> None: 
     assert "observed" not in shown
     english = cli("indicators", "show", "cd_debt_bondage", *old).out
     assert "all of:" in english
-    reordered = cli("indicators", "show", "cd_debt_bondage", "--lang", "ar", "--rtl", "reorder", *old).out
+    reordered = cli(
+        "indicators", "show", "cd_debt_bondage", "--lang", "ar", "--rtl", "reorder", *old
+    ).out
     assert display("كل ما يلي:", RtlMode.REORDER) in reordered
     current = cli("indicators", "show", "cd_confiscation_of_documents", "--lang", "ar").out
     assert "أيٌّ مما يلي:" in current or "أي مما يلي:" in current
@@ -277,8 +287,21 @@ def test_indicator_list_for_people_in_arabic(cli) -> None:  # type: ignore[no-un
         ],
         # 1.0.0 let the officer "decline" these; 2.0.0 does not offer it (the officer does not decline)
         ("1.0.0", {"age": 30, "may_be_under_18": "yes", "officer_thinks_minor": "declined"}, True),
-        ("1.0.0", {"age": 30, "may_be_under_18": "declined", "officer_thinks_minor": "declined"}, True),
-        ("2.0.0", {"age": 30, "may_be_under_18": "yes", "passport_identity": "age_different", "officer_thinks_minor": "yes"}, True),
+        (
+            "1.0.0",
+            {"age": 30, "may_be_under_18": "declined", "officer_thinks_minor": "declined"},
+            True,
+        ),
+        (
+            "2.0.0",
+            {
+                "age": 30,
+                "may_be_under_18": "yes",
+                "passport_identity": "age_different",
+                "officer_thinks_minor": "yes",
+            },
+            True,
+        ),
     ],
 )
 def test_a_disputed_age_is_a_child_until_the_officer_says_no(

@@ -500,7 +500,9 @@ def test_redact_referral_matches_redacting_at_build_time(small_file: Path) -> No
     legacy = "Personal data was removed from this document (1 answer(s), 1 note(s))."
     rationale = [*redacted.recommendation.rationale[:-1], legacy]
     older = redacted.model_copy(
-        update={"recommendation": redacted.recommendation.model_copy(update={"rationale": rationale})}
+        update={
+            "recommendation": redacted.recommendation.model_copy(update={"rationale": rationale})
+        }
     )
     assert redact_referral(older, "en") == redacted
     arabic = redact_referral(plain, "ar")
@@ -772,7 +774,9 @@ def test_purge_needs_a_duration(cli: Cli, home: Path) -> None:
         ["delete"],
     ],
 )
-def test_unknown_case(cli: Cli, any_store: SqliteStore, small_file: Path, command: list[str]) -> None:
+def test_unknown_case(
+    cli: Cli, any_store: SqliteStore, small_file: Path, command: list[str]
+) -> None:
     store = any_store  # on each backend
     new_case(store, small_file, answers=DRAFT_ANSWERS)
     run = cli("cases", command[0], "C-2026-01-01-NOPE22", *command[1:])
@@ -1222,7 +1226,9 @@ def test_delete_names_a_referral_written_elsewhere_and_leaves_it(
     case_id = complete_case(store, small_file)
     elsewhere = tmp_path / "given-with-out.json"
     elsewhere.write_text("{}")
-    store.set_meta(case_id, "interview", {"questionnaire": None, "redact": False, "out": str(elsewhere)})
+    store.set_meta(
+        case_id, "interview", {"questionnaire": None, "redact": False, "out": str(elsewhere)}
+    )
     run = cli("cases", "delete", case_id, "--yes")
     assert run.code == 0, run.err
     assert (

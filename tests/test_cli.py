@@ -54,7 +54,9 @@ def test_help_does_not_import_heavy_libraries() -> None:
         "heavy = sorted(m for m in ('questionary', 'pydantic', 'yaml', 'prompt_toolkit', 'sqlite3') if m in sys.modules)\n"
         "print(','.join(heavy), file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert result.stderr.strip().splitlines()[-1:] in ([], [""])
 
 
@@ -96,7 +98,9 @@ def test_validate_reports_problems_and_json(cli, tmp_path: Path, small: Path) ->
 @pytest.mark.parametrize("name", ["questionnaire", "referral"])
 def test_committed_schema_is_the_generated_one(cli, name: str) -> None:  # type: ignore[no-untyped-def]
     committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
-    assert json.loads(cli("schema", name).out) == committed, "run `screening schema NAME > schemas/NAME.schema.json`"
+    assert json.loads(cli("schema", name).out) == committed, (
+        "run `screening schema NAME > schemas/NAME.schema.json`"
+    )
 
 
 def test_bundled_files_point_editors_at_the_schema() -> None:
@@ -124,7 +128,18 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
     """A wheel built from the checkout, installed elsewhere, finds the bundled files."""
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -135,7 +150,17 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
     assert {"screening/locale/messages.pot", "screening/locale/ar.po"} <= set(names)
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -143,24 +168,45 @@ def test_wheel_ships_the_questionnaires_and_finds_them_from_elsewhere(tmp_path: 
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
     result = subprocess.run(
-        [sys.executable, "-m", "screening", "validate"], capture_output=True, text=True, cwd=elsewhere, env=env
+        [sys.executable, "-m", "screening", "validate"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     bundled = len(list((ROOT / "indicators").glob("*.yaml")))
     assert result.stderr.strip() == f"{bundled} files valid"
     located = subprocess.run(
         [sys.executable, "-c", "import screening.questionnaires as q; print(q.bundled_dir())"],
-        capture_output=True, text=True, cwd=elsewhere, env=env, check=True,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        check=True,
     )
     assert located.stdout.strip() == str(target / "screening" / "indicators")
     default = subprocess.run(
         [sys.executable, "-m", "screening", "indicators", "list", "--format", "json"],
-        capture_output=True, text=True, cwd=elsewhere, env=env, check=True,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        check=True,
     )
     assert len(json.loads(default.stdout)) == 67
 
 
-HELP_PAGES = [[], ["score"], ["interview"], ["validate"], ["cases"], ["train"], ["indicators", "show"], ["export", "xlsform"]]
+HELP_PAGES = [
+    [],
+    ["score"],
+    ["interview"],
+    ["validate"],
+    ["cases"],
+    ["train"],
+    ["indicators", "show"],
+    ["export", "xlsform"],
+]
 
 
 @pytest.mark.parametrize("path", HELP_PAGES, ids=lambda p: "-".join(p) or "screening")
@@ -170,7 +216,11 @@ def test_help_matches_its_golden_file(path: list[str]) -> None:
     env.pop("FORCE_COLOR", None)
     result = subprocess.run(
         [sys.executable, "-m", "screening", *path, "--help"],
-        capture_output=True, text=True, cwd=ROOT, env=env, check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     text = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
     golden = ROOT / "tests" / "golden" / f"help-{'-'.join(path) or 'screening'}.txt"

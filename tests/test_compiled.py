@@ -40,7 +40,9 @@ def _entry(cache: Path) -> Path:
     return entry
 
 
-def test_a_questionnaire_is_compiled_once_then_loaded_from_the_cache(cache: Path, small: Path, parses: list[str]) -> None:
+def test_a_questionnaire_is_compiled_once_then_loaded_from_the_cache(
+    cache: Path, small: Path, parses: list[str]
+) -> None:
     first = load_path(small)
     assert parses == [str(small)]
     entry = _entry(cache)
@@ -54,7 +56,9 @@ def test_a_questionnaire_is_compiled_once_then_loaded_from_the_cache(cache: Path
     assert second.questionnaire.indicator("long_hours") is not None
 
 
-def test_a_damaged_entry_is_ignored_and_rebuilt(cache: Path, small: Path, parses: list[str]) -> None:
+def test_a_damaged_entry_is_ignored_and_rebuilt(
+    cache: Path, small: Path, parses: list[str]
+) -> None:
     load_path(small)
     entry = _entry(cache)
     data = bytearray(entry.read_bytes())
@@ -69,7 +73,9 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(cache: Path, small: Path, parses
     assert len(parses) == 3  # the rebuilt entry is sound
 
 
-def test_an_entry_of_another_program_version_is_ignored(cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_entry_of_another_program_version_is_ignored(
+    cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     load_path(small)
     monkeypatch.setattr(compiled, "program_stamp", lambda: "0" * 64)
     load_path(small)
@@ -78,7 +84,9 @@ def test_an_entry_of_another_program_version_is_ignored(cache: Path, small: Path
     assert len(parses) == 2  # rebuilt for this version
 
 
-def test_an_entry_open_to_others_or_not_the_users_is_ignored(cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_entry_open_to_others_or_not_the_users_is_ignored(
+    cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     load_path(small)
     entry = _entry(cache)
     entry.chmod(0o644)
@@ -91,7 +99,9 @@ def test_an_entry_open_to_others_or_not_the_users_is_ignored(cache: Path, small:
     assert len(parses) == 3
 
 
-def test_a_symlink_is_never_followed(cache: Path, small: Path, parses: list[str], tmp_path: Path) -> None:
+def test_a_symlink_is_never_followed(
+    cache: Path, small: Path, parses: list[str], tmp_path: Path
+) -> None:
     loaded = load_path(small)
     entry = _entry(cache)
     elsewhere = tmp_path / "elsewhere"
@@ -104,7 +114,9 @@ def test_a_symlink_is_never_followed(cache: Path, small: Path, parses: list[str]
     assert elsewhere.read_bytes() == kept
 
 
-def test_a_cache_folder_that_is_a_link_or_open_to_others_is_not_used(cache: Path, small: Path, parses: list[str], tmp_path: Path) -> None:
+def test_a_cache_folder_that_is_a_link_or_open_to_others_is_not_used(
+    cache: Path, small: Path, parses: list[str], tmp_path: Path
+) -> None:
     target = tmp_path / "target"
     target.mkdir(mode=0o700)
     cache.parent.mkdir()
@@ -131,7 +143,9 @@ def test_an_invalid_questionnaire_is_not_cached(cache: Path, tmp_path: Path) -> 
     assert not cache.exists() or list(cache.glob("*.questionnaire")) == []
 
 
-def test_the_cache_can_be_turned_off(cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_can_be_turned_off(
+    cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SCREENING_NO_CACHE", "1")
     load_path(small)
     load_path(small)
@@ -143,7 +157,15 @@ def test_a_cached_questionnaire_scores_as_a_fresh_one(cache: Path, small: Path) 
     from screening.answers import AnswerSet
     from screening.pipeline import score_one
 
-    record = AnswerSet("r", answers={"age": 15, "passport": "no", "passport_when": "destination", "problems": ["locked"]})
+    record = AnswerSet(
+        "r",
+        answers={
+            "age": 15,
+            "passport": "no",
+            "passport_when": "destination",
+            "problems": ["locked"],
+        },
+    )
     fresh = score_one(record, load_path(small))[0]
     cached = score_one(record, load_path(small))[0]
     assert cached.indicators == fresh.indicators

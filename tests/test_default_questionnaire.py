@@ -113,7 +113,9 @@ def test_a_passport_taken_before_travel_and_kept_now_gives_both_phases(q: Questi
     assert held.evidence == ("passport_holder",)
 
 
-@pytest.mark.parametrize("holder", ["employer", "recruiter", "someone_for_them", "handed_to_authorities"])
+@pytest.mark.parametrize(
+    "holder", ["employer", "recruiter", "someone_for_them", "handed_to_authorities"]
+)
 def test_a_passport_held_now_by_the_employer_side_is_confiscation_at_destination(
     q: Questionnaire, holder: str
 ) -> None:
@@ -165,13 +167,21 @@ def test_violence_by_the_employer_is_violence_on_victims(q: Questionnaire) -> No
     assert score(q, harmed_here=["hit_or_hurt"]).observed_ids() == {"cd_violence_on_victims"}
 
 
-@pytest.mark.parametrize("limit", [["phone_limited"], ["must_ask_to_go_out"], ["phone_limited", "must_ask_to_go_out"]])
-def test_rules_about_the_phone_or_going_out_are_not_confinement(q: Questionnaire, limit: list[str]) -> None:
+@pytest.mark.parametrize(
+    "limit", [["phone_limited"], ["must_ask_to_go_out"], ["phone_limited", "must_ask_to_go_out"]]
+)
+def test_rules_about_the_phone_or_going_out_are_not_confinement(
+    q: Questionnaire, limit: list[str]
+) -> None:
     assert score(q, restrictions_now=limit).indicators == ()
 
 
-@pytest.mark.parametrize("control", ["locked_in", "not_allowed_out", "watched", "phone_taken", "no_contact_family"])
-def test_being_locked_in_kept_in_watched_or_cut_off_is_confinement(q: Questionnaire, control: str) -> None:
+@pytest.mark.parametrize(
+    "control", ["locked_in", "not_allowed_out", "watched", "phone_taken", "no_contact_family"]
+)
+def test_being_locked_in_kept_in_watched_or_cut_off_is_confinement(
+    q: Questionnaire, control: str
+) -> None:
     result = score(q, restrictions_now=[control])
     assert result.observed_ids() == {"cd_isolation_confinement_surveillance"}
 
@@ -200,7 +210,9 @@ def test_one_fact_gives_one_indicator(q: Questionnaire) -> None:
     assert shared == {}
 
 
-def test_family_needs_count_once_and_a_relative_recruiter_is_not_dependency(q: Questionnaire) -> None:
+def test_family_needs_count_once_and_a_relative_recruiter_is_not_dependency(
+    q: Questionnaire,
+) -> None:
     gate = {"pay_problem": "yes", "pay_problems": ["paid_late"]}  # opens the vulnerability section
     result = score(
         q,
@@ -278,7 +290,10 @@ def test_money_from_clients_taken_is_withholding_of_wages(q: Questionnaire) -> N
 
 def test_a_child_made_to_provide_sexual_services_is_trafficking(q: Questionnaire) -> None:
     result = score(
-        q, age=16, sexual_services="yes", sexual_services_how=["none_of_these"],
+        q,
+        age=16,
+        sexual_services="yes",
+        sexual_services_how=["none_of_these"],
         juvenile_conditions=["none_of_these"],
     )
     assert result.child
@@ -288,11 +303,14 @@ def test_a_child_made_to_provide_sexual_services_is_trafficking(q: Questionnaire
 # ------------------------------------------------------------------ juveniles
 
 
-def test_a_juvenile_working_ten_hours_at_night_shows_exploitative_conditions(q: Questionnaire) -> None:
-    result = score(
-        q, age=16, hours_per_day=10, juvenile_conditions=["over_6_hours", "night_work"]
-    )
-    assert {"ec_excessive_working_days_hours", "ec_no_respect_of_labour_laws_contract"} <= result.observed_ids()
+def test_a_juvenile_working_ten_hours_at_night_shows_exploitative_conditions(
+    q: Questionnaire,
+) -> None:
+    result = score(q, age=16, hours_per_day=10, juvenile_conditions=["over_6_hours", "night_work"])
+    assert {
+        "ec_excessive_working_days_hours",
+        "ec_no_respect_of_labour_laws_contract",
+    } <= result.observed_ids()
     assert result.outcome.code == "trafficking_indicated"
     assert "possible_minor" in result.flags
 
@@ -349,7 +367,10 @@ def test_no_dont_know_or_declined_is_never_evidence_of_an_indicator(data: st.Dat
     for observed in result.indicators:
         for qid in observed.evidence:
             value = answers[qid]
-            assert not (isinstance(value, str) and value in NEVER_EVIDENCE), (observed.indicator.id, qid)
+            assert not (isinstance(value, str) and value in NEVER_EVIDENCE), (
+                observed.indicator.id,
+                qid,
+            )
 
 
 @settings(max_examples=200, deadline=None)
@@ -397,7 +418,11 @@ def test_every_question_put_to_the_person_has_both_arabic_forms(q: Questionnaire
         assert isinstance(question.text, dict)
         forms = question.text["ar"]
         assert isinstance(forms, GenderedText), question.id
-        assert forms.female != forms.male or question.id in ("sector_other", "pay_problems", "sexual_services_how"), question.id
+        assert forms.female != forms.male or question.id in (
+            "sector_other",
+            "pay_problems",
+            "sexual_services_how",
+        ), question.id
 
 
 def test_the_arabic_reads_in_the_feminine_for_a_woman(q: Questionnaire) -> None:
@@ -442,19 +467,27 @@ def _plain(text: str) -> str:
 
 def test_the_glossary_rejects_the_variants_it_replaced() -> None:
     rejected = _glossary_rejected()
-    assert {"التوظيف", "الإكراه", "حالة الضعف", "بلاغ هروب", "ربة المنزل"} <= {_plain(w) for w in rejected}
+    assert {"التوظيف", "الإكراه", "حالة الضعف", "بلاغ هروب", "ربة المنزل"} <= {
+        _plain(w) for w in rejected
+    }
 
 
 @pytest.mark.parametrize(
     "path",
-    [ROOT / "indicators" / "ilo-adult-labour.yaml", *sorted((ROOT / "indicators" / "scenarios").glob("*.yaml"))],
+    [
+        ROOT / "indicators" / "ilo-adult-labour.yaml",
+        *sorted((ROOT / "indicators" / "scenarios").glob("*.yaml")),
+    ],
     ids=lambda p: p.name,
 )
 def test_the_arabic_uses_only_the_glossarys_terms(path: Path) -> None:
     import yaml
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if path.parent.name == "scenarios" and data.get("questionnaire", "ilo_adult_labour") != "ilo_adult_labour":
+    if (
+        path.parent.name == "scenarios"
+        and data.get("questionnaire", "ilo_adult_labour") != "ilo_adult_labour"
+    ):
         pytest.skip("a scenario of another questionnaire")
     texts = [_plain(t) for t in _arabic_of(data)]
     for word in {_plain(w) for w in _glossary_rejected()}:
@@ -483,7 +516,14 @@ def test_both_versions_are_bundled_and_valid(cli) -> None:  # type: ignore[no-un
 
 def test_an_answers_file_that_names_a_version_scores_on_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     old = tmp_path / "old.json"
-    old.write_text(json.dumps({"questionnaire": "ilo_adult_labour@1.0.0", "answers": {"passport_holder": "employer", "documents_when": "recruitment"}}))
+    old.write_text(
+        json.dumps(
+            {
+                "questionnaire": "ilo_adult_labour@1.0.0",
+                "answers": {"passport_holder": "employer", "documents_when": "recruitment"},
+            }
+        )
+    )
     run = cli("score", str(old))
     assert run.code == 0, run.err
     referral = json.loads(run.out)
@@ -491,7 +531,11 @@ def test_an_answers_file_that_names_a_version_scores_on_it(cli, tmp_path: Path) 
     assert [i["id"] for i in referral["indicators"]] == ["cr_confiscation_of_documents"]
 
     new = tmp_path / "new.json"
-    new.write_text(json.dumps({"questionnaire": "ilo_adult_labour", "answers": {"passport_holder": "employer"}}))
+    new.write_text(
+        json.dumps(
+            {"questionnaire": "ilo_adult_labour", "answers": {"passport_holder": "employer"}}
+        )
+    )
     referral = json.loads(cli("score", str(new)).out)
     assert referral["questionnaire"]["version"] == "2.0.0"
     assert [i["id"] for i in referral["indicators"]] == ["cd_confiscation_of_documents"]
@@ -502,7 +546,9 @@ def test_a_version_that_is_not_bundled_is_a_clear_error(cli, tmp_path: Path) -> 
     bad.write_text(json.dumps({"questionnaire": "ilo_adult_labour@9.9.9", "answers": {}}))
     run = cli("score", str(bad))
     assert run.code == 1
-    assert "no version '9.9.9' of questionnaire 'ilo_adult_labour' (bundled: 1.0.0, 2.0.0)" in run.err
+    assert (
+        "no version '9.9.9' of questionnaire 'ilo_adult_labour' (bundled: 1.0.0, 2.0.0)" in run.err
+    )
     assert "Traceback" not in run.err
     assert cli("indicators", "list", "--questionnaire", "ilo_adult_labour@3").code == 2
 
@@ -511,5 +557,7 @@ def test_version_1_keeps_its_own_rules(cli) -> None:  # type: ignore[no-untyped-
     old = resolve("ilo_adult_labour@1.0.0").questionnaire
     result = assess(old, {"passport_holder": "employer", "documents_when": "recruitment"})
     assert result.observed_ids() == {"cr_confiscation_of_documents"}
-    shown = cli("indicators", "show", "cd_debt_bondage", "--questionnaire", "ilo_adult_labour@1.0.0").out
+    shown = cli(
+        "indicators", "show", "cd_debt_bondage", "--questionnaire", "ilo_adult_labour@1.0.0"
+    ).out
     assert "debt_when" in shown

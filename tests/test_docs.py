@@ -44,4 +44,6 @@ def test_links_in_the_docs_resolve() -> None:
             linked = page.parent / target if target else page
             assert linked.exists(), f"{page.name}: broken link {target}"
             if anchor and linked.suffix == ".md":
-                assert anchor in _anchors(linked), f"{page.name}: no heading #{anchor} in {linked.name}"
+                assert anchor in _anchors(linked), (
+                    f"{page.name}: no heading #{anchor} in {linked.name}"
+                )

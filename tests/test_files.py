@@ -117,7 +117,9 @@ def test_a_link_to_a_file_is_refused_and_the_file_kept(
     assert os.readlink(link) == str(victim)
 
 
-def test_a_link_to_a_device_is_refused(cli: Cli, answers: Path, small: Path, tmp_path: Path) -> None:
+def test_a_link_to_a_device_is_refused(
+    cli: Cli, answers: Path, small: Path, tmp_path: Path
+) -> None:
     link = tmp_path / "null.json"
     link.symlink_to("/dev/null")
     run = score_to(cli, answers, small, str(link), "--force")
@@ -169,7 +171,9 @@ def test_dev_null_stays_a_device(cli: Cli, answers: Path, small: Path) -> None:
     assert not [name for name in os.listdir("/dev") if name.startswith(".null.")]
 
 
-def test_an_empty_path_is_a_usage_error(cli: Cli, answers: Path, small: Path, tmp_path: Path) -> None:
+def test_an_empty_path_is_a_usage_error(
+    cli: Cli, answers: Path, small: Path, tmp_path: Path
+) -> None:
     os.chdir(tmp_path)
     for value in ("", "  "):
         run = score_to(cli, answers, small, value)
@@ -220,7 +224,9 @@ def read_only_mount(base: Path) -> Iterator[Path]:
     point.mkdir()
     done = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "ro,size=64k,mode=0755", "tmpfs", str(point)],
-        capture_output=True, timeout=30, check=False,
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a read-only file system here: {done.stderr.decode().strip()}")
@@ -254,8 +260,12 @@ def test_cases_export_refuses_before_the_export_is_recorded(
     monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home"))
     with open_store() as store:
         case_id = store.create_case(
-            questionnaire_id="ilo_adult_labour", questionnaire_version="1",
-            questionnaire_sha256="ab" * 32, language="en", ui_language="en", officer="o",
+            questionnaire_id="ilo_adult_labour",
+            questionnaire_version="1",
+            questionnaire_sha256="ab" * 32,
+            language="en",
+            ui_language="en",
+            officer="o",
         )
     target = tmp_path / "r.json"
     target.write_text("kept\n")

@@ -191,7 +191,11 @@ def test_console_examples_print_what_the_page_shows(
     run = cli(*shlex.split(command)[2:])  # after "$ screening"
     shown = (run.out + run.err).rstrip("\n").splitlines()
     assert shown == expected, f"{block}: the command prints something else"
-    valid = ("file valid" in block.text) or ("files valid" in block.text) or ('"valid": true' in block.text)
+    valid = (
+        ("file valid" in block.text)
+        or ("files valid" in block.text)
+        or ('"valid": true' in block.text)
+    )
     assert run.code == (0 if valid else 1)
 
 

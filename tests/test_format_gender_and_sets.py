@@ -76,7 +76,10 @@ def test_a_question_put_to_the_person_needs_both_forms(tmp_path: Path) -> None:
     [problem] = problems_of(tmp_path, text)
     line = next(i + 1 for i, row in enumerate(text.splitlines()) if 'ar: "كم عمرك؟"' in row)
     assert problem.startswith(f"q.yaml:{line}:")
-    assert "question 'age' is put to the person: its 'ar' text needs a feminine and a masculine form" in problem
+    assert (
+        "question 'age' is put to the person: its 'ar' text needs a feminine and a masculine form"
+        in problem
+    )
 
 
 def test_gendered_forms_need_a_gendered_language_and_an_address_question(tmp_path: Path) -> None:
@@ -95,11 +98,15 @@ def test_gendered_forms_need_a_gendered_language_and_an_address_question(tmp_pat
 
 
 def test_a_form_missing_from_the_pair_is_located(tmp_path: Path) -> None:
-    text = gendered(GENDERED).replace('{female: "كم عمركِ؟", male: "كم عمرك؟"}', '{female: "كم عمركِ؟"}')
+    text = gendered(GENDERED).replace(
+        '{female: "كم عمركِ؟", male: "كم عمرك؟"}', '{female: "كم عمركِ؟"}'
+    )
     [problem] = problems_of(tmp_path, text)
     line = next(i + 1 for i, row in enumerate(text.splitlines()) if '{female: "كم عمركِ؟"}' in row)
     assert problem.startswith(f"q.yaml:{line}:")
-    assert "the 'ar' text of 'text' has forms by gender: it needs both `female` and `male`" in problem
+    assert (
+        "the 'ar' text of 'text' has forms by gender: it needs both `female` and `male`" in problem
+    )
     extra = gendered(GENDERED).replace('male: "كم عمرك؟"}', 'male: "كم عمرك؟", feminine: "x"}')
     [problem] = problems_of(tmp_path, extra)
     assert "are `female`, `male` and `neutral`; 'feminine' is not one of them" in problem
@@ -146,11 +153,14 @@ def test_indicator_sets_are_checked(tmp_path: Path) -> None:
     on_indicators = SETS.replace("when: {answer: hours, ge: 20}", "when: {indicator: locked_in}")
     found = problems_of(tmp_path, on_indicators)
     assert any("indicator set 'sexual' may test answers only" in p for p in found)
-    duplicate = SETS.replace("  - id: sexual\n    title: {en: Sexual", "  - id: labour\n    title: {en: Sexual")
+    duplicate = SETS.replace(
+        "  - id: sexual\n    title: {en: Sexual", "  - id: labour\n    title: {en: Sexual"
+    )
     found = problems_of(tmp_path, duplicate)
     assert any("duplicate indicator set 'labour'" in p for p in found)
     no_sets = SMALL.replace(
-        "    dimension: conditions\n    strength: medium", "    dimension: conditions\n    set: labour\n    strength: medium"
+        "    dimension: conditions\n    strength: medium",
+        "    dimension: conditions\n    set: labour\n    strength: medium",
     )
     [problem] = problems_of(tmp_path, no_sets)
     assert "declares no `indicator_sets`" in problem
@@ -160,11 +170,15 @@ def test_indicators_show_names_the_set_and_its_condition(tmp_path: Path, cli) ->
     import json
 
     path = write(tmp_path, "q.yaml", SETS)
-    record = json.loads(cli("indicators", "show", "unpaid", "--questionnaire", str(path), "--format", "json").out)
+    record = json.loads(
+        cli("indicators", "show", "unpaid", "--questionnaire", str(path), "--format", "json").out
+    )
     assert record["set"] == "sexual"
     assert set(record["questions"]) == {"hours", "problems"}
     shown = cli("indicators", "show", "unpaid", "--questionnaire", str(path)).out
     assert "all of:" in shown
-    plain = json.loads(cli("indicators", "show", "locked_in", "--questionnaire", str(path), "--format", "json").out)
+    plain = json.loads(
+        cli("indicators", "show", "locked_in", "--questionnaire", str(path), "--format", "json").out
+    )
     assert plain["set"] == "labour"
     assert plain["questions"] == ["problems"]

@@ -72,7 +72,9 @@ def test_a_folder_readable_by_others_is_used_as_it_is(tmp_path: Path) -> None:
     assert stat.S_IMODE((home / DATABASE_NAME).stat().st_mode) == 0o600
 
 
-def test_the_cli_says_why_in_one_message(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_says_why_in_one_message(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "shared"
     home.mkdir()
     home.chmod(0o1777)
@@ -96,7 +98,11 @@ def test_tmp_itself_is_refused_and_keeps_its_sticky_bit() -> None:
     env = {**os.environ, "SCREENING_HOME": "/tmp"}
     done = subprocess.run(
         [sys.executable, "-m", "screening", "cases", "list"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 1
     assert "cannot use /tmp for the case store: other users can write in it" in done.stderr
@@ -153,7 +159,9 @@ def test_a_database_that_is_not_a_regular_file_is_refused(tmp_path: Path) -> Non
     home.mkdir(mode=0o700)
     os.mkfifo(home / DATABASE_NAME)
     error = refused(home)
-    assert error.message == f"cannot open the case store: {home / DATABASE_NAME} is not a regular file"
+    assert (
+        error.message == f"cannot open the case store: {home / DATABASE_NAME} is not a regular file"
+    )
 
 
 @NEEDS_ROOT

@@ -47,7 +47,9 @@ def _reports(process: subprocess.Popen[bytes]) -> Iterator[dict[str, Any]]:
             bound = START_SECONDS if not started else HANG_SECONDS
             if not selector.select(bound):
                 process.kill()
-                pytest.fail(f"case {started.get('start', '(start-up)')} did not end within {bound} s: a hang")
+                pytest.fail(
+                    f"case {started.get('start', '(start-up)')} did not end within {bound} s: a hang"
+                )
             chunk = os.read(process.stdout.fileno(), 1 << 16)
             if not chunk:
                 return
@@ -122,22 +124,42 @@ def line_of(text: str, needle: str) -> int:
     return next(i + 1 for i, line in enumerate(text.splitlines()) if needle in line)
 
 
-def test_an_integer_too_large_for_a_float_is_refused_by_name(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_integer_too_large_for_a_float_is_refused_by_name(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     huge = "1" + "0" * 400
-    for name, text in (("a.yaml", f"answers: {{age: {huge}}}\n"), ("a.json", f'{{"answers": {{"age": {huge}}}}}')):
+    for name, text in (
+        ("a.yaml", f"answers: {{age: {huge}}}\n"),
+        ("a.json", f'{{"answers": {{"age": {huge}}}}}'),
+    ):
         run = cli("score", str(write(tmp_path, name, text)), "-q", str(small))
         assert run.code == 1
-        assert f"{tmp_path / name}: 'age' is out of range: numbers lie between -10^15 and 10^15" in run.err
+        assert (
+            f"{tmp_path / name}: 'age' is out of range: numbers lie between -10^15 and 10^15"
+            in run.err
+        )
         assert "internal error" not in run.err
 
 
 def test_numbers_just_inside_the_bound_are_answers(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    rules = SMALL.replace("validation: {min: 0, max: 120, integer: true}", "validation: {integer: true}")
+    rules = SMALL.replace(
+        "validation: {min: 0, max: 120, integer: true}", "validation: {integer: true}"
+    )
     questionnaire = write(tmp_path, "q.yaml", rules)
-    run = cli("score", str(write(tmp_path, "a.json", '{"answers": {"age": 1000000000000000}}')), "-q", str(questionnaire))
+    run = cli(
+        "score",
+        str(write(tmp_path, "a.json", '{"answers": {"age": 1000000000000000}}')),
+        "-q",
+        str(questionnaire),
+    )
     assert run.code == 0, run.err
     assert json.loads(run.out)["answers"][0]["value"] == 10**15
-    run = cli("score", str(write(tmp_path, "b.json", '{"answers": {"age": 1000000000000001}}')), "-q", str(questionnaire))
+    run = cli(
+        "score",
+        str(write(tmp_path, "b.json", '{"answers": {"age": 1000000000000001}}')),
+        "-q",
+        str(questionnaire),
+    )
     assert run.code == 1
     assert "'age' is out of range" in run.err
 
@@ -151,7 +173,9 @@ def test_numbers_just_inside_the_bound_are_answers(cli, small: Path, tmp_path: P
         ('{"answers": {"hours": 1%s}}' % ("0" * 5000), "a number with too many digits"),
     ],
 )
-def test_numbers_json_cannot_hold_are_refused(cli, small: Path, tmp_path: Path, record: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_json_cannot_hold_are_refused(
+    cli, small: Path, tmp_path: Path, record: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
     run = cli("score", str(write(tmp_path, "a.json", record)), "-q", str(small))
     assert run.code == 1
     assert f"a.json: {message}" in run.err
@@ -160,21 +184,67 @@ def test_numbers_json_cannot_hold_are_refused(cli, small: Path, tmp_path: Path, 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("max: 120", "max: .nan", "'max': must be a finite number; NaN and infinity have no meaning here"),
-        ("min: 0", "min: -.inf", "'min': must be a finite number; NaN and infinity have no meaning here"),
-        ("gt: 12", "gt: .nan", "'gt': must be a finite number; NaN and infinity have no meaning here"),
+        (
+            "max: 120",
+            "max: .nan",
+            "'max': must be a finite number; NaN and infinity have no meaning here",
+        ),
+        (
+            "min: 0",
+            "min: -.inf",
+            "'min': must be a finite number; NaN and infinity have no meaning here",
+        ),
+        (
+            "gt: 12",
+            "gt: .nan",
+            "'gt': must be a finite number; NaN and infinity have no meaning here",
+        ),
         ("lt: 18", "lt: 1" + "0" * 400, "'lt': out of range: numbers lie between -10^15 and 10^15"),
-        ("gt: 12", "gt: 1.0e+400", "'gt': must be a finite number; NaN and infinity have no meaning here"),
-        ("max: 120", "max: 0x78", "'max': expected a number written in decimal digits (such as 12 or 2.5)"),
-        ("max: 120", "max: 1:0:0", "'max': expected a number written in decimal digits (such as 12 or 2.5)"),
-        ("max: 120", "max: 0120", "'max': expected a number written in decimal digits (such as 12 or 2.5)"),
-        ("gt: 12", "equals: .nan", "'equals': must be a finite number; NaN and infinity have no meaning here"),
-        ("gt: 12", "one_of: [1, 99999999999999999]", "'one_of': out of range: numbers lie between -10^15 and 10^15"),
-        ("at_least: 1}", "at_least: 10000000000000000}", "'at_least': out of range: numbers lie between -10^15 and 10^15"),
-        ("at_least: 1}", "at_least: 01}", "'at_least': expected a number written in decimal digits (such as 12 or 2.5)"),
+        (
+            "gt: 12",
+            "gt: 1.0e+400",
+            "'gt': must be a finite number; NaN and infinity have no meaning here",
+        ),
+        (
+            "max: 120",
+            "max: 0x78",
+            "'max': expected a number written in decimal digits (such as 12 or 2.5)",
+        ),
+        (
+            "max: 120",
+            "max: 1:0:0",
+            "'max': expected a number written in decimal digits (such as 12 or 2.5)",
+        ),
+        (
+            "max: 120",
+            "max: 0120",
+            "'max': expected a number written in decimal digits (such as 12 or 2.5)",
+        ),
+        (
+            "gt: 12",
+            "equals: .nan",
+            "'equals': must be a finite number; NaN and infinity have no meaning here",
+        ),
+        (
+            "gt: 12",
+            "one_of: [1, 99999999999999999]",
+            "'one_of': out of range: numbers lie between -10^15 and 10^15",
+        ),
+        (
+            "at_least: 1}",
+            "at_least: 10000000000000000}",
+            "'at_least': out of range: numbers lie between -10^15 and 10^15",
+        ),
+        (
+            "at_least: 1}",
+            "at_least: 01}",
+            "'at_least': expected a number written in decimal digits (such as 12 or 2.5)",
+        ),
     ],
 )
-def test_meaningless_numbers_in_a_questionnaire_are_located(tmp_path: Path, old: str, new: str, message: str) -> None:
+def test_meaningless_numbers_in_a_questionnaire_are_located(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
     text = edit(old, new)
     column = text.splitlines()[line_of(text, new) - 1].index(new.split(":")[0]) + 1
     problems = problems_of(tmp_path, text)
@@ -190,8 +260,18 @@ def test_yaml_integers_are_decimal_only() -> None:
         "x.yaml",
     )
     assert doc.data == {
-        "a": 12, "b": -3, "c": 0, "d": "017", "e": "0x1F", "f": "0o17", "g": "0b101",
-        "h": "1_000", "i": "1:30", "j": 2.5, "k": 1500.0, "l": math.inf,
+        "a": 12,
+        "b": -3,
+        "c": 0,
+        "d": "017",
+        "e": "0x1F",
+        "f": "0o17",
+        "g": "0b101",
+        "h": "1_000",
+        "i": "1:30",
+        "j": 2.5,
+        "k": 1500.0,
+        "l": math.inf,
     }
 
 
@@ -201,7 +281,9 @@ def test_a_long_sexagesimal_number_is_text_at_once(small: Path, tmp_path: Path) 
     answers = write(tmp_path, "a.yaml", "answers: {age: 1%s}\n" % (":0" * 1_000_000))
     run = subprocess.run(
         [sys.executable, "-m", "screening", "score", str(answers), "-q", str(small)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 1
     assert f"{answers}: 'age' is a number question; found text" in run.stderr
@@ -210,7 +292,9 @@ def test_a_long_sexagesimal_number_is_text_at_once(small: Path, tmp_path: Path) 
 # ----------------------------------------------------------------------------- JSON depth, surrogates
 
 
-def test_json_nested_deeper_than_python_can_recurse_is_one_bad_record(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_json_nested_deeper_than_python_can_recurse_is_one_bad_record(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     deep = '{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}"
     good = json.dumps({"case_id": "after", "answers": {"age": 30}})
     batch = write(tmp_path, "b.jsonl", f"{good}\n{deep}\n{good}\n")
@@ -224,7 +308,9 @@ def test_json_nested_deeper_than_python_can_recurse_is_one_bad_record(cli, small
     assert f"{document}: the data is nested more than 100 levels deep" in run.err
 
 
-def test_json_just_over_the_depth_bound_is_refused_and_just_under_is_read(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_json_just_over_the_depth_bound_is_refused_and_just_under_is_read(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     def record(depth: int) -> str:  # the record itself is level 1, its notes level 2
         return '{"notes": {"name": ' + "[" * (depth - 2) + "]" * (depth - 2) + "}}"
 
@@ -238,13 +324,21 @@ def test_json_just_over_the_depth_bound_is_refused_and_just_under_is_read(cli, s
 @pytest.mark.parametrize(
     ("record", "message"),
     [
-        ({"answers": {"name": "Ma\ud800ria"}}, "'name' is not valid text (it holds a lone surrogate"),
-        ({"notes": {"name": ["\udfff"]}}, "a note on 'name' is not valid text (it holds a lone surrogate"),
+        (
+            {"answers": {"name": "Ma\ud800ria"}},
+            "'name' is not valid text (it holds a lone surrogate",
+        ),
+        (
+            {"notes": {"name": ["\udfff"]}},
+            "a note on 'name' is not valid text (it holds a lone surrogate",
+        ),
         ({"case_id": "c\ud83d"}, "'case_id' is not valid text (it holds a lone surrogate)"),
         ({"answers": {"na\udc00me": "x"}}, "a question id in 'answers' is not valid text"),
     ],
 )
-def test_a_lone_surrogate_is_invalid_text_and_the_batch_goes_on(cli, small: Path, tmp_path: Path, record: dict[str, Any], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_lone_surrogate_is_invalid_text_and_the_batch_goes_on(
+    cli, small: Path, tmp_path: Path, record: dict[str, Any], message: str
+) -> None:  # type: ignore[no-untyped-def]
     good = json.dumps({"case_id": "good"})
     batch = write(tmp_path, "b.jsonl", f"{json.dumps(record)}\n{good}\n")  # ASCII: "\ud800" escapes
     run = cli("score", str(batch), "-q", str(small))
@@ -259,7 +353,9 @@ def test_a_lone_surrogate_in_a_questionnaire_is_located(tmp_path: Path) -> None:
     assert problem.startswith(f"q.yaml:{line_of(text, 'Sm')}:")
 
 
-def test_notes_refuse_the_control_characters_text_answers_refuse(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_notes_refuse_the_control_characters_text_answers_refuse(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     bad = write(tmp_path, "a.json", json.dumps({"notes": {"name": ["fine", "red \x1b[31m"]}}))
     run = cli("score", str(bad), "-q", str(small))
     assert run.code == 1
@@ -267,7 +363,9 @@ def test_notes_refuse_the_control_characters_text_answers_refuse(cli, small: Pat
     lines = write(tmp_path, "b.json", json.dumps({"notes": {"name": ["two\nlines\twith a tab"]}}))
     run = cli("score", str(lines), "-q", str(small))
     assert run.code == 0, run.err
-    assert json.loads(run.out)["other_notes"] == [{"question_id": "name", "notes": ["two\nlines\twith a tab"]}]
+    assert json.loads(run.out)["other_notes"] == [
+        {"question_id": "name", "notes": ["two\nlines\twith a tab"]}
+    ]
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -275,7 +373,11 @@ def test_notes_refuse_the_control_characters_text_answers_refuse(cli, small: Pat
 
 def with_pattern(pattern: str) -> str:
     quoted = pattern.replace("'", "''")
-    return SMALL.replace("        pii: true\n", f"        pii: true\n        validation: {{pattern: '{quoted}'}}\n", 1)
+    return SMALL.replace(
+        "        pii: true\n",
+        f"        pii: true\n        validation: {{pattern: '{quoted}'}}\n",
+        1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -288,7 +390,9 @@ def with_pattern(pattern: str) -> str:
         ("(", "missing ): ("),
     ],
 )
-def test_a_pattern_that_cannot_be_used_is_located(tmp_path: Path, pattern: str, message: str) -> None:
+def test_a_pattern_that_cannot_be_used_is_located(
+    tmp_path: Path, pattern: str, message: str
+) -> None:
     text = with_pattern(pattern)
     [problem] = problems_of(tmp_path, text)
     assert problem.startswith(f"q.yaml:{line_of(text, 'pattern:')}:")
@@ -305,12 +409,19 @@ def test_a_backtracking_pattern_is_matched_in_linear_time(small: Path, tmp_path:
     questionnaire = write(tmp_path, "q.yaml", with_pattern("(a+)+$"))
     batch = tmp_path / "b.jsonl"
     batch.write_text(
-        "\n".join(json.dumps({"case_id": str(n), "answers": {"name": "a" * n + "!"}}) for n in (30, 40, 5000))
-        + "\n" + json.dumps({"case_id": "ok", "answers": {"name": "aaaa"}}) + "\n"
+        "\n".join(
+            json.dumps({"case_id": str(n), "answers": {"name": "a" * n + "!"}})
+            for n in (30, 40, 5000)
+        )
+        + "\n"
+        + json.dumps({"case_id": "ok", "answers": {"name": "aaaa"}})
+        + "\n"
     )
     run = subprocess.run(  # Python's re would take hours (2^40 steps): bounded by the timeout
         [sys.executable, "-m", "screening", "score", str(batch), "-q", str(questionnaire)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 1
     assert [json.loads(line)["case_id"] for line in run.stdout.splitlines()] == ["ok"]
@@ -326,7 +437,8 @@ def test_empty_one_of_and_dimension_rules_are_refused_where_written(tmp_path: Pa
     text = text.replace("phase: destination}", "phase: destination, rule: []}", 1)
     problems = problems_of(tmp_path, text)
     assert any(
-        p.startswith(f"q.yaml:{line_of(text, 'one_of: []')}:") and "`one_of: []` lists no value" in p
+        p.startswith(f"q.yaml:{line_of(text, 'one_of: []')}:")
+        and "`one_of: []` lists no value" in p
         for p in problems
     )
     assert any(
@@ -335,7 +447,8 @@ def test_empty_one_of_and_dimension_rules_are_refused_where_written(tmp_path: Pa
         for p in problems
     )
     assert any(
-        p.startswith(f"q.yaml:{line_of(text, 'rule: []}')}:") and "dimension 'coercion' has `rule: []`" in p
+        p.startswith(f"q.yaml:{line_of(text, 'rule: []}')}:")
+        and "dimension 'coercion' has `rule: []`" in p
         for p in problems
     )
 
@@ -356,7 +469,9 @@ def test_a_condition_too_wide_is_refused_at_its_list(tmp_path: Path) -> None:
 
 
 def test_a_condition_too_large_is_refused_once(tmp_path: Path) -> None:
-    four = "{{any: [{}]}}".format(", ".join([wide(450)] * 5))  # 5 x 451 + 1 conditions, none too wide
+    four = "{{any: [{}]}}".format(
+        ", ".join([wide(450)] * 5)
+    )  # 5 x 451 + 1 conditions, none too wide
     [problem] = problems_of(tmp_path, edit("{answer: hours, gt: 12}", four))
     assert "this condition holds 2,256 conditions in all; the limit is 2,000" in problem
 
@@ -366,7 +481,10 @@ def test_a_large_file_without_aliases_is_not_told_to_remove_them() -> None:
     with pytest.raises(QuestionnaireError) as info:
         parse_yaml(text, "big.yaml", max_nodes=1_000)
     message = info.value.problems[0].message
-    assert message == "the file holds too many values (over 1,000); split it or leave out what is not needed"
+    assert (
+        message
+        == "the file holds too many values (over 1,000); split it or leave out what is not needed"
+    )
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n"
     with pytest.raises(QuestionnaireError) as info:
         parse_yaml(bomb, "bomb.yaml", max_nodes=300)
@@ -392,8 +510,12 @@ def test_a_control_character_written_as_an_escape_is_located(tmp_path: Path) -> 
     ]
 
 
-def test_a_case_id_is_plain_text_in_the_table(cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    write(tmp_path, "a.json", json.dumps({"case_id": "[/bold]x\x1b[2J[red]", "answers": {"age": 30}}))
+def test_a_case_id_is_plain_text_in_the_table(
+    cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    write(
+        tmp_path, "a.json", json.dumps({"case_id": "[/bold]x\x1b[2J[red]", "answers": {"age": 30}})
+    )
     monkeypatch.chdir(tmp_path)  # a short label, so that the title is not cut to the width
     run = cli("score", "a.json", "-q", str(small), "--format", "table")
     assert run.code == 0, run.err
@@ -401,7 +523,9 @@ def test_a_case_id_is_plain_text_in_the_table(cli, small: Path, tmp_path: Path, 
     assert "\x1b" not in run.out
 
 
-def test_an_id_from_a_file_reaches_the_terminal_without_its_escapes(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_from_a_file_reaches_the_terminal_without_its_escapes(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     answers = write(tmp_path, "a.json", json.dumps({"answers": {"age\x1b]0;title\x07": 30}}))
     run = cli("score", str(answers), "-q", str(small))
     assert run.code == 1
@@ -426,15 +550,22 @@ def _questionnaire(n: int) -> Questionnaire:
         questions.append(question)
     indicators = [
         {
-            "id": f"i{i}", "title": "I", "dimension": f"d{i}", "strength": "strong", "source": "x",
-            "when": {"answer": f"q{i}", "equals": "yes"} if i == 0
+            "id": f"i{i}",
+            "title": "I",
+            "dimension": f"d{i}",
+            "strength": "strong",
+            "source": "x",
+            "when": {"answer": f"q{i}", "equals": "yes"}
+            if i == 0
             else {"any": [{"answer": f"q{i}", "equals": "yes"}, {"indicator": f"i{i - 1}"}]},
         }
         for i in range(n // 2)
     ]
     return Questionnaire.model_validate(
         {
-            "id": "big", "version": "1", "title": "Big",
+            "id": "big",
+            "version": "1",
+            "title": "Big",
             "languages": [{"code": "en", "name": "English"}],
             "sections": [{"id": "s", "title": "S", "questions": questions}],
             "dimensions": [{"id": f"d{i}", "title": "D"} for i in range(n // 2)],
@@ -472,7 +603,10 @@ def test_the_checks_grow_linearly_with_the_questionnaire() -> None:
 
 def test_every_indicator_that_counts_itself_is_a_cycle(tmp_path: Path) -> None:
     # the counts are shared steps of the search: passing one once must not hide the second
-    text = edit("when: {answer: hours, gt: 12}", "when: {all: [{answer: hours, gt: 12}, {indicators: {at_least: 2}}]}")
+    text = edit(
+        "when: {answer: hours, gt: 12}",
+        "when: {all: [{answer: hours, gt: 12}, {indicators: {at_least: 2}}]}",
+    )
     text = text.replace(
         "when: {answer: problems, contains: unpaid}",
         "when: {all: [{answer: problems, contains: unpaid}, {indicators: {at_least: 1}}]}",
@@ -499,7 +633,10 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_1(small: Path, tmp_path: Pat
     with open("/dev/full", "w") as full:
         run = subprocess.run(
             [sys.executable, "-m", "screening", "score", str(answers), "-q", str(small)],
-            stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
         )
     assert run.returncode == 1
     assert run.stderr.splitlines() == [
@@ -513,7 +650,8 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(small: Path, tmp_path: P
     batch.write_text("".join(json.dumps({"case_id": str(i)}) + "\n" for i in range(3_000)))
     process = subprocess.Popen(
         [sys.executable, "-m", "screening", "score", str(batch), "-q", str(small)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert process.stdout is not None
     assert process.stderr is not None
@@ -529,7 +667,9 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(small: Path, tmp_path: P
     assert err == b""
 
 
-def test_a_full_disk_in_process_is_the_same_line(cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_disk_in_process_is_the_same_line(
+    cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     import errno
 
     class Full:

@@ -23,9 +23,7 @@ from screening.i18n import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-ARABIC_PLURAL_FORMS = (
-    "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;"
-)
+ARABIC_PLURAL_FORMS = "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;"
 TRANSLATIONS = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
 KEY = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
 
@@ -33,7 +31,10 @@ KEY = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
 def _forms(language: str, key: str) -> list[str]:
     message = catalog(language).messages[key]
     if language == SOURCE_LANGUAGE:
-        return [message.msgid, *([message.msgid_plural] if message.msgid_plural is not None else [])]
+        return [
+            message.msgid,
+            *([message.msgid_plural] if message.msgid_plural is not None else []),
+        ]
     return list(message.msgstr)
 
 
@@ -56,7 +57,10 @@ def test_gnu_gettext_reads_the_catalogs(name: str, tmp_path: Path) -> None:
     """The files are what translators' tools (Poedit, Weblate) read: GNU msgfmt accepts them."""
     path = ROOT / "screening" / "locale" / name
     run = subprocess.run(
-        ["msgfmt", "--check", "-o", str(tmp_path / "out.mo"), str(path)], capture_output=True, text=True, timeout=60
+        ["msgfmt", "--check", "-o", str(tmp_path / "out.mo"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
@@ -79,7 +83,9 @@ def test_every_plural_message_has_every_form() -> None:
     assert len(plurals) >= 25
     for message in plurals:
         for language in TRANSLATIONS:
-            assert len(catalog(language).messages[message.key].msgstr) == catalog(language).nplurals, message.key
+            assert (
+                len(catalog(language).messages[message.key].msgstr) == catalog(language).nplurals
+            ), message.key
     assert all(len(catalog("ar").messages[m.key].msgstr) == 6 for m in plurals)
 
 
@@ -113,12 +119,24 @@ def _literal_keys() -> tuple[set[str], set[str]]:
             if not isinstance(node, ast.Call):
                 continue
             for arg in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and KEY.fullmatch(arg.value):
+                if (
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and KEY.fullmatch(arg.value)
+                ):
                     if arg.value.split(".")[0] in namespaces:
                         keys.add(arg.value)
-                elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
+                elif (
+                    isinstance(arg, ast.JoinedStr)
+                    and arg.values
+                    and isinstance(arg.values[0], ast.Constant)
+                ):
                     start = str(arg.values[0].value)
-                    if "." in start and start.split(".")[0] in namespaces and KEY.fullmatch(start + "x"):
+                    if (
+                        "." in start
+                        and start.split(".")[0] in namespaces
+                        and KEY.fullmatch(start + "x")
+                    ):
                         prefixes.add(start)
     return keys, prefixes
 
@@ -126,7 +144,12 @@ def _literal_keys() -> tuple[set[str], set[str]]:
 def test_every_key_used_in_the_code_is_in_every_catalog() -> None:
     keys, prefixes = _literal_keys()
     assert len(keys) > 200
-    assert {"cases.purge.done", "rationale.redacted.answers", "score.wrote", "errors.more_problems"} <= keys
+    assert {
+        "cases.purge.done",
+        "rationale.redacted.answers",
+        "score.wrote",
+        "errors.more_problems",
+    } <= keys
     for language in LANGUAGES:
         known = set(catalog(language).messages)
         assert keys - known == set(), language
@@ -145,13 +168,17 @@ def test_no_message_says_s_in_brackets() -> None:
         skip |= {  # the wording of earlier versions, kept to recognise it in stored referrals
             id(c)
             for n in ast.walk(tree)
-            if isinstance(n, ast.Assign) and any(getattr(x, "id", "").startswith("_OLD_") for x in n.targets)
+            if isinstance(n, ast.Assign)
+            and any(getattr(x, "id", "").startswith("_OLD_") for x in n.targets)
             for c in ast.walk(n.value)
         }
         written += [
             f"{path.name}:{n.lineno}"
             for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and "(s)" in n.value and id(n) not in skip
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)
+            and "(s)" in n.value
+            and id(n) not in skip
         ]
     assert written == []
 
@@ -164,7 +191,9 @@ def test_a_key_resolves_whatever_was_imported() -> None:
         "print(t('train.list_title', 'ar', count=1))\n"
         "print(sorted(m for m in ('screening.cases_messages', 'screening.render_training') if m in sys.modules))\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert run.stdout.splitlines() == ["deleted 2 cases", "حالة تدريبية واحدة", "[]"], run.stderr
 
 
@@ -195,7 +224,10 @@ def test_plurals_in_sentences() -> None:
     assert tn("score.wrote", 50, "en", path="out.jsonl") == "wrote 50 referrals to out.jsonl"
     assert tn("score.wrote", 2, "ar", path="out.jsonl") == "كُتبت إحالتان في out.jsonl"
     assert tn("interview.resumed", 1, "en", case_id="c1") == "Resuming case c1: 1 answer kept."
-    assert tn("interview.resumed", 12, "ar", case_id="c1") == "استئناف الحالة c1، وفيها 12 إجابة محفوظة."
+    assert (
+        tn("interview.resumed", 12, "ar", case_id="c1")
+        == "استئناف الحالة c1، وفيها 12 إجابة محفوظة."
+    )
 
 
 def test_plural_and_singular_messages_are_asked_for_as_such() -> None:
@@ -213,7 +245,9 @@ def test_unknown_language_falls_back_to_english() -> None:
     assert tn("cases.purge.done", 3, "fr") == "deleted 3 cases"
 
 
-HEADER = 'msgid ""\nmsgstr ""\n"Language: xx\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+HEADER = (
+    'msgid ""\nmsgstr ""\n"Language: xx\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+)
 
 
 def test_the_reader_follows_the_po_format() -> None:
@@ -239,7 +273,10 @@ def test_the_reader_follows_the_po_format() -> None:
     ("entry", "problem"),
     [
         ('msgid "no key"\nmsgstr "x"\n', "needs its key as msgctxt"),
-        ('msgctxt "k"\nmsgid "a"\nmsgstr "x"\n\nmsgctxt "k"\nmsgid "b"\nmsgstr "y"\n', "given twice"),
+        (
+            'msgctxt "k"\nmsgid "a"\nmsgstr "x"\n\nmsgctxt "k"\nmsgid "b"\nmsgstr "y"\n',
+            "given twice",
+        ),
         ('msgctxt "k"\nmsgid "a"\nmsgstr "x\n', "quoted string"),
         ('msgctxt "k"\nmsgid "a\\q"\nmsgstr "x"\n', "unknown escape"),
         ('msgctxt "k"\nmsgid "a"\nmsgid_plural "as"\nmsgstr "x"\n', "msgstr[0]"),
@@ -280,7 +317,13 @@ def test_a_dict_catalog_converts_to_po_entries(tmp_path: Path) -> None:
         from dict_to_po import entry
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    written = HEADER + entry("cases.stats.count", ["{count} case", "{count} cases"], ["{count} x", "{count} xs"])
+    written = HEADER + entry(
+        "cases.stats.count", ["{count} case", "{count} cases"], ["{count} x", "{count} xs"]
+    )
     parsed = parse_po(written).messages["cases.stats.count"]
-    assert (parsed.msgid, parsed.msgid_plural, parsed.msgstr) == ("{count} case", "{count} cases", ("{count} x", "{count} xs"))
+    assert (parsed.msgid, parsed.msgid_plural, parsed.msgstr) == (
+        "{count} case",
+        "{count} cases",
+        ("{count} x", "{count} xs"),
+    )
     assert "python-brace-format" in parsed.flags

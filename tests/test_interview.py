@@ -602,9 +602,7 @@ def test_a_changed_questionnaire_file_is_said_and_answers_that_no_longer_fit_are
     with pytest.raises(Interrupted):
         resumed.run()
     assert "The questionnaire file has changed since this case was started." in resumed.screen
-    assert (
-        "1 saved answer no longer fits the questionnaire and is left out: age" in resumed.screen
-    )
+    assert "1 saved answer no longer fits the questionnaire and is left out: age" in resumed.screen
 
 
 def test_an_incomplete_checklist_warns_and_can_go_on(
@@ -773,7 +771,15 @@ def test_the_change_list_goes_by_section_and_back_returns(
 def test_a_long_question_in_the_change_list_is_wrapped_whole(
     store: SqliteStore, home: Path, questionnaire: Path
 ) -> None:
-    script = [*MAIN, S("edit"), S("employer"), S(label="Back"), S(label="Back"), S("finish"), S("yes")]
+    script = [
+        *MAIN,
+        S("edit"),
+        S("employer"),
+        S(label="Back"),
+        S(label="Back"),
+        S("finish"),
+        S("yes"),
+    ]
     run = Run(store, home, settings_for(questionnaire), script, width=40)
     run.run()
     answers = [labels for message, labels in run.prompter.prompts if message == "Which answer?"]
@@ -810,7 +816,9 @@ def test_a_review_taller_than_the_terminal_is_shown_a_screenful_at_a_time(
 def test_a_review_that_fits_the_terminal_asks_for_nothing_more(
     store: SqliteStore, home: Path, questionnaire: Path
 ) -> None:
-    run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")], terminal_height=60)
+    run = Run(
+        store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")], terminal_height=60
+    )
     run.run()
     assert "More below" not in [message for message, _ in run.prompter.prompts]
 
@@ -848,7 +856,9 @@ def test_a_referral_that_cannot_be_written_still_shows_the_summary_first(
     with pytest.raises(Interrupted):
         run.run()
     [summary] = store.list_cases()
-    finish = Run(store, home, InterviewSettings(resume=summary.id, officer="x"), [S("finish"), S("yes")])
+    finish = Run(
+        store, home, InterviewSettings(resume=summary.id, officer="x"), [S("finish"), S("yes")]
+    )
     finish.prompter.check = lambda: out.parent.rmdir() if out.parent.exists() else None
     with pytest.raises(ScreeningError, match="does not exist") as caught:
         finish.run()
@@ -892,7 +902,10 @@ def test_a_link_planted_between_start_and_resume_is_refused_on_resume(
     # the answers are all there: resumed with another --out, the interview finishes
     other = tmp_path / "out" / "other.json"
     result = Run(
-        store, home, InterviewSettings(resume=case_id, officer="x", out=other), [S("finish"), S("yes")]
+        store,
+        home,
+        InterviewSettings(resume=case_id, officer="x", out=other),
+        [S("finish"), S("yes")],
     ).run()
     assert result.referral_path == other
     assert json.loads(other.read_text(encoding="utf-8"))["case_id"] == case_id
@@ -908,7 +921,9 @@ def test_a_link_planted_during_the_resumed_interview_is_not_followed(
     case_id = interrupted_case(store, home, questionnaire, out)
     victim = tmp_path / "victim.conf"
     victim.write_text("important\n")
-    finish = Run(store, home, InterviewSettings(resume=case_id, officer="x"), [S("finish"), S("yes")])
+    finish = Run(
+        store, home, InterviewSettings(resume=case_id, officer="x"), [S("finish"), S("yes")]
+    )
     finish.prompter.check = lambda: None if out.is_symlink() else out.symlink_to(victim)
     with pytest.raises(ScreeningError, match="is a symbolic link") as caught:
         finish.run()
@@ -931,7 +946,9 @@ def test_an_existing_out_is_refused_before_the_first_question_unless_forced(
     assert store.list_cases() == []
     assert out.read_text() == "an earlier referral\n"
     forced = Run(
-        store, home, settings_for(questionnaire, out=out, force=True),
+        store,
+        home,
+        settings_for(questionnaire, out=out, force=True),
         [*MAIN, S("finish"), S("yes")],
     )
     result = forced.run()
@@ -969,7 +986,9 @@ def test_a_link_as_the_referrals_folder_is_refused_and_the_referral_kept(
     run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
     referrals = home / "referrals"
     run.prompter.check = lambda: None if referrals.is_symlink() else referrals.symlink_to(elsewhere)
-    with pytest.raises(ScreeningError, match=r"the referrals folder .* is a symbolic link") as caught:
+    with pytest.raises(
+        ScreeningError, match=r"the referrals folder .* is a symbolic link"
+    ) as caught:
         run.run()
     [summary] = store.list_cases()
     assert f"screening cases export {summary.id} --out FILE" in caught.value.hint
@@ -1017,7 +1036,9 @@ def test_a_folder_on_the_way_replaced_by_a_link_during_the_resumed_interview_is_
             out.parent.rmdir()
             out.parent.symlink_to(elsewhere)
 
-    finish = Run(store, home, InterviewSettings(resume=case_id, officer="x"), [S("finish"), S("yes")])
+    finish = Run(
+        store, home, InterviewSettings(resume=case_id, officer="x"), [S("finish"), S("yes")]
+    )
     finish.prompter.check = swap
     with pytest.raises(ScreeningError, match="now leads elsewhere") as caught:
         finish.run()
@@ -1141,7 +1162,12 @@ def test_text_from_the_questionnaire_cannot_act_on_the_terminal(
         ),
         encoding="utf-8",
     )
-    run = Run(store, home, settings_for(hostile), [C(ALL_CHECKED), S(label="Continue"), Stop(KeyboardInterrupt())])
+    run = Run(
+        store,
+        home,
+        settings_for(hostile),
+        [C(ALL_CHECKED), S(label="Continue"), Stop(KeyboardInterrupt())],
+    )
     with pytest.raises(Interrupted):
         run.run()
     assert "How old [/x][link=https://example.org]are[/link] you?<U+202E>" in run.screen

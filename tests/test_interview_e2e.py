@@ -242,7 +242,9 @@ def test_kill_9_at_a_random_point_loses_no_answer_given(
     for index, (_question, qid, keys) in enumerate(script[:kill_after]):
         child.expect_exact("Answer")
         child.send(keys)
-        following = script[index + 1][0] if index + 1 < len(script) else "Finish and write the referral"
+        following = (
+            script[index + 1][0] if index + 1 < len(script) else "Finish and write the referral"
+        )
         child.expect_exact(following)  # the next screen is up: the answer was committed before it
         saved.append(qid)
     if rng.random() < 0.5 and kill_after < len(script):

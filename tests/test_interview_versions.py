@@ -30,7 +30,9 @@ CHECKS_2 = [
 ]
 
 
-def interview(home: Path, settings: InterviewSettings, script: list) -> tuple[Interview, io.StringIO, ScriptedPrompter]:  # type: ignore[type-arg]
+def interview(
+    home: Path, settings: InterviewSettings, script: list
+) -> tuple[Interview, io.StringIO, ScriptedPrompter]:  # type: ignore[type-arg]
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, color_system=None, highlight=False)
     prompter = ScriptedPrompter(script)
@@ -59,7 +61,9 @@ def test_the_arabic_interview_reads_in_the_persons_gender(
 ) -> None:
     script = [step if step is not None else S(gender) for step in CHECKS_2]
     settings = InterviewSettings(officer="epc-017", language="ar", ui_language="en")
-    run, buffer, prompter = interview(tmp_path / "home", settings, [*script, Stop(KeyboardInterrupt())])
+    run, buffer, prompter = interview(
+        tmp_path / "home", settings, [*script, Stop(KeyboardInterrupt())]
+    )
     with pytest.raises(Interrupted):
         run.run()
     screen = buffer.getvalue()
@@ -67,12 +71,18 @@ def test_the_arabic_interview_reads_in_the_persons_gender(
     assert not_shown not in screen
     # the officer-only question on gender was asked in the officer's language, without "declined"
     gender_prompt = prompter.prompts[2][1]
-    assert gender_prompt[:3] == ["A woman or a girl", "A man or a boy", "Another answer, or the person prefers not to say"]
+    assert gender_prompt[:3] == [
+        "A woman or a girl",
+        "A man or a boy",
+        "Another answer, or the person prefers not to say",
+    ]
     assert "Don't know" in gender_prompt
     assert not any("Declined" in label for label in gender_prompt)
 
 
-def test_a_case_started_on_version_1_resumes_and_exports_on_version_1(tmp_path: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_case_started_on_version_1_resumes_and_exports_on_version_1(
+    tmp_path: Path, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     settings = InterviewSettings(
         questionnaire="ilo_adult_labour@1.0.0", officer="epc-017", language="en"

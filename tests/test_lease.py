@@ -66,9 +66,7 @@ def paused_case(store: SqliteStore, home: Path, questionnaire: Path) -> str:
     return summary.id
 
 
-def test_two_terminals_resume_one_case(
-    tmp_path: Path, questionnaire: Path, location: str
-) -> None:
+def test_two_terminals_resume_one_case(tmp_path: Path, questionnaire: Path, location: str) -> None:
     home = tmp_path / "home"
     with open_store(location) as a, open_store(location) as b, open_store(location) as c:
         case_id = paused_case(a, home, questionnaire)

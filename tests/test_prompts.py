@@ -278,7 +278,9 @@ def test_an_optional_choice_already_answered_offers_to_clear_it(
     assert "Clear the answer" not in output.text
     # answered: clear is offered, not skip (entries: 2 choices, 2 specials, note, clear, back)
     output.text = ""
-    assert ask(optional, keys, output, "passport_taken", "6" + ENTER, current="here") is Action.CLEAR
+    assert (
+        ask(optional, keys, output, "passport_taken", "6" + ENTER, current="here") is Action.CLEAR
+    )
     assert "Clear the answer (not required)" in output.text
     assert "Skip" not in output.text
     # a checkbox list: the answer unticked, "Clear the answer" ticked alone
@@ -436,7 +438,9 @@ def test_esc_then_enter_on_a_required_typed_field_asks_again(
 
 def test_esc_then_enter_finishes_a_long_text(keys: PipeInput, output: RecordingOutput) -> None:
     account = load(ACCOUNT_YAML)
-    reply = ask(account, keys, output, "account", "Paid late." + ENTER + "Then not at all." + ESC_ENTER)
+    reply = ask(
+        account, keys, output, "account", "Paid late." + ENTER + "Then not at all." + ESC_ENTER
+    )
     assert reply == Answer("Paid late.\nThen not at all.")
 
 
@@ -446,7 +450,10 @@ def test_esc_then_enter_on_the_officer_language_and_review_prompts(
     prompter = QuestionaryPrompter(input=keys, output=output)
     # the officer id: refused empty, asked again
     output.type(ESC_ENTER, "epc-1" + ENTER)
-    assert prompter.text("Officer ID", validate=lambda t: None if t.strip() else "Enter your id.") == "epc-1"
+    assert (
+        prompter.text("Officer ID", validate=lambda t: None if t.strip() else "Enter your id.")
+        == "epc-1"
+    )
     output.type(ESC_ENTER)
     language = [Option("en", "English"), Option("ar", "العربية")]
     assert prompter.select("Language", language, default="ar") == "ar"
@@ -471,7 +478,9 @@ def test_keys_typed_ahead_never_answer_the_next_question(
     assert ask(q, keys, output, "in_danger", "2" + ENTER + ENTER) == Answer("no")
     assert "Keys pressed before this question appeared were ignored" not in output.text
     assert ask(q, keys, output, "passport_taken", "2" + ENTER) == Answer("here")
-    assert "Keys pressed before this question appeared were ignored: press them again." in output.text
+    assert (
+        "Keys pressed before this question appeared were ignored: press them again." in output.text
+    )
 
 
 def test_a_paste_into_a_typed_field_keeps_its_first_line(

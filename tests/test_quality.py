@@ -23,10 +23,28 @@ def _tool(name: str) -> list[str]:
 
 
 def test_ruff() -> None:
-    result = subprocess.run([*_tool("ruff"), "check", "screening", "tests", "benchmarks", "tools"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [*_tool("ruff"), "check", "screening", "tests", "benchmarks", "tools"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format() -> None:
+    """The code is as `ruff format` writes it (line length and style in pyproject.toml)."""
+    result = subprocess.run(
+        [*_tool("ruff"), "format", "--check", "screening", "tests", "benchmarks", "tools"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_strict() -> None:
-    result = subprocess.run([*_tool("mypy"), "--strict", "screening"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [*_tool("mypy"), "--strict", "screening"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

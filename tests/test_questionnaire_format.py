@@ -71,7 +71,9 @@ def test_wrong_type_is_located_at_the_value(tmp_path: Path) -> None:
     text = edit("validation: {min: 0,", "validation: {min: zero,")
     [problem] = problems_of(tmp_path, text)
     line = line_of(text, "min: zero")
-    assert problem.startswith(f"q.yaml:{line}:27: 'min': expected a number written in decimal digits")
+    assert problem.startswith(
+        f"q.yaml:{line}:27: 'min': expected a number written in decimal digits"
+    )
 
 
 def test_text_of_the_wrong_type_says_what_text_is(tmp_path: Path) -> None:
@@ -119,11 +121,15 @@ def test_unknown_question_in_a_condition(tmp_path: Path) -> None:
 
 
 def test_unknown_choice_value(tmp_path: Path) -> None:
-    text = edit("when: {answer: passport_when, equals: destination}", "when: {answer: passport_when, equals: home}")
+    text = edit(
+        "when: {answer: passport_when, equals: destination}",
+        "when: {answer: passport_when, equals: home}",
+    )
     problems = problems_of(tmp_path, text)
     line = line_of(text, "equals: home")
     assert any(
-        p.startswith(f"q.yaml:{line}:") and "'home' is not a possible answer of 'passport_when'" in p
+        p.startswith(f"q.yaml:{line}:")
+        and "'home' is not a possible answer of 'passport_when'" in p
         for p in problems
     )
 
@@ -144,14 +150,19 @@ def test_unknown_indicator_dimension_and_flag(tmp_path: Path) -> None:
 
 
 def test_indicator_with_an_unknown_dimension(tmp_path: Path) -> None:
-    text = edit("    dimension: conditions\n    strength: medium", "    dimension: condition\n    strength: medium")
+    text = edit(
+        "    dimension: conditions\n    strength: medium",
+        "    dimension: condition\n    strength: medium",
+    )
     problems = problems_of(tmp_path, text)
     line = text.splitlines().index("    dimension: condition") + 1
     assert f"q.yaml:{line}:16: unknown dimension 'condition'" in problems
 
 
 def test_when_on_itself(tmp_path: Path) -> None:
-    text = edit("when: {answer: passport, equals: no}", "when: {answer: passport_when, equals: recruitment}")
+    text = edit(
+        "when: {answer: passport, equals: no}", "when: {answer: passport_when, equals: recruitment}"
+    )
     problems = problems_of(tmp_path, text)
     line = line_of(text, "when: {answer: passport_when")
     assert (
@@ -161,11 +172,15 @@ def test_when_on_itself(tmp_path: Path) -> None:
 
 
 def test_when_on_a_later_question(tmp_path: Path) -> None:
-    text = edit("        type: number\n        text: {en: \"How old", "        type: number\n        when: {answer: hours, gt: 1}\n        text: {en: \"How old")
+    text = edit(
+        '        type: number\n        text: {en: "How old',
+        '        type: number\n        when: {answer: hours, gt: 1}\n        text: {en: "How old',
+    )
     problems = problems_of(tmp_path, text)
     line = line_of(text, "when: {answer: hours, gt: 1}")
     assert any(
-        p.startswith(f"q.yaml:{line}:") and "depends on the later question 'hours'" in p for p in problems
+        p.startswith(f"q.yaml:{line}:") and "depends on the later question 'hours'" in p
+        for p in problems
     )
 
 
@@ -181,10 +196,16 @@ def test_comparison_that_can_never_be_true(tmp_path: Path) -> None:
     ("condition", "message"),
     [
         ("{answer: passport, equals: maybe}", "'maybe' is not a possible answer of 'passport'"),
-        ("{answer: passport, equals: true}", "True is a boolean; yes_no answers are compared with 'yes' or 'no'"),
+        (
+            "{answer: passport, equals: true}",
+            "True is a boolean; yes_no answers are compared with 'yes' or 'no'",
+        ),
         ("{answer: name, gt: 3}", "'gt' compares numbers, but 'name' is a text question"),
         ("{answer: passport, contains: x}", "'contains' is for multiple choice and text questions"),
-        ("{answer: problems, equals: unpaid}", "'equals' cannot test a multiple choice answer; use 'contains'"),
+        (
+            "{answer: problems, equals: unpaid}",
+            "'equals' cannot test a multiple choice answer; use 'contains'",
+        ),
         ("{answer: age, equals: old}", "'age' is a number question; compare it with a number"),
     ],
 )
@@ -226,7 +247,10 @@ def test_indicator_negating_a_state_or_a_fact(tmp_path: Path, negation: str) -> 
 
 
 def test_indicator_negating_a_value_test_is_fine(tmp_path: Path) -> None:
-    text = edit("when: {answer: hours, gt: 12}", "when: {all: [{answer: hours, gt: 12}, {not: {answer: age, lt: 18}}]}")
+    text = edit(
+        "when: {answer: hours, gt: 12}",
+        "when: {all: [{answer: hours, gt: 12}, {not: {answer: age, lt: 18}}]}",
+    )
     write(tmp_path, "ok.yaml", text)
     assert load_path(tmp_path / "ok.yaml").questionnaire.indicator("long_hours") is not None
 
@@ -238,7 +262,10 @@ def test_indicator_without_condition(tmp_path: Path) -> None:
 
 
 def test_outcomes_without_catch_all(tmp_path: Path) -> None:
-    text = edit("    action: {en: No referral., ar: لا إحالة.}\n", "    action: {en: No referral., ar: لا إحالة.}\n    when: {answer: age, gt: 1}\n")
+    text = edit(
+        "    action: {en: No referral., ar: لا إحالة.}\n",
+        "    action: {en: No referral., ar: لا إحالة.}\n    when: {answer: age, gt: 1}\n",
+    )
     [problem] = problems_of(tmp_path, text)
     assert f"q.yaml:{line_of(text, 'when: {answer: age, gt: 1}')}:11:" in problem
     assert "the last outcome ('none') has a condition" in problem
@@ -272,10 +299,19 @@ def test_undeclared_language(tmp_path: Path) -> None:
 
 
 def test_circular_conditions(tmp_path: Path) -> None:
-    text = edit("when: {answer: hours, gt: 12}", "when: {all: [{answer: hours, gt: 12}, {indicator: unpaid}]}")
-    text = text.replace("when: {answer: problems, contains: unpaid}", "when: {all: [{answer: problems, contains: unpaid}, {indicator: long_hours}]}")
+    text = edit(
+        "when: {answer: hours, gt: 12}",
+        "when: {all: [{answer: hours, gt: 12}, {indicator: unpaid}]}",
+    )
+    text = text.replace(
+        "when: {answer: problems, contains: unpaid}",
+        "when: {all: [{answer: problems, contains: unpaid}, {indicator: long_hours}]}",
+    )
     problems = problems_of(tmp_path, text)
-    assert any("circular conditions: indicator:long_hours -> indicator:unpaid -> indicator:long_hours" in p for p in problems)
+    assert any(
+        "circular conditions: indicator:long_hours -> indicator:unpaid -> indicator:long_hours" in p
+        for p in problems
+    )
 
 
 # ----------------------------------------------------------------------------- hostile files
@@ -291,11 +327,17 @@ def load_error(tmp_path: Path, data: bytes) -> str:
 
 def test_empty_file(tmp_path: Path) -> None:
     assert load_error(tmp_path, b"") == "h.yaml: the file is empty; expected a YAML mapping"
-    assert load_error(tmp_path, b"# only a comment\n") == "h.yaml: the file is empty; expected a YAML mapping"
+    assert (
+        load_error(tmp_path, b"# only a comment\n")
+        == "h.yaml: the file is empty; expected a YAML mapping"
+    )
 
 
 def test_binary_file(tmp_path: Path) -> None:
-    assert load_error(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00") == "h.yaml: this is a binary file, not YAML text"
+    assert (
+        load_error(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00")
+        == "h.yaml: this is a binary file, not YAML text"
+    )
 
 
 def test_not_utf8(tmp_path: Path) -> None:
@@ -348,7 +390,9 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(info.value.problems[0]).endswith("nope.yaml: no such file")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda s: s.encode())))
 def test_arbitrary_input_raises_only_our_error(data: bytes) -> None:
     from screening.questionnaires import check_document

@@ -25,7 +25,16 @@ OSC_TITLE = "\x1b]0;pwned\x07"
 OSC_CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"
 CLEAR = "\x1b[2J\x1b[H"
 CSI_C1 = "\x9b2J"  # the one-byte CSI of C1
-HOSTILE = ["[/x]", "[link=https://example.org]x[/link]", OSC_TITLE, OSC_CLIPBOARD, CLEAR, CSI_C1, "\u202eevil", "\u2066x"]
+HOSTILE = [
+    "[/x]",
+    "[link=https://example.org]x[/link]",
+    OSC_TITLE,
+    OSC_CLIPBOARD,
+    CLEAR,
+    CSI_C1,
+    "\u202eevil",
+    "\u2066x",
+]
 
 
 def acts_on_a_terminal(text: str) -> list[str]:
@@ -33,7 +42,8 @@ def acts_on_a_terminal(text: str) -> list[str]:
     return [
         ch
         for ch in text
-        if ch != "\n" and (unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS or ch in "\u2028\u2029")
+        if ch != "\n"
+        and (unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS or ch in "\u2028\u2029")
     ]
 
 
@@ -94,8 +104,13 @@ def test_what_each_control_becomes() -> None:
 def hostile_questionnaire(tmp_path: Path) -> Path:
     """The small questionnaire with markup and bidi controls in the titles of an indicator and an
     outcome (escape sequences are refused when the file loads: see test_hostile_input.py)."""
-    text = SMALL.replace("title: {en: Confinement, ar: الاحتجاز}", 'title: {en: "[/x] \\u2066x", ar: "[/x]"}')
-    text = text.replace("title: {en: Labour case, ar: قضية عمالية}", 'title: {en: "[link=https://example.org]Labour[/link] \\u202e", ar: "[/x]"}')
+    text = SMALL.replace(
+        "title: {en: Confinement, ar: الاحتجاز}", 'title: {en: "[/x] \\u2066x", ar: "[/x]"}'
+    )
+    text = text.replace(
+        "title: {en: Labour case, ar: قضية عمالية}",
+        'title: {en: "[link=https://example.org]Labour[/link] \\u202e", ar: "[/x]"}',
+    )
     return write(tmp_path, "hostile.yaml", text)
 
 
@@ -120,7 +135,9 @@ def test_indicators_list_and_show(cli, tmp_path: Path) -> None:  # type: ignore[
 
 def test_score_format_table(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = hostile_questionnaire(tmp_path)
-    answers = write(tmp_path, "a.json", json.dumps({"answers": {"problems": ["locked"], "age": 30}}))
+    answers = write(
+        tmp_path, "a.json", json.dumps({"answers": {"problems": ["locked"], "age": 30}})
+    )
     run = cli("score", str(answers), "-q", str(path), "--format", "table")
     assert run.code == 0, run.err
     assert "[/x] <U+2066>x" in run.out
@@ -129,7 +146,9 @@ def test_score_format_table(cli, tmp_path: Path) -> None:  # type: ignore[no-unt
 
 
 def test_score_format_table_in_arabic_shows_titles_not_ids(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = write(tmp_path, "a.json", json.dumps({"answers": {"problems": ["locked"], "age": 30}}))
+    answers = write(
+        tmp_path, "a.json", json.dumps({"answers": {"problems": ["locked"], "age": 30}})
+    )
     small = write(tmp_path, "small.yaml", SMALL)
     run = cli("score", str(answers), "-q", str(small), "--format", "table", "--lang", "ar")
     assert run.code == 0, run.err
@@ -168,7 +187,9 @@ def test_train_demo_and_list(cli, tmp_path: Path) -> None:  # type: ignore[no-un
     harmless(run.out)
 
 
-def test_cases_list_with_a_hostile_officer_id(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_cases_list_with_a_hostile_officer_id(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     monkeypatch.setenv("SCREENING_HOME", str(home))
     monkeypatch.delenv("SCREENING_UI_LANG", raising=False)
@@ -205,7 +226,9 @@ def test_an_error_naming_a_file_shows_its_name_harmlessly(cli, tmp_path: Path) -
 
 
 def test_validate_quotes_a_hostile_key_harmlessly(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    path = write(tmp_path, "bad.yaml", SMALL.replace("version: \"1\"\n", 'version: "1"\n"\\u202e[/x]": 1\n'))
+    path = write(
+        tmp_path, "bad.yaml", SMALL.replace('version: "1"\n', 'version: "1"\n"\\u202e[/x]": 1\n')
+    )
     run = cli("validate", str(path))
     assert run.code == 1
     assert "<U+202E>[/x]" in run.out

@@ -23,7 +23,9 @@ from screening.referral import ExportContext, Referral, build_referral, to_json
 from screening.schemas import referral_schema
 from screening.scoring import assess
 
-VALIDATOR = jsonschema.Draft202012Validator(referral_schema(), format_checker=jsonschema.FormatChecker())
+VALIDATOR = jsonschema.Draft202012Validator(
+    referral_schema(), format_checker=jsonschema.FormatChecker()
+)
 GOLDEN = Path(__file__).parent / "golden"
 
 FULL = {
@@ -37,7 +39,11 @@ FULL = {
 
 
 def test_one_file_gives_one_document_that_validates(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = write(tmp_path, "a.yaml", "case_id: C-1\nlanguage: ar\nanswers:\n  age: 15\n  passport: no\n  passport_when: destination\n")
+    answers = write(
+        tmp_path,
+        "a.yaml",
+        "case_id: C-1\nlanguage: ar\nanswers:\n  age: 15\n  passport: no\n  passport_when: destination\n",
+    )
     run = cli("score", str(answers), "-q", str(small))
     assert run.code == 0, run.err
     document = json.loads(run.out)
@@ -45,15 +51,27 @@ def test_one_file_gives_one_document_that_validates(cli, small: Path, tmp_path: 
     assert document["case_id"] == "C-1"
     assert document["language"] == "ar"
     assert document["recommendation"]["urgent"] is True
-    assert document["flags"] == [{"id": "minor", "title": "قاصر محتمل", "action": "اتصل بالرقم 995."}]
+    assert document["flags"] == [
+        {"id": "minor", "title": "قاصر محتمل", "action": "اتصل بالرقم 995."}
+    ]
     assert document["recommendation"]["action"].startswith("اتصل بالرقم 995.")
     assert document["questionnaire"]["sha256"] == load_path(small).sha256
 
 
 def test_json_and_yaml_booleans_for_yes_no(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = write(tmp_path, "a.json", json.dumps({"answers": {"passport": False, "passport_when": "destination"}}))
+    answers = write(
+        tmp_path,
+        "a.json",
+        json.dumps({"answers": {"passport": False, "passport_when": "destination"}}),
+    )
     document = json.loads(cli("score", str(answers), "-q", str(small)).out)
-    assert document["answers"][0] == {"question_id": "passport", "value": "no", "status": "answered", "pii": False, "notes": []}
+    assert document["answers"][0] == {
+        "question_id": "passport",
+        "value": "no",
+        "status": "answered",
+        "pii": False,
+        "notes": [],
+    }
     assert [i["id"] for i in document["indicators"]] == ["documents_taken"]
 
 
@@ -74,7 +92,10 @@ def test_jsonl_batch_keeps_order_and_survives_bad_records(cli, small: Path, tmp_
         {"case_id": "bad-type", "answers": {"age": "forty"}},
         "not json",
         {"case_id": "bad-choice", "answers": {"passport": "no", "passport_when": "moon"}},
-        {"case_id": "not-applicable", "answers": {"passport": "yes", "passport_when": "destination"}},
+        {
+            "case_id": "not-applicable",
+            "answers": {"passport": "yes", "passport_when": "destination"},
+        },
         {"case_id": "unknown", "answers": {"nope": 1}, "indicators": ["nothing"]},
         {"case_id": "last", "indicators": ["locked_in"]},
     ]
@@ -89,8 +110,14 @@ def test_jsonl_batch_keeps_order_and_survives_bad_records(cli, small: Path, tmp_
     errors = run.err.splitlines()
     assert f"screening: error: {batch}:2: 'age' is a number question; found text" in errors
     assert any(e.startswith(f"screening: error: {batch}:3: not valid JSON") for e in errors)
-    assert f"screening: error: {batch}:4: 'passport_when': not one of its choices (recruitment, destination)" in errors
-    assert any(e.startswith(f"screening: error: {batch}:5: 'passport_when' is answered but does not apply") for e in errors)
+    assert (
+        f"screening: error: {batch}:4: 'passport_when': not one of its choices (recruitment, destination)"
+        in errors
+    )
+    assert any(
+        e.startswith(f"screening: error: {batch}:5: 'passport_when' is answered but does not apply")
+        for e in errors
+    )
     assert f"screening: error: {batch}:6: unknown question 'nope'" in errors
     assert f"screening: error: {batch}:6: unknown indicator 'nothing'" in errors
     assert errors[-1] == "screening: error: 5 answer sets could not be scored (see above)"
@@ -113,18 +140,30 @@ def test_stdin_document_and_jsonl(cli, small: Path) -> None:  # type: ignore[no-
 
 
 def test_redact_removes_pii_answers_and_says_so(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = write(tmp_path, "a.yaml", "answers: {name: Maria Santos, age: 30}\nnotes: {name: [spelled M-A-R-I-A]}\n")
+    answers = write(
+        tmp_path,
+        "a.yaml",
+        "answers: {name: Maria Santos, age: 30}\nnotes: {name: [spelled M-A-R-I-A]}\n",
+    )
     run = cli("score", str(answers), "-q", str(small), "--redact")
     document = json.loads(run.out)
     VALIDATOR.validate(document)
     assert "Maria" not in run.out
     assert "M-A-R-I-A" not in run.out
-    assert document["redaction"] == {"redacted": True, "removed_questions": ["name"], "removed_notes": 1}
+    assert document["redaction"] == {
+        "redacted": True,
+        "removed_questions": ["name"],
+        "removed_notes": 1,
+    }
     assert [a["question_id"] for a in document["answers"]] == ["age"]
-    assert any("Personal data was removed" in line for line in document["recommendation"]["rationale"])
+    assert any(
+        "Personal data was removed" in line for line in document["recommendation"]["rationale"]
+    )
 
 
-def test_redact_leaves_out_every_note_and_keeps_notes_on_unanswered_questions(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_redact_leaves_out_every_note_and_keeps_notes_on_unanswered_questions(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """Notes are free text: a name can hide in a note on any question."""
     answers = write(
         tmp_path,
@@ -184,7 +223,10 @@ def test_bad_answers_files(cli, small: Path, tmp_path: Path, content: bytes, mes
 
 def test_missing_answers_file_and_unknown_questionnaire(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run = cli("score", str(tmp_path / "nope.yaml"), "-q", str(small))
-    assert (run.code, run.err.strip()) == (1, f"screening: error: {tmp_path / 'nope.yaml'}: no such file")
+    assert (run.code, run.err.strip()) == (
+        1,
+        f"screening: error: {tmp_path / 'nope.yaml'}: no such file",
+    )
     run = cli("score", "-", "-q", "no_such_id", stdin=b"answers: {}\n")
     assert run.code == 2
     assert "no questionnaire 'no_such_id'" in run.err
@@ -238,7 +280,9 @@ def test_score_one_is_the_path_of_every_input(small: Path) -> None:
         ('{"answers": {}, "answers": {}}', "duplicate key 'answers'"),
     ],
 )
-def test_json_that_is_not_a_usable_answer_set(cli, small: Path, tmp_path: Path, line: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_json_that_is_not_a_usable_answer_set(
+    cli, small: Path, tmp_path: Path, line: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
     for name, content in (("a.jsonl", line + "\n"), ("a.json", line)):
         path = tmp_path / name
         path.write_text(content)
@@ -257,7 +301,12 @@ def test_unknown_export_language_is_a_usage_error(cli, small: Path, tmp_path: Pa
 
 def test_batch_to_a_file_streams_every_good_record(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     batch = tmp_path / "batch.jsonl"
-    batch.write_text("".join(json.dumps({"case_id": f"c{i}", "answers": {"age": 20 + i}}) + "\n" for i in range(50)) + "{bad\n")
+    batch.write_text(
+        "".join(
+            json.dumps({"case_id": f"c{i}", "answers": {"age": 20 + i}}) + "\n" for i in range(50)
+        )
+        + "{bad\n"
+    )
     target = tmp_path / "out.jsonl"
     run = cli("score", str(batch), "-q", str(small), "--out", str(target))
     assert run.code == 1
@@ -268,7 +317,9 @@ def test_batch_to_a_file_streams_every_good_record(cli, small: Path, tmp_path: P
     assert not list(tmp_path.glob(".out.jsonl.*"))  # no temporary file left behind
 
 
-def test_table_in_arabic_reordered_for_terminals_without_bidi(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_table_in_arabic_reordered_for_terminals_without_bidi(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     from screening.bidi import RtlMode, display
 
     answers = write(tmp_path, "a.yaml", "language: ar\nanswers: {age: 15}\n")
@@ -288,9 +339,15 @@ def test_stdin_jsonl_with_a_bom_and_a_bad_record(cli, small: Path) -> None:  # t
 
 
 def test_unanswered_consent_is_unknown_not_not_asked(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = write(tmp_path, "a.yaml", "answers: {consent_referral: granted, consent_support: refused}\n")
+    answers = write(
+        tmp_path, "a.yaml", "answers: {consent_referral: granted, consent_support: refused}\n"
+    )
     consent = json.loads(cli("score", str(answers)).out)["consent"]
-    assert (consent["referral"], consent["support"], consent["data_sharing"]) == ("granted", "declined", "unknown")
+    assert (consent["referral"], consent["support"], consent["data_sharing"]) == (
+        "granted",
+        "declined",
+        "unknown",
+    )
 
 
 def test_text_with_control_characters_is_refused(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -315,7 +372,10 @@ def test_control_characters_are_unicodes_category_cc(text: str, newlines: bool) 
     [
         (["locked", "unpaid"], (["unpaid", "locked"], "")),  # stored in the questionnaire's order
         ("unpaid", (["unpaid"], "")),
-        (["unpaid", "nope", "nope", "also"], (None, "'problems': 3 values are not among its choices (unpaid, locked)")),
+        (
+            ["unpaid", "nope", "nope", "also"],
+            (None, "'problems': 3 values are not among its choices (unpaid, locked)"),
+        ),
         (["unpaid", "unpaid"], (None, "'problems': a choice is given twice")),
         ([1], (None, "'problems' is a multiple choice question; expected a list of choice values")),
     ],
@@ -375,7 +435,10 @@ def test_a_record_that_names_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
     answers = write(tmp_path, "a.json", json.dumps({"questionnaire": str(fifo), "answers": {}}))
     done = subprocess.run(
         [sys.executable, "-m", "screening", "score", str(answers)],
-        capture_output=True, text=True, timeout=60, check=False,  # opening the pipe would block
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,  # opening the pipe would block
         env={**os.environ, "SCREENING_HOME": str(tmp_path / "home")},
     )
     assert done.returncode == 1
@@ -383,7 +446,9 @@ def test_a_record_that_names_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
 
 
 def test_a_record_name_with_control_characters_is_shown_harmlessly(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    answers = write(tmp_path, "a.json", json.dumps({"questionnaire": "x\x1b[2Jy" + "z" * 100, "answers": {}}))
+    answers = write(
+        tmp_path, "a.json", json.dumps({"questionnaire": "x\x1b[2Jy" + "z" * 100, "answers": {}})
+    )
     run = cli("score", str(answers))
     assert run.code == 1
     assert "\x1b" not in run.err
@@ -394,16 +459,23 @@ def test_a_record_name_with_control_characters_is_shown_harmlessly(cli, tmp_path
 def test_a_record_may_name_a_bundled_id_or_the_questionnaire_given(  # type: ignore[no-untyped-def]
     cli, small: Path, tmp_path: Path
 ) -> None:
-    bundled = write(tmp_path, "b.json", json.dumps({"questionnaire": "ilo_adult_labour", "answers": {}}))
+    bundled = write(
+        tmp_path, "b.json", json.dumps({"questionnaire": "ilo_adult_labour", "answers": {}})
+    )
     run = cli("score", str(bundled))
     assert run.code == 0, run.err
     assert json.loads(run.out)["questionnaire"]["id"] == "ilo_adult_labour"
     for named in (str(small), "small"):  # the text given with -q, or its id
-        answers = write(tmp_path, "a.json", json.dumps({"questionnaire": named, "answers": {"age": 30}}))
+        answers = write(
+            tmp_path, "a.json", json.dumps({"questionnaire": named, "answers": {"age": 30}})
+        )
         run = cli("score", str(answers), "-q", str(small))
         assert run.code == 0, run.err
         assert json.loads(run.out)["questionnaire"]["id"] == "small"
     other = write(tmp_path, "o.json", json.dumps({"questionnaire": "/etc/passwd", "answers": {}}))
     run = cli("score", str(other), "-q", str(small))
     assert run.code == 1
-    assert "the record names questionnaire '/etc/passwd' but --questionnaire is 'small' (version 1)" in run.err
+    assert (
+        "the record names questionnaire '/etc/passwd' but --questionnaire is 'small' (version 1)"
+        in run.err
+    )

@@ -64,7 +64,14 @@ def test_no_answers_gives_the_catch_all_and_lists_gaps(q: Questionnaire) -> None
 def test_indicators_with_their_evidence(q: Questionnaire) -> None:
     result = assess(
         q,
-        {"age": 30, "name": "A", "passport": "no", "passport_when": "destination", "hours": 14, "problems": ["unpaid"]},
+        {
+            "age": 30,
+            "name": "A",
+            "passport": "no",
+            "passport_when": "destination",
+            "hours": 14,
+            "problems": ["unpaid"],
+        },
     )
     evidence = {o.indicator.id: o.evidence for o in result.indicators}
     assert evidence == {
@@ -81,7 +88,12 @@ def test_indicators_with_their_evidence(q: Questionnaire) -> None:
 def test_combination_reaches_the_first_outcome(q: Questionnaire) -> None:
     result = assess(
         q,
-        {"passport": "no", "passport_when": "destination", "hours": 14, "problems": ["locked", "unpaid"]},
+        {
+            "passport": "no",
+            "passport_when": "destination",
+            "hours": 14,
+            "problems": ["locked", "unpaid"],
+        },
     )
     assert result.positive_dimensions() == ["coercion", "conditions"]
     assert result.outcome.code == "refer"
@@ -143,7 +155,8 @@ def test_compiled_truth_agrees_with_the_reference_evaluator() -> None:
         qid: (
             ["yes", "no"]
             if question.type == "yes_no"
-            else [c.value for c in getattr(question, "choices", [])] or [0, 8, 12, 15, 17, 40, "text"]
+            else [c.value for c in getattr(question, "choices", [])]
+            or [0, 8, 12, 15, 17, 40, "text"]
         )
         for qid, question in q.questions().items()
     }
@@ -216,8 +229,27 @@ def test_checklist_reaches_indicators_that_refer_to_it(tmp_path: Path) -> None:
 
 _ANSWERS: list[object] = [
     None,  # no answer
-    "yes", "no", "dont_know", "declined", "a", "A", "ab", "", "Do not", 0, 1, -2, 1.0, 2.5, True, False,
-    [], ["a"], ["a", "b"], ["yes", "dont_know"], ["declined"],
+    "yes",
+    "no",
+    "dont_know",
+    "declined",
+    "a",
+    "A",
+    "ab",
+    "",
+    "Do not",
+    0,
+    1,
+    -2,
+    1.0,
+    2.5,
+    True,
+    False,
+    [],
+    ["a"],
+    ["a", "b"],
+    ["yes", "dont_know"],
+    ["declined"],
 ]
 _OPERANDS: dict[str, list[object]] = {
     "equals": ["yes", "a", "A", "o", "DE", "dont_know", "declined", 1, 1.0, 2.5, 0],

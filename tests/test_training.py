@@ -120,11 +120,19 @@ def flat(text: str) -> str:
 # --------------------------------------------------------------------------- the replay, pure
 
 
-def test_each_step_is_the_assessment_of_the_answers_so_far(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_each_step_is_the_assessment_of_the_answers_so_far(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     case = case_of(library, loaded, "locked_in")
     q = case.questionnaire
     steps = demo_steps(q, case.answers)
-    assert [s.question_id for s in steps] == ["age", "passport", "passport_when", "hours", "problems"]
+    assert [s.question_id for s in steps] == [
+        "age",
+        "passport",
+        "passport_when",
+        "hours",
+        "problems",
+    ]
     given: dict[str, Any] = {}
     for step in steps:
         assert step.question_id is not None
@@ -157,7 +165,9 @@ def test_steps_say_what_changed(loaded: LoadedQuestionnaire, library: Path) -> N
     assert problems.assessment.outcome.code == "refer"
 
 
-def test_a_flag_is_raised_at_the_answer_that_raises_it(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_a_flag_is_raised_at_the_answer_that_raises_it(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     case = case_of(library, loaded, "young_cook")
     steps = demo_steps(case.questionnaire, case.answers)
     assert [s.raised for s in steps] == [("minor",), (), (), ()]
@@ -188,7 +198,9 @@ def test_no_answers_no_steps(loaded: LoadedQuestionnaire) -> None:
         ((2, 0, 0), (0, 0, 0)),
     ],
 )
-def test_shortfall_is_the_nearest_combination_of_the_rule(counts: tuple[int, int, int], needed: tuple[int, int, int]) -> None:
+def test_shortfall_is_the_nearest_combination_of_the_rule(
+    counts: tuple[int, int, int], needed: tuple[int, int, int]
+) -> None:
     assert shortfall(ILO_RULE, *counts) == needed
 
 
@@ -206,7 +218,9 @@ def test_f1() -> None:
     assert f1(["a", "b"], ["b", "a"]) == 1.0
 
 
-def test_the_scenario_answers_themselves_score_100(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_the_scenario_answers_themselves_score_100(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     case = case_of(library, loaded, "locked_in")
     result = compare(case, case.answers)
     assert result.score == 100
@@ -216,9 +230,17 @@ def test_the_scenario_answers_themselves_score_100(loaded: LoadedQuestionnaire, 
     assert result.differences == ()
 
 
-def test_missed_indicators_name_the_answers_that_decide_them(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_missed_indicators_name_the_answers_that_decide_them(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     case = case_of(library, loaded, "locked_in")
-    trainee = {"age": 34, "passport": "no", "passport_when": "destination", "hours": 10, "problems": ["unpaid"]}
+    trainee = {
+        "age": 34,
+        "passport": "no",
+        "passport_when": "destination",
+        "hours": 10,
+        "problems": ["unpaid"],
+    }
     result = compare(case, trainee, language="en")
     assert result.found == ("documents_taken", "unpaid")
     assert [(r.id, r.key, r.evidence) for r in result.missed] == [
@@ -226,7 +248,11 @@ def test_missed_indicators_name_the_answers_that_decide_them(loaded: LoadedQuest
         ("long_hours", False, ("hours",)),
     ]
     problems = result.missed[0].answers[0]
-    assert (problems.question_id, problems.expected, problems.given) == ("problems", ["unpaid", "locked"], ["unpaid"])
+    assert (problems.question_id, problems.expected, problems.given) == (
+        "problems",
+        ["unpaid", "locked"],
+        ["unpaid"],
+    )
     assert result.unfounded == ()
     assert not result.outcome_right
     assert result.given.outcome.code == "labour"
@@ -238,10 +264,18 @@ def test_missed_indicators_name_the_answers_that_decide_them(loaded: LoadedQuest
 
 def test_an_indicator_claimed_without_basis(loaded: LoadedQuestionnaire, library: Path) -> None:
     case = case_of(library, loaded, "young_cook")
-    trainee = {"age": 16, "passport": "no", "passport_when": "destination", "hours": 8, "problems": ["unpaid"]}
+    trainee = {
+        "age": 16,
+        "passport": "no",
+        "passport_when": "destination",
+        "hours": 8,
+        "problems": ["unpaid"],
+    }
     result = compare(case, trainee)
     assert result.missed == ()
-    assert [(r.id, r.key, r.evidence) for r in result.unfounded] == [("documents_taken", False, ("passport_when",))]
+    assert [(r.id, r.key, r.evidence) for r in result.unfounded] == [
+        ("documents_taken", False, ("passport_when",))
+    ]
     when = result.unfounded[0].answers[0]
     assert (when.question_id, when.expected, when.given) == ("passport_when", None, "destination")
     assert result.outcome_right  # still a labour case: one coercion indicator is not enough
@@ -258,14 +292,18 @@ def test_an_indicator_claimed_without_basis(loaded: LoadedQuestionnaire, library
 
 def test_a_missed_urgent_flag(loaded: LoadedQuestionnaire, library: Path) -> None:
     case = case_of(library, loaded, "young_cook")
-    result = compare(case, {"age": "dont_know", "passport": "yes", "hours": 8, "problems": ["unpaid"]})
+    result = compare(
+        case, {"age": "dont_know", "passport": "yes", "hours": 8, "problems": ["unpaid"]}
+    )
     assert result.flags_missed == ("minor",)
     assert result.flag_f1 == 0.0
     assert result.score == 60 + 25 + 0
     assert result.record()["flags"]["missed"] == ["minor"]
 
 
-def test_indicators_ticked_directly_are_compared_too(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_indicators_ticked_directly_are_compared_too(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     case = case_of(library, loaded, "young_cook")
     result = compare(case, dict(case.answers), checklist=["locked_in"])
     assert [r.id for r in result.unfounded] == ["locked_in"]
@@ -301,7 +339,9 @@ def test_scenarios_showing_an_indicator(loaded: LoadedQuestionnaire, library: Pa
     paths = sorted((library / "scenarios").glob("*.yaml"))
     shown = scenarios_showing("unpaid", loaded.questionnaire, paths)
     assert [(s.id, key) for s, key in shown] == [("locked_in", False), ("young_cook", True)]
-    assert [s.id for s, _ in scenarios_showing("documents_taken", loaded.questionnaire, paths)] == ["locked_in"]
+    assert [s.id for s, _ in scenarios_showing("documents_taken", loaded.questionnaire, paths)] == [
+        "locked_in"
+    ]
 
 
 # --------------------------------------------------------------------------- train demo
@@ -311,7 +351,11 @@ def test_demo_prints_story_steps_outcome_and_notes(cli, library: Path) -> None: 
     run = cli("train", "demo", "locked_in", "--no-pause", *options(library))
     assert run.code == 0, run.err
     out = flat(run.out)
-    assert out.index("Ravi works sixteen hours a day.") < out.index("Answer 1 of 5") < out.index("Answer 5 of 5")
+    assert (
+        out.index("Ravi works sixteen hours a day.")
+        < out.index("Answer 1 of 5")
+        < out.index("Answer 5 of 5")
+    )
     assert "Question [passport_when] When was it taken? Answer: Here" in out
     assert "+ Documents confiscated [documents_taken · coercion · strong]" in out
     assert "Outcome so far: Labour case (labour)" in out
@@ -335,7 +379,17 @@ def test_demo_without_a_terminal_does_not_wait(cli, library: Path) -> None:  # t
 
 
 def test_demo_in_arabic(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
-    run = cli("train", "demo", "locked_in", "--lang", "ar", "--no-pause", "--rtl", "off", *options(library))
+    run = cli(
+        "train",
+        "demo",
+        "locked_in",
+        "--lang",
+        "ar",
+        "--no-pause",
+        "--rtl",
+        "off",
+        *options(library),
+    )
     assert run.code == 0, run.err
     out = flat(run.out)
     assert "يعمل رافي ست عشرة ساعة يوميًا." in out
@@ -345,7 +399,17 @@ def test_demo_in_arabic(cli, library: Path) -> None:  # type: ignore[no-untyped-
 
 
 def test_demo_in_arabic_reordered_for_terminals_without_bidi(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
-    run = cli("train", "demo", "locked_in", "--lang", "ar", "--no-pause", "--rtl", "reorder", *options(library))
+    run = cli(
+        "train",
+        "demo",
+        "locked_in",
+        "--lang",
+        "ar",
+        "--no-pause",
+        "--rtl",
+        "reorder",
+        *options(library),
+    )
     assert run.code == 0, run.err
     lines = run.out.splitlines()
     # Joined letter forms, reordered, aligned right: the notes' last line ends at the right edge.
@@ -359,7 +423,9 @@ def test_demo_in_arabic_reordered_for_terminals_without_bidi(cli, library: Path)
     assert header.index("ﻱﻮﻗ") < header.index("ﺪﻌﺒُﻟﺍ")
 
 
-def test_demo_pauses_on_a_terminal_and_q_goes_to_the_end(cli, library: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_demo_pauses_on_a_terminal_and_q_goes_to_the_end(
+    cli, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("screening.cli.train._is_terminal", lambda: True)
     # Enter, Enter, then q: two answers are shown, then the end.
     run = cli("train", "demo", "locked_in", *options(library), stdin=b"\n\nq\n")
@@ -476,16 +542,32 @@ def test_check_fails_on_a_broken_scenario_and_names_the_difference(cli, library:
 
 
 def test_check_names_an_outcome_difference(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
-    path = write(library / "scenarios", "locked_in.yaml", LOCKED_IN.replace("outcome: refer", "outcome: labour"))
+    path = write(
+        library / "scenarios",
+        "locked_in.yaml",
+        LOCKED_IN.replace("outcome: refer", "outcome: labour"),
+    )
     run = cli("train", "check", str(path), "-q", str(library / "small.yaml"))
     assert run.code == 1
     assert run.out.splitlines() == [f"{path}: outcome is refer, expected labour"]
 
 
-def test_check_reports_answers_that_do_not_fit_and_files_that_do_not_load(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+def test_check_reports_answers_that_do_not_fit_and_files_that_do_not_load(
+    cli, library: Path
+) -> None:  # type: ignore[no-untyped-def]
     folder = library / "scenarios"
-    write(folder, "bad_answer.yaml", LOCKED_IN.replace("id: locked_in", "id: bad_answer").replace("hours: 16", "hours: many"))
-    write(folder, "no_questionnaire.yaml", LOCKED_IN.replace("id: locked_in", "id: no_questionnaire").replace("questionnaire: small", "questionnaire: nowhere"))
+    write(
+        folder,
+        "bad_answer.yaml",
+        LOCKED_IN.replace("id: locked_in", "id: bad_answer").replace("hours: 16", "hours: many"),
+    )
+    write(
+        folder,
+        "no_questionnaire.yaml",
+        LOCKED_IN.replace("id: locked_in", "id: no_questionnaire").replace(
+            "questionnaire: small", "questionnaire: nowhere"
+        ),
+    )
     write(folder, "not_yaml.yaml", "id: [\n")
     run = cli("train", "check", *options(library))
     assert run.code == 1
@@ -510,17 +592,43 @@ class Scripted:
             raise reply
         return reply
 
-    def select(self, message: str, options: Sequence[Option], *, default: str | None = None, instruction: str = "", keys: Mapping[str, str] | None = None) -> str:
+    def select(
+        self,
+        message: str,
+        options: Sequence[Option],
+        *,
+        default: str | None = None,
+        instruction: str = "",
+        keys: Mapping[str, str] | None = None,
+    ) -> str:
         reply = self._next()
         assert reply in [o.value for o in options], (reply, message)
         return str(reply)
 
-    def checkbox(self, message: str, options: Sequence[Option], *, checked: Collection[str] = (), instruction: str = "", validate: ListValidator | None = None, keys: Mapping[str, str] | None = None) -> list[str]:
+    def checkbox(
+        self,
+        message: str,
+        options: Sequence[Option],
+        *,
+        checked: Collection[str] = (),
+        instruction: str = "",
+        validate: ListValidator | None = None,
+        keys: Mapping[str, str] | None = None,
+    ) -> list[str]:
         reply = self._next()
         assert isinstance(reply, list)
         return reply
 
-    def text(self, message: str, *, default: str = "", instruction: str = "", validate: Validator | None = None, multiline: bool = False, keys: Mapping[str, str] | None = None) -> str:
+    def text(
+        self,
+        message: str,
+        *,
+        default: str = "",
+        instruction: str = "",
+        validate: Validator | None = None,
+        multiline: bool = False,
+        keys: Mapping[str, str] | None = None,
+    ) -> str:
         return str(self._next())
 
 
@@ -539,9 +647,18 @@ def test_practice_that_misses_indicators(loaded: LoadedQuestionnaire, library: P
     case = case_of(library, loaded, "locked_in")
     # The trainee writes 10 hours and ticks only "unpaid": long hours and confinement are missed.
     prompter = Scripted([CHECKLIST, "34", "Ravi", "no", "destination", "10", ["unpaid"], *FINISH])
-    result = run_practice(case, prompter=prompter, console=quiet_console(), language="en", trainee="t-01")
+    result = run_practice(
+        case, prompter=prompter, console=quiet_console(), language="en", trainee="t-01"
+    )
     assert prompter.replies == []
-    assert result.trainee_answers == {"age": 34, "name": "Ravi", "passport": "no", "passport_when": "destination", "hours": 10, "problems": ["unpaid"]}
+    assert result.trainee_answers == {
+        "age": 34,
+        "name": "Ravi",
+        "passport": "no",
+        "passport_when": "destination",
+        "hours": 10,
+        "problems": ["unpaid"],
+    }
     assert [r.id for r in result.missed] == ["locked_in", "long_hours"]
     assert result.unfounded == ()
     assert not result.outcome_right
@@ -550,9 +667,13 @@ def test_practice_that_misses_indicators(loaded: LoadedQuestionnaire, library: P
     assert [d.question_id for d in result.differences] == ["hours", "problems"]
 
 
-def test_practice_that_claims_an_indicator_without_basis(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_practice_that_claims_an_indicator_without_basis(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     case = case_of(library, loaded, "young_cook")
-    prompter = Scripted([CHECKLIST, "16", "ack", "-", "no", "destination", "8", ["unpaid"], *FINISH])
+    prompter = Scripted(
+        [CHECKLIST, "16", "ack", "-", "no", "destination", "8", ["unpaid"], *FINISH]
+    )
     result = run_practice(case, prompter=prompter, console=quiet_console(), language="en")
     assert [r.id for r in result.unfounded] == ["documents_taken"]
     assert result.missed == ()
@@ -589,7 +710,9 @@ ENTER = "\r"
 DOWN = "\x1b[B"
 
 
-def test_practice_through_the_prompt_layer(loaded: LoadedQuestionnaire, library: Path, pipe: PipeInput) -> None:
+def test_practice_through_the_prompt_layer(
+    loaded: LoadedQuestionnaire, library: Path, pipe: PipeInput
+) -> None:
     case = case_of(library, loaded, "locked_in")
     keys = [
         " " + (DOWN + " ") * 4 + ENTER,  # the pre-interview checklist: tick all five
@@ -620,25 +743,51 @@ def test_practice_command_table(cli, library: Path, monkeypatch: pytest.MonkeyPa
     assert run.code == 0, run.err
     out = flat(run.out)
     assert out.index("Ravi works sixteen hours a day.") < out.index("Your result: 55/100")
-    assert "✗ Outcome wrong: your answers give Labour case (labour); the scenario gives Refer (refer)" in out
+    assert (
+        "✗ Outcome wrong: your answers give Labour case (labour); the scenario gives Refer (refer)"
+        in out
+    )
     assert "Indicators missed (2)" in out
-    assert "• Confinement [locked_in · coercion · strong] (key indicator) [problems] Which of these? scenario: Unpaid, Locked in you: Unpaid" in out
-    assert "• Excessive hours [long_hours · conditions · strong] [hours] Hours a day? scenario: 16 you: 10" in out
+    assert (
+        "• Confinement [locked_in · coercion · strong] (key indicator) [problems] Which of these? scenario: Unpaid, Locked in you: Unpaid"
+        in out
+    )
+    assert (
+        "• Excessive hours [long_hours · conditions · strong] [hours] Hours a day? scenario: 16 you: 10"
+        in out
+    )
     assert "Indicators claimed without basis (0)" in out
-    assert "Score = 60 × 0.67 (indicators, F1) + 25 × 0 (outcome) + 15 × 1.00 (urgent flags, F1) = 55" in out
+    assert (
+        "Score = 60 × 0.67 (indicators, F1) + 25 × 0 (outcome) + 15 × 1.00 (urgent flags, F1) = 55"
+        in out
+    )
     # a practice run promises nothing it does not keep
     assert "Practice interview: nothing of it is kept once it ends." in out
     assert "Keep this id" not in out
     assert "Referral written" not in out
 
 
-def test_practice_command_json_class_record(cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    prompter = Scripted([CHECKLIST, "16", "ack", "-", "no", "destination", "8", ["unpaid"], *FINISH])
+def test_practice_command_json_class_record(
+    cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    prompter = Scripted(
+        [CHECKLIST, "16", "ack", "-", "no", "destination", "8", ["unpaid"], *FINISH]
+    )
     monkeypatch.setattr("screening.cli.train._is_terminal", lambda: True)
     monkeypatch.setattr("screening.cli.train._prompter", lambda: prompter)
     record_file = tmp_path / "record.json"
     run = cli(
-        "train", "practice", "young_cook", "--format", "json", "--trainee", "t-07", "--out", str(record_file), *options(library), stdin=b"\n"
+        "train",
+        "practice",
+        "young_cook",
+        "--format",
+        "json",
+        "--trainee",
+        "t-07",
+        "--out",
+        str(record_file),
+        *options(library),
+        stdin=b"\n",
     )
     assert run.code == 0, run.err
     record = json.loads(run.out[run.out.index('{\n  "scenario"') :])
@@ -650,7 +799,9 @@ def test_practice_command_json_class_record(cli, library: Path, tmp_path: Path, 
     assert record["score"] == 80
 
 
-def test_practice_stopped_with_ctrl_c_exits_130_without_a_traceback(cli, library: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_practice_stopped_with_ctrl_c_exits_130_without_a_traceback(
+    cli, library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     prompter = Scripted([CHECKLIST, "34", KeyboardInterrupt()])
     monkeypatch.setattr("screening.cli.train._is_terminal", lambda: True)
     monkeypatch.setattr("screening.cli.train._prompter", lambda: prompter)
@@ -668,10 +819,14 @@ def test_practice_needs_a_terminal(cli, library: Path) -> None:  # type: ignore[
     assert "train demo locked_in --no-pause" in run.err
 
 
-def test_practice_leaves_the_case_store_alone(cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_practice_leaves_the_case_store_alone(
+    cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     monkeypatch.setenv("SCREENING_HOME", str(home))
-    prompter = Scripted([CHECKLIST, "34", "Ravi", "no", "destination", "16", ["unpaid", "locked"], *FINISH])
+    prompter = Scripted(
+        [CHECKLIST, "34", "Ravi", "no", "destination", "16", ["unpaid", "locked"], *FINISH]
+    )
     monkeypatch.setattr("screening.cli.train._is_terminal", lambda: True)
     monkeypatch.setattr("screening.cli.train._prompter", lambda: prompter)
     run = cli("train", "practice", "locked_in", *options(library), stdin=b"\n")
@@ -680,8 +835,9 @@ def test_practice_leaves_the_case_store_alone(cli, library: Path, tmp_path: Path
     assert not home.exists()
 
 
-
-def test_indicator_scenarios_for_indicators_show(loaded: LoadedQuestionnaire, library: Path) -> None:
+def test_indicator_scenarios_for_indicators_show(
+    loaded: LoadedQuestionnaire, library: Path
+) -> None:
     import io
 
     from screening.render_training import render_indicator_scenarios

@@ -26,7 +26,9 @@ from screening.questionnaires import bundled_files, load_path, resolve
 from screening.scenarios import checked_answers, load_scenario, scenario_files
 from screening.xlsform import CHECKLIST_FIELD, VERSION_FIELD, build_xlsform
 
-GENDERED_LANGUAGE_WARNING = "The following language declarations do not contain valid machine-readable codes"
+GENDERED_LANGUAGE_WARNING = (
+    "The following language declarations do not contain valid machine-readable codes"
+)
 
 
 def _export(cli, ref: str, out: Path) -> str:  # type: ignore[no-untyped-def]
@@ -49,7 +51,10 @@ def test_every_bundled_questionnaire_converts_with_pyxform(cli, path: Path, tmp_
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     result = _converted(out)
     q = load_path(path).questionnaire
-    assert f"<h:title>{q.title if isinstance(q.title, str) else q.title['en']}</h:title>" in result.xform
+    assert (
+        f"<h:title>{q.title if isinstance(q.title, str) else q.title['en']}</h:title>"
+        in result.xform
+    )
     assert f'version="{q.version}"' in result.xform
 
 
@@ -69,7 +74,10 @@ def test_the_small_questionnaire_in_every_column(cli, small: Path, tmp_path: Pat
     assert rows["age_special"]["type"] == "select_one special_dont_know_declined"
     assert rows["age_special"]["relevant"] == "${age} = ''"
     assert rows["name"]["instance::screening:pii"] == "true"
-    assert rows["passport_when"]["relevant"] == "(${passport} != '' and ${passport} != 'dont_know' and ${passport} != 'declined' and ${passport} = 'no')"
+    assert (
+        rows["passport_when"]["relevant"]
+        == "(${passport} != '' and ${passport} != 'dont_know' and ${passport} != 'declined' and ${passport} = 'no')"
+    )
     assert rows["passport_when"]["label::Arabic (ar)"] == "متى أُخذ؟"
     assert rows[VERSION_FIELD]["calculation"] == "'small@1'"
     choices = [list(r) for r in book["choices"].iter_rows(values_only=True)]
@@ -78,10 +86,15 @@ def test_the_small_questionnaire_in_every_column(cli, small: Path, tmp_path: Pat
     _converted(out)
 
 
-def test_gendered_texts_become_languages_and_scoring_conditions_are_reported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_gendered_texts_become_languages_and_scoring_conditions_are_reported(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "form.xlsx"
     err = _export(cli, "ilo_adult_labour", out)
-    assert "screening: note: section 'vulnerabilities': its condition uses counts of indicators, indicators" in err
+    assert (
+        "screening: note: section 'vulnerabilities': its condition uses counts of indicators, indicators"
+        in err
+    )
     book = load_workbook(out)
     survey = [list(r) for r in book["survey"].iter_rows(values_only=True)]
     header = survey[0]
@@ -114,7 +127,9 @@ def test_an_existing_file_or_a_link_is_not_replaced(cli, small: Path, tmp_path: 
 # ------------------------------------------------------------------ submissions, as ODK makes them
 
 
-def _submission(q: Questionnaire, answers: dict[str, Any], indicators: list[str], case_id: str) -> dict[str, str]:
+def _submission(
+    q: Questionnaire, answers: dict[str, Any], indicators: list[str], case_id: str
+) -> dict[str, str]:
     """A submission's fields by group path, as ODK Collect fills the exported form."""
     form = build_xlsform(q)
     values = dict.fromkeys(form.fields.values(), "")
@@ -139,9 +154,13 @@ def _central_csv(submissions: list[dict[str, str]]) -> str:
     fields = list(submissions[0])
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["SubmissionDate", *[f.replace("/", "-") for f in fields], "KEY", "ReviewState"])
+    writer.writerow(
+        ["SubmissionDate", *[f.replace("/", "-") for f in fields], "KEY", "ReviewState"]
+    )
     for s in submissions:
-        writer.writerow(["2026-11-29T10:00:00.000Z", *[s[f] for f in fields], s["meta/instanceID"], ""])
+        writer.writerow(
+            ["2026-11-29T10:00:00.000Z", *[s[f] for f in fields], s["meta/instanceID"], ""]
+        )
     return out.getvalue()
 
 
@@ -196,9 +215,15 @@ def test_every_worked_scenario_round_trips_through_odk(cli, tmp_path: Path, fmt:
         by_form.setdefault(f"{item[1].id}@{item[1].version}", []).append(item)
     for ref, items in by_form.items():
         q = items[0][1]
-        submissions = [_submission(q, answers, indicators, ident) for ident, _, answers, indicators in items]
+        submissions = [
+            _submission(q, answers, indicators, ident) for ident, _, answers, indicators in items
+        ]
         path = tmp_path / f"{ref}.{'csv' if fmt == 'central-csv' else 'json'}"
-        writers = {"central-csv": _central_csv, "central-json": _central_json, "kobo-json": _kobo_json}
+        writers = {
+            "central-csv": _central_csv,
+            "central-json": _central_json,
+            "kobo-json": _kobo_json,
+        }
         path.write_text(writers[fmt](submissions), encoding="utf-8")
         run = cli("score", "--from", "odk", str(path), "-q", ref)
         assert run.code == 0, run.err
@@ -210,28 +235,41 @@ def test_every_worked_scenario_round_trips_through_odk(cli, tmp_path: Path, fmt:
             assert _summary(document) == _summary(json.loads(direct.model_dump_json())), ident
 
 
-def test_bad_submissions_are_located_and_the_good_ones_scored(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_submissions_are_located_and_the_good_ones_scored(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     q = load_path(small).questionnaire
     good = _submission(q, {"age": 30, "problems": ["unpaid"]}, [], "good")
     unknown_choice = _submission(q, {"age": 30, "problems": ["chained"]}, [], "bad-choice")
     other_version = _submission(q, {"age": 30}, [], "bad-version") | {VERSION_FIELD: "small@0"}
     not_a_number = _submission(q, {"hours": "twelve"}, [], "bad-number")
     path = tmp_path / "export.csv"
-    path.write_text(_central_csv([good, unknown_choice, other_version, not_a_number]), encoding="utf-8")
+    path.write_text(
+        _central_csv([good, unknown_choice, other_version, not_a_number]), encoding="utf-8"
+    )
     run = cli("score", "--from", "odk", str(path), "-q", str(small))
     assert run.code == 1
     assert [json.loads(line)["case_id"] for line in run.out.splitlines()] == ["good"]
     assert f"{path}: row 3: " in run.err
     assert "chained" not in run.err  # answers are not repeated in messages
-    assert f"{path}: row 4: field '{VERSION_FIELD}': the submission is of 'small@0', not small@1" in run.err
+    assert (
+        f"{path}: row 4: field '{VERSION_FIELD}': the submission is of 'small@0', not small@1"
+        in run.err
+    )
     assert f"{path}: row 5: field 'work-hours': question 'hours' takes a number" in run.err
 
 
-def test_a_field_in_another_group_or_a_missing_group_is_reported(cli, small: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_field_in_another_group_or_a_missing_group_is_reported(
+    cli, small: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     q = load_path(small).questionnaire
-    moved = {k.replace("work/", "job/"): v for k, v in _submission(q, {"age": 30}, [], "moved").items()}
+    moved = {
+        k.replace("work/", "job/"): v for k, v in _submission(q, {"age": 30}, [], "moved").items()
+    }
     path = tmp_path / "moved.json"
-    path.write_text(json.dumps([moved, {"work/unknown_field": "x", VERSION_FIELD: "small@1"}]), encoding="utf-8")
+    path.write_text(
+        json.dumps([moved, {"work/unknown_field": "x", VERSION_FIELD: "small@1"}]), encoding="utf-8"
+    )
     run = cli("score", "--from", "odk", str(path), "-q", str(small))
     assert run.code == 1
     assert "record 1: field 'job/age': the form small@1 has it at 'work/age'" in run.err
@@ -293,12 +331,19 @@ def test_conditions_as_xpath_and_what_cannot_be_expressed(tmp_path: Path) -> Non
     known = "${work} != '' and not(selected(${work}, 'dont_know')) and not(selected(${work}, 'declined'))"
     # not: asked when the inner condition is surely false, never when it is unknown
     assert rows["not_farm"]["relevant"] == f"({known} and not(selected(${{work}}, 'farm')))"
-    assert rows["age_unknown"]["relevant"] == "((${age_special} = 'dont_know') or (${age} != '' and ${age} < 18))"
+    assert (
+        rows["age_unknown"]["relevant"]
+        == "((${age_special} = 'dont_know') or (${age} != '' and ${age} < 18))"
+    )
     assert rows["story_said"]["relevant"] == ""  # a text's contains ignores case here: reported
-    assert rows["followup"]["relevant"] == "(${age} != '' and ${age} >= 18)"  # the indicator part: reported
+    assert (
+        rows["followup"]["relevant"] == "(${age} != '' and ${age} >= 18)"
+    )  # the indicator part: reported
     assert form.loose == {"story_said", "followup"}
     assert len(form.unexpressed) == 2
-    assert form.unexpressed[0].startswith("question 'story_said': its condition uses the test 'contains' on the answer to 'story'")
+    assert form.unexpressed[0].startswith(
+        "question 'story_said': its condition uses the test 'contains' on the answer to 'story'"
+    )
     assert form.unexpressed[1].startswith("question 'followup': its condition uses indicators")
     out = tmp_path / "c.xlsx"
     from screening.xlsform_file import write_xlsform
@@ -307,7 +352,9 @@ def test_conditions_as_xpath_and_what_cannot_be_expressed(tmp_path: Path) -> Non
     _converted(out)
 
 
-def test_an_answer_asked_only_because_the_tablet_could_not_tell_is_left_out(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_asked_only_because_the_tablet_could_not_tell_is_left_out(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "c.yaml"
     path.write_text(CONDITIONS, encoding="utf-8")
     q = load_path(path).questionnaire
@@ -345,4 +392,6 @@ def test_hostile_exports_are_refused_with_a_message(raw: bytes) -> None:
     q = Questionnaire.model_validate(__import__("yaml").safe_load(SMALL_FOR_FUZZ))
     items = list(read_submissions(raw, "x", q))
     assert items
-    assert all(isinstance(i, InvalidRecord) and i.problems for i in items if not isinstance(i, AnswerSet))
+    assert all(
+        isinstance(i, InvalidRecord) and i.problems for i in items if not isinstance(i, AnswerSet)
+    )

@@ -45,9 +45,14 @@ def dicts_in(path: Path) -> dict[str, Texts]:
     found: dict[str, Texts] = {}
     for node in ast.walk(tree):
         literal: ast.expr | None = None
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "register":
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", "")) == "register"
+        ):
             literal = node.args[0] if node.args and isinstance(node.args[0], ast.Dict) else None
-        elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "MESSAGES" for t in node.targets):
+        elif isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "MESSAGES" for t in node.targets
+        ):
             literal = node.value
         if literal is None:
             continue
@@ -59,7 +64,9 @@ def dicts_in(path: Path) -> dict[str, Texts]:
 
 
 def _quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 
@@ -111,8 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     files = {"en": LOCALE / TEMPLATE, **{lang: LOCALE / f"{lang}.po" for lang in languages}}
     for path in files.values():
         if not path.exists():
-            raise SystemExit(f"{path} does not exist: start it from {TEMPLATE} (see docs/languages.md)")
-    parsed = {lang: parse_po(path.read_text(encoding="utf-8"), str(path)) for lang, path in files.items()}
+            raise SystemExit(
+                f"{path} does not exist: start it from {TEMPLATE} (see docs/languages.md)"
+            )
+    parsed = {
+        lang: parse_po(path.read_text(encoding="utf-8"), str(path)) for lang, path in files.items()
+    }
 
     additions: dict[str, list[str]] = {lang: [] for lang in files}
     conflicts: list[str] = []

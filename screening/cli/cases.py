@@ -594,9 +594,7 @@ def show(
 @app.command()
 def export(
     case_id: Annotated[str, typer.Argument(help="The case id (letter case does not matter).")],
-    out: Annotated[
-        Path | None, out_option("Write to this file (0600) instead of stdout.")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write to this file (0600) instead of stdout.")] = None,
     force: ForceOption = False,
     redact: Annotated[
         bool, typer.Option("--redact", help="Leave out every answer marked pii.")

@@ -21,7 +21,9 @@ app = typer.Typer(
 def xlsform(
     questionnaire: Annotated[
         str | None,
-        typer.Argument(help="Questionnaire file or bundled id (default: the default questionnaire)."),
+        typer.Argument(
+            help="Questionnaire file or bundled id (default: the default questionnaire)."
+        ),
     ] = None,
     out: Annotated[Path | None, out_option("The .xlsx file to write (0600).")] = None,
     force: ForceOption = False,
@@ -43,7 +45,10 @@ def xlsform(
     from screening.xlsform_file import write_xlsform
 
     if out is None:
-        raise UsageError("give the file to write with --out FILE.xlsx", hint="Example: screening export xlsform --out form.xlsx")
+        raise UsageError(
+            "give the file to write with --out FILE.xlsx",
+            hint="Example: screening export xlsform --out form.xlsx",
+        )
     check_output(out, force=force)
     loaded = resolve(questionnaire)
     form = build_xlsform(loaded.questionnaire)

@@ -14,7 +14,11 @@ app = typer.Typer(
 
 QuestionnaireOption = Annotated[
     str | None,
-    typer.Option("--questionnaire", "-q", help="Questionnaire file or bundled id (default: the default questionnaire)."),
+    typer.Option(
+        "--questionnaire",
+        "-q",
+        help="Questionnaire file or bundled id (default: the default questionnaire).",
+    ),
 ]
 RtlOption = Annotated[
     str | None,
@@ -25,7 +29,10 @@ RtlOption = Annotated[
         "off: send it as stored (default; env SCREENING_RTL).",
     ),
 ]
-LangOption = Annotated[str | None, typer.Option("--lang", help="Language of the texts (default: the questionnaire's first).")]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the texts (default: the questionnaire's first)."),
+]
 
 
 class ListFormat(StrEnum):
@@ -49,7 +56,9 @@ def _language(lang: str | None, codes: list[str]) -> str:
     if lang is None:
         return codes[0]
     if lang not in codes:
-        raise UsageError(f"--lang {lang}: the questionnaire has no such language ({', '.join(codes)})")
+        raise UsageError(
+            f"--lang {lang}: the questionnaire has no such language ({', '.join(codes)})"
+        )
     return lang
 
 
@@ -83,10 +92,16 @@ def indicator_record(indicator_id: str, questionnaire: Any, language: str) -> di
 @app.command("list")
 def list_indicators(
     questionnaire: QuestionnaireOption = None,
-    dimension: Annotated[str | None, typer.Option("--dimension", "-d", help="Only this dimension id.")] = None,
-    strength: Annotated[Strength | None, typer.Option("--strength", "-s", help="Only this strength.")] = None,
+    dimension: Annotated[
+        str | None, typer.Option("--dimension", "-d", help="Only this dimension id.")
+    ] = None,
+    strength: Annotated[
+        Strength | None, typer.Option("--strength", "-s", help="Only this strength.")
+    ] = None,
     lang: LangOption = None,
-    output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
+    output: Annotated[
+        ListFormat, typer.Option("--format", help="table for people, json for machines.")
+    ] = ListFormat.TABLE,
     rtl: RtlOption = None,
 ) -> None:
     """List the indicators with their dimension and strength.
@@ -106,7 +121,8 @@ def list_indicators(
     selected = [
         i
         for i in q.indicators
-        if (dimension is None or i.dimension == dimension) and (strength is None or i.strength.value == strength.value)
+        if (dimension is None or i.dimension == dimension)
+        and (strength is None or i.strength.value == strength.value)
     ]
     records = [indicator_record(i.id, q, language) for i in selected]
     if output is ListFormat.JSON:
@@ -120,8 +136,12 @@ def list_indicators(
 
     mode = rtl_mode_from_env(rtl, os.environ)
     ui = ui_language(language)
-    title = t("indicators.list_title", ui, questionnaire=q.id, version=q.version, count=len(records))
-    render_indicator_table(make_console(), records, title, ui, shape=lambda text: display(text, mode))
+    title = t(
+        "indicators.list_title", ui, questionnaire=q.id, version=q.version, count=len(records)
+    )
+    render_indicator_table(
+        make_console(), records, title, ui, shape=lambda text: display(text, mode)
+    )
 
 
 @app.command("show")
@@ -129,7 +149,9 @@ def show_indicator(
     indicator_id: Annotated[str, typer.Argument(metavar="ID", help="The indicator's id.")],
     questionnaire: QuestionnaireOption = None,
     lang: LangOption = None,
-    output: Annotated[ListFormat, typer.Option("--format", help="table for people, json for machines.")] = ListFormat.TABLE,
+    output: Annotated[
+        ListFormat, typer.Option("--format", help="table for people, json for machines.")
+    ] = ListFormat.TABLE,
     rtl: RtlOption = None,
 ) -> None:
     """Show one indicator: meaning, strength, source, example, the answers that reveal it, and the worked scenarios that show it.
@@ -148,8 +170,14 @@ def show_indicator(
     q = resolve(questionnaire).questionnaire
     language = _language(lang, q.language_codes)
     if q.indicator(indicator_id) is None:
-        near = difflib.get_close_matches(indicator_id, [i.id for i in q.indicators], n=3, cutoff=0.5)
-        hint = f"Did you mean {', '.join(near)}?" if near else "List them with `screening indicators list`."
+        near = difflib.get_close_matches(
+            indicator_id, [i.id for i in q.indicators], n=3, cutoff=0.5
+        )
+        hint = (
+            f"Did you mean {', '.join(near)}?"
+            if near
+            else "List them with `screening indicators list`."
+        )
         raise ScreeningError(f"no indicator '{indicator_id}' in {q.id}", hint=hint)
     from screening.training import indicator_scenarios
 

@@ -50,9 +50,7 @@ def score(
             help="Questionnaire file or bundled id (default: the default questionnaire).",
         ),
     ] = None,
-    out: Annotated[
-        Path | None, out_option("Write to this file (0600) instead of stdout.")
-    ] = None,
+    out: Annotated[Path | None, out_option("Write to this file (0600) instead of stdout.")] = None,
     force: ForceOption = False,
     output: Annotated[
         ScoreFormat,
@@ -138,9 +136,7 @@ def score(
                 except InvalidRecord as bad:
                     failures += 1
                     for problem in bad.problems:
-                        sys.stderr.write(
-                            f"screening: error: {visible(f'{label}: {problem}')}\n"
-                        )
+                        sys.stderr.write(f"screening: error: {visible(f'{label}: {problem}')}\n")
 
     from screening.sanitize import visible
 
@@ -173,7 +169,9 @@ def score(
             )
     else:
         with contextlib.ExitStack() as stack:
-            sink = sys.stdout if out is None else stack.enter_context(private_file(out, force=force))
+            sink = (
+                sys.stdout if out is None else stack.enter_context(private_file(out, force=force))
+            )
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
@@ -197,7 +195,9 @@ def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any],
     if path == "-":
         raw = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
         if len(raw) > MAX_EXPORT_BYTES:
-            raise AnswersError(f"<stdin>: more than {MAX_EXPORT_BYTES:,} bytes; give the export as a file")
+            raise AnswersError(
+                f"<stdin>: more than {MAX_EXPORT_BYTES:,} bytes; give the export as a file"
+            )
     else:
         try:
             raw = read_limited(Path(path), limit=MAX_EXPORT_BYTES)

@@ -76,7 +76,10 @@ def validate(
         if bad:
             problem_count = tn("count.problems", count, "en")
             file_count = tn("count.files", len(results), "en")
-            typer.echo(t("validate.summary", "en", problems=problem_count, bad=len(bad), files=file_count), err=True)
+            typer.echo(
+                t("validate.summary", "en", problems=problem_count, bad=len(bad), files=file_count),
+                err=True,
+            )
         else:
             typer.echo(tn("validate.valid", len(results), "en"), err=True)
     if bad:

@@ -1430,9 +1430,7 @@ class SqliteStore:
                 "SELECT outcome, urgent, complete, COUNT(*) FROM case_facts"
                 " WHERE outcome IS NOT NULL GROUP BY 1, 2, 3"
             ).fetchall()
-            sectors = conn.execute(
-                "SELECT sector, COUNT(*) FROM case_facts GROUP BY 1"
-            ).fetchall()
+            sectors = conn.execute("SELECT sector, COUNT(*) FROM case_facts GROUP BY 1").fetchall()
             nationalities = conn.execute(
                 "SELECT nationality, COUNT(*) FROM case_facts GROUP BY 1"
             ).fetchall()
@@ -1587,7 +1585,9 @@ class SqliteStore:
                 ),
                 anchor=None if anchored is None else anchored[1],
             )
-        more = " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
+        more = (
+            " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
+        )
         return VerifyResult(
             ok=False,
             events=result.events,
