@@ -539,40 +539,10 @@ def test_an_id_from_a_file_reaches_the_terminal_without_its_escapes(
 def _questionnaire(n: int) -> Questionnaire:
     """n questions, dimensions, indicators; half the questions ask only when a dimension is
     positive or a count is reached, and the indicators form one long chain: the shapes whose
-    checks once cost time quadratic in n, or recursion n deep."""
-    questions: list[dict[str, Any]] = []
-    for i in range(n):
-        question: dict[str, Any] = {"id": f"q{i}", "type": "yes_no", "text": "Q"}
-        if i >= n // 2 and i % 2:
-            question["when"] = {"dimension": f"d{i - n // 2}"}
-        elif i >= n // 2:
-            question["when"] = {"indicators": {"at_least": 1, "dimension": f"d{i - n // 2}"}}
-        questions.append(question)
-    indicators = [
-        {
-            "id": f"i{i}",
-            "title": "I",
-            "dimension": f"d{i}",
-            "strength": "strong",
-            "source": "x",
-            "when": {"answer": f"q{i}", "equals": "yes"}
-            if i == 0
-            else {"any": [{"answer": f"q{i}", "equals": "yes"}, {"indicator": f"i{i - 1}"}]},
-        }
-        for i in range(n // 2)
-    ]
-    return Questionnaire.model_validate(
-        {
-            "id": "big",
-            "version": "1",
-            "title": "Big",
-            "languages": [{"code": "en", "name": "English"}],
-            "sections": [{"id": "s", "title": "S", "questions": questions}],
-            "dimensions": [{"id": f"d{i}", "title": "D"} for i in range(n // 2)],
-            "indicators": indicators,
-            "outcomes": [{"code": "none", "title": "N", "action": "A", "category": "c"}],
-        }
-    )
+    checks once cost time quadratic in n, or recursion n deep (the benchmark's own shape)."""
+    from benchmarks.checks import shape
+
+    return Questionnaire.model_validate(shape(n))
 
 
 def _calls(q: Questionnaire) -> tuple[int, list[Any]]:

@@ -812,7 +812,7 @@ class SqliteStore:
             previous = state.last_answer
             if (_CLEARED if previous is None else previous) == value_json:
                 return False
-            events, head = state.chain
+            events = state.chain[0]
             conn.execute(
                 "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at,"
                 " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
@@ -831,12 +831,26 @@ class SqliteStore:
                 "answer",
                 **_answer_fields(cid, question_id, value_json, officer, at),
             )
-            state.fields["updated_at"] = at
-            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
-            self._anchored = _append_event(
-                conn, at, officer, event, cid, data=data, case=state.digest(), state=(events, head)
-            )
+            self._touch(conn, state, at, officer, event, data)
         return True
+
+    def _touch(
+        self,
+        conn: Conn,
+        state: _CaseState,
+        at: str,
+        officer: str | None,
+        event: EventType,
+        data: str,
+    ) -> None:
+        """A change to a draft case, in its transaction: the case's ``updated_at`` moved to
+        ``at`` and the change's audit event appended, with the digests of the record and of
+        the case's fields after it."""
+        state.fields["updated_at"] = at
+        conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, state.id))
+        self._anchored = _append_event(
+            conn, at, officer, event, state.id, data=data, case=state.digest(), state=state.chain
+        )
 
     def record_note(
         self,
@@ -865,7 +879,7 @@ class SqliteStore:
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
             cid = state.id
-            events, head = state.chain
+            events = state.chain[0]
             conn.execute(
                 "INSERT INTO notes (case_id, question_id, text, officer, recorded_at, event_seq)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -874,18 +888,7 @@ class SqliteStore:
             data = record_digest(
                 state.salt, "note", **_note_fields(cid, question_id, text, officer, at)
             )
-            state.fields["updated_at"] = at
-            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
-            self._anchored = _append_event(
-                conn,
-                at,
-                officer,
-                EventType.NOTE_ADDED,
-                cid,
-                data=data,
-                case=state.digest(),
-                state=(events, head),
-            )
+            self._touch(conn, state, at, officer, EventType.NOTE_ADDED, data)
 
     def acknowledge_flag(
         self, case_id: str, flag_id: str, *, officer: str | None, now: datetime | None = None
@@ -907,7 +910,7 @@ class SqliteStore:
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
             cid = state.id
-            events, head = state.chain
+            events = state.chain[0]
             inserted = conn.execute(
                 "INSERT INTO acknowledged_flags"
                 " (case_id, flag_id, officer, acknowledged_at, event_seq) VALUES (?, ?, ?, ?, ?)"
@@ -916,18 +919,7 @@ class SqliteStore:
             ).rowcount
             if inserted:
                 data = record_digest(state.salt, "flag", **_flag_fields(cid, flag_id, officer, at))
-                state.fields["updated_at"] = at
-                conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
-                self._anchored = _append_event(
-                    conn,
-                    at,
-                    officer,
-                    EventType.FLAG_ACKNOWLEDGED,
-                    cid,
-                    data=data,
-                    case=state.digest(),
-                    state=(events, head),
-                )
+                self._touch(conn, state, at, officer, EventType.FLAG_ACKNOWLEDGED, data)
 
     def set_meta(
         self, case_id: str, key: str, value: JSONInput, *, now: datetime | None = None
@@ -960,19 +952,8 @@ class SqliteStore:
                 (cid, key, value_json),
             )
             state.fields["meta_hash"] = _store_meta_hash(conn, cid, state.salt)
-            state.fields["updated_at"] = at
-            conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (at, cid))
             data = keyed_digest(state.salt, canonical_json(key=key, value=value_json))
-            self._anchored = _append_event(
-                conn,
-                at,
-                None,
-                EventType.CASE_UPDATED,
-                cid,
-                data=data,
-                case=state.digest(),
-                state=state.chain,
-            )
+            self._touch(conn, state, at, None, EventType.CASE_UPDATED, data)
 
     def complete(
         self,
