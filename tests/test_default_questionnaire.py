@@ -476,6 +476,7 @@ def test_the_glossary_rejects_the_variants_it_replaced() -> None:
     "path",
     [
         ROOT / "indicators" / "ilo-adult-labour.yaml",
+        ROOT / "indicators" / "brief-screen.yaml",
         *sorted((ROOT / "indicators" / "scenarios").glob("*.yaml")),
     ],
     ids=lambda p: p.name,
@@ -493,6 +494,12 @@ def test_the_arabic_uses_only_the_glossarys_terms(path: Path) -> None:
     for word in {_plain(w) for w in _glossary_rejected()}:
         hits = [t for t in texts if word in t]
         assert hits == [], f"{path.name}: '{word}' is a rejected variant (docs/glossary.md)"
+
+
+def test_the_programs_arabic_messages_use_only_the_glossarys_terms() -> None:
+    text = _plain((ROOT / "screening" / "locale" / "ar.po").read_text(encoding="utf-8"))
+    for word in {_plain(w) for w in _glossary_rejected()}:
+        assert word not in text, f"ar.po: '{word}' is a rejected variant (docs/glossary.md)"
 
 
 def test_the_dimensions_have_the_palermo_protocol_names(q: Questionnaire) -> None:
