@@ -3,8 +3,8 @@
 The replay (:func:`demo_steps`) and the comparison (:func:`compare`) are pure: they score with
 the one scoring engine (:func:`screening.scoring.assess`) and never print or prompt. Finding a
 scenario by id (:func:`find_scenario`, :func:`load_library`) reads the scenario files through
-:func:`screening.scenarios.load_scenario`. :func:`run_practice` runs the real interview with an
-injected prompter and console, on a case store in a temporary folder that it deletes.
+:func:`screening.scenarios.load_scenario`. A practice interview runs the real interview
+(:func:`screening.ui.training.run_practice`); its answers are compared here.
 
 The practice score, out of 100 (``docs/training.md`` explains it to trainers)::
 
@@ -20,10 +20,9 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from screening.answers import InvalidRecord
-from screening.bidi import RtlMode
 from screening.errors import Problem, QuestionnaireError, ScreeningError
 from screening.evaluate import is_special
 from screening.i18n import t, ui_language
@@ -38,11 +37,6 @@ from screening.model import (
 from screening.questionnaires import LoadedQuestionnaire, resolve
 from screening.scenarios import Scenario, checked_answers, load_scenario
 from screening.scoring import Assessment, DimensionScore, ObservedIndicator, assess
-
-if TYPE_CHECKING:
-    from rich.console import Console  # noqa: TID251  (a type only: consoles are made in the rendering modules)
-
-    from screening.prompts import Prompter
 
 __all__ = [
     "SCORE_WEIGHTS",
@@ -62,7 +56,6 @@ __all__ = [
     "load_library",
     "prepare",
     "questionnaire_for",
-    "run_practice",
     "scenarios_showing",
     "shortfall",
 ]
@@ -616,75 +609,6 @@ def compare(
         language=language or q.default_language,
         trainee_answers=dict(given.answers),
     )
-
-
-def run_practice(
-    case: Case,
-    *,
-    prompter: Prompter,
-    console: Console,
-    language: str,
-    rtl: RtlMode = RtlMode.OFF,
-    trainee: str | None = None,
-) -> PracticeResult:
-    """Let a trainee interview a scenario with the real interview, then compare.
-
-    The interview (:class:`screening.interview.Interview`) runs as at the centre: the
-    pre-interview checklist, every question that applies, urgent flags, the review. Its case
-    store and the referral it writes live in a temporary folder that is deleted afterwards, so
-    nothing of a practice reaches the centre's case store or its audit log.
-
-    Args:
-        case: The scenario, prepared.
-        prompter: Where the questions are asked.
-        console: Where the interview's screens are drawn.
-        language: The interview language (also the language of the screens).
-        rtl: Right-to-left display mode.
-        trainee: Who practises; shown as the officer of the practice case.
-
-    Returns:
-        The comparison of the trainee's answers with the scenario's.
-
-    Raises:
-        Interrupted: Ctrl-C or the end of input; nothing of the practice is kept.
-    """
-    import tempfile
-
-    from screening.errors import Interrupted
-    from screening.interview import Interview, InterviewSettings
-    from screening.store import open_store
-
-    def load(_ref: str | None) -> LoadedQuestionnaire:
-        return case.loaded
-
-    with tempfile.TemporaryDirectory(prefix="screening-practice-") as folder:
-        home = Path(folder)
-        settings = InterviewSettings(
-            questionnaire=case.questionnaire.id,
-            officer=trainee or "trainee",
-            language=language,
-            ui_language=language,
-            out=home / "practice-referral.json",
-            rtl=rtl,
-            practice=True,
-        )
-        with open_store(home / "store") as store:
-            try:
-                result = Interview(
-                    settings,
-                    prompter=prompter,
-                    console=console,
-                    store=store,
-                    referrals_dir=home,
-                    load=load,
-                ).run()
-            except Interrupted:
-                raise Interrupted(
-                    "practice stopped: nothing of it was kept",
-                    hint=f"Start again with `screening train practice {case.scenario.id}`.",
-                ) from None
-            answers = dict(store.get_case(result.case_id).answers)
-    return compare(case, answers, language=language)
 
 
 # --------------------------------------------------------------------------- indicators

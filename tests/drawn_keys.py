@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prompt_toolkit.input.base import PipeInput
-from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.input.base import PipeInput  # noqa: TID251 - the test feeds the prompts keys
+from prompt_toolkit.output import DummyOutput  # noqa: TID251 - the test feeds the prompts keys
 
 
 class KeysOutput(DummyOutput):
@@ -56,6 +56,6 @@ class KeysOutput(DummyOutput):
                 self.pipe.send_text(self.chunks.pop(0) if self.chunks else "\x04")
 
     def get_size(self):  # type: ignore[no-untyped-def]
-        from prompt_toolkit.data_structures import Size
+        from prompt_toolkit.data_structures import Size  # noqa: TID251 - the test feeds the prompts keys
 
         return Size(rows=self.rows, columns=80)

@@ -189,7 +189,7 @@ def test_a_key_resolves_whatever_was_imported() -> None:
         "from screening.i18n import t\n"
         "print(t('cases.purge.done', 'en', count=2))\n"
         "print(t('train.list_title', 'ar', count=1))\n"
-        "print(sorted(m for m in ('screening.cases_messages', 'screening.render_training') if m in sys.modules))\n"
+        "print(sorted(m for m in ('screening.cases_messages', 'screening.ui.training') if m in sys.modules))\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60

@@ -26,11 +26,11 @@ from test_engine import INTERVIEW_YAML
 from screening.bidi import RtlMode, display
 from screening.errors import ExitStatus, Interrupted, ScreeningError, StoreError, UsageError
 from screening.i18n import t
-from screening.interview import Interview, InterviewResult, InterviewSettings
-from screening.prompts import Option
 from screening.questionnaires import LoadedQuestionnaire, load_path
 from screening.schemas import referral_schema
 from screening.store import CaseStatus, SqliteStore, open_store
+from screening.ui.interview import Interview, InterviewResult, InterviewSettings
+from screening.ui.prompts import Option
 
 ALL_CHECKED = ["needs", "private", "interpreter", "gender", "explained"]
 FIXED_TIME = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ from rich.console import Console  # noqa: TID251 - the screens are drawn on a co
 from test_interview import FIXED_TIME, S, ScriptedPrompter, Stop
 
 from screening.errors import Interrupted
-from screening.interview import Interview, InterviewSettings
 from screening.store import open_store
+from screening.ui.interview import Interview, InterviewSettings
 
 # The officer's checks of 2.0.0 up to the first question put to the person.
 CHECKS_2 = [

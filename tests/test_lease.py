@@ -16,9 +16,9 @@ from test_interview import MAIN, Run, S, Step, Stop, T, settings_for
 from test_store import around, new_case
 
 from screening.errors import ExitStatus, Interrupted, LeaseError, StoreError
-from screening.interview import InterviewSettings
 from screening.store import DATABASE_NAME, CaseStatus, SqliteStore, open_store
 from screening.store.sqlite import _HOST
+from screening.ui.interview import InterviewSettings
 
 DATE_A = "2024-01-31"
 DATE_C = "2023-05-01"

@@ -1,7 +1,7 @@
 """The prompt layer: real questionary prompts fed through prompt_toolkit's pipe input.
 
-Each question type is asked with :func:`screening.interview.ask_question` over a
-:class:`~screening.prompts.QuestionaryPrompter` reading keys from ``create_pipe_input()`` and
+Each question type is asked with :func:`screening.ui.interview.ask_question` over a
+:class:`~screening.ui.prompts.QuestionaryPrompter` reading keys from ``create_pipe_input()`` and
 drawing on a ``DummyOutput`` (one that keeps what was written, to find the messages).
 """
 
@@ -13,15 +13,16 @@ from typing import Any
 
 import pytest
 from drawn_keys import KeysOutput
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.input import create_pipe_input  # noqa: TID251 - the test feeds the prompts keys
+from prompt_toolkit.input.base import PipeInput  # noqa: TID251 - the test feeds the prompts keys
 from rich.console import Console  # noqa: TID251 - the screens are drawn on a console of the test
 from test_engine import load
 
 from screening.bidi import RtlMode
-from screening.interview import Action, Answer, Reply, View, ask_question
 from screening.model import Question, Questionnaire
-from screening.prompts import Option, QuestionaryPrompter
+from screening.ui.interview import Action, Answer, Reply, ask_question
+from screening.ui.prompts import Option, QuestionaryPrompter
+from screening.ui.view import View
 
 DOWN = "\x1b[B"
 ENTER = "\r"
@@ -51,7 +52,9 @@ def output(keys: PipeInput) -> RecordingOutput:
 
 def view_for(q: Questionnaire, language: str = "en", officer: str = "en") -> View:
     console = Console(file=io.StringIO(), width=80, color_system=None)
-    return View(console, q, language, officer, RtlMode.OFF)
+    return View(
+        console, questionnaire=q, language=language, officer_language=officer, mode=RtlMode.OFF
+    )
 
 
 def ask(
@@ -374,7 +377,7 @@ def test_long_entries_are_wrapped_before_they_are_reordered(
     from screening.bidi import cell_width, display, display_lines
 
     console = Console(file=io.StringIO(), width=48, color_system=None)
-    view = View(console, q, "ar", "en", mode)
+    view = View(console, questionnaire=q, language="ar", officer_language="en", mode=mode)
     short = view.label({"en": "Yes", "ar": "نعم"})
     assert short == display("نعم", mode) + "  (Yes)"
     lines = view.label(LONG).split("\n")
@@ -509,7 +512,7 @@ def test_back_at_once_in_an_empty_typed_field(
 
 
 def test_a_long_list_gets_the_rows_left_and_scrolls(keys: PipeInput) -> None:
-    from screening.prompts import PromptScreen
+    from screening.ui.prompts import PromptScreen
 
     output = RecordingOutput(keys, rows=12)
     screen = PromptScreen(rows_above=5)

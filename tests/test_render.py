@@ -8,8 +8,9 @@ from rich.console import Console  # noqa: TID251  # the test reads what rich pri
 
 from screening.bidi import RtlMode, display, display_lines
 from screening.questionnaires import load_path
-from screening.render import render_summary
 from screening.scoring import assess
+from screening.ui.summary import render_summary
+from screening.ui.view import View
 
 
 def _console(width: int) -> Console:
@@ -19,7 +20,7 @@ def _console(width: int) -> Console:
 def test_urgent_panel_comes_before_the_outcome(small: Path) -> None:
     q = load_path(small).questionnaire
     console = _console(80)
-    render_summary(console, assess(q, {"age": 15}), "en")
+    render_summary(View(console, language="en", questionnaire=q), assess(q, {"age": 15}))
     text = console.export_text()
     assert text.index("URGENT: act first: Possible minor") < text.index("Outcome: None")
     assert "Call 995." in text
@@ -34,11 +35,7 @@ def test_reordered_paragraphs_are_wrapped_first(small: Path) -> None:
     object.__setattr__(outcome, "action", {"en": "x", "ar": long_action})
     console = _console(50)
     render_summary(
-        console,
-        assess(q, {}),
-        "ar",
-        shape=lambda text: display(text, RtlMode.REORDER),
-        block=lambda text, width: display_lines(text, width, RtlMode.REORDER, rtl=True),
+        View(console, language="ar", mode=RtlMode.REORDER, questionnaire=q), assess(q, {})
     )
     printed = console.export_text()
     expected = display_lines("الإجراء: " + long_action, 46, RtlMode.REORDER, rtl=True)
@@ -52,11 +49,8 @@ def test_reordered_titles_are_reordered_whole(small: Path) -> None:
     q = load_path(small).questionnaire
     console = _console(80)
     render_summary(
-        console,
+        View(console, language="ar", mode=RtlMode.REORDER, questionnaire=q),
         assess(q, {"age": 15}),
-        "ar",
-        shape=lambda text: display(text, RtlMode.REORDER),
-        block=lambda text, width: display_lines(text, width, RtlMode.REORDER, rtl=True),
     )
     printed = console.export_text()
     assert display("عاجل: تصرّف أولًا: قاصر محتمل", RtlMode.REORDER) in printed

@@ -339,7 +339,7 @@ def test_the_sql_of_store_init_is_documented() -> None:
 def test_an_officer_cannot_type_another_officer_id(centre: tuple[Cluster, str]) -> None:
     from screening.cli.interview import _officer_of
     from screening.errors import UsageError
-    from screening.interview import InterviewSettings
+    from screening.ui.interview import InterviewSettings
 
     cluster, database = centre
     with open_store(as_user(cluster, database, "officer_a")) as store:

@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 from conftest import SMALL, write
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.input.base import PipeInput
+from prompt_toolkit.input import create_pipe_input  # noqa: TID251 - the test feeds the prompts keys
+from prompt_toolkit.input.base import PipeInput  # noqa: TID251 - the test feeds the prompts keys
 from rich.console import Console  # noqa: TID251  (the practice interview is drawn on a console of the test)
 
 from screening.bidi import cell_width
-from screening.interview import CHECKLIST_ITEMS
 from screening.model import ILO_RULE
-from screening.prompts import ListValidator, Option, QuestionaryPrompter, Validator
 from screening.questionnaires import LoadedQuestionnaire, load_path
 from screening.scenarios import Scenario, load_scenario, scenario_files
 from screening.scoring import assess
@@ -32,10 +30,12 @@ from screening.training import (
     find_scenario,
     indicator_scenarios,
     prepare,
-    run_practice,
     scenarios_showing,
     shortfall,
 )
+from screening.ui.interview import CHECKLIST_ITEMS
+from screening.ui.prompts import ListValidator, Option, QuestionaryPrompter, Validator
+from screening.ui.training import run_practice
 
 BUNDLED = scenario_files()
 
@@ -840,7 +840,8 @@ def test_indicator_scenarios_for_indicators_show(
 ) -> None:
     import io
 
-    from screening.render_training import render_indicator_scenarios
+    from screening.ui.indicators import render_indicator_scenarios
+    from screening.ui.view import View
 
     paths = sorted((library / "scenarios").glob("*.yaml"))
     records = indicator_scenarios("unpaid", loaded.questionnaire, "ar", paths)
@@ -849,6 +850,6 @@ def test_indicator_scenarios_for_indicators_show(
         {"id": "young_cook", "title": "طاهٍ صغير", "key": True},
     ]
     console = Console(file=io.StringIO(), width=80, color_system=None)
-    render_indicator_scenarios(console, records, "ar")
+    render_indicator_scenarios(View(console, language="ar"), records)
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "• young_cook: طاهٍ صغير (مؤشر أساسي)" in shown

@@ -21,11 +21,8 @@ import typer
 from screening.cli.options import ForceOption, StoreOption, out_option
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from screening.bidi import RtlMode
-    from screening.casefile import AnswerRow, LiveCase
-    from screening.store import CaseSummary, SqliteStore
+    from screening.store import SqliteStore
+    from screening.ui.view import View
 
 app = typer.Typer(
     help=(
@@ -103,130 +100,20 @@ RtlOption = Annotated[
 # -- helpers ---------------------------------------------------------------------------------
 
 
-class _Ui:
-    """The officer's language and the display of right-to-left text, for one command.
-
-    Attributes:
-        code: The language code asked for (questionnaire text is looked up with it).
-        lang: The program language used for it (English when it has no translation).
-        mode: How right-to-left text is sent to the terminal.
-        rtl: The program language is written from right to left.
-    """
-
-    def __init__(self, code: str, mode: RtlMode) -> None:
-        from screening.i18n import RTL_LANGUAGES, ui_language
-
-        self.code = code
-        self.lang = ui_language(code)
-        self.mode = mode
-        self.rtl = self.lang in RTL_LANGUAGES
-
-    @property
-    def reorder(self) -> bool:
-        """Text is shaped and reordered here (wrapped first when it is long)."""
-        from screening.bidi import RtlMode
-
-        return self.mode is RtlMode.REORDER
-
-    def tr(self, key: str, /, **values: object) -> str:
-        """A message in the officer's language (logical text)."""
-        from screening.i18n import t
-
-        return t(key, self.lang, **values)
-
-    def shape(self, text: str, *, auto: bool = False) -> str:
-        """The display form of a short text in the officer's language (``auto``: any text)."""
-        from screening.bidi import display
-
-        return display(text, self.mode, rtl=None if auto else self.rtl)
-
-    def block(self, text: str, width: int, *, rtl: bool | None = None) -> list[str]:
-        """Text wrapped to ``width`` cells (at least 20), then each line in display form.
-
-        The lines read in the officer's direction unless ``rtl`` says otherwise.
-        """
-        from screening.bidi import display_lines
-
-        rtl = self.rtl if rtl is None else rtl
-        return display_lines(text, max(20, width), self.mode, rtl=rtl)
-
-    def ltr(self, text: str) -> str:
-        """A date or a time kept in reading order inside right-to-left text (marks around it).
-
-        Without them, ``2026-11-29`` after Arabic words would show as ``29-11-2026``.
-        """
-        return f"\u200e{text}\u200e" if self.rtl else text
-
-    def say(self, message: str) -> None:
-        """A message for people on stderr, after ``screening: ``."""
-        _emit("screening: ", message, self)
-
-    def warn(self, message: str) -> None:
-        """A warning on stderr, after ``screening: warning: `` (the word translated)."""
-        self.say(f"{self.tr('cases.warning')}: {message}")
-
-
-def _ui(option: str | None, rtl: Rtl | None, *, fallback: str | None = None) -> _Ui:
-    """The officer's language: the option, else SCREENING_UI_LANG, else ``fallback``, else en."""
-    import os
-
+def _ui(option: str | None, rtl: Rtl | None, *, fallback: str | None = None) -> View:
+    """The view of a command: the officer's language (the option, else SCREENING_UI_LANG, else
+    ``fallback``, else en) and the display of right-to-left text."""
     from screening.bidi import rtl_mode_from_env
+    from screening.ui.view import View
 
     mode = rtl_mode_from_env(None if rtl is None else rtl.value, os.environ)
     code = (option or "").strip() or os.environ.get(UI_LANG_ENV, "").strip() or fallback or "en"
-    return _Ui(code, mode)
-
-
-def _terminal_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size().columns
-
-
-def _emit(prefix: str, message: str, ui: _Ui) -> None:
-    """Write ``prefix`` and a message to stderr.
-
-    In reorder mode, right-to-left text is wrapped to the terminal and each line put in
-    display order, the lines after the first indented under the message. Ids and paths in it
-    are made visible (nothing in them acts on the terminal).
-    """
-    from screening.sanitize import visible
-
-    message = visible(message)
-    if ui.reorder and ui.rtl:
-        lines = ui.block(message, _terminal_width() - len(prefix) - 1)
-        margin = "\n" + " " * len(prefix)
-        sys.stderr.write(prefix + margin.join(lines) + "\n")
-    else:
-        sys.stderr.write(prefix + ui.shape(message) + "\n")
+    return View(language=code, mode=mode)
 
 
 def _has_terminal() -> bool:
     """Whether someone can answer a confirmation question."""
     return sys.stdin.isatty()
-
-
-def _confirm(question: str, *, what: str, ui: _Ui) -> bool:
-    """Ask on the terminal (stderr); refuse without one; Ctrl-C means no and exits 130."""
-    from screening.errors import Interrupted, NoTerminalError
-
-    if not _has_terminal():
-        raise NoTerminalError(
-            f"{what} needs a confirmation and there is no terminal to ask on",
-            hint="Run it in a terminal, or add --yes to confirm on the command line.",
-        )
-    if ui.reorder and ui.rtl:
-        # Wrapped before it is reordered, with room left for " [y/N]: " after the last line.
-        *lines, question = ui.block(question, _terminal_width() - 10)
-        for line in lines:
-            sys.stderr.write(line + "\n")
-    else:
-        question = ui.shape(question)
-    try:
-        return typer.confirm(question, default=False, err=True)
-    except typer.Abort:
-        sys.stderr.write("\n")
-        raise Interrupted("interrupted: nothing was deleted") from None
 
 
 def _waiting(message: str) -> None:
@@ -250,41 +137,11 @@ def _print_json(document: Any) -> None:
     sys.stdout.flush()
 
 
-def _local(moment: datetime | None, *, day_only: bool = False) -> str:
-    """A time for people: local, to the minute (or the day)."""
-    if moment is None:
-        return "-"
-    return moment.astimezone().strftime("%Y-%m-%d" if day_only else "%Y-%m-%d %H:%M")
-
-
-def _questionnaire_name(ref: str) -> str:
-    """A questionnaire for a table: a bundled id as it is, a file by its name only."""
-    return Path(ref).name if "/" in ref or "\\" in ref else ref
-
-
 def _count(noun: str, count: int) -> str:
     """``count`` of a noun (``cases``, ``notes``, ...), in English, in the right plural form."""
     from screening.i18n import tn
 
     return tn(f"cases.count.{noun}", count, "en")
-
-
-def _printable(text: str) -> str:
-    """Stored text made safe for a terminal (:func:`screening.sanitize.visible`): control
-    characters shown as symbols, bidi overrides and isolates neutralised; lines kept."""
-    from screening.sanitize import visible
-
-    return visible(text, lines=True)
-
-
-def _value_text(value: Any) -> str:
-    import json
-
-    if isinstance(value, list):
-        return ", ".join(_printable(str(item)) for item in value)
-    if isinstance(value, str):
-        return _printable(value)
-    return json.dumps(value, ensure_ascii=False)
 
 
 # -- list ------------------------------------------------------------------------------------
@@ -312,6 +169,7 @@ def list_cases(
     Example: screening cases list --status draft --format json
     """
     from screening.casefile import summary_document
+    from screening.ui.cases import print_summaries
 
     ui = _ui(ui_lang, rtl)
     with _store(where, read=True) as store:
@@ -321,224 +179,14 @@ def list_cases(
         return
     if not summaries:
         if status is None:
-            ui.say(ui.tr("cases.list.empty"))
+            ui.note(ui.tr("cases.list.empty"))
         else:
-            ui.say(ui.tr("cases.list.empty_status", status=status.value))
+            ui.note(ui.tr("cases.list.empty_status", status=status.value))
         return
-    _print_summaries(summaries, ui)
-
-
-_COLUMNS = ("id", "status", "created", "updated", "answers", "officer", "questionnaire")
-
-
-def _print_summaries(summaries: list[CaseSummary], ui: _Ui) -> None:
-    """A table, one line per case; on a terminal too narrow for it, two lines per case."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from screening.render import make_console
-    from screening.sanitize import visible
-
-    headers = [ui.shape(ui.tr(f"cases.col.{column}")) for column in _COLUMNS]
-    if ui.rtl and not ui.reorder:
-        # A terminal that does its own bidi would lay an all-Arabic header line out from the
-        # right, over the wrong columns: a left-to-right mark keeps it in the rows' order.
-        headers[0] = "\u200e" + headers[0]
-    rows = [
-        (
-            s.id,
-            s.status.value,
-            _local(s.created_at, day_only=True),
-            _local(s.updated_at),
-            str(s.answers),
-            visible(s.officer or "-"),
-            visible(f"{_questionnaire_name(s.questionnaire_id)} {s.questionnaire_version}"),
-        )
-        for s in summaries
-    ]
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column, header in zip(_COLUMNS, headers, strict=True):
-        table.add_column(
-            Text(header), no_wrap=True, justify="right" if column == "answers" else "left"
-        )
-    for *before, officer, questionnaire in rows:
-        # Text, never markup: an officer id such as "[/x]" is shown as it is
-        table.add_row(
-            *(Text(cell) for cell in before),
-            Text(ui.shape(officer, auto=True)),
-            Text(questionnaire),
-        )
-    console = make_console()
-    natural = console.measure(table, options=console.options.update_width(100_000)).maximum
-    if natural <= console.width or not console.is_terminal:
-        # Piped or redirected: one line per case however wide, so that grep and cut work.
-        console.width = max(console.width, natural)
-        console.print(table)
-        return
-    # Squeezing the table would cut ids or times; a record of two lines (or more) keeps all.
-    for case_id, status, created, updated, answers, officer, questionnaire in rows:
-        record = case_id + "  " + ui.tr("cases.list.record", status=status, count=answers)
-        lines = ui.block(record, console.width - 1) if ui.reorder and ui.rtl else [record]
-        for line in lines:
-            shown = Text(line)
-            shown.highlight_words([case_id], "bold")
-            console.print(shown, soft_wrap=ui.reorder and ui.rtl)
-        details = ui.tr(
-            "cases.list.record_details",
-            updated=ui.ltr(updated),
-            created=ui.ltr(created),
-            officer=officer,
-            questionnaire=questionnaire,
-        )
-        if ui.reorder:
-            for line in ui.block(details, console.width - 5):
-                console.print(Text("    " + line), soft_wrap=True)
-        else:
-            console.print(Text("    " + details))
+    print_summaries(ui, summaries)
 
 
 # -- show ------------------------------------------------------------------------------------
-
-
-def _case_is_rtl(live: LiveCase, code: str) -> bool:
-    """Whether the officer's language is written from right to left (as the interview says)."""
-    from screening.i18n import RTL_LANGUAGES
-    from screening.model import Direction
-
-    declared = live.loaded.questionnaire.language(code)
-    if declared is not None:
-        return declared.direction is Direction.RTL
-    return code.split("-")[0] in RTL_LANGUAGES
-
-
-def _free_text(live: LiveCase, row: AnswerRow) -> bool:
-    """Whether an answer is text typed in (a text question, or a question no longer known)."""
-    from screening.model import TextQuestion
-
-    question = live.loaded.questionnaire.question(row.question_id)
-    return isinstance(question, TextQuestion) or (question is None and isinstance(row.value, str))
-
-
-def _direction(text: str, ui: _Ui) -> bool:
-    """The direction of typed text: its first strong character's, else the officer's.
-
-    A note or a typed answer in English reads left to right even in an Arabic view (numbers
-    and full stops in place); one in Arabic reads right to left in an English view.
-    """
-    import unicodedata
-
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("L", "R", "AL"):
-            return kind != "L"
-    return ui.rtl
-
-
-def _render_case(console: Console, live: LiveCase, ui: _Ui) -> None:
-    import json
-
-    from rich.table import Table
-    from rich.text import Text
-
-    from screening.bidi import display, display_lines
-    from screening.casefile import answer_rows, is_pii
-    from screening.render import render_summary
-
-    case = live.case
-    tr = ui.tr
-    width = console.width
-
-    def para(text: str, *, indent: int = 0, style: str = "", rtl: bool | None = None) -> None:
-        """A paragraph: wrapped, then reordered, line by line, in reorder mode."""
-        if ui.reorder:
-            for line in ui.block(text, width - indent - 1, rtl=rtl):
-                console.print(Text(" " * indent + line, style=style), soft_wrap=True)
-        else:
-            console.print(Text(" " * indent + text, style=style))
-
-    para(tr("cases.show.title", case_id=case.id, status=case.status.value), style="bold")
-    changed = "  " + tr("cases.show.changed") if live.questionnaire_changed else ""
-    languages = tr("cases.show.languages", language=case.language, ui_language=case.ui_language)
-    about = [
-        ("questionnaire", f"{case.questionnaire_id} {case.questionnaire_version}{changed}"),
-        ("language", languages),
-        ("officer", case.officer or "-"),
-        ("created", ui.ltr(_local(case.created_at))),
-        ("updated", ui.ltr(_local(case.updated_at))),
-        ("completed", ui.ltr(_local(case.completed_at))),
-        ("exported", ui.ltr(_local(case.exported_at))),
-    ]
-    if ui.reorder and ui.rtl:
-        for key, value in about:
-            para(f"{tr('cases.show.' + key)}: {_printable(value)}")
-    else:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="dim")
-        grid.add_column()
-        for key, value in about:
-            grid.add_row(ui.shape(tr("cases.show." + key)), Text(ui.shape(_printable(value))))
-        console.print(grid)
-
-    answers = answer_rows(live)
-    para(tr("cases.show.answers", count=len(answers)), style="bold")
-    if not answers:
-        para(tr("cases.show.no_answers"), indent=2)
-    pii_mark = tr("cases.show.pii")
-    qid_width = max((len(row.question_id) for row in answers), default=0)
-    for row in answers:
-        marks = [pii_mark] if row.pii else []
-        if not row.applies:
-            marks.append(tr("cases.show.unfit" if row.unfit else "cases.show.not_applicable"))
-        if ui.reorder:
-            value = _value_text(row.value)
-            entry = "  ".join([f"{_printable(row.question_id)}: {value}", *marks])
-            para(entry, indent=2, rtl=_direction(value, ui) if _free_text(live, row) else None)
-            continue
-        line = Text("  " + _printable(row.question_id).ljust(qid_width) + "  ")
-        line.append(_value_text(row.value))
-        for mark in marks:
-            line.append("  " + mark, style="yellow" if mark == pii_mark else "dim")
-        console.print(line)
-
-    if case.notes:
-        para(tr("cases.show.notes"), style="bold")
-        for qid, texts in case.notes.items():
-            pii = is_pii(live, qid)
-            for text in texts:
-                if ui.reorder:
-                    marks = [pii_mark] if pii else []
-                    entry = "  ".join([f"{_printable(qid)}: {_printable(text)}", *marks])
-                    para(entry, indent=2, rtl=_direction(text, ui))
-                    continue
-                line = Text(f"  {_printable(qid)}: ")
-                line.append(_printable(text))
-                if pii:
-                    line.append("  " + pii_mark, style="yellow")
-                console.print(line)
-    flags = ", ".join(sorted(case.acknowledged_flags)) or tr("cases.none")
-    if ui.reorder:
-        para(f"{tr('cases.show.flags')}: {_printable(flags)}")
-    else:
-        console.print(Text.assemble((tr("cases.show.flags") + ": ", "bold"), _printable(flags)))
-    if case.meta:
-        para(tr("cases.show.metadata"), style="bold")
-        for key, item in case.meta.items():
-            para(f"{key}: " + _printable(json.dumps(item, ensure_ascii=False)), indent=2)
-    console.rule(ui.shape(tr("cases.show.outcome")))
-
-    # The summary as the interview shows it: in the officer's language, paragraphs wrapped
-    # before they are reordered.
-    summary_rtl = _case_is_rtl(live, ui.code)
-
-    def shape(text: str) -> str:
-        return display(text, ui.mode)
-
-    def block(text: str, width: int) -> list[str]:
-        return display_lines(text, width, ui.mode, rtl=summary_rtl)
-
-    render_summary(
-        console, live.assessment, ui.code, shape=shape, block=block if ui.reorder else None
-    )
 
 
 @app.command()
@@ -573,19 +221,19 @@ def show(
     Example: screening cases show C-2026-11-29-7KQ3M2 --ui-lang ar
     """
     from screening.casefile import case_document, live_case
-    from screening.render import make_console
+    from screening.ui.cases import render_case
 
     _ui(ui_lang, rtl)  # a wrong SCREENING_RTL is refused before the store is opened
     with _store(where, read=True) as store:
         case = store.get_case(case_id)
     ui = _ui(ui_lang, rtl, fallback=case.ui_language)
-    live = live_case(case, questionnaire=questionnaire, language=ui.lang)
+    live = live_case(case, questionnaire=questionnaire, language=ui.ui)
     for warning in live.warnings:
         ui.warn(warning)
     if output is Format.JSON:
         _print_json(case_document(live))
         return
-    _render_case(make_console(), live, ui)
+    render_case(ui, live)
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -618,6 +266,7 @@ def export(
     from screening.casefile import export_case, with_audit_head
     from screening.files import check_output, write_private
     from screening.store import CaseStatus
+    from screening.ui.cases import printable
 
     ui = _ui(ui_lang, rtl)
     if out is not None:
@@ -625,7 +274,7 @@ def export(
     with _store(where, read=True) as store:
         case = store.get_case(case_id)
         result = export_case(
-            store, case, redact=redact, questionnaire=questionnaire, language=ui.lang
+            store, case, redact=redact, questionnaire=questionnaire, language=ui.ui
         )
         for warning in result.warnings:
             ui.warn(warning)
@@ -652,15 +301,15 @@ def export(
             else "cases.export.wrote_draft"
         )
         key += "_redacted" if redact else ""
-        if ui.rtl:
+        if ui.ui_rtl:
             # Inside right-to-left text a path's leading "/" would be moved to its end: the
             # path goes on a line of its own, never wrapped, so that it can be copied whole.
-            ui.say(ui.tr(key, case_id=case.id, path="").rstrip() + ":")
-            sys.stderr.write(" " * len("screening: ") + _printable(str(out)) + "\n")
+            ui.note(ui.tr(key, case_id=case.id, path="").rstrip() + ":")
+            sys.stderr.write(" " * len("screening: ") + printable(str(out)) + "\n")
         else:
-            ui.say(ui.tr(key, case_id=case.id, path=out))
+            ui.note(ui.tr(key, case_id=case.id, path=out))
     elif case.status is CaseStatus.DRAFT:
-        ui.say(ui.tr("cases.export.draft", case_id=case.id))
+        ui.note(ui.tr("cases.export.draft", case_id=case.id))
 
 
 # -- delete ----------------------------------------------------------------------------------
@@ -684,6 +333,8 @@ def delete(
 
     Example: screening cases delete C-2026-11-29-7KQ3M2 --officer epc-017
     """
+    from screening.ui.cases import confirm, local_time, say_path
+
     ui = _ui(ui_lang, rtl)
     with _store(where) as store:
         case = store.get_case(case_id)
@@ -693,20 +344,20 @@ def delete(
                 case_id=case.id,
                 status=case.status.value,
                 count=len(case.answers),
-                created=ui.ltr(_local(case.created_at)),
+                created=ui.ltr(local_time(case.created_at)),
             )
-            if not _confirm(question, what=f"deleting case {case.id}", ui=ui):
-                ui.say(ui.tr("cases.delete.kept", case_id=case.id))
+            if not confirm(ui, question, what=f"deleting case {case.id}", terminal=_has_terminal()):
+                ui.note(ui.tr("cases.delete.kept", case_id=case.id))
                 raise typer.Exit(1)
         interview = case.meta.get("interview")
         elsewhere = interview.get("out") if isinstance(interview, dict) else None
         store.delete_case(case.id, officer=officer)
         home = store.path.parent
-    ui.say(ui.tr("cases.delete.done", case_id=case.id))
+    ui.note(ui.tr("cases.delete.done", case_id=case.id))
     for path in _remove_referrals(home, [case.id]):
-        _say_path(ui, "cases.delete.referral", path, case_id=case.id)
+        say_path(ui, "cases.delete.referral", path, case_id=case.id)
     if isinstance(elsewhere, str) and os.path.lexists(elsewhere):
-        _say_path(ui, "cases.delete.elsewhere", Path(elsewhere), case_id=case.id, warn=True)
+        say_path(ui, "cases.delete.elsewhere", Path(elsewhere), case_id=case.id, warn=True)
 
 
 def _remove_referrals(home: Path, case_ids: list[str]) -> list[Path]:
@@ -728,17 +379,6 @@ def _remove_referrals(home: Path, case_ids: list[str]) -> list[Path]:
     if failure is not None:
         raise failure
     return removed
-
-
-def _say_path(ui: _Ui, key: str, path: Path, *, warn: bool = False, **values: object) -> None:
-    """A message that ends with a path; in right-to-left text the path gets a line of its own,
-    never wrapped, so that it can be copied whole (its leading "/" would move to its end)."""
-    say = ui.warn if warn else ui.say
-    if ui.rtl:
-        say(ui.tr(key, path="", **values).rstrip().rstrip(":") + ":")
-        sys.stderr.write(" " * len("screening: ") + _printable(str(path)) + "\n")
-    else:
-        say(ui.tr(key, path=path, **values))
 
 
 # -- verify ----------------------------------------------------------------------------------
@@ -793,6 +433,7 @@ def verify(
     Example: screening cases verify --expected-head "$(jq -r .audit_head referral.json)"
     """
     from screening.errors import StoreError
+    from screening.ui.view import terminal_width
 
     ui = _ui(ui_lang, rtl)
     with _store(where, read=True) as store:
@@ -807,10 +448,10 @@ def verify(
         )
     if result.anchor is not None:
         sys.stderr.write(f"screening: {result.anchor}\n")
-    if ui.rtl:
+    if ui.ui_rtl:
         # The head goes on a line of its own, never wrapped, so that it can be copied whole.
         intact = ui.tr("cases.verify.intact", count=result.events, head="").rstrip() + ":"
-        for line in ui.block(intact, _terminal_width() - 1) if ui.reorder else [intact]:
+        for line in ui.block(intact, terminal_width() - 1) if ui.reorder else [intact]:
             sys.stdout.write(line + "\n")
         sys.stdout.write(f"{result.head}\n")
     else:
@@ -860,42 +501,47 @@ def purge(
     from datetime import UTC
 
     from screening.casefile import describe_duration, purge_candidates
+    from screening.ui.cases import confirm, local_time, say_path
+    from screening.ui.view import terminal_width
 
     ui = _ui(ui_lang, rtl)
-    period = describe_duration(older_than, ui.lang)
+    period = describe_duration(older_than, ui.ui)
     with _store(where) as store:
         now = datetime.now(UTC)
         doomed = purge_candidates(store.list_cases(), older_than, now)
         if not doomed:
-            ui.say(ui.tr("cases.purge.nothing", period=period))
+            ui.note(ui.tr("cases.purge.nothing", period=period))
             return
-        ui.say(ui.tr("cases.purge.doomed", count=len(doomed), period=period))
+        ui.note(ui.tr("cases.purge.doomed", count=len(doomed), period=period))
         for s in doomed:
             line = ui.tr(
                 "cases.purge.line",
                 case_id=s.id,
                 status=s.status.value,
-                updated=ui.ltr(_local(s.updated_at)),
+                updated=ui.ltr(local_time(s.updated_at)),
                 count=s.answers,
             )
-            if ui.reorder and ui.rtl:
-                for part in ui.block(line, _terminal_width() - 3):
+            if ui.reorder and ui.ui_rtl:
+                for part in ui.block(line, terminal_width() - 3):
                     sys.stderr.write("  " + part + "\n")
             else:
                 sys.stderr.write("  " + line + "\n")
-        if not yes and not _confirm(
-            ui.tr("cases.purge.confirm", count=len(doomed)), what="purging cases", ui=ui
+        if not yes and not confirm(
+            ui,
+            ui.tr("cases.purge.confirm", count=len(doomed)),
+            what="purging cases",
+            terminal=_has_terminal(),
         ):
-            ui.say(ui.tr("cases.purge.kept"))
+            ui.note(ui.tr("cases.purge.kept"))
             raise typer.Exit(1)
         purged = store.purge(older_than, now=now, officer=officer)
         home = store.path.parent
     for case_id in purged:
         sys.stdout.write(case_id + "\n")
-    ui.say(ui.tr("cases.purge.done", count=len(purged)))
+    ui.note(ui.tr("cases.purge.done", count=len(purged)))
     removed = _remove_referrals(home, purged)
     if removed:
-        _say_path(ui, "cases.purge.referrals", removed[0].parent, count=len(removed))
+        say_path(ui, "cases.purge.referrals", removed[0].parent, count=len(removed))
     if sorted(purged) != [s.id for s in doomed]:
         ui.warn(ui.tr("cases.purge.changed"))
 
@@ -998,9 +644,6 @@ class StatsPeriod(StrEnum):
     MONTH = "month"
 
 
-_BAR_WIDTH = 30
-
-
 @app.command("stats")
 def stats(
     by: Annotated[
@@ -1083,40 +726,15 @@ def stats(
                 writer.writerow([section.id, _csv_safe(key), shown(count, exact=exact)])
         sys.stdout.flush()
         return
-    _print_stats(report, totals, exact=exact)
+    from screening.ui.cases import print_stats
+    from screening.ui.view import View
+
+    print_stats(View(), report, totals, exact=exact)
 
 
 def _csv_safe(text: str) -> str:
     """A cell a spreadsheet will not run as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def _print_stats(report: Any, totals: list[tuple[str, int]], *, exact: bool) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from screening.render import make_console
-    from screening.stats import shown
-
-    console = make_console()
-    summary = "  ".join(f"{key} {shown(value, exact=exact)}" for key, value in totals)
-    console.print(Text(summary, style="bold"))
-    if not exact:
-        console.print(Text('Counts from 1 to 4 are shown as "<5".', style="dim"))
-    for section in report.sections:
-        if not section.rows:
-            continue
-        table = Table(title=Text(section.title), title_justify="left", show_header=False)
-        table.add_column("key")
-        table.add_column("count", justify="right")
-        table.add_column("bar")
-        largest = max(count for _, count in section.rows)
-        for key, count in section.rows:
-            value = shown(count, exact=exact)
-            # A small count gets no bar of its length: the bar would tell what "<5" hides.
-            length = 1 if isinstance(value, str) else max(1, round(_BAR_WIDTH * count / largest))
-            table.add_row(Text(_printable(key)), Text(str(value)), Text("█" * length))
-        console.print(table)
 
 
 # -- backup ----------------------------------------------------------------------------------
@@ -1190,10 +808,12 @@ def reassign(
 
     Example: screening cases reassign C-2026-11-29-7KQ3M2 --to epc020
     """
+    from screening.ui.cases import printable
+
     with _store(where) as store:
         previous = store.reassign(case_id, to.strip(), by=officer)
         shown = store.get_case(case_id).id
     sys.stderr.write(
-        f"screening: case {shown} now belongs to officer {_printable(to.strip())}"
-        f" (was {_printable(previous or '-')})\n"
+        f"screening: case {shown} now belongs to officer {printable(to.strip())}"
+        f" (was {printable(previous or '-')})\n"
     )

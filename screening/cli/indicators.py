@@ -130,18 +130,15 @@ def list_indicators(
         return
     import os
 
-    from screening.bidi import display, rtl_mode_from_env
-    from screening.i18n import t, ui_language
-    from screening.render import make_console, render_indicator_table
+    from screening.bidi import rtl_mode_from_env
+    from screening.ui.indicators import render_indicator_table
+    from screening.ui.view import View
 
-    mode = rtl_mode_from_env(rtl, os.environ)
-    ui = ui_language(language)
-    title = t(
-        "indicators.list_title", ui, questionnaire=q.id, version=q.version, count=len(records)
+    view = View(language=language, mode=rtl_mode_from_env(rtl, os.environ), questionnaire=q)
+    title = view.tr(
+        "indicators.list_title", questionnaire=q.id, version=q.version, count=len(records)
     )
-    render_indicator_table(
-        make_console(), records, title, ui, shape=lambda text: display(text, mode)
-    )
+    render_indicator_table(view, records, title)
 
 
 @app.command("show")
@@ -162,7 +159,7 @@ def show_indicator(
     import json
     import os
 
-    from screening.bidi import RtlMode, display, display_lines, rtl_mode_from_env
+    from screening.bidi import rtl_mode_from_env
     from screening.errors import ScreeningError
     from screening.questionnaires import resolve
 
@@ -187,25 +184,9 @@ def show_indicator(
     if output is ListFormat.JSON:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    from screening.i18n import ui_language
-    from screening.render import make_console, render_indicator
-    from screening.render_training import render_indicator_scenarios
+    from screening.ui.indicators import render_indicator, render_indicator_scenarios
+    from screening.ui.view import View
 
-    declared = q.language(language)
-    right_to_left = declared is not None and declared.direction == "rtl"
-
-    def shape(text: str) -> str:
-        return display(text, mode, rtl=right_to_left)
-
-    def block(text: str, width: int) -> list[str]:
-        return display_lines(text, width, mode, rtl=right_to_left)
-
-    console = make_console()
-    render_indicator(
-        console,
-        record,
-        ui_language(language),
-        shape=shape,
-        block=block if mode is RtlMode.REORDER else None,
-    )
-    render_indicator_scenarios(console, scenarios, language, mode=mode, rtl=right_to_left)
+    view = View(language=language, mode=mode, questionnaire=q)
+    render_indicator(view, record)
+    render_indicator_scenarios(view, scenarios)

@@ -10,7 +10,7 @@ import typer
 from screening.cli.options import ForceOption, StoreOption, out_option
 
 if TYPE_CHECKING:
-    from screening.interview import InterviewSettings
+    from screening.ui.interview import InterviewSettings
 
 
 def interview(
@@ -110,10 +110,10 @@ def interview(
             "`screening score FILE`"
         )
 
-    from screening.interview import Interview, InterviewSettings
-    from screening.prompts import QuestionaryPrompter
-    from screening.render import make_console
     from screening.store import default_home, open_store
+    from screening.ui.interview import Interview, InterviewSettings
+    from screening.ui.prompts import QuestionaryPrompter
+    from screening.ui.view import make_console
 
     settings = InterviewSettings(
         questionnaire=questionnaire,

@@ -141,32 +141,20 @@ def score(
     from screening.sanitize import visible
 
     if output is ScoreFormat.TABLE:
-        from screening.bidi import RtlMode, display, display_lines
         from screening.referral import rationale
-        from screening.render import make_console, render_rule, render_summary
+        from screening.ui.summary import render_rule, render_summary
+        from screening.ui.view import View, make_console
 
         console = make_console()
-
-        def shape(text: str) -> str:
-            return display(text, mode)
-
         for label, assessment, referral in scored():
-            language = referral.language
-            declared = assessment.questionnaire.language(language)
-            right_to_left = declared is not None and declared.direction == "rtl"
-
-            def block(text: str, width: int, rtl_: bool = right_to_left) -> list[str]:
-                return display_lines(text, width, mode, rtl=rtl_)
-
-            render_rule(console, f"{label}  {referral.case_id}")
-            render_summary(
+            view = View(
                 console,
-                assessment,
-                language,
-                shape=shape,
-                block=block if mode is RtlMode.REORDER else None,
-                rationale=rationale(assessment, language),
+                language=referral.language,
+                mode=mode,
+                questionnaire=assessment.questionnaire,
             )
+            render_rule(view, f"{label}  {referral.case_id}")
+            render_summary(view, assessment, rationale=rationale(assessment, referral.language))
     else:
         with contextlib.ExitStack() as stack:
             sink = (

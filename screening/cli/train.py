@@ -12,10 +12,10 @@ from screening.cli.options import ForceOption, out_option
 from screening.i18n import tn
 
 if TYPE_CHECKING:
-    from screening.prompts import Prompter
     from screening.questionnaires import LoadedQuestionnaire
-    from screening.render_training import View
     from screening.training import Case
+    from screening.ui.prompts import Prompter
+    from screening.ui.view import View
 
 app = typer.Typer(
     help=(
@@ -114,31 +114,19 @@ def _language(lang: str | None, case: Case) -> str:
     return lang
 
 
-def _is_rtl(case: Case, language: str) -> bool:
-    from screening.i18n import RTL_LANGUAGES
-    from screening.model import Direction
-
-    declared = case.questionnaire.language(language)
-    if declared is not None:
-        return declared.direction is Direction.RTL
-    return language.split("-")[0] in RTL_LANGUAGES
-
-
 def _view(case: Case, language: str, rtl: str | None) -> View:
     import os
 
     from screening.bidi import rtl_mode_from_env
-    from screening.render import make_console
-    from screening.render_training import View
+    from screening.ui.view import View
 
     mode = rtl_mode_from_env(rtl, os.environ)
     address_by = case.questionnaire.address_by
     gender = case.answers.get(address_by) if address_by else None
     return View(
-        make_console(),
-        language,
-        mode,
-        rtl=_is_rtl(case, language),
+        language=language,
+        mode=mode,
+        questionnaire=case.questionnaire,
         gender=gender if isinstance(gender, str) else None,
     )
 
@@ -170,7 +158,6 @@ def list_scenarios(
     import os
 
     from screening.bidi import rtl_mode_from_env
-    from screening.i18n import RTL_LANGUAGES
     from screening.model import text_for
     from screening.sanitize import visible
     from screening.training import load_library
@@ -201,11 +188,11 @@ def list_scenarios(
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        from screening.render import make_console
-        from screening.render_training import View, render_scenario_list
+        from screening.ui.training import render_scenario_list
+        from screening.ui.view import View
 
         mode = rtl_mode_from_env(rtl, os.environ)
-        view = View(make_console(), language, mode, rtl=language.split("-")[0] in RTL_LANGUAGES)
+        view = View(language=language, mode=mode)
         render_scenario_list(view, rows)
     if broken:
         raise typer.Exit(1)
@@ -233,8 +220,8 @@ def demo(
 
     Example: screening train demo domestic_worker_confined --lang ar --rtl reorder
     """
-    from screening.render_training import pause, render_ending, render_intro, render_step
     from screening.training import demo_steps
+    from screening.ui.training import pause, render_ending, render_intro, render_step
 
     case = _load_case(scenario, scenarios, questionnaire)
     language = _language(lang, case)
@@ -263,7 +250,7 @@ def demo(
 
 
 def _prompter() -> Prompter:
-    from screening.prompts import QuestionaryPrompter
+    from screening.ui.prompts import QuestionaryPrompter
 
     return QuestionaryPrompter()
 
@@ -299,14 +286,14 @@ def practice(
 
     from screening.bidi import rtl_mode_from_env
     from screening.errors import NoTerminalError
-    from screening.render_training import (
-        View,
+    from screening.ui.training import (
         pause,
         render_intro,
         render_practice_result,
+        run_practice,
         story_console,
     )
-    from screening.training import run_practice
+    from screening.ui.view import View
 
     case = _load_case(scenario, scenarios, questionnaire)
     language = _language(lang, case)
@@ -320,11 +307,10 @@ def practice(
             "practice needs a terminal; to replay the scenario without one, use "
             f"`screening train demo {case.scenario.id} --no-pause`"
         )
-    is_rtl = _is_rtl(case, language)
-    console = story_console(case, language, mode, rtl=is_rtl)
-    view = View(console, language, mode, rtl=is_rtl)
+    console = story_console(case, language, mode)
+    view = View(console, language=language, mode=mode, questionnaire=case.questionnaire)
     render_intro(view, case)
-    view.say(view.t("train.practice_intro"), style="bold")
+    view.para(view.tr("train.practice_intro"), style="bold")
     try:
         pause_ok = pause(view, key="train.start")
     except EOFError:

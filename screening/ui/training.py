@@ -1,4 +1,4 @@
-"""Trainer mode's screens with rich (adapter: one of the modules that import rich).
+"""Trainer mode's screens (a screen family), and the practice interview that draws them.
 
 The replay of a scenario, the comparison after a practice interview and the list of scenarios.
 Worker-language text (the story, questions, answers) is printed as plain lines, never inside a
@@ -10,11 +10,10 @@ are printed line by line without rich's wrapping.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from screening.bidi import RtlMode, display, display_lines
-from screening.i18n import t, ui_language
-from screening.model import text_for
+from screening.bidi import RtlMode
 from screening.referral import rationale
 from screening.sanitize import visible
 from screening.scoring import Assessment
@@ -26,169 +25,16 @@ from screening.training import (
     IndicatorReview,
     PracticeResult,
     answer_text,
+    compare,
     shortfall,
 )
+from screening.ui.view import View
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
 
-
-class View:
-    """Where and how trainer mode prints: the console, the language, right-to-left display.
-
-    Every line is given in logical order and goes through :meth:`say` or :meth:`parts`. In
-    ``reorder`` mode a right-to-left language's lines are wrapped, reordered and aligned to the
-    right (indents are then taken from the right edge), and tables run from right to left.
-
-    Args:
-        console: Where to print.
-        language: The language of the questionnaire's and the scenario's texts.
-        mode: ``--rtl`` display mode.
-        rtl: Whether the language reads from right to left.
-    """
-
-    def __init__(
-        self,
-        console: Console,
-        language: str,
-        mode: RtlMode,
-        *,
-        rtl: bool,
-        gender: str | None = None,
-    ) -> None:
-        self.console = console
-        self.language = language
-        self.ui = ui_language(language)
-        self.mode = mode
-        self.rtl = rtl
-        self.gender = gender
-        """The scenario's person's gender (``female``, ``male``): picks gendered forms."""
-
-    @property
-    def mirrored(self) -> bool:
-        """Whether the screen is laid out from right to left (reorder mode, RTL language)."""
-        return self.rtl and self.mode is RtlMode.REORDER
-
-    def label(self, text: str) -> str:
-        """A short text in its display form (nothing is wrapped), made visible."""
-        return display(visible(text), self.mode, rtl=True if self.rtl else None)
-
-    def t(self, key: str, **values: object) -> str:
-        """A program string in the view's language, as stored (to compose a longer line)."""
-        return t(key, self.ui, **values)
-
-    def tr(self, key: str, **values: object) -> str:
-        """A program string in the view's language, in its display form."""
-        return self.label(t(key, self.ui, **values))
-
-    def text(self, value: Any, fallback: str = "en") -> str:
-        """A questionnaire or scenario text (``{en: ..., ar: ...}``) in the view's language."""
-        return text_for(value, self.language, fallback, self.gender)
-
-    def say(self, text: str, *, indent: int = 0, style: str = "") -> None:
-        """Print logical text wrapped to the console; reordered and aligned in reorder mode."""
-        from rich.padding import Padding
-        from rich.text import Text
-
-        text = visible(text, lines=True)
-        if self.mode is RtlMode.OFF:
-            self.console.print(Padding(Text(text, style=style), (0, 0, 0, indent), expand=False))
-            return
-        width = max(10, self.console.width - indent)
-        for line in display_lines(text, width, self.mode, rtl=True if self.rtl else None):
-            shown = line + " " * indent if self.mirrored else " " * indent + line
-            self.console.print(Text(shown, style=style), no_wrap=True, overflow="crop")
-
-    def parts(self, segments: Sequence[tuple[str, str]], *, indent: int = 0) -> None:
-        """Print one line made of styled segments of logical text.
-
-        In reorder mode the segments are joined and reordered as one line, which keeps their
-        reading order right but gives the whole line the first segment's style.
-        """
-        from rich.padding import Padding
-        from rich.text import Text
-
-        if self.mode is RtlMode.REORDER:
-            style = next((st for _, st in segments if st), "")
-            self.say("".join(text for text, _ in segments), indent=indent, style=style)
-            return
-        line = Text()
-        for text, style in segments:
-            line.append(visible(text), style=style)
-        self.console.print(Padding(line, (0, 0, 0, indent), expand=False))
-
-    def heading(self, key: str, **values: object) -> None:
-        """A bold line with a program string."""
-        self.say(self.t(key, **values), style="bold")
-
-    def rule(self, title: str) -> None:
-        """A horizontal rule with a title (logical text)."""
-        from rich.rule import Rule
-        from rich.text import Text
-
-        self.console.print(Rule(Text(self.label(title)), style="cyan"))
-
-    def box(self, title: str, text: str, *, style: str = "", border_style: str = "") -> None:
-        """A bordered panel around logical text; lines are wrapped before reordering."""
-        from rich.panel import Panel
-        from rich.text import Text
-
-        text = visible(text, lines=True)
-        if self.mode is RtlMode.OFF:
-            body = Text(text)
-        else:
-            width = max(10, self.console.width - 4)  # two borders, one cell of padding each
-            lines = display_lines(text, width, self.mode, rtl=True if self.rtl else None)
-            body = Text("\n".join(lines), no_wrap=True, overflow="crop")
-        self.console.print(
-            Panel(
-                body,
-                title=Text(self.label(title), style="bold"),
-                style=style,
-                border_style=border_style,
-            )
-        )
-
-    def table(
-        self,
-        title: str,
-        columns: Sequence[tuple[str, JustifyMethod]],
-        rows: Sequence[Sequence[Any]],
-    ) -> None:
-        """Print a bordered table; right to left when the screen is mirrored.
-
-        Args:
-            title: The title (logical text).
-            columns: Header (logical text) and justification of each column.
-            rows: Cells: strings (logical text) or rich ``Text`` (already in display form).
-        """
-        from rich.table import Table
-        from rich.text import Text
-
-        order = list(range(len(columns)))
-        if self.mirrored:
-            order.reverse()
-        table = Table(
-            title=Text(self.label(title)), title_justify="right" if self.mirrored else "left"
-        )
-        for index in order:
-            header, justify = columns[index]
-            # Cells are never wrapped: rich would wrap reordered text, which puts right-to-left
-            # lines out of order. A cell too long for the terminal ends with an ellipsis.
-            table.add_column(
-                Text(self.label(header)), justify=justify, no_wrap=True, overflow="ellipsis"
-            )
-        for row in rows:
-            # Text, never markup: a title such as "[/x]" in a scenario file is shown as it is
-            table.add_row(
-                *(Text(self.label(row[i])) if isinstance(row[i], str) else row[i] for i in order)
-            )
-        if self.mirrored:
-            from rich.align import Align
-
-            self.console.print(Align.right(table))
-        else:
-            self.console.print(table)
+    from screening.questionnaires import LoadedQuestionnaire
+    from screening.ui.prompts import Prompter
 
 
 def render_scenario_list(view: View, rows: Sequence[dict[str, Any]]) -> None:
@@ -201,13 +47,13 @@ def render_scenario_list(view: View, rows: Sequence[dict[str, Any]]) -> None:
     view.heading("train.list_title", count=len(rows))
     for row in rows:
         view.parts([(row["id"], "bold cyan"), (f" · {row['sector']}", "")])
-        view.say(row["title"], indent=2)
+        view.para(row["title"], indent=2)
         segments = [
-            (f"{view.t('train.col.outcome')}: ", "dim"),
+            (f"{view.tr('train.col.outcome')}: ", "dim"),
             (row["expected_outcome"], "yellow"),
         ]
         if row["flags"]:
-            segments.append((f" · {view.t('train.col.flags')}: ", "dim"))
+            segments.append((f" · {view.tr('train.col.flags')}: ", "dim"))
             segments.append((", ".join(row["flags"]), "bold red"))
         view.parts(segments, indent=2)
 
@@ -216,16 +62,16 @@ def render_intro(view: View, case: Case) -> None:
     """The scenario's title, sector, the person and the story."""
     scenario = case.scenario
     view.rule(view.text(scenario.title))
-    view.say(
-        f"{view.t('train.scenario')}: {scenario.id} · {view.t('train.sector')}: {scenario.sector}",
+    view.para(
+        f"{view.tr('train.scenario')}: {scenario.id} · {view.tr('train.sector')}: {scenario.sector}",
         style="dim",
     )
     view.console.print()
     view.heading("train.persona")
-    view.say(view.text(scenario.persona), indent=2)
+    view.para(view.text(scenario.persona), indent=2)
     view.console.print()
     view.heading("train.story")
-    view.say(view.text(scenario.narrative), indent=2)
+    view.para(view.text(scenario.narrative), indent=2)
     view.console.print()
 
 
@@ -241,7 +87,7 @@ def _indicator_segments(view: View, q: Any, indicator_id: str, style: str) -> li
     return [
         (view.text(ind.title, q.default_language), style),
         (f"  [{ind.id} · {ind.dimension} · ", ""),
-        (view.t("strength." + strength), _STRENGTH_STYLE[strength]),
+        (view.tr("strength." + strength), _STRENGTH_STYLE[strength]),
         ("]", ""),
     ]
 
@@ -267,7 +113,7 @@ def render_dimension_table(
             needed = "-"
         else:
             needed = ", ".join(
-                f"{count} {view.t('strength.' + name)}"
+                f"{count} {view.tr('strength.' + name)}"
                 for count, name in zip(need, ("strong", "medium", "weak"), strict=True)
                 if count
             )
@@ -279,24 +125,24 @@ def render_dimension_table(
                 str(d.strong),
                 str(d.medium),
                 str(d.weak),
-                Text(view.tr("summary.yes"), style="bold red")
+                Text(view.content_tr("summary.yes"), style="bold red")
                 if d.positive
-                else view.t("summary.no"),
+                else view.tr("summary.no"),
                 needed,
             ]
         )
     columns: list[tuple[str, JustifyMethod]] = [
-        (view.t("train.col.changed"), "center"),
-        (view.t("summary.dimension"), "left"),
-        (view.t("summary.strong"), "right"),
-        (view.t("summary.medium"), "right"),
-        (view.t("summary.weak"), "right"),
-        (view.t("summary.positive"), "left"),
-        (view.t("train.col.needed"), "left"),
+        (view.tr("train.col.changed"), "center"),
+        (view.tr("summary.dimension"), "left"),
+        (view.tr("summary.strong"), "right"),
+        (view.tr("summary.medium"), "right"),
+        (view.tr("summary.weak"), "right"),
+        (view.tr("summary.positive"), "left"),
+        (view.tr("train.col.needed"), "left"),
     ]
     if moved is None:
         columns, rows = columns[1:], [row[1:] for row in rows]
-    view.table(view.t("train.dimensions"), columns, rows)
+    view.table(view.tr("train.dimensions"), columns, rows)
 
 
 def render_step(view: View, step: DemoStep, total: int) -> None:
@@ -305,7 +151,7 @@ def render_step(view: View, step: DemoStep, total: int) -> None:
     q = assessment.questionnaire
     console = view.console
     console.print()
-    view.rule(view.t("train.step", index=step.index, total=total))
+    view.rule(view.tr("train.step", index=step.index, total=total))
     if step.question_id is None:
         view.heading("train.checklist_step")
         for indicator_id in step.value:
@@ -313,16 +159,16 @@ def render_step(view: View, step: DemoStep, total: int) -> None:
     else:
         question = q.question(step.question_id)
         asked = view.text(question.text, q.default_language) if question else step.question_id
-        view.say(f"{view.t('train.question')} [{step.question_id}]", style="bold")
-        view.say(asked, indent=2)
-        view.say(view.t("train.answer") + ":", style="bold")
-        view.say(
+        view.para(f"{view.tr('train.question')} [{step.question_id}]", style="bold")
+        view.para(asked, indent=2)
+        view.para(view.tr("train.answer") + ":", style="bold")
+        view.para(
             answer_text(q, step.question_id, step.value, view.language),
             indent=2,
             style="bold green",
         )
     if step.fired:
-        view.say(view.t("train.fired") + ":", style="bold")
+        view.para(view.tr("train.fired") + ":", style="bold")
         for observed in step.fired:
             view.parts(
                 [
@@ -332,21 +178,21 @@ def render_step(view: View, step: DemoStep, total: int) -> None:
                 indent=2,
             )
     elif not step.withdrawn:
-        view.say(view.t("train.nothing_new"), style="dim")
+        view.para(view.tr("train.nothing_new"), style="dim")
     if step.withdrawn:
-        view.say(f"{view.t('train.withdrawn')}: {', '.join(step.withdrawn)}", style="yellow")
+        view.para(f"{view.tr('train.withdrawn')}: {', '.join(step.withdrawn)}", style="yellow")
     for flag_id in step.raised:
         _flag_box(view, q, flag_id)
     if step.moved:
         render_dimension_table(view, assessment, step.moved)
     if step.turned_positive:
-        view.say(
-            view.t("train.turned_positive", ids=", ".join(step.turned_positive)), style="bold red"
+        view.para(
+            view.tr("train.turned_positive", ids=", ".join(step.turned_positive)), style="bold red"
         )
     if step.outcome_changed:
         outcome = assessment.outcome
-        view.say(
-            view.t(
+        view.para(
+            view.tr(
                 "train.outcome_now",
                 title=view.text(outcome.title, q.default_language),
                 code=outcome.code,
@@ -360,7 +206,7 @@ def _flag_box(view: View, q: Any, flag_id: str) -> None:
     if flag is None:
         return
     view.box(
-        f"{view.t('summary.urgent')}: {view.text(flag.title, q.default_language)} [{flag_id}]",
+        f"{view.tr('summary.urgent')}: {view.text(flag.title, q.default_language)} [{flag_id}]",
         view.text(flag.action, q.default_language),
         style="bold red",
         border_style="red",
@@ -374,33 +220,33 @@ def render_outcome(view: View, assessment: Assessment) -> None:
         _flag_box(view, q, flag_id)
     outcome = assessment.outcome
     lines = [
-        f"{view.t('summary.action')}: {view.text(outcome.action, q.default_language)}",
-        f"{view.t('summary.category')}: {outcome.category}",
+        f"{view.tr('summary.action')}: {view.text(outcome.action, q.default_language)}",
+        f"{view.tr('summary.category')}: {outcome.category}",
     ]
     if outcome.referral_target is not None:
         target = view.text(outcome.referral_target, q.default_language)
-        lines.append(f"{view.t('summary.target')}: {target}")
+        lines.append(f"{view.tr('summary.target')}: {target}")
     view.box(
-        f"{view.t('summary.outcome')}: {view.text(outcome.title, q.default_language)} ({outcome.code})",
+        f"{view.tr('summary.outcome')}: {view.text(outcome.title, q.default_language)} ({outcome.code})",
         "\n".join(lines),
         border_style="yellow" if outcome.refer else "green",
     )
     render_dimension_table(view, assessment)
     view.heading("summary.indicators")
     if not assessment.indicators:
-        view.say(view.t("summary.none"), indent=2)
+        view.para(view.tr("summary.none"), indent=2)
     for observed in assessment.indicators:
         view.parts(
             [
                 ("• ", ""),
                 *_indicator_segments(view, q, observed.indicator.id, "bold"),
-                (f"  {view.t('summary.evidence')}: {', '.join(observed.evidence)}", "dim"),
+                (f"  {view.tr('summary.evidence')}: {', '.join(observed.evidence)}", "dim"),
             ],
             indent=2,
         )
     view.heading("summary.why")
     for sentence in rationale(assessment, view.language):
-        view.say("- " + sentence, indent=2)
+        view.para("- " + sentence, indent=2)
 
 
 def render_ending(view: View, case: Case, assessment: Assessment | None = None) -> None:
@@ -409,7 +255,7 @@ def render_ending(view: View, case: Case, assessment: Assessment | None = None) 
     q = case.questionnaire
     console = view.console
     console.print()
-    view.rule(view.t("train.the_end"))
+    view.rule(view.tr("train.the_end"))
     render_outcome(view, assessment)
     key = case.scenario.expected.indicators
     if key:
@@ -421,7 +267,7 @@ def render_ending(view: View, case: Case, assessment: Assessment | None = None) 
     if notes:
         console.print()
         view.heading("train.notes")
-        view.say(view.text(notes), indent=2)
+        view.para(view.text(notes), indent=2)
 
 
 def pause(view: View, *, key: str = "train.pause") -> bool:
@@ -437,7 +283,7 @@ def pause(view: View, *, key: str = "train.pause") -> bool:
     """
     from rich.text import Text
 
-    view.console.print(Text(view.tr(key), style="dim"), end="")
+    view.console.print(Text(view.content_tr(key), style="dim"), end="")
     typed = view.console.input()
     return typed.strip().lower() not in ("q", "quit")
 
@@ -446,21 +292,21 @@ def _answer_lines(view: View, q: Any, differences: Sequence[AnswerDifference]) -
     for d in differences:
         question = q.question(d.question_id)
         asked = view.text(question.text, q.default_language) if question else d.question_id
-        view.say(f"[{d.question_id}] {asked}", indent=6, style="dim")
+        view.para(f"[{d.question_id}] {asked}", indent=6, style="dim")
         expected = answer_text(q, d.question_id, d.expected, view.language)
         given = answer_text(q, d.question_id, d.given, view.language)
-        view.say(f"{view.t('train.scenario_answer')}: {expected}", indent=8)
-        view.say(f"{view.t('train.your_answer')}: {given}", indent=8, style="bold")
+        view.para(f"{view.tr('train.scenario_answer')}: {expected}", indent=8)
+        view.para(f"{view.tr('train.your_answer')}: {given}", indent=8, style="bold")
 
 
 def _review_list(view: View, q: Any, reviews: Sequence[IndicatorReview], style: str) -> None:
     for review in reviews:
         segments = [("• ", ""), *_indicator_segments(view, q, review.id, style)]
         if review.key:
-            segments.append((f"  ({view.t('train.key')})", "bold"))
+            segments.append((f"  ({view.tr('train.key')})", "bold"))
         view.parts(segments, indent=2)
         if "checklist" in review.evidence:
-            view.say(view.t("train.checklist_evidence"), indent=6, style="dim")
+            view.para(view.tr("train.checklist_evidence"), indent=6, style="dim")
         _answer_lines(view, q, review.answers)
 
 
@@ -470,11 +316,11 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
     console = view.console
     expected, given = result.expected, result.given
     console.print()
-    view.rule(view.t("train.result", score=result.score))
+    view.rule(view.tr("train.result", score=result.score))
     if result.outcome_right:
-        view.say(
+        view.para(
             "✓ "
-            + view.t(
+            + view.tr(
                 "train.outcome_right",
                 title=view.text(expected.outcome.title, q.default_language),
                 code=expected.outcome.code,
@@ -482,9 +328,9 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
             style="bold green",
         )
     else:
-        view.say(
+        view.para(
             "✗ "
-            + view.t(
+            + view.tr(
                 "train.outcome_wrong",
                 given_title=view.text(given.outcome.title, q.default_language),
                 given=given.outcome.code,
@@ -494,18 +340,18 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
             style="bold red",
         )
     if result.flags_missed:
-        view.say(
-            "✗ " + view.t("train.flags_missed", ids=", ".join(result.flags_missed)),
+        view.para(
+            "✗ " + view.tr("train.flags_missed", ids=", ".join(result.flags_missed)),
             style="bold red",
         )
     if result.flags_unfounded:
-        view.say(
-            "✗ " + view.t("train.flags_unfounded", ids=", ".join(result.flags_unfounded)),
+        view.para(
+            "✗ " + view.tr("train.flags_unfounded", ids=", ".join(result.flags_unfounded)),
             style="yellow",
         )
     if not result.flags_missed and not result.flags_unfounded:
-        flags = ", ".join(expected.flags) or view.t("train.none")
-        view.say("✓ " + view.t("train.flags_right", ids=flags), style="green")
+        flags = ", ".join(expected.flags) or view.tr("train.none")
+        view.para("✓ " + view.tr("train.flags_right", ids=flags), style="green")
     console.print()
     view.heading("train.found", count=len(result.found))
     for indicator_id in result.found:
@@ -525,8 +371,8 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
         view.heading("train.other_differences", count=len(others))
         _answer_lines(view, q, others)
     console.print()
-    view.say(
-        view.t(
+    view.para(
+        view.tr(
             "train.score_formula",
             wi=SCORE_WEIGHTS["indicators"],
             f1=f"{result.indicator_f1:.2f}",
@@ -540,36 +386,76 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
     )
 
 
-def render_indicator_scenarios(
-    console: Console,
-    records: Sequence[dict[str, Any]],
-    language: str,
+def run_practice(
+    case: Case,
     *,
-    mode: RtlMode = RtlMode.OFF,
-    rtl: bool = False,
-) -> None:
-    """The worked scenarios that show an indicator, for ``screening indicators show``.
+    prompter: Prompter,
+    console: Console,
+    language: str,
+    rtl: RtlMode = RtlMode.OFF,
+    trainee: str | None = None,
+) -> PracticeResult:
+    """Let a trainee interview a scenario with the real interview, then compare.
+
+    The interview (:class:`screening.ui.interview.Interview`) runs as at the centre: the
+    pre-interview checklist, every question that applies, urgent flags, the review. Its case
+    store and the referral it writes live in a temporary folder that is deleted afterwards, so
+    nothing of a practice reaches the centre's case store or its audit log.
 
     Args:
-        console: Where to print.
-        records: ``{id, title, key}`` records (:func:`screening.training.indicator_scenarios`).
-        language: The language of the titles and headings.
-        mode: ``--rtl`` display mode.
-        rtl: Whether the language reads from right to left.
+        case: The scenario, prepared.
+        prompter: Where the questions are asked.
+        console: Where the interview's screens are drawn.
+        language: The interview language (also the language of the screens).
+        rtl: Right-to-left display mode.
+        trainee: Who practises; shown as the officer of the practice case.
+
+    Returns:
+        The comparison of the trainee's answers with the scenario's.
+
+    Raises:
+        Interrupted: Ctrl-C or the end of input; nothing of the practice is kept.
     """
-    if not records:
-        return
-    view = View(console, language, mode, rtl=rtl)
-    console.print()
-    view.heading("train.shown_in")
-    for record in records:
-        segments = [(f"• {record['id']}: ", ""), (record["title"], "")]
-        if record["key"]:
-            segments.append((f" ({view.t('train.key')})", "bold"))
-        view.parts(segments, indent=2)
+    import tempfile
+
+    from screening.errors import Interrupted
+    from screening.store import open_store
+    from screening.ui.interview import Interview, InterviewSettings
+
+    def load(_ref: str | None) -> LoadedQuestionnaire:
+        return case.loaded
+
+    with tempfile.TemporaryDirectory(prefix="screening-practice-") as folder:
+        home = Path(folder)
+        settings = InterviewSettings(
+            questionnaire=case.questionnaire.id,
+            officer=trainee or "trainee",
+            language=language,
+            ui_language=language,
+            out=home / "practice-referral.json",
+            rtl=rtl,
+            practice=True,
+        )
+        with open_store(home / "store") as store:
+            try:
+                result = Interview(
+                    settings,
+                    prompter=prompter,
+                    console=console,
+                    store=store,
+                    referrals_dir=home,
+                    load=load,
+                ).run()
+            except Interrupted:
+                raise Interrupted(
+                    "practice stopped: nothing of it was kept",
+                    hint=f"Start again with `screening train practice {case.scenario.id}`.",
+                ) from None
+            answers = dict(store.get_case(result.case_id).answers)
+    return compare(case, answers, language=language)
 
 
-def story_console(case: Case, language: str, mode: RtlMode, *, rtl: bool) -> Console:
+def story_console(case: Case, language: str, mode: RtlMode) -> Console:
     """A console for a practice interview that keeps the worker's story on every screen.
 
     The interview starts each screen by clearing the terminal; this console then prints the
@@ -580,7 +466,6 @@ def story_console(case: Case, language: str, mode: RtlMode, *, rtl: bool) -> Con
         case: The scenario.
         language: The language of the story.
         mode: ``--rtl`` display mode.
-        rtl: Whether the language reads from right to left.
     """
     from rich.console import Console
 
@@ -588,12 +473,12 @@ def story_console(case: Case, language: str, mode: RtlMode, *, rtl: bool) -> Con
         def clear(self, home: bool = True) -> None:
             super().clear(home)
             if self.is_terminal and not self.is_dumb_terminal:
-                view = View(self, language, mode, rtl=rtl)
-                view.say(
-                    f"{view.t('train.story')}: {view.text(case.scenario.title)}",
+                view = View(self, language=language, mode=mode, questionnaire=case.questionnaire)
+                view.para(
+                    f"{view.tr('train.story')}: {view.text(case.scenario.title)}",
                     style="bold magenta",
                 )
-                view.say(view.text(case.scenario.narrative), indent=2, style="magenta")
+                view.para(view.text(case.scenario.narrative), indent=2, style="magenta")
                 self.rule(style="magenta")
 
     return _StoryConsole(highlight=False)

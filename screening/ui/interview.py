@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from screening.answers import has_control_characters, note_problem
-from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
+from screening.bidi import RtlMode, cell_width, display, display_lines
 from screening.engine import InterviewEngine, InvalidAnswer
 from screening.errors import (
     Interrupted,
@@ -40,12 +40,11 @@ from screening.errors import (
     StoreUnavailable,
     UsageError,
 )
-from screening.i18n import RTL_LANGUAGES, t, ui_language
+from screening.i18n import t, ui_language
 from screening.model import (
     DECLINED,
     DONT_KNOW,
     DateQuestion,
-    Direction,
     MultipleChoiceQuestion,
     NoteQuestion,
     NumberQuestion,
@@ -55,11 +54,10 @@ from screening.model import (
     Text,
     TextQuestion,
     YesNoQuestion,
-    text_for,
 )
-from screening.prompts import Option, Prompter, PromptScreen
-from screening.render import dimensions_table, render_summary
-from screening.sanitize import visible
+from screening.ui.prompts import Option, Prompter, PromptScreen
+from screening.ui.summary import dimensions_table, render_summary
+from screening.ui.view import View, language_is_rtl
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -79,7 +77,6 @@ __all__ = [
     "InterviewResult",
     "InterviewSettings",
     "Reply",
-    "View",
     "ask_question",
     "brings_checklist",
     "resume_command",
@@ -93,9 +90,6 @@ DONT_KNOW_KEYS = ("?", "\u061f")
 """Typed alone: the answer "don't know" (``؟`` is the question mark of Arabic keyboards)."""
 DECLINED_KEY = "-"
 """Typed alone: the answer "declined"."""
-
-_ENTRY_INDENT = 6
-"""Cells before the text of a list entry (" » 1) ")."""
 
 CHECKLIST_ITEMS = ("needs", "private", "interpreter", "gender", "explained")
 """The pre-interview checklist, from the interview practice of the TVIT guide and IOM."""
@@ -150,198 +144,6 @@ _ACTIONS = {_BACK: Action.BACK, _NOTE: Action.NOTE, _SKIP: Action.SKIP, _CLEAR: 
 _SPECIALS = {_DONT_KNOW: DONT_KNOW, _DECLINED: DECLINED}
 
 
-# --------------------------------------------------------------------------- the view
-
-
-class View:
-    """Shown text for one interview: languages, right-to-left display, and the console.
-
-    Args:
-        console: Where screens are drawn.
-        questionnaire: The questionnaire (its languages and their directions).
-        language: The interview language (what the worker hears or reads).
-        officer_language: The officer's language (program strings and the line beneath).
-        rtl: How right-to-left text is sent to the terminal.
-    """
-
-    def __init__(
-        self,
-        console: Console,
-        questionnaire: Questionnaire,
-        language: str,
-        officer_language: str,
-        rtl: RtlMode,
-    ) -> None:
-        self.console = console
-        self.questionnaire = questionnaire
-        self.language = language
-        self.officer_language = officer_language
-        self.ui = ui_language(officer_language)
-        self.rtl = rtl
-        self.gender: str | None = None
-        """The person's gender as answered (``female``, ``male``): picks gendered forms."""
-
-    # -- text ----------------------------------------------------------------------------
-
-    def is_rtl(self, language: str) -> bool:
-        """Whether a language is written from right to left."""
-        declared = self.questionnaire.language(language)
-        if declared is not None:
-            return declared.direction is Direction.RTL
-        return language.split("-")[0] in RTL_LANGUAGES
-
-    def for_officer(self, question: Question) -> bool:
-        """Whether the officer answers a question alone (it, or its section, is officer-only)."""
-        if self.questionnaire.section_of(question.id).officer_only:
-            return True
-        return not isinstance(question, NoteQuestion) and question.officer_only
-
-    def tr(self, key: str, /, **values: object) -> str:
-        """A program string in the officer's language (logical text)."""
-        return t(key, self.ui, **values)
-
-    def key(self, key: str) -> str:
-        """A key to press, kept left to right inside right-to-left text."""
-        # Bidi mirrors "<" to ">" inside right-to-left text; marks keep it as typed.
-        return f"\u200e{key}\u200e" if self.is_rtl(self.ui) else key
-
-    def worker(self, text: Text | None) -> str:
-        """Questionnaire text in the interview language."""
-        return text_for(text, self.language, self.questionnaire.default_language, self.gender)
-
-    def officer(self, text: Text | None) -> str:
-        """Questionnaire text in the officer's language (the interview's when missing)."""
-        return text_for(text, self.officer_language, self.language, self.gender)
-
-    def shown(self, text: str, language: str | None = None) -> str:
-        """The display form of a short label (no wrapping), made :func:`visible`."""
-        text = visible(text)
-        if language is None:
-            return display(text, self.rtl)
-        return display(text, self.rtl, rtl=self.is_rtl(language))
-
-    def ui_shown(self, key: str, /, **values: object) -> str:
-        """The display form of a program string."""
-        return self.shown(self.tr(key, **values), self.ui)
-
-    def label(self, text: Text | None, *, officer_only: bool = False) -> str:
-        """A list entry: the interview language, then the officer's if it differs.
-
-        For a question the officer answers alone, only the officer's language.
-        """
-        officer = self.officer(text)
-        if officer_only:
-            return self.entry([(officer, self.officer_language)])
-        worker = self.worker(text)
-        parts = [(worker, self.language)]
-        if officer and officer != worker:
-            parts.append((officer, self.officer_language))
-        return self.entry(parts)
-
-    def program_label(self, key: str, *, officer_only: bool = False) -> str:
-        """A program string as a list entry: the interview language too when it has one."""
-        officer = self.tr(key)
-        lang = ui_language(self.language)
-        if officer_only or self.language.split("-")[0] != lang or lang == self.ui:
-            return self.entry([(officer, self.ui)])
-        return self.entry([(t(key, lang), self.language), (officer, self.ui)])
-
-    def entry(self, parts: list[tuple[str, str]]) -> str:
-        """Texts as one list entry: ``first  (second)`` on one line when it fits the
-        terminal, else each text wrapped on lines of its own (then put in display order)."""
-        width = max(20, self.console.width - _ENTRY_INDENT - 2)
-        texts = [
-            visible(text) if i == 0 else f"({visible(text)})" for i, (text, _) in enumerate(parts)
-        ]
-        one = "  ".join(
-            self.shown(text, lang) for text, (_, lang) in zip(texts, parts, strict=True)
-        )
-        if cell_width(one) <= width and "\n" not in one:
-            return one
-        lines: list[str] = []
-        for text, (_, lang) in zip(texts, parts, strict=True):
-            wrapped = display_lines(text, width, self.rtl, rtl=self.is_rtl(lang))
-            lines += [line.lstrip() for line in wrapped]
-        # questionary draws the lines of an entry after its first from the left edge.
-        return ("\n" + " " * _ENTRY_INDENT).join(lines)
-
-    # -- printing ------------------------------------------------------------------------
-
-    def lines(
-        self, text: str, language: str | None, *, style: str = "", indent: int = 2, hang: int = 0
-    ) -> None:
-        """Print text wrapped to the terminal, then put in display order, line by line.
-
-        Lines after the first are indented by ``hang`` more cells (left-to-right text only).
-        """
-        from rich.text import Text as RichText
-
-        if not text:
-            return
-        text = visible(text, lines=True)
-        rtl = self.is_rtl(language) if language is not None else is_rtl_text(text)
-        hang = 0 if rtl else hang
-        width = max(20, self.console.width - indent - hang - 1)
-        for number, line in enumerate(display_lines(text, width, self.rtl, rtl=rtl)):
-            margin = indent + (hang if number else 0)
-            self.console.print(RichText(" " * margin + line, style=style), soft_wrap=True)
-
-    def line(self, text: str, language: str | None, *, style: str = "") -> None:
-        """Print text on one line, never wrapped by the program (the terminal may fold it)."""
-        from rich.text import Text as RichText
-
-        shown = display(
-            visible(text), self.rtl, rtl=None if language is None else self.is_rtl(language)
-        )
-        self.console.print(RichText(shown, style=style), soft_wrap=True)
-
-    def phrases(
-        self, phrases: list[str], language: str, *, style: str = "", indent: int = 2
-    ) -> None:
-        """Print short phrases joined by " · ", lines broken only between phrases."""
-        width = max(20, self.console.width - indent - 1)
-        lines: list[str] = []
-        for phrase in phrases:
-            if lines and cell_width(lines[-1] + " · " + phrase) <= width:
-                lines[-1] += " · " + phrase
-            else:
-                lines.append(phrase)
-        for line in lines:
-            self.lines(line, language, style=style, indent=indent)
-
-    def say(self, key: str, *, style: str = "", indent: int = 0, **values: object) -> None:
-        """Print a program string in the officer's language."""
-        self.lines(self.tr(key, **values), self.ui, style=style, indent=indent)
-
-    def blank(self) -> None:
-        """An empty line."""
-        self.console.print()
-
-    def clear(self) -> None:
-        """Start a new screen (only on a terminal)."""
-        self.console.clear()
-
-    def answer_label(self, question: Question, value: Any) -> str:
-        """An answer as the officer reads it (logical text)."""
-        if value == DONT_KNOW:
-            return self.tr("answer.dont_know")
-        if value == DECLINED:
-            return self.tr("answer.declined")
-        if isinstance(question, YesNoQuestion):
-            return self.tr("answer.yes" if value == "yes" else "answer.no")
-        if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
-            labels = {c.value: self.officer(c.label) for c in question.choices}
-            if isinstance(value, list):
-                if not value:
-                    return self.tr("interview.none_selected")
-                # not ", ": entries may hold commas of their own
-                return self.tr("interview.answer_separator").join(
-                    labels.get(str(v), str(v)) for v in value
-                )
-            return labels.get(str(value), str(value))
-        return str(value)
-
-
 # --------------------------------------------------------------------------- questions
 
 
@@ -356,9 +158,9 @@ def _hint(view: View, question: Question, *, answered: bool = False) -> list[str
         multiline = isinstance(question, TextQuestion) and question.multiline
         parts.append(view.tr("interview.key.multiline" if multiline else "interview.key.confirm"))
         if DONT_KNOW in question.allow:
-            parts.append(view.tr("interview.key.dont_know", key=view.key(DONT_KNOW_KEYS[0])))
+            parts.append(view.tr("interview.key.dont_know", key=view.ltr(DONT_KNOW_KEYS[0])))
         if DECLINED in question.allow:
-            parts.append(view.tr("interview.key.declined", key=view.key(DECLINED_KEY)))
+            parts.append(view.tr("interview.key.declined", key=view.ltr(DECLINED_KEY)))
         if not question.required:
             parts.append(view.tr("interview.key.clear" if answered else "interview.key.skip"))
     elif isinstance(question, MultipleChoiceQuestion):
@@ -368,8 +170,8 @@ def _hint(view: View, question: Question, *, answered: bool = False) -> list[str
             parts.append(view.tr("interview.key.none"))
     else:
         parts.append(view.tr("interview.key.choose"))
-    parts.append(view.tr("interview.key.back", key=view.key(BACK_KEY)))
-    parts.append(view.tr("interview.key.note", key=view.key(NOTE_KEY)))
+    parts.append(view.tr("interview.key.back", key=view.ltr(BACK_KEY)))
+    parts.append(view.tr("interview.key.note", key=view.ltr(NOTE_KEY)))
     return parts
 
 
@@ -959,7 +761,7 @@ class Interview:
         return ui_language(self.settings.ui_language or "en")
 
     def _display(self, text: str, ui: str) -> str:
-        return display(text, self.settings.rtl, rtl=ui in RTL_LANGUAGES)
+        return display(text, self.settings.rtl, rtl=language_is_rtl(ui))
 
     def _tr(self, key: str, /, **values: object) -> str:
         return t(key, self._ui(), **values)
@@ -978,11 +780,25 @@ class Interview:
         ui = settings.ui_language or "en"
         # The view starts in the officer's language and learns the interview language next.
         self._use_view(
-            View(self.console, q, settings.language or q.default_language, ui, settings.rtl)
+            View(
+                self.console,
+                questionnaire=q,
+                language=settings.language or q.default_language,
+                officer_language=ui,
+                mode=settings.rtl,
+            )
         )
         officer = settings.officer or self._ask_officer(None)
         language = settings.language or self._ask_language(q)
-        self._use_view(View(self.console, q, language, ui, settings.rtl))
+        self._use_view(
+            View(
+                self.console,
+                questionnaire=q,
+                language=language,
+                officer_language=ui,
+                mode=settings.rtl,
+            )
+        )
         # Kept with the case, so that `--resume CASE_ID` alone finds the same questionnaire
         # file and exports the same way; written with the case and its lease, in one commit.
         source = settings.questionnaire
@@ -1052,7 +868,15 @@ class Interview:
                 hint="Leave out --lang when resuming.",
             )
         ui = settings.ui_language or case.ui_language
-        self._use_view(View(self.console, q, case.language, ui, settings.rtl))
+        self._use_view(
+            View(
+                self.console,
+                questionnaire=q,
+                language=case.language,
+                officer_language=ui,
+                mode=settings.rtl,
+            )
+        )
         taken_from = self._hold(case.id, settings.officer or case.officer)
         officer = settings.officer or self._ask_officer(case.officer)
         redact = settings.redact or stored.get("redact") is True
@@ -1181,7 +1005,7 @@ class Interview:
     def _interview(self) -> InterviewResult:
         engine = self._require_engine()
         view = self._require_view()
-        address_by = view.questionnaire.address_by
+        address_by = engine.questionnaire.address_by
         while True:
             if address_by is not None:
                 gender = engine.answers.get(address_by)
@@ -1296,7 +1120,7 @@ class Interview:
         view = self._require_view()
         width = max(20, self.console.width - 3)
         heading = f"{view.tr('interview.urgent')}: {view.officer(title)}"
-        for line in display_lines(heading, width, view.rtl, rtl=view.is_rtl(view.ui)):
+        for line in display_lines(heading, width, view.mode, rtl=view.is_rtl(view.ui)):
             padded = line + " " * max(0, width - cell_width(line))
             self.console.print(RichText("▌ " + padded, style="bold white on red"), soft_wrap=True)
         texts = [(view.officer(action), view.officer_language)]
@@ -1304,7 +1128,7 @@ class Interview:
         if worker != texts[0][0]:
             texts.insert(0, (worker, view.language))
         for text, language in texts:
-            for line in display_lines(text, width, view.rtl, rtl=view.is_rtl(language)):
+            for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
                 bar = RichText("▌ ", style="red")
                 bar.append(line, style="bold red")
                 self.console.print(bar, soft_wrap=True)
@@ -1472,40 +1296,17 @@ class Interview:
         return confirm == "yes"
 
     def _paged(self, draw: Callable[[], _Drawn], *, below: int) -> _Drawn:
-        """Draw a screen; on a terminal too short for it, a screenful at a time.
-
-        Between screenfuls the officer presses Enter ("More"), so that nothing scrolls out of
-        sight before it was seen; ``below`` lines are kept free for the prompt that follows.
-        Anywhere else (a file, a pipe) the screen is drawn whole.
-        """
-        if not self.console.is_terminal:
-            return draw()
-        with self.console.capture() as captured:
-            drawn = draw()
-        lines = captured.get().splitlines(keepends=True)
-        last = max(5, self.console.height - below)  # the last screenful leaves room for a prompt
-        page = max(5, self.console.height - 3)  # the others for "More": its message, an entry
+        """Draw a screen a screenful at a time on a short terminal (:meth:`View.paged`)."""
         view = self._require_view()
-        everything = lines
-        while len(lines) > last:
-            self.console.file.write("".join(lines[:page]))
-            self.console.file.flush()
-            self._shown_lines(lines[:page])
-            lines = lines[page:]
+
+        def more() -> None:
             self.prompter.select(
                 view.ui_shown("interview.more_prompt"),
                 [Option("more", view.ui_shown("interview.more"))],
                 default="more",
             )
-            # The next screenful starts on a clean screen. The last one is a whole screenful
-            # too, lines already seen above what is new, never a few lines alone.
-            self.console.clear()
-            if len(lines) <= last:
-                lines = everything[-last:]
-        self.console.file.write("".join(lines))
-        self.console.file.flush()
-        self._shown_lines(lines)
-        return drawn
+
+        return view.paged(draw, below=below, more=more, shown=self._shown_lines)
 
     def _print_answers(self) -> list[tuple[str, str, list[Option]]]:
         """Print every answer by section; return each section's id, title and "change" entries."""
@@ -1644,14 +1445,7 @@ class Interview:
         view.clear()
 
         def summary() -> None:
-            render_summary(
-                self.console,
-                assessment,
-                view.officer_language,
-                shape=_shape(view),
-                block=_block(view) if view.rtl is RtlMode.REORDER else None,
-                rationale=rationale(assessment, view.officer_language),
-            )
+            render_summary(view, assessment, rationale=rationale(assessment, view.officer_language))
 
         # A screenful at a time, urgent actions first: nothing is left only in the scrollback.
         self._paged(summary, below=_SUMMARY_END_LINES)
@@ -1705,20 +1499,6 @@ class Interview:
         if self._engine is None:  # pragma: no cover - set with the case
             raise RuntimeError("the interview has no engine yet")
         return self._engine
-
-
-def _shape(view: View) -> Callable[[str], str]:
-    def shape(text: str) -> str:
-        return display(text, view.rtl)
-
-    return shape
-
-
-def _block(view: View) -> Callable[[str, int], list[str]]:
-    def block(text: str, width: int) -> list[str]:
-        return display_lines(text, width, view.rtl, rtl=view.is_rtl(view.officer_language))
-
-    return block
 
 
 def _short(text: str, limit: int = 60) -> str:

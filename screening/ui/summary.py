@@ -1,11 +1,10 @@
-"""Rendering assessments for people with rich (adapter: one of the modules that import rich).
+"""The summary of an assessment: urgent actions, outcome, dimensions, indicators (a screen family).
 
 Worker-language text is never put inside bordered tables (rich mis-measures some scripts);
 tables hold ids, counts and the officer's language only.
 
 Text from files (questionnaires, answers) is passed to rich as ``Text``, never as markup, and
-made :func:`~screening.sanitize.visible` first: ``shape`` and ``block`` are wrapped so that
-nothing reaches them unsanitised. With an officer's language other than English, titles are
+made :func:`~screening.sanitize.visible` first (by the :class:`~screening.ui.view.View`). With an officer's language other than English, titles are
 shown instead of ids (dimensions, indicators, evidence questions, outcome and category).
 """
 
@@ -14,40 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from screening.bidi import display_lines
 from screening.i18n import t, ui_language
 from screening.model import text_for
 from screening.sanitize import visible
 from screening.scoring import Assessment
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.table import Table
 
-Shape = Callable[[str], str]
-"""Turns logical text into its display form (right-to-left reordering, or nothing)."""
-Block = Callable[[str, int], list[str]]
-"""Wraps logical text to a width, then turns each line into its display form."""
-
-
-def _same(text: str) -> str:
-    return text
-
-
-def _safe_shape(shape: Shape) -> Shape:
-    def safe(text: str) -> str:
-        return shape(visible(text))
-
-    return safe
-
-
-def _safe_block(block: Block | None) -> Block | None:
-    if block is None:
-        return None
-
-    def safe(text: str, width: int) -> list[str]:
-        return block(visible(text, lines=True), width)
-
-    return safe
+    from screening.ui.view import View
 
 
 def _with_titles(language: str) -> bool:
@@ -55,21 +30,12 @@ def _with_titles(language: str) -> bool:
     return ui_language(language) != "en"
 
 
-def make_console(*, stderr: bool = False) -> Console:
-    """A console that respects NO_COLOR and plain (non-terminal) output."""
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def render_rule(console: Console, title: str) -> None:
+def render_rule(view: View, title: str) -> None:
     """A rule titled with text from a file (a record's label and case id): shown as plain text,
     never read as markup, with control characters (escape sequences) shown visibly."""
     from rich.text import Text
 
-    from screening.sanitize import visible
-
-    console.rule(Text(visible(title)))
+    view.console.rule(Text(visible(title)))
 
 
 def dimensions_table(
@@ -106,34 +72,35 @@ def dimensions_table(
 
 
 def render_summary(
-    console: Console,
-    assessment: Assessment,
-    language: str,
-    *,
-    shape: Shape = _same,
-    block: Block | None = None,
-    rationale: list[str] | None = None,
+    view: View, assessment: Assessment, *, rationale: list[str] | None = None
 ) -> None:
     """Print an assessment: urgent actions first, outcome and action, dimensions, indicators.
 
+    Questionnaire text and program strings are in the view's officer language. In reorder
+    mode paragraphs are wrapped before they are reordered (in the officer language's
+    direction); otherwise rich wraps the shaped text itself.
+
     Args:
-        console: Where to print.
+        view: Where and in which language to print.
         assessment: What to show.
-        language: The officer's language (questionnaire text and program strings).
-        shape: Display form of a short, one-line text (right-to-left reordering).
-        block: Display form of a paragraph wrapped to a width, as lines; given when text is
-            reordered for display, since wrapping must come before reordering. Without it,
-            rich wraps the (shaped) text itself.
         rationale: The rationale sentences to show, if any.
     """
     from rich.panel import Panel
     from rich.text import Text
 
+    console = view.console
     q = assessment.questionnaire
+    language = view.officer_language
     ui = ui_language(language)
     width = console.width
-    shape = _safe_shape(shape)
-    block = _safe_block(block)
+    right_to_left = view.is_rtl(language)
+
+    def shape(text: str) -> str:
+        return view.shown(text)
+
+    def block(text: str, width: int) -> list[str]:
+        return display_lines(visible(text, lines=True), width, view.mode, rtl=right_to_left)
+
     titles = _with_titles(language)
 
     def question_name(qid: str) -> str:
@@ -162,7 +129,7 @@ def render_summary(
 
     def para(text: str, indent: int) -> str:
         """A paragraph of logical text in display form, for a space ``indent`` cells narrower."""
-        if block is None:
+        if not view.reorder:
             return shape(text)
         return "\n".join(block(text, max(20, width - indent)))
 
@@ -228,7 +195,7 @@ def render_summary(
             details = visible(f"[{ind.id}; {ind.dimension}; {strength}]")
             sources = ", ".join(observed.evidence)
         evidence = f"{t('summary.evidence', ui)}: {sources}"
-        if block is None:
+        if not view.reorder:
             line = Text("  • ")
             line.append(shape(title), style="bold")
             line.append(f" {details} ")
@@ -248,69 +215,3 @@ def render_summary(
         console.print(Text(para(t("summary.why", ui), 0), style="bold"))
         for sentence in rationale:
             console.print(Text(para(f"- {sentence}", 2)))
-
-
-def render_indicator_table(
-    console: Console, records: list[dict[str, Any]], title: str, ui: str, *, shape: Shape = _same
-) -> None:
-    """A table of indicators: id, dimension, strength, title (in the officer's language)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    shape = _safe_shape(shape)
-    table = Table(title=Text(shape(title)), title_justify="left")
-    # ids are never cut short: an officer or trainer copies them into other commands
-    table.add_column(Text(shape(t("indicators.id", ui))), overflow="fold")
-    table.add_column(Text(shape(t("indicators.dimension", ui))), overflow="fold")
-    table.add_column(Text(shape(t("indicators.strength", ui))))
-    table.add_column(Text(shape(t("indicators.title", ui))))
-    for record in records:
-        strength = shape(t("strength." + record["strength"], ui))
-        table.add_row(
-            Text(visible(record["id"])),
-            Text(visible(record["dimension"])),
-            Text(strength),
-            Text(shape(record["title"])),
-        )
-    console.print(table)
-
-
-def render_indicator(
-    console: Console,
-    record: dict[str, Any],
-    ui: str,
-    *,
-    shape: Shape = _same,
-    block: Block | None = None,
-) -> None:
-    """One indicator in full: meaning, strength, source, example, and when it is observed.
-
-    ``shape`` and ``block`` are as in :func:`render_summary` (right-to-left display).
-    """
-    from rich.text import Text
-
-    shape = _safe_shape(shape)
-    block = _safe_block(block)
-
-    def para(text: str, indent: int = 0) -> str:
-        if block is None:
-            return shape(text)
-        return "\n".join(block(text, max(20, console.width - indent)))
-
-    def line(key: str, value: str) -> None:
-        console.print(Text(para(f"{t(key, ui)}: {value}")))
-
-    console.print(Text(para(record["title"]), style="bold"))
-    line("indicators.id", record["id"])
-    line("indicators.dimension", f"{record['dimension']} ({record['phase']})")
-    line("indicators.strength", t("strength." + record["strength"], ui))
-    line("indicators.source", record["source"])
-    if record["explanation"]:
-        console.print()
-        console.print(Text(para(record["explanation"])))
-    if record["example"]:
-        console.print(Text(para("“" + record["example"] + "”"), style="italic"))
-    console.print()
-    console.print(Text(para(t("indicators.observed_when", ui) + ":"), style="bold"))
-    for item in record["when"]:
-        console.print(Text(para("  " + item, 2)))
