@@ -4,7 +4,7 @@ The engine knows which question is being asked, which questions apply given the 
 far (each question's and section's ``when``), and where "next", "back" and "jump" lead. It
 scores the answers at any moment with the one scoring engine (:func:`screening.scoring.assess`)
 and says which urgent flags have just been raised. It never prints, prompts or saves: the
-interview (``screening.interview``) asks, saves each answer in the case store, and only then
+interview (``screening.ui.interview``) asks, saves each answer in the case store, and only then
 hands the answer to :meth:`InterviewEngine.answer`.
 
 Answers are kept for every question ever answered. An answer whose question stops applying

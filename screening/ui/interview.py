@@ -2,7 +2,7 @@
 
 :class:`Interview` walks an :class:`~screening.engine.InterviewEngine` through a questionnaire.
 Each screen is drawn with rich and each answer is asked through a
-:class:`~screening.prompts.Prompter`. Every answer, note and flag acknowledgement is committed
+:class:`~screening.ui.prompts.Prompter`. Every answer, note and flag acknowledgement is committed
 to the case store before anything else is shown, so Ctrl-C, the end of input or a killed
 process loses nothing that was answered; :class:`~screening.errors.Interrupted` then carries
 the command that resumes the case.
