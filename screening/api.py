@@ -268,9 +268,9 @@ def redact(referral: Referral, language: str | None = None) -> Referral:
         >>> "Maria" in screening.to_json(full), "Maria" in screening.to_json(screening.redact(full))
         (True, False)
     """
-    from screening.referral import redact_referral
+    from screening import pipeline
 
-    return redact_referral(referral, language or referral.language)
+    return pipeline.redact(referral, language)
 
 
 def to_json(referral: Referral, *, indent: int | None = 2) -> str:

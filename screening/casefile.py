@@ -274,14 +274,6 @@ def live_case(case: Case, *, questionnaire: str | None = None, language: str = "
     )
 
 
-def _with_sentence(referral: Referral, sentence: str) -> Referral:
-    from screening.referral import Referral
-
-    document = referral.model_dump()
-    document["recommendation"]["rationale"] = [*referral.recommendation.rationale, sentence]
-    return Referral.model_validate(document)
-
-
 def draft_referral(
     live: LiveCase,
     *,
@@ -301,7 +293,8 @@ def draft_referral(
     Returns:
         The referral, validated by its model.
     """
-    from screening.referral import ExportContext, build_referral
+    from screening.pipeline import build
+    from screening.referral import ExportContext
 
     case = live.case
     context = ExportContext(
@@ -314,8 +307,7 @@ def draft_referral(
     )
     if clock is not None:
         context.clock = clock
-    referral = build_referral(live.assessment, context)
-    return _with_sentence(referral, t("casefile.draft", ui_language(referral.language)))
+    return build(live.assessment, context, draft=True)
 
 
 def stored_referral(case: Case) -> Referral:
@@ -386,7 +378,8 @@ def export_case(
     Raises:
         ScreeningError: The questionnaire cannot be found, or the stored document is invalid.
     """
-    from screening.referral import redact_referral, to_json
+    from screening import pipeline
+    from screening.referral import to_json
 
     warnings: tuple[str, ...] = ()
     if case.status is CaseStatus.COMPLETE:
@@ -399,7 +392,7 @@ def export_case(
         warnings = live.warnings
         referral = draft_referral(live, audit_head=store.audit_head(), clock=clock)
     if redact:
-        referral = redact_referral(referral, referral.language)
+        referral = pipeline.redact(referral)
     return CaseExport(to_json(referral) + "\n", referral, warnings)
 
 

@@ -274,9 +274,21 @@ class InterviewEngine:
         Raises:
             InvalidAnswer: See :meth:`normalize`.
         """
-        normalized = self.normalize(value)
+        return self.record(self.normalize(value))
+
+    def record(self, normalized: Any) -> Step:
+        """Record an answer that :meth:`normalize` returned for the current question, and move
+        on as :meth:`answer` does, without checking it again.
+
+        The interview normalises an answer once, saves that value in the case store, then
+        records the same value here.
+
+        Raises:
+            InvalidAnswer: The interview is at its review (no question is being asked).
+        """
         qid = self._position
-        assert qid is not None  # normalize() refused the review
+        if qid is None:
+            raise InvalidAnswer("", "the interview is at its review: no question is being asked")
         return self._settle(qid, normalized)
 
     def clear(self) -> Step:

@@ -494,3 +494,20 @@ def test_any_walk_keeps_the_engine_consistent(moves: list[tuple[str, int]]) -> N
             1 for x in engine.applicable() if not isinstance(x, NoteQuestion)
         )
         assert None not in engine.answers.values()
+
+
+def test_record_takes_the_normalised_value_as_it_is(q: Questionnaire) -> None:
+    """The interview normalises an answer once, saves it, then records that same value."""
+    engine = InterviewEngine(q)
+    engine.skip()
+    value = engine.normalize(30.0)
+    assert value == 30
+    assert isinstance(value, int)
+    step = engine.record(value)
+    assert (step.question_id, step.changed) == ("age", True)
+    assert engine.value("age") == 30
+    assert engine.position == "in_danger"
+    walk(engine, "no", "yes", "2024-01-31", "no")
+    assert engine.at_review
+    with pytest.raises(InvalidAnswer, match="review"):
+        engine.record("no")

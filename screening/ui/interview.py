@@ -331,7 +331,7 @@ def _checkbox_problem(
     others = [v for v in values if v in _ACTIONS or v in _SPECIALS]
     if others:
         return None if len(values) == 1 else view.ui_shown("interview.mixed")
-    _, problem = _normalize(question, values)
+    problem = _problem(question, values)
     if problem:
         return _expected(view, question)
     return None
@@ -386,16 +386,18 @@ def _typed_reply(view: View, question: Question, typed: str) -> Reply | _Refusal
     ):
         # Pasted escape sequences would be stored, exported and replayed on the screen.
         return _Refusal(view.ui_shown("interview.invalid.control"))
-    _, problem = _normalize(question, value)
+    problem = _problem(question, value)
     if problem:
         return _Refusal(_expected(view, question))
     return Answer(value)
 
 
-def _normalize(question: Question, value: Any) -> tuple[Any, str]:
+def _problem(question: Question, value: Any) -> str:
+    """What is wrong with an answer at the prompt ("" when nothing): a check only; the value
+    is normalised once, by the engine, on its way to the store."""
     from screening.answers import normalize_value
 
-    return normalize_value(question, value)
+    return normalize_value(question, value)[1]
 
 
 def _limit(number: float) -> str:
@@ -1049,7 +1051,7 @@ class Interview:
                     case.case_id, question.id, value, officer=case.officer
                 )
             )
-            engine.answer(value)
+            engine.record(value)  # the value saved, normalised once
             shown = view.officer(question.text)
             self._status = [
                 (
@@ -1416,7 +1418,8 @@ class Interview:
 
     def _finish(self) -> InterviewResult:
         from screening.files import check_kept_output, write_private
-        from screening.referral import ExportContext, build_referral, rationale, to_json
+        from screening.pipeline import build
+        from screening.referral import ExportContext, rationale, to_json
         from screening.store.paths import prepare_referrals
 
         view = self._require_view()
@@ -1435,7 +1438,7 @@ class Interview:
             clock=self.clock,
             new_id=self.new_id,
         )
-        document = to_json(build_referral(assessment, context))
+        document = to_json(build(assessment, context))
         self.store.complete(case.case_id, document, officer=case.officer)
         if self.settings.practice:
             view.clear()
