@@ -195,8 +195,8 @@ class Run:
 
     def committed(self) -> None:
         """Everything the interview holds is in the store before a prompt is shown."""
-        case = self.interview._case
-        engine = self.interview._engine
+        case = self.interview.session.case
+        engine = self.interview.session.engine
         if case is None or engine is None:
             return
         stored = self.store.get_case(case.case_id)
@@ -1055,7 +1055,7 @@ def test_a_link_planted_as_the_default_referral_file_is_refused(
     run = Run(store, home, settings_for(questionnaire), [*MAIN, S("finish"), S("yes")])
 
     def plant() -> None:
-        case = run.interview._case
+        case = run.interview.session.case
         if case is None:
             return
         (home / "referrals").mkdir(mode=0o700, exist_ok=True)

@@ -91,15 +91,15 @@ def test_a_case_started_on_version_1_resumes_and_exports_on_version_1(
     run, _, _prompter = interview(home, settings, [S("no_one"), Stop(KeyboardInterrupt())])
     with pytest.raises(Interrupted):
         run.run()
-    case_id = run._case.case_id  # type: ignore[union-attr]
-    assert run._case.loaded.questionnaire.version == "1.0.0"  # type: ignore[union-attr]
+    case_id = run.session.require_case().case_id
+    assert run.session.require_case().loaded.questionnaire.version == "1.0.0"
 
     resumed, buffer, _ = interview(
         home, InterviewSettings(resume=case_id, officer="epc-017"), [Stop(KeyboardInterrupt())]
     )
     with pytest.raises(Interrupted):
         resumed.run()
-    assert resumed._case.loaded.questionnaire.version == "1.0.0"  # type: ignore[union-attr]
+    assert resumed.session.require_case().loaded.questionnaire.version == "1.0.0"
     assert "has changed" not in buffer.getvalue()
 
     monkeypatch.setenv("SCREENING_HOME", str(home))

@@ -41,7 +41,7 @@ scenarios)."""
 ADAPTERS = ("files", "odk", "store", "xlsform_file")
 """Files written for the user, the case store, other programs' formats."""
 
-USE_CASES = ("api", "casefile", "pipeline", "stats", "training")
+USE_CASES = ("api", "casefile", "pipeline", "session", "stats", "training")
 """What a command does, with its adapters given or opened for it; no drawing."""
 
 UI = ("ui",)

@@ -19,12 +19,10 @@ docs/interview.md.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import unicodedata
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,10 +33,7 @@ from screening.engine import InterviewEngine, InvalidAnswer
 from screening.errors import (
     Interrupted,
     LeaseError,
-    ScreeningError,
     StoreError,
-    StoreUnavailable,
-    UsageError,
 )
 from screening.i18n import t, ui_language
 from screening.model import (
@@ -55,6 +50,14 @@ from screening.model import (
     TextQuestion,
     YesNoQuestion,
 )
+from screening.session import (
+    CaseState,
+    InterviewResult,
+    InterviewSettings,
+    Session,
+    brings_checklist,
+    resume_command,
+)
 from screening.ui.prompts import Option, Prompter, PromptScreen
 from screening.ui.summary import dimensions_table, render_summary
 from screening.ui.view import View, language_is_rtl
@@ -63,7 +66,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from screening.questionnaires import LoadedQuestionnaire
-    from screening.scoring import Assessment
     from screening.store import CaseStore
 
 __all__ = [
@@ -456,102 +458,6 @@ def _expected(view: View, question: Question) -> str:
 # --------------------------------------------------------------------------- the interview
 
 
-@dataclass
-class InterviewSettings:
-    """What the command line gave.
-
-    Attributes:
-        questionnaire: A questionnaire file or bundled id; the default (or, when resuming,
-            the case's) when ``None``.
-        officer: The officer's id; asked when ``None``.
-        language: The interview language; chosen from the questionnaire's when ``None``.
-        ui_language: The officer's language; English (or the case's) when ``None``.
-        out: Where to write the referral; ``<referrals dir>/<case id>.json`` when ``None``.
-        redact: Leave out every answer marked ``pii`` from the referral.
-        resume: The id of a draft case to continue.
-        rtl: How right-to-left text is sent to the terminal.
-        rtl_chosen: Whether ``rtl`` was chosen by the officer (else the default).
-        practice: A trainee's practice run: no case id to keep, no referral written.
-        force: Replace an existing regular file at ``out``.
-        take_over: When resuming a case open in another terminal, take it over without asking
-            (the officer has made sure that the other terminal is closed).
-    """
-
-    questionnaire: str | None = None
-    officer: str | None = None
-    language: str | None = None
-    ui_language: str | None = None
-    out: Path | None = None
-    redact: bool = False
-    resume: str | None = None
-    rtl: RtlMode = RtlMode.OFF
-    practice: bool = False
-    force: bool = False
-    take_over: bool = False
-    rtl_chosen: bool = True
-    """Whether ``rtl`` was chosen (``--rtl`` or SCREENING_RTL); if not, and a language is
-    right-to-left, the officer is told once how to choose."""
-
-
-@dataclass(frozen=True)
-class InterviewResult:
-    """A finished interview."""
-
-    case_id: str
-    referral_path: Path | None
-    """Where the referral was written (None for a practice run)."""
-    assessment: Assessment
-
-
-RETRY_FIRST = 2.0
-"""Seconds the interview waits before saving again when the store's server is unreachable
-(doubling each time, up to RETRY_LONGEST)."""
-RETRY_LONGEST = 30.0
-
-
-def _sleep(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def brings_checklist(questionnaire: Questionnaire) -> bool:
-    """Whether a questionnaire has its own pre-interview checklist.
-
-    A questionnaire that opens with a section for the officer only (the default one's
-    "Before the interview": who is present, the interpreter, basic needs, consent) checks the
-    setting itself, with answers that go into the referral; the program's own five-point
-    checklist is then not asked as well.
-    """
-    return questionnaire.sections[0].officer_only
-
-
-def resume_command(case_id: str) -> str:
-    """The command that continues a case."""
-    return f"screening interview --resume {case_id}"
-
-
-@dataclass
-class _Case:
-    """The case being interviewed."""
-
-    case_id: str
-    officer: str
-    loaded: LoadedQuestionnaire
-    language: str
-    out: Path | None
-    redact: bool
-    notes: dict[str, int] = field(default_factory=dict)
-
-
 class Interview:
     """One interview, from the officer's id to the written referral.
 
@@ -575,29 +481,38 @@ class Interview:
         store: CaseStore,
         referrals_dir: Path,
         load: Callable[[str | None], LoadedQuestionnaire] | None = None,
-        clock: Callable[[], dt.datetime] = _now,
-        new_id: Callable[[], str] = _new_id,
+        clock: Callable[[], dt.datetime] | None = None,
+        new_id: Callable[[], str] | None = None,
     ) -> None:
         self.settings = settings
         self.prompter = prompter
         self.console = console
-        self.store = store
-        self.referrals_dir = referrals_dir
-        if load is None:
-            from screening.questionnaires import resolve
-
-            load = resolve
-        self.load = load
-        self.clock = clock
-        self.new_id = new_id
-        self.sleep: Callable[[float], None] = _sleep
-        """Waits between two tries to save while the store's server cannot be reached."""
-        self._case: _Case | None = None
-        self._engine: InterviewEngine | None = None
+        self.session = Session(
+            settings,
+            store=store,
+            referrals_dir=referrals_dir,
+            load=load,
+            clock=clock,
+            new_id=new_id,
+        )
+        """The case, its engine and its lease: what the screens show and change."""
         self._view: View | None = None
         self._status: list[tuple[str, str]] = []
-        self._held: str | None = None
         self._resumed_at: str | None = None  # the first question shown after a resume
+
+    @property
+    def store(self) -> CaseStore:
+        """The case store the interview saves to."""
+        return self.session.store
+
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        """Waits between two tries to save while the store's server cannot be reached."""
+        return self.session.sleep
+
+    @sleep.setter
+    def sleep(self, wait: Callable[[float], None]) -> None:
+        self.session.sleep = wait
 
     # -- the whole run -------------------------------------------------------------------
 
@@ -614,7 +529,7 @@ class Interview:
             UsageError: Options that do not fit the questionnaire or the case.
             ScreeningError: The referral cannot be written.
         """
-        self._check_out()
+        self.session.check_out()
         try:
             if self.settings.resume is not None:
                 self._resume(self.settings.resume)
@@ -628,83 +543,44 @@ class Interview:
         except StoreError as error:
             # The store is failing (locked, full, read-only): leave the lease to expire with
             # this process rather than wait for the store once more to give it back.
-            self._held = None
-            case_id = self._case.case_id if self._case is not None else self.settings.resume
+            self.session.forget_lease()
+            case_id = self.session.case_id
             if case_id is None:
                 raise
             hint = self._tr("interview.store_failed", command=resume_command(case_id))
             raise StoreError(error.message, hint=f"{error.hint} {hint}".strip()) from None
         finally:
-            self._release()
+            self.session.release()
 
-    def _until_saved(self, save: Callable[[], object]) -> None:
-        """Save, and while the store's server cannot be reached, say so, wait and try again.
-
-        The answer stays in memory (and on the screen) until it is committed; saving it twice
-        is harmless (the same value again adds nothing). Ctrl-C while waiting pauses the
-        interview (exit 130, with the resume command); every earlier answer is saved.
-        """
+    def _waiting(self, message: str, delay: float) -> None:
+        """Said while the store's server cannot be reached and the answer waits to be saved
+        (it stays on the screen). Ctrl-C while waiting pauses the interview (exit 130, with
+        the resume command); every earlier answer is saved."""
         from rich.text import Text as RichText
 
-        delay = RETRY_FIRST
-        while True:
-            try:
-                save()
-                return
-            except StoreUnavailable as error:
-                said = self._tr("interview.store_unreachable", message=error.message, delay=delay)
-                self.console.print(RichText(said, style="bold yellow"), soft_wrap=True)
-                self.sleep(delay)
-                delay = min(delay * 2, RETRY_LONGEST)
+        said = self._tr("interview.store_unreachable", message=message, delay=delay)
+        self.console.print(RichText(said, style="bold yellow"), soft_wrap=True)
 
-    def _release(self) -> None:
-        """Give the case back (at the end, on Ctrl-C, on any error): another terminal may
-        resume it at once."""
-        held, self._held = self._held, None
-        if held is not None:
-            with contextlib.suppress(StoreError):
-                self.store.release_lease(held)
-
-    def _hold(self, case_id: str, officer: str | None) -> str | None:
-        """Take the case's lease (one writer per case); asks before taking it over.
-
-        Returns:
-            The holder taken over, described, or None when the case was free.
-        """
-        try:
-            previous = self.store.acquire_lease(
-                case_id, officer=officer, take_over=self.settings.take_over
-            )
-        except LeaseError as held:
-            holder = self.store.lease_holder(case_id)
-            described = holder.describe() if holder is not None else "?"
-            ui = self._ui()
-            options = [
-                Option("take", self._display(self._tr("interview.lease.take"), ui)),
-                Option("leave", self._display(self._tr("interview.lease.leave"), ui)),
-            ]
-            question = self._tr("interview.lease.held", case_id=case_id, holder=described)
-            if self.prompter.select(self._display(question, ui), options, default="leave") != (
-                "take"
-            ):
-                raise held from None
-            previous = self.store.acquire_lease(case_id, officer=officer, take_over=True)
-        self._held = case_id
-        return None if previous is None else previous.describe()
-
-    def _check_out(self) -> None:
-        from screening.files import check_output
-
-        if self.settings.out is not None:
-            check_output(self.settings.out, force=self.settings.force)
+    def _take_over(self, case_id: str, holder: str) -> bool:
+        """Ask whether to take over a case open in another terminal."""
+        ui = self._ui()
+        options = [
+            Option("take", self._display(self._tr("interview.lease.take"), ui)),
+            Option("leave", self._display(self._tr("interview.lease.leave"), ui)),
+        ]
+        question = self._tr("interview.lease.held", case_id=case_id, holder=holder)
+        return self.prompter.select(self._display(question, ui), options, default="leave") == (
+            "take"
+        )
 
     def _interrupted(self) -> Interrupted:
         view_ui = self._ui()
-        if self._case is None:
+        case, engine = self.session.case, self.session.engine
+        if case is None:
             return Interrupted(self._display(t("interview.interrupted_early", view_ui), view_ui))
-        count = len(self._engine.answers) if self._engine is not None else 0
-        message = t("interview.interrupted", view_ui, count=count, case_id=self._case.case_id)
-        hint = t("interview.resume_hint", view_ui, command=resume_command(self._case.case_id))
+        count = len(engine.answers) if engine is not None else 0
+        message = t("interview.interrupted", view_ui, count=count, case_id=case.case_id)
+        hint = t("interview.resume_hint", view_ui, command=resume_command(case.case_id))
         return Interrupted(self._display(message, view_ui), hint=self._display(hint, view_ui))
 
     def _use_view(self, view: View) -> None:
@@ -772,13 +648,8 @@ class Interview:
 
     def _start(self) -> None:
         settings = self.settings
-        loaded = self.load(settings.questionnaire)
+        loaded = self.session.questionnaire()
         q = loaded.questionnaire
-        if settings.language is not None and settings.language not in q.language_codes:
-            raise UsageError(
-                f"--lang {settings.language}: the questionnaire '{q.id}' has no such language",
-                hint=f"Use one of: {', '.join(q.language_codes)}.",
-            )
         ui = settings.ui_language or "en"
         # The view starts in the officer's language and learns the interview language next.
         self._use_view(
@@ -801,34 +672,7 @@ class Interview:
                 mode=settings.rtl,
             )
         )
-        # Kept with the case, so that `--resume CASE_ID` alone finds the same questionnaire
-        # file and exports the same way; written with the case and its lease, in one commit.
-        source = settings.questionnaire
-        case_id = self.store.create_case(
-            questionnaire_id=q.id,
-            questionnaire_version=q.version,
-            questionnaire_sha256=loaded.sha256,
-            language=language,
-            ui_language=ui,
-            officer=officer,
-            meta={
-                "interview": {
-                    "questionnaire": str(Path(source).resolve())
-                    if source and Path(source).is_file()
-                    else None,
-                    "redact": settings.redact,
-                    # The folder is made absolute, the file name is kept as given: a link put
-                    # there later is refused when the referral is written, never followed.
-                    "out": str(settings.out.absolute().parent.resolve() / settings.out.name)
-                    if settings.out
-                    else None,
-                }
-            },
-            lease=True,
-        )
-        self._held = case_id
-        self._case = _Case(case_id, officer, loaded, language, settings.out, settings.redact)
-        self._engine = InterviewEngine(q)
+        case_id = self.session.start(loaded, officer=officer, language=language)
         opened = "interview.practice_opened" if settings.practice else "interview.case_opened"
         self._status = [("bold green", self._tr(opened, case_id=case_id))]
         self._rtl_hint()
@@ -837,38 +681,9 @@ class Interview:
 
     def _resume(self, case_id: str) -> None:
         settings = self.settings
-        case = self.store.get_case(case_id)
-        if case.status.value != "draft":
-            raise ScreeningError(
-                f"case {case.id} is complete: its referral was issued",
-                hint=f"Export it again with `screening cases export {case.id}`, or start a new interview.",
-            )
-        stored = case.meta.get("interview")
-        stored = stored if isinstance(stored, dict) else {}
-        source = stored.get("questionnaire")
-        from screening.questionnaires import is_bundled
-
-        if settings.questionnaire is not None:
-            loaded = self.load(settings.questionnaire)
-        elif is_bundled(case.questionnaire_id, case.questionnaire_version):
-            # The version the case was started on, even when a newer one is bundled now.
-            loaded = self.load(f"{case.questionnaire_id}@{case.questionnaire_version}")
-        elif isinstance(source, str) and Path(source).is_file():
-            loaded = self.load(source)
-        else:
-            loaded = self.load(case.questionnaire_id)
+        draft = self.session.draft(case_id)
+        case, loaded = draft.case, draft.loaded
         q = loaded.questionnaire
-        if q.id != case.questionnaire_id:
-            raise UsageError(
-                f"case {case.id} was started with questionnaire '{case.questionnaire_id}', "
-                f"not '{q.id}'",
-                hint="Leave out --questionnaire, or give the file of the case's questionnaire.",
-            )
-        if settings.language is not None and settings.language != case.language:
-            raise UsageError(
-                f"case {case.id} is interviewed in '{case.language}', not '{settings.language}'",
-                hint="Leave out --lang when resuming.",
-            )
         ui = settings.ui_language or case.ui_language
         self._use_view(
             View(
@@ -879,27 +694,13 @@ class Interview:
                 mode=settings.rtl,
             )
         )
-        taken_from = self._hold(case.id, settings.officer or case.officer)
+        taken_from = self.session.hold(
+            case.id,
+            settings.officer or case.officer,
+            lambda holder: self._take_over(case.id, holder),
+        )
         officer = settings.officer or self._ask_officer(case.officer)
-        redact = settings.redact or stored.get("redact") is True
-        out = settings.out
-        stored_out = stored.get("out")
-        if out is None and isinstance(stored_out, str):
-            from screening.files import check_kept_output
-
-            out = Path(stored_out)
-            try:  # what is there now, not what was there at the start
-                check_kept_output(out, force=settings.force)
-            except ScreeningError as error:
-                raise ScreeningError(
-                    error.message,
-                    hint=f"{error.hint} To resume with the referral written elsewhere: "
-                    f"`{resume_command(case.id)} --out FILE`.",
-                ) from None
-        self._case = _Case(case.id, officer, loaded, case.language, out, redact)
-        self._case.notes = {qid: len(notes) for qid, notes in case.notes.items()}
-        engine = InterviewEngine(q, case.answers, acknowledged=case.acknowledged_flags)
-        self._engine = engine
+        engine = self.session.resume(draft, officer=officer)
         self._status = [
             (
                 "bold green",
@@ -967,7 +768,6 @@ class Interview:
 
     def _checklist(self) -> None:
         view = self._require_view()
-        case = self._require_case()
         options = [
             Option(item, view.ui_shown(f"interview.checklist.{item}")) for item in CHECKLIST_ITEMS
         ]
@@ -999,7 +799,7 @@ class Interview:
                 )
                 if again == "again":
                     continue
-            self.store.set_meta(case.case_id, "pre_interview_checklist", list(ticked))
+            self.session.set_checklist(ticked)
             return
 
     # -- the questions ---------------------------------------------------------------------
@@ -1030,7 +830,6 @@ class Interview:
 
     def _apply(self, question: Question, reply: Reply) -> None:
         engine = self._require_engine()
-        case = self._require_case()
         view = self._require_view()
         if reply is Action.BACK:
             engine.back()
@@ -1039,19 +838,12 @@ class Interview:
         elif reply is Action.SKIP:
             engine.skip()
         elif reply is Action.CLEAR:
-            self.store.clear_answer(case.case_id, question.id, officer=case.officer)
-            engine.clear()
+            self.session.clear(question)
             self._status = [
                 ("dim", view.tr("interview.cleared", question=_short(view.officer(question.text))))
             ]
         elif isinstance(reply, Answer):
-            value = engine.normalize(reply.value)
-            self._until_saved(
-                lambda: self.store.record_answer(
-                    case.case_id, question.id, value, officer=case.officer
-                )
-            )
-            engine.record(value)  # the value saved, normalised once
+            value = self.session.answer(reply.value, self._waiting)
             shown = view.officer(question.text)
             self._status = [
                 (
@@ -1066,7 +858,6 @@ class Interview:
 
     def _add_note(self, question: Question) -> None:
         view = self._require_view()
-        case = self._require_case()
         refused = view.ui_shown("interview.invalid.control")
 
         def validate(typed: str) -> str | None:
@@ -1081,8 +872,7 @@ class Interview:
         text = typed.strip()
         if not text or note_problem(question.id, [text]):
             return
-        self.store.record_note(case.case_id, question.id, text, officer=case.officer)
-        case.notes[question.id] = case.notes.get(question.id, 0) + 1
+        self.session.add_note(question, text)
         self._status = [
             ("dim", view.tr("interview.note_saved", question=_short(view.officer(question.text))))
         ]
@@ -1108,8 +898,7 @@ class Interview:
                 [Option("ack", view.ui_shown("interview.flag_ack"))],
                 default="ack",
             )
-            self.store.acknowledge_flag(case.case_id, flag_id, officer=case.officer)
-            engine.acknowledge(flag_id)
+            self.session.acknowledge(flag_id)
 
     def _urgent(self, title: Text, action: Text) -> None:
         """A red block with a flag's title and action in both languages.
@@ -1417,29 +1206,11 @@ class Interview:
     # -- the end -------------------------------------------------------------------------
 
     def _finish(self) -> InterviewResult:
-        from screening.files import check_kept_output, write_private
-        from screening.pipeline import build
-        from screening.referral import ExportContext, rationale, to_json
-        from screening.store.paths import prepare_referrals
+        from screening.referral import rationale
 
         view = self._require_view()
-        engine = self._require_engine()
         case = self._require_case()
-        assessment = engine.assessment()
-        stored = self.store.get_case(case.case_id)
-        context = ExportContext(
-            case_id=case.case_id,
-            language=case.language,
-            officer=case.officer,
-            sha256=case.loaded.sha256,
-            redact=case.redact,
-            notes={qid: list(notes) for qid, notes in stored.notes.items()},
-            audit_head=self.store.audit_head(),
-            clock=self.clock,
-            new_id=self.new_id,
-        )
-        document = to_json(build(assessment, context))
-        self.store.complete(case.case_id, document, officer=case.officer)
+        document, assessment = self.session.finish()
         if self.settings.practice:
             view.clear()
             return InterviewResult(case.case_id, None, assessment)
@@ -1452,28 +1223,7 @@ class Interview:
 
         # A screenful at a time, urgent actions first: nothing is left only in the scrollback.
         self._paged(summary, below=_SUMMARY_END_LINES)
-        path = case.out
-        # The store's own referrals folder is private: a stale file there is replaced.
-        force = self.settings.force or path is None
-        try:
-            if path is None:
-                prepare_referrals(self.referrals_dir)
-                path = self.referrals_dir / f"{case.case_id}.json"
-            elif self.settings.out is None:  # kept from the start: checked again, now
-                check_kept_output(path, force=force)
-            write_private(path, document + "\n", force=force)
-        except (ScreeningError, OSError) as error:
-            message = (
-                error.message
-                if isinstance(error, ScreeningError)
-                else f"cannot write the referral: {error.strerror}"
-            )
-            raise ScreeningError(
-                message,
-                hint=f"The case {case.case_id} is complete and its referral is kept in the case "
-                f"store: `screening cases export {case.case_id} --out FILE` writes it.",
-            ) from None
-        self.store.mark_exported(case.case_id, officer=case.officer)
+        path = self.session.write_referral(document)
         view.blank()
         view.say("interview.completed", style="bold green", case_id=case.case_id)
         # Never wrapped: a path cut across lines could not be copied whole. Inside
@@ -1493,15 +1243,11 @@ class Interview:
             raise RuntimeError("the interview has no view yet")
         return self._view
 
-    def _require_case(self) -> _Case:
-        if self._case is None:  # pragma: no cover - set before any question is asked
-            raise RuntimeError("the interview has no case yet")
-        return self._case
+    def _require_case(self) -> CaseState:
+        return self.session.require_case()
 
     def _require_engine(self) -> InterviewEngine:
-        if self._engine is None:  # pragma: no cover - set with the case
-            raise RuntimeError("the interview has no engine yet")
-        return self._engine
+        return self.session.require_engine()
 
 
 def _short(text: str, limit: int = 60) -> str:
