@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -888,7 +888,7 @@ class Interview:
 
             def draw(flag: Any = flag) -> None:
                 self._header(None, keep_status=True)
-                self._urgent(flag.title, flag.action)
+                draw_urgent(view, flag.title, flag.action)
                 view.blank()
                 view.say("interview.flag_intro", style="bold", indent=2)
 
@@ -900,145 +900,22 @@ class Interview:
             )
             self.session.acknowledge(flag_id)
 
-    def _urgent(self, title: Text, action: Text) -> None:
-        """A red block with a flag's title and action in both languages.
-
-        No box is drawn around it: rich mis-measures some scripts, and a right border would
-        be out of line. A red bar on the left marks it instead.
-        """
-        from rich.text import Text as RichText
-
-        view = self._require_view()
-        width = max(20, self.console.width - 3)
-        heading = f"{view.tr('interview.urgent')}: {view.officer(title)}"
-        for line in display_lines(heading, width, view.mode, rtl=view.is_rtl(view.ui)):
-            padded = line + " " * max(0, width - cell_width(line))
-            self.console.print(RichText("▌ " + padded, style="bold white on red"), soft_wrap=True)
-        texts = [(view.officer(action), view.officer_language)]
-        worker = view.worker(action)
-        if worker != texts[0][0]:
-            texts.insert(0, (worker, view.language))
-        for text, language in texts:
-            for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
-                bar = RichText("▌ ", style="red")
-                bar.append(line, style="bold red")
-                self.console.print(bar, soft_wrap=True)
-
     def _header(self, title: str | None, *, keep_status: bool = False) -> None:
-        """Clear the screen and draw the case line, the section and progress, and raised flags.
-
-        The status lines (what was just saved) are drawn too, and then dropped unless
-        ``keep_status``: an urgent flag's screen keeps them for the question that follows.
-        """
-        view = self._require_view()
-        case = self._require_case()
-        engine = self._require_engine()
-        q = case.loaded.questionnaire
-        view.clear()
-        top = (
-            view.tr("interview.case", case_id=case.case_id)
-            + " · "
-            + view.tr("interview.officer", officer=case.officer)
-            + " · "
-            + view.officer(q.title)
-        )
-        view.lines(top, view.ui, style="bold", indent=0)
-        progress = engine.progress()
-        if engine.current is None:  # the review: nothing is left to ask
-            left = view.tr("interview.progress_done", answered=progress.answered)
-        elif progress.undecided:
-            left = view.tr(
-                "interview.progress_range",
-                answered=progress.answered,
-                low=progress.remaining,
-                high=progress.at_most,
-            )
-        else:
-            left = view.tr(
-                "interview.progress", answered=progress.answered, remaining=progress.remaining
-            )
-        section = engine.section()
-        if title is None and section is not None:
-            index = next(i for i, s in enumerate(q.sections) if s.id == section.id) + 1
-            title = view.tr(
-                "interview.section",
-                index=index,
-                total=len(q.sections),
-                title=view.officer(section.title),
-            )
-        view.lines(f"{title or ''} · {left}", view.ui, style="bold cyan", indent=0)
-        raised = [q.flag(f) for f in engine.raised_flags()]
-        titles = [view.officer(f.title) for f in raised if f is not None]
-        if titles:
-            joined = view.tr("interview.list_separator").join(titles)
-            view.lines(
-                "⚠ " + view.tr("interview.urgent_now", titles=joined),
-                view.ui,
-                style="bold red",
-                indent=0,
-            )
-        for style, text in self._status:
-            view.lines(text, view.ui, style=style, indent=0)
+        """:func:`draw_header` with the status lines, then dropped unless ``keep_status``:
+        an urgent flag's screen keeps them for the question that follows."""
+        draw_header(self._require_view(), self.session, title, self._status)
         if not keep_status:
             self._status = []
-        self.console.rule(style="dim")
 
     def _show_question(self, question: Question) -> None:
-        view = self._require_view()
-        engine = self._require_engine()
-        q = self._require_case().loaded.questionnaire
-        self._header(None)
-        section = q.section_of(question.id)
-        first = next(x for x in engine.applicable() if q.section_of(x.id).id == section.id)
-        if first.id == question.id and section.intro is not None:
-            view.lines(view.officer(section.intro), view.officer_language, style="italic", indent=2)
-            view.blank()
-        if engine.editing:
-            view.say("interview.editing", style="yellow", indent=2)
-        if self._resumed_at == question.id:
-            self._follows(question)
-        if view.for_officer(question):
-            if not isinstance(question, NoteQuestion):
-                view.say("interview.officer_only", style="magenta", indent=2)
-            view.lines(view.officer(question.text), view.officer_language, style="bold", indent=2)
-        else:
-            worker = view.worker(question.text)
-            view.lines(worker, view.language, style="bold", indent=2)
-            officer = view.officer(question.text)
-            if officer != worker:
-                view.lines(officer, view.officer_language, style="cyan", indent=2)
-        if question.guidance is not None:
-            view.lines(
-                view.officer(question.guidance), view.officer_language, style="dim", indent=2
-            )
-        notes = self._require_case().notes.get(question.id, 0)
-        if notes:
-            view.say("interview.notes_count", style="dim", indent=2, count=notes)
-        view.blank()
-        if not isinstance(question, NoteQuestion):
-            answered = question.id in self._require_engine().answers
-            view.phrases(_hint(view, question, answered=answered), view.ui, style="dim", indent=2)
-
-    def _follows(self, question: Question) -> None:
-        """After a resume, the earlier answers a follow-up question refers to."""
-        from screening.evaluate import referenced_questions
-
-        view = self._require_view()
-        engine = self._require_engine()
-        q = self._require_case().loaded.questionnaire
-        if question.when is None:
-            return
-        for qid in sorted(referenced_questions(question.when), key=q.position):
-            earlier = q.question(qid)
-            if earlier is None or not engine.is_answered(qid):
-                continue
-            view.say(
-                "interview.follow_up",
-                style="dim",
-                indent=2,
-                question=_short(view.officer(earlier.text)),
-                answer=_short(view.answer_label(earlier, engine.value(qid))),
-            )
+        draw_question(
+            self._require_view(),
+            self.session,
+            question,
+            self._status,
+            resumed=self._resumed_at == question.id,
+        )
+        self._status = []
 
     # -- the review --------------------------------------------------------------------------
 
@@ -1050,8 +927,8 @@ class Interview:
         def draw() -> list[tuple[str, str, list[Option]]]:
             self._header(view.tr("interview.review_title"))
             view.say("interview.review_intro", style="italic", indent=2)
-            entries = self._print_answers()
-            self._print_live()
+            entries = draw_answers(view, self.session)
+            draw_live_outcome(view, self.session)
             return entries
 
         entries = self._paged(draw, below=_REVIEW_PROMPT_LINES)
@@ -1099,52 +976,6 @@ class Interview:
 
         return view.paged(draw, below=below, more=more, shown=self._shown_lines)
 
-    def _print_answers(self) -> list[tuple[str, str, list[Option]]]:
-        """Print every answer by section; return each section's id, title and "change" entries."""
-        view = self._require_view()
-        engine = self._require_engine()
-        case = self._require_case()
-        sections: list[tuple[str, str, list[Option]]] = []
-        number = 0
-        for section, items in engine.review():
-            title = view.officer(section.title)
-            view.lines(title, view.officer_language, style="bold underline", indent=2)
-            entries: list[Option] = []
-            for item in items:
-                number += 1
-                question_text = " ".join(view.officer(item.question.text).split())
-                if item.answered:
-                    answer = " / ".join(view.answer_label(item.question, item.value).splitlines())
-                    style = ""
-                else:
-                    answer = view.tr("interview.no_answer")
-                    style = "yellow"
-                notes = case.notes.get(item.question.id, 0)
-                if notes:
-                    answer += " (" + view.tr("interview.notes_count", count=notes) + ")"
-                line = f"{number}. {question_text} — {answer}"
-                view.lines(
-                    line, view.officer_language, style=style, indent=4, hang=len(f"{number}. ")
-                )
-                # wrapped by the view when too long, never folded by the terminal (that would
-                # break the display order of right-to-left text)
-                entries.append(
-                    Option(item.question.id, view.entry([(line, view.officer_language)]))
-                )
-            sections.append((section.id, title, entries))
-        aside = engine.set_aside()
-        if aside:
-            view.blank()
-            if view.ui == "en":
-                names = ", ".join(aside)
-            else:  # titles, not ids, for an officer who does not read English
-                questions = [case.loaded.questionnaire.question(a) for a in aside]
-                names = view.tr("interview.answer_separator").join(
-                    _short(view.officer(q.text), 40) for q in questions if q is not None
-                )
-            view.say("interview.set_aside", style="dim", indent=2, ids=names)
-        return sections
-
     def _choose_answer(self, sections: list[tuple[str, str, list[Option]]]) -> str | None:
         """The question whose answer the officer wants to change: its section, then itself.
 
@@ -1178,30 +1009,6 @@ class Interview:
                 return target
             if len(sections) == 1:
                 return None
-
-    def _print_live(self) -> None:
-        view = self._require_view()
-        engine = self._require_engine()
-        assessment = engine.assessment()
-        view.blank()
-        outcome = assessment.outcome
-        titles = view.ui != "en"  # an officer who does not read English reads titles, not ids
-        view.say(
-            "interview.live_outcome_title" if titles else "interview.live_outcome",
-            style="bold yellow" if outcome.refer else "bold green",
-            indent=2,
-            title=view.officer(outcome.title),
-            code=outcome.code,
-        )
-        view.lines(view.officer(outcome.action), view.officer_language, indent=4)
-        if not assessment.dimensions:
-            return
-
-        def name(dimension: Any) -> str:
-            return view.shown(view.officer(dimension.title), view.officer_language)
-
-        table = dimensions_table(assessment, view.ui_shown, name if titles else None)
-        self.console.print(table)
 
     # -- the end -------------------------------------------------------------------------
 
@@ -1248,6 +1055,220 @@ class Interview:
 
     def _require_engine(self) -> InterviewEngine:
         return self.session.require_engine()
+
+
+# --------------------------------------------------------------------------- the screens
+
+
+def draw_header(
+    view: View, session: Session, title: str | None, status: Sequence[tuple[str, str]] = ()
+) -> None:
+    """Clear the screen and draw the case line, the section and progress, raised flags, and
+    the status lines (style and text: what was just saved)."""
+    case = session.require_case()
+    engine = session.require_engine()
+    q = case.loaded.questionnaire
+    view.clear()
+    top = (
+        view.tr("interview.case", case_id=case.case_id)
+        + " · "
+        + view.tr("interview.officer", officer=case.officer)
+        + " · "
+        + view.officer(q.title)
+    )
+    view.lines(top, view.ui, style="bold", indent=0)
+    progress = engine.progress()
+    if engine.current is None:  # the review: nothing is left to ask
+        left = view.tr("interview.progress_done", answered=progress.answered)
+    elif progress.undecided:
+        left = view.tr(
+            "interview.progress_range",
+            answered=progress.answered,
+            low=progress.remaining,
+            high=progress.at_most,
+        )
+    else:
+        left = view.tr(
+            "interview.progress", answered=progress.answered, remaining=progress.remaining
+        )
+    section = engine.section()
+    if title is None and section is not None:
+        index = next(i for i, s in enumerate(q.sections) if s.id == section.id) + 1
+        title = view.tr(
+            "interview.section",
+            index=index,
+            total=len(q.sections),
+            title=view.officer(section.title),
+        )
+    view.lines(f"{title or ''} · {left}", view.ui, style="bold cyan", indent=0)
+    raised = [q.flag(f) for f in engine.raised_flags()]
+    titles = [view.officer(f.title) for f in raised if f is not None]
+    if titles:
+        joined = view.tr("interview.list_separator").join(titles)
+        view.lines(
+            "⚠ " + view.tr("interview.urgent_now", titles=joined),
+            view.ui,
+            style="bold red",
+            indent=0,
+        )
+    for style, text in status:
+        view.lines(text, view.ui, style=style, indent=0)
+    view.console.rule(style="dim")
+
+
+def draw_urgent(view: View, title: Text, action: Text) -> None:
+    """A red block with a flag's title and action in both languages.
+
+    No box is drawn around it: rich mis-measures some scripts, and a right border would
+    be out of line. A red bar on the left marks it instead.
+    """
+    from rich.text import Text as RichText
+
+    width = max(20, view.console.width - 3)
+    heading = f"{view.tr('interview.urgent')}: {view.officer(title)}"
+    for line in display_lines(heading, width, view.mode, rtl=view.is_rtl(view.ui)):
+        padded = line + " " * max(0, width - cell_width(line))
+        view.console.print(RichText("▌ " + padded, style="bold white on red"), soft_wrap=True)
+    texts = [(view.officer(action), view.officer_language)]
+    worker = view.worker(action)
+    if worker != texts[0][0]:
+        texts.insert(0, (worker, view.language))
+    for text, language in texts:
+        for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
+            bar = RichText("▌ ", style="red")
+            bar.append(line, style="bold red")
+            view.console.print(bar, soft_wrap=True)
+
+
+def draw_question(
+    view: View,
+    session: Session,
+    question: Question,
+    status: Sequence[tuple[str, str]] = (),
+    *,
+    resumed: bool = False,
+) -> None:
+    """The header, then a question in both languages with its guidance and its keys;
+    ``resumed``: the first question after a resume, shown with the answers it follows."""
+    engine = session.require_engine()
+    q = session.require_case().loaded.questionnaire
+    draw_header(view, session, None, status)
+    section = q.section_of(question.id)
+    first = next(x for x in engine.applicable() if q.section_of(x.id).id == section.id)
+    if first.id == question.id and section.intro is not None:
+        view.lines(view.officer(section.intro), view.officer_language, style="italic", indent=2)
+        view.blank()
+    if engine.editing:
+        view.say("interview.editing", style="yellow", indent=2)
+    if resumed:
+        draw_follow_up(view, session, question)
+    if view.for_officer(question):
+        if not isinstance(question, NoteQuestion):
+            view.say("interview.officer_only", style="magenta", indent=2)
+        view.lines(view.officer(question.text), view.officer_language, style="bold", indent=2)
+    else:
+        worker = view.worker(question.text)
+        view.lines(worker, view.language, style="bold", indent=2)
+        officer = view.officer(question.text)
+        if officer != worker:
+            view.lines(officer, view.officer_language, style="cyan", indent=2)
+    if question.guidance is not None:
+        view.lines(view.officer(question.guidance), view.officer_language, style="dim", indent=2)
+    notes = session.require_case().notes.get(question.id, 0)
+    if notes:
+        view.say("interview.notes_count", style="dim", indent=2, count=notes)
+    view.blank()
+    if not isinstance(question, NoteQuestion):
+        answered = question.id in session.require_engine().answers
+        view.phrases(_hint(view, question, answered=answered), view.ui, style="dim", indent=2)
+
+
+def draw_follow_up(view: View, session: Session, question: Question) -> None:
+    """After a resume, the earlier answers a follow-up question refers to."""
+    from screening.evaluate import referenced_questions
+
+    engine = session.require_engine()
+    q = session.require_case().loaded.questionnaire
+    if question.when is None:
+        return
+    for qid in sorted(referenced_questions(question.when), key=q.position):
+        earlier = q.question(qid)
+        if earlier is None or not engine.is_answered(qid):
+            continue
+        view.say(
+            "interview.follow_up",
+            style="dim",
+            indent=2,
+            question=_short(view.officer(earlier.text)),
+            answer=_short(view.answer_label(earlier, engine.value(qid))),
+        )
+
+
+def draw_answers(view: View, session: Session) -> list[tuple[str, str, list[Option]]]:
+    """Print every answer by section; return each section's id, title and "change" entries."""
+    engine = session.require_engine()
+    case = session.require_case()
+    sections: list[tuple[str, str, list[Option]]] = []
+    number = 0
+    for section, items in engine.review():
+        title = view.officer(section.title)
+        view.lines(title, view.officer_language, style="bold underline", indent=2)
+        entries: list[Option] = []
+        for item in items:
+            number += 1
+            question_text = " ".join(view.officer(item.question.text).split())
+            if item.answered:
+                answer = " / ".join(view.answer_label(item.question, item.value).splitlines())
+                style = ""
+            else:
+                answer = view.tr("interview.no_answer")
+                style = "yellow"
+            notes = case.notes.get(item.question.id, 0)
+            if notes:
+                answer += " (" + view.tr("interview.notes_count", count=notes) + ")"
+            line = f"{number}. {question_text} — {answer}"
+            view.lines(line, view.officer_language, style=style, indent=4, hang=len(f"{number}. "))
+            # wrapped by the view when too long, never folded by the terminal (that would
+            # break the display order of right-to-left text)
+            entries.append(Option(item.question.id, view.entry([(line, view.officer_language)])))
+        sections.append((section.id, title, entries))
+    aside = engine.set_aside()
+    if aside:
+        view.blank()
+        if view.ui == "en":
+            names = ", ".join(aside)
+        else:  # titles, not ids, for an officer who does not read English
+            questions = [case.loaded.questionnaire.question(a) for a in aside]
+            names = view.tr("interview.answer_separator").join(
+                _short(view.officer(q.text), 40) for q in questions if q is not None
+            )
+        view.say("interview.set_aside", style="dim", indent=2, ids=names)
+    return sections
+
+
+def draw_live_outcome(view: View, session: Session) -> None:
+    """The outcome of the answers so far, and the dimensions."""
+    engine = session.require_engine()
+    assessment = engine.assessment()
+    view.blank()
+    outcome = assessment.outcome
+    titles = view.ui != "en"  # an officer who does not read English reads titles, not ids
+    view.say(
+        "interview.live_outcome_title" if titles else "interview.live_outcome",
+        style="bold yellow" if outcome.refer else "bold green",
+        indent=2,
+        title=view.officer(outcome.title),
+        code=outcome.code,
+    )
+    view.lines(view.officer(outcome.action), view.officer_language, indent=4)
+    if not assessment.dimensions:
+        return
+
+    def name(dimension: Any) -> str:
+        return view.shown(view.officer(dimension.title), view.officer_language)
+
+    table = dimensions_table(assessment, view.ui_shown, name if titles else None)
+    view.console.print(table)
 
 
 def _short(text: str, limit: int = 60) -> str:
