@@ -25,6 +25,7 @@ from screening.cli import score as score_cli
 from screening.cli import store as store_cli
 from screening.cli import train as train_cli
 from screening.cli import validate as validate_cli
+from screening.cli.environment import Environment, current, using
 from screening.errors import ExitStatus, ScreeningError
 
 app = typer.Typer(
@@ -61,7 +62,7 @@ def _root(
     ] = False,
 ) -> None:
     if debug:
-        os.environ["SCREENING_DEBUG"] = "1"
+        current().debug = True
 
 
 interview_cli.register(app)
@@ -75,7 +76,7 @@ app.add_typer(export_cli.app, name="export")
 app.add_typer(store_cli.app, name="store")
 
 
-def report(error: ScreeningError) -> None:
+def report(error: ScreeningError, env: Environment | None = None) -> None:
     """Show an error on stderr: ``screening: error: ...``, then its other lines."""
     from screening.sanitize import visible
 
@@ -85,48 +86,55 @@ def report(error: ScreeningError) -> None:
         prefix = "screening: "
     else:
         prefix = "screening: error: "
-    sys.stderr.write(prefix + lines[0] + "\n")
+    stderr = (env or Environment()).stderr
+    stderr.write(prefix + lines[0] + "\n")
     for line in lines[1:]:
-        sys.stderr.write("  " + line + "\n")
-    sys.stderr.flush()
+        stderr.write("  " + line + "\n")
+    stderr.flush()
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     """Run the command line; exits with the documented exit code.
 
     Typer handles usage errors (exit 2) and Ctrl-C (exit 130); errors of the user or the data
     arrive here as ScreeningError and are reported in one place.
+
+    Args:
+        argv: The arguments (``sys.argv[1:]`` when ``None``).
+        env: The streams and terminal to run in (the process's own when ``None``).
     """
+    env = env or Environment()
     try:
-        app(args=argv, prog_name="screening")
+        with using(env):
+            app(args=argv, prog_name="screening")
     except ScreeningError as error:
-        report(error)
+        report(error, env)
         sys.exit(int(error.exit_code))
     except KeyboardInterrupt:
-        sys.stderr.write("\nscreening: interrupted\n")
+        env.stderr.write("\nscreening: interrupted\n")
         sys.exit(ExitStatus.INTERRUPTED)
     except OSError as exc:
-        if exc.errno not in _OUTPUT_ERRORS or os.environ.get("SCREENING_DEBUG"):
-            _internal(exc)
-        _silence_stdout()
+        if exc.errno not in _OUTPUT_ERRORS or env.debug:
+            _internal(exc, env)
+        _silence_stdout(env)
         if exc.errno != errno.EPIPE:  # a reader that stops early (`| head`) is no error to show
-            sys.stderr.write(
+            env.stderr.write(
                 f"screening: error: cannot write the output: {os.strerror(exc.errno)}; check "
                 "the disk, or write the output elsewhere\n"
             )
         sys.exit(ExitStatus.ERROR)
     except Exception as exc:
-        _internal(exc)
+        _internal(exc, env)
 
 
 _OUTPUT_ERRORS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 """Write errors of the output itself (a full disk, a closed pipe), not of the program."""
 
 
-def _silence_stdout() -> None:
+def _silence_stdout(env: Environment) -> None:
     """Point standard output at /dev/null, so that the flush at exit does not fail again."""
     try:
-        fd = sys.stdout.fileno()
+        fd = env.stdout.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by a test, or already closed
         return
     null = os.open(os.devnull, os.O_WRONLY)
@@ -134,11 +142,11 @@ def _silence_stdout() -> None:
     os.close(null)
 
 
-def _internal(exc: Exception) -> NoReturn:
+def _internal(exc: Exception, env: Environment) -> NoReturn:
     """Report an unexpected error (a bug) without its traceback, or re-raise it with --debug."""
-    if os.environ.get("SCREENING_DEBUG"):
+    if env.debug:
         raise exc
-    sys.stderr.write(
+    env.stderr.write(
         f"screening: internal error: {type(exc).__name__}. This is a bug; nothing you "
         "answered is lost. Run again with --debug for details and report it.\n"
     )

@@ -10,7 +10,6 @@ stderr.
 from __future__ import annotations
 
 import os
-import sys
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli.options import ForceOption, StoreOption, out_option
+from screening.cli.environment import current
+from screening.cli.options import (
+    ForceOption,
+    StoreOption,
+    format_option,
+    out_option,
+    questionnaire_option,
+    rtl_option,
+)
 
 if TYPE_CHECKING:
     from screening.store import SqliteStore
@@ -53,13 +60,6 @@ class Format(StrEnum):
     JSON = "json"
 
 
-class Rtl(StrEnum):
-    """Display of right-to-left text (see docs/languages.md)."""
-
-    REORDER = "reorder"
-    OFF = "off"
-
-
 UI_LANG_ENV = "SCREENING_UI_LANG"
 """The environment variable read when no ``--ui-lang`` option is given."""
 
@@ -72,10 +72,8 @@ YesOption = Annotated[
 ]
 QuestionnaireOption = Annotated[
     str | None,
-    typer.Option(
-        "--questionnaire",
-        "-q",
-        help="The case's questionnaire file, when it is not a bundled one.",
+    questionnaire_option(
+        "The case's questionnaire file, when it is not a bundled one.",
     ),
 ]
 UiLangOption = Annotated[
@@ -88,10 +86,9 @@ UiLangOption = Annotated[
     ),
 ]
 RtlOption = Annotated[
-    Rtl | None,
-    typer.Option(
-        "--rtl",
-        help="reorder: shape and reorder right-to-left text for terminals without bidi "
+    str | None,
+    rtl_option(
+        "reorder: shape and reorder right-to-left text for terminals without bidi "
         "(default: SCREENING_RTL, else off).",
     ),
 ]
@@ -100,26 +97,27 @@ RtlOption = Annotated[
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _ui(option: str | None, rtl: Rtl | None, *, fallback: str | None = None) -> View:
+def _ui(option: str | None, rtl: str | None, *, fallback: str | None = None) -> View:
     """The view of a command: the officer's language (the option, else SCREENING_UI_LANG, else
     ``fallback``, else en) and the display of right-to-left text."""
     from screening.bidi import rtl_mode_from_env
-    from screening.ui.view import View
 
-    mode = rtl_mode_from_env(None if rtl is None else rtl.value, os.environ)
-    code = (option or "").strip() or os.environ.get(UI_LANG_ENV, "").strip() or fallback or "en"
-    return View(language=code, mode=mode)
+    env = current()
+    mode = rtl_mode_from_env(rtl, env.environ)
+    code = (option or "").strip() or env.environ.get(UI_LANG_ENV, "").strip() or fallback or "en"
+    return env.view(language=code, mode=mode)
 
 
 def _has_terminal() -> bool:
     """Whether someone can answer a confirmation question."""
-    return sys.stdin.isatty()
+
+    return bool(current().stdin_isatty)
 
 
 def _waiting(message: str) -> None:
     """Said on stderr while a write waits for another session's lock."""
-    sys.stderr.write(f"screening: {message}\n")
-    sys.stderr.flush()
+    current().stderr.write(f"screening: {message}\n")
+    current().stderr.flush()
 
 
 def _store(where: str | None, *, read: bool = False) -> SqliteStore:
@@ -133,8 +131,8 @@ def _store(where: str | None, *, read: bool = False) -> SqliteStore:
 def _print_json(document: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    sys.stdout.flush()
+    current().stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    current().stdout.flush()
 
 
 def _count(noun: str, count: int) -> str:
@@ -155,7 +153,7 @@ def list_cases(
     ] = None,
     output: Annotated[
         Format,
-        typer.Option("--format", help="table: for people; json: a list of objects."),
+        format_option("table: for people; json: a list of objects."),
     ] = Format.TABLE,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
@@ -194,7 +192,7 @@ def show(
     case_id: Annotated[str, typer.Argument(help="The case id (letter case does not matter).")],
     output: Annotated[
         Format,
-        typer.Option("--format", help="table: for people; json: for machines."),
+        format_option("table: for people; json: for machines."),
     ] = Format.TABLE,
     questionnaire: QuestionnaireOption = None,
     rtl: RtlOption = None,
@@ -290,8 +288,8 @@ def export(
         # The document carries the head after its own export event (the store's current one).
         result = with_audit_head(result, head)
         if out is None:
-            sys.stdout.write(result.document)
-            sys.stdout.flush()
+            current().stdout.write(result.document)
+            current().stdout.flush()
         else:
             write_private(out, result.document, force=force)
     if out is not None:
@@ -305,7 +303,7 @@ def export(
             # Inside right-to-left text a path's leading "/" would be moved to its end: the
             # path goes on a line of its own, never wrapped, so that it can be copied whole.
             ui.note(ui.tr(key, case_id=case.id, path="").rstrip() + ":")
-            sys.stderr.write(" " * len("screening: ") + printable(str(out)) + "\n")
+            current().stderr.write(" " * len("screening: ") + printable(str(out)) + "\n")
         else:
             ui.note(ui.tr(key, case_id=case.id, path=out))
     elif case.status is CaseStatus.DRAFT:
@@ -433,7 +431,6 @@ def verify(
     Example: screening cases verify --expected-head "$(jq -r .audit_head referral.json)"
     """
     from screening.errors import StoreError
-    from screening.ui.view import terminal_width
 
     ui = _ui(ui_lang, rtl)
     with _store(where, read=True) as store:
@@ -441,22 +438,22 @@ def verify(
         path = store.path
     if not result.ok:
         for problem in result.problems[1:]:
-            sys.stderr.write(f"screening: {problem}\n")
+            current().stderr.write(f"screening: {problem}\n")
         raise StoreError(
             f"the case store is not intact: {result.message} (store: {path})",
             hint="Keep the file as it is (it is evidence) and restore the store from a backup.",
         )
     if result.anchor is not None:
-        sys.stderr.write(f"screening: {result.anchor}\n")
+        current().stderr.write(f"screening: {result.anchor}\n")
     if ui.ui_rtl:
         # The head goes on a line of its own, never wrapped, so that it can be copied whole.
         intact = ui.tr("cases.verify.intact", count=result.events, head="").rstrip() + ":"
-        for line in ui.block(intact, terminal_width() - 1) if ui.reorder else [intact]:
-            sys.stdout.write(line + "\n")
-        sys.stdout.write(f"{result.head}\n")
+        for line in ui.block(intact, ui.columns - 1) if ui.reorder else [intact]:
+            current().stdout.write(line + "\n")
+        current().stdout.write(f"{result.head}\n")
     else:
         intact = ui.tr("cases.verify.intact", count=result.events, head=result.head)
-        sys.stdout.write(ui.shape(intact) + "\n")
+        current().stdout.write(ui.shape(intact) + "\n")
 
 
 # -- purge -----------------------------------------------------------------------------------
@@ -502,7 +499,6 @@ def purge(
 
     from screening.casefile import describe_duration, purge_candidates
     from screening.ui.cases import confirm, local_time, say_path
-    from screening.ui.view import terminal_width
 
     ui = _ui(ui_lang, rtl)
     period = describe_duration(older_than, ui.ui)
@@ -522,10 +518,10 @@ def purge(
                 count=s.answers,
             )
             if ui.reorder and ui.ui_rtl:
-                for part in ui.block(line, terminal_width() - 3):
-                    sys.stderr.write("  " + part + "\n")
+                for part in ui.block(line, ui.columns - 3):
+                    current().stderr.write("  " + part + "\n")
             else:
-                sys.stderr.write("  " + line + "\n")
+                current().stderr.write("  " + line + "\n")
         if not yes and not confirm(
             ui,
             ui.tr("cases.purge.confirm", count=len(doomed)),
@@ -537,7 +533,7 @@ def purge(
         purged = store.purge(older_than, now=now, officer=officer)
         home = store.path.parent
     for case_id in purged:
-        sys.stdout.write(case_id + "\n")
+        current().stdout.write(case_id + "\n")
     ui.note(ui.tr("cases.purge.done", count=len(purged)))
     removed = _remove_referrals(home, purged)
     if removed:
@@ -595,18 +591,18 @@ def migrate(
     ):
         assert isinstance(target, PostgresStore)
         report = migrate_cases(source, target)
-        sys.stderr.write(
+        current().stderr.write(
             f"screening: copied {_count('cases', report.cases)} from {source.where} to "
             f"{target.where}: {_count('answer_records', report.answers)}, "
             f"{_count('notes', report.notes)}, {_count('flag_acknowledgements', report.flags)}, "
             f"{_count('audit_events', report.events)}\n"
         )
         if report.skipped:
-            sys.stderr.write(
+            current().stderr.write(
                 "screening: already in the register, left as they were: "
                 f"{_count('cases', len(report.skipped))}\n"
             )
-        sys.stderr.write(
+        current().stderr.write(
             f"screening: both audit chains verify: {source.where} has "
             f"{_count('audit_events', report.source_events)}, head {report.source_head[:12]}…; "
             f"{target.where} has {_count('audit_events', report.target_events)}, "
@@ -652,7 +648,7 @@ def stats(
     ] = StatsPeriod.MONTH,
     output: Annotated[
         StatsFormat,
-        typer.Option("--format", help="table: with bar charts, for people; json or csv: reports."),
+        format_option("table: with bar charts, for people; json or csv: reports."),
     ] = StatsFormat.TABLE,
     exact: Annotated[
         bool,
@@ -717,19 +713,18 @@ def stats(
     if output is StatsFormat.CSV:
         import csv
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv.writer(current().stdout, lineterminator="\n")
         writer.writerow(["section", "key", "count"])
         for key, value in totals:
             writer.writerow(["total", key, shown(value, exact=exact)])
         for section in report.sections:
             for key, count in section.rows:
                 writer.writerow([section.id, _csv_safe(key), shown(count, exact=exact)])
-        sys.stdout.flush()
+        current().stdout.flush()
         return
     from screening.ui.cases import print_stats
-    from screening.ui.view import View
 
-    print_stats(View(), report, totals, exact=exact)
+    print_stats(current().view(), report, totals, exact=exact)
 
 
 def _csv_safe(text: str) -> str:
@@ -777,12 +772,12 @@ def backup(
             handle.flush()
             handle.buffer.write(data)
         write_private(anchor, store.anchor_record(events, head), force=force)
-    sys.stderr.write(
+    current().stderr.write(
         f"screening: backed up {_count('cases', cases)} and {_count('audit_events', events)} "
         f"of {store.where} "
         f"to {file} (and its anchor {anchor}); audit head {head}\n"
     )
-    sys.stdout.write(head + "\n")
+    current().stdout.write(head + "\n")
 
 
 # -- reassign --------------------------------------------------------------------------------
@@ -813,7 +808,7 @@ def reassign(
     with _store(where) as store:
         previous = store.reassign(case_id, to.strip(), by=officer)
         shown = store.get_case(case_id).id
-    sys.stderr.write(
+    current().stderr.write(
         f"screening: case {shown} now belongs to officer {printable(to.strip())}"
         f" (was {printable(previous or '-')})\n"
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from screening.cli.environment import current
 from screening.cli.options import ForceOption, out_option
 
 app = typer.Typer(
@@ -54,6 +54,8 @@ def xlsform(
     form = build_xlsform(loaded.questionnaire)
     write_xlsform(form, out, force=force)
     for line in form.unexpressed:
-        sys.stderr.write(visible(f"screening: note: {line}") + "\n")
+        current().stderr.write(visible(f"screening: note: {line}") + "\n")
     q = loaded.questionnaire
-    sys.stderr.write(visible(f"screening: wrote the XLSForm of {q.id} {q.version} to {out}") + "\n")
+    current().stderr.write(
+        visible(f"screening: wrote the XLSForm of {q.id} {q.version} to {out}") + "\n"
+    )

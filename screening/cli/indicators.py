@@ -7,6 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
+from screening.cli.environment import current, echo
+from screening.cli.options import format_option, lang_option, questionnaire_option, rtl_option
+
 app = typer.Typer(
     help="Browse indicators: meaning, strength, dimension, and the answers that reveal them.",
     no_args_is_help=True,
@@ -14,24 +17,20 @@ app = typer.Typer(
 
 QuestionnaireOption = Annotated[
     str | None,
-    typer.Option(
-        "--questionnaire",
-        "-q",
-        help="Questionnaire file or bundled id (default: the default questionnaire).",
+    questionnaire_option(
+        "Questionnaire file or bundled id (default: the default questionnaire).",
     ),
 ]
 RtlOption = Annotated[
     str | None,
-    typer.Option(
-        "--rtl",
-        metavar="reorder|off",
-        help="reorder: join and reorder right-to-left text for terminals without bidi; "
+    rtl_option(
+        "reorder: join and reorder right-to-left text for terminals without bidi; "
         "off: send it as stored (default; env SCREENING_RTL).",
     ),
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help="Language of the texts (default: the questionnaire's first)."),
+    lang_option("Language of the texts (default: the questionnaire's first)."),
 ]
 
 
@@ -100,7 +99,7 @@ def list_indicators(
     ] = None,
     lang: LangOption = None,
     output: Annotated[
-        ListFormat, typer.Option("--format", help="table for people, json for machines.")
+        ListFormat, format_option("table for people, json for machines.")
     ] = ListFormat.TABLE,
     rtl: RtlOption = None,
 ) -> None:
@@ -126,15 +125,14 @@ def list_indicators(
     ]
     records = [indicator_record(i.id, q, language) for i in selected]
     if output is ListFormat.JSON:
-        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
-    import os
 
     from screening.bidi import rtl_mode_from_env
     from screening.ui.indicators import render_indicator_table
-    from screening.ui.view import View
 
-    view = View(language=language, mode=rtl_mode_from_env(rtl, os.environ), questionnaire=q)
+    env = current()
+    view = env.view(language=language, mode=rtl_mode_from_env(rtl, env.environ), questionnaire=q)
     title = view.tr(
         "indicators.list_title", questionnaire=q.id, version=q.version, count=len(records)
     )
@@ -147,7 +145,7 @@ def show_indicator(
     questionnaire: QuestionnaireOption = None,
     lang: LangOption = None,
     output: Annotated[
-        ListFormat, typer.Option("--format", help="table for people, json for machines.")
+        ListFormat, format_option("table for people, json for machines.")
     ] = ListFormat.TABLE,
     rtl: RtlOption = None,
 ) -> None:
@@ -157,13 +155,12 @@ def show_indicator(
     """
     import difflib
     import json
-    import os
 
     from screening.bidi import rtl_mode_from_env
     from screening.errors import ScreeningError
     from screening.questionnaires import resolve
 
-    mode = rtl_mode_from_env(rtl, os.environ)
+    mode = rtl_mode_from_env(rtl, current().environ)
     q = resolve(questionnaire).questionnaire
     language = _language(lang, q.language_codes)
     if q.indicator(indicator_id) is None:
@@ -182,11 +179,10 @@ def show_indicator(
     scenarios = indicator_scenarios(indicator_id, q, language)
     record["scenarios"] = scenarios
     if output is ListFormat.JSON:
-        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     from screening.ui.indicators import render_indicator, render_indicator_scenarios
-    from screening.ui.view import View
 
-    view = View(language=language, mode=mode, questionnaire=q)
+    view = current().view(language=language, mode=mode, questionnaire=q)
     render_indicator(view, record)
     render_indicator_scenarios(view, scenarios)

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screening.cli.options import ForceOption, StoreOption, out_option
+from screening.cli.environment import current
+from screening.cli.options import (
+    ForceOption,
+    StoreOption,
+    lang_option,
+    out_option,
+    questionnaire_option,
+    rtl_option,
+)
 
 if TYPE_CHECKING:
     from screening.ui.interview import InterviewSettings
@@ -16,10 +24,8 @@ if TYPE_CHECKING:
 def interview(
     questionnaire: Annotated[
         str | None,
-        typer.Option(
-            "--questionnaire",
-            "-q",
-            help="Questionnaire file or bundled id (default: the default questionnaire; when "
+        questionnaire_option(
+            "Questionnaire file or bundled id (default: the default questionnaire; when "
             "resuming, the case's).",
         ),
     ] = None,
@@ -28,9 +34,8 @@ def interview(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(
-            "--lang",
-            help="Language of the interview (chosen from the questionnaire's when not given).",
+        lang_option(
+            "Language of the interview (chosen from the questionnaire's when not given).",
         ),
     ] = None,
     ui_lang: Annotated[
@@ -66,10 +71,8 @@ def interview(
     ] = False,
     rtl: Annotated[
         str | None,
-        typer.Option(
-            "--rtl",
-            metavar="reorder|off",
-            help="reorder: join and reorder right-to-left text for terminals without bidi; "
+        rtl_option(
+            "reorder: join and reorder right-to-left text for terminals without bidi; "
             "off: send it as stored (default; env SCREENING_RTL). See docs/languages.md.",
         ),
     ] = None,
@@ -89,22 +92,20 @@ def interview(
 
     Example: screening interview --officer epc-017 --lang ar --ui-lang en
     """
-    import os
     import re
-    import sys
 
     from screening.bidi import rtl_mode_from_env
     from screening.errors import NoTerminalError, UsageError
 
-    mode = rtl_mode_from_env(rtl, os.environ)
+    mode = rtl_mode_from_env(rtl, current().environ)
     if take_over and resume is None:
         raise UsageError("--take-over goes with --resume CASE_ID", hint="Add --resume CASE_ID.")
-    rtl_chosen = rtl is not None or bool(os.environ.get("SCREENING_RTL", "").strip())
+    rtl_chosen = rtl is not None or bool(current().environ.get("SCREENING_RTL", "").strip())
     if ui_lang is not None and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", ui_lang):
         raise UsageError(
             f"--ui-lang {ui_lang!r} is not a language code", hint="Use a code such as en or ar."
         )
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not current().interactive:
         raise NoTerminalError(
             "the interview needs a terminal; to score an answers file without one, use "
             "`screening score FILE`"
@@ -113,7 +114,6 @@ def interview(
     from screening.store import default_home, open_store
     from screening.ui.interview import Interview, InterviewSettings
     from screening.ui.prompts import QuestionaryPrompter
-    from screening.ui.view import make_console
 
     settings = InterviewSettings(
         questionnaire=questionnaire,
@@ -130,8 +130,8 @@ def interview(
     )
 
     def waiting(message: str) -> None:
-        sys.stderr.write(f"screening: {message}\n")
-        sys.stderr.flush()
+        current().stderr.write(f"screening: {message}\n")
+        current().stderr.flush()
 
     from screening.store.postgres import is_url
 
@@ -141,7 +141,7 @@ def interview(
         Interview(
             settings,
             prompter=QuestionaryPrompter(),
-            console=make_console(),
+            console=current().view().console,
             store=store,
             referrals_dir=home / "referrals",
         ).run()

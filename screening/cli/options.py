@@ -1,4 +1,9 @@
-"""Options shared by several commands: ``--out`` and ``--force``; ``--store``."""
+"""Options shared by several commands, each defined once: ``--questionnaire``, ``--lang``,
+``--rtl``, ``--format``, ``--out`` and ``--force``, ``--store``.
+
+Each command gives the help text that fits it; the option's names, metavar and parsing are
+the same everywhere.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,27 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+
+def questionnaire_option(help_text: str) -> Any:
+    """``--questionnaire``/``-q``: a questionnaire file or a bundled id."""
+    return typer.Option("--questionnaire", "-q", help=help_text)
+
+
+def lang_option(help_text: str) -> Any:
+    """``--lang``: the language of the questionnaire's texts."""
+    return typer.Option("--lang", help=help_text)
+
+
+def rtl_option(help_text: str, **more: Any) -> Any:
+    """``--rtl reorder|off``: how right-to-left text is sent to the terminal (read with
+    :func:`screening.bidi.rtl_mode_from_env`, which falls back on ``SCREENING_RTL``)."""
+    return typer.Option("--rtl", metavar="reorder|off", help=help_text, **more)
+
+
+def format_option(help_text: str) -> Any:
+    """``--format``: for people (a table or text), or for machines (JSON, CSV)."""
+    return typer.Option("--format", help=help_text)
 
 
 def _out_path(value: str) -> Path:

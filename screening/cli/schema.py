@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from screening.cli.environment import echo
+
 
 class SchemaName(StrEnum):
     """The published schemas."""
@@ -38,7 +40,7 @@ def schema(
     """
     import json
 
-    typer.echo(json.dumps(schema_document(name), ensure_ascii=False, indent=2))
+    echo(json.dumps(schema_document(name), ensure_ascii=False, indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli.options import ForceOption, out_option
+from screening.cli.environment import current
+from screening.cli.options import (
+    ForceOption,
+    format_option,
+    lang_option,
+    out_option,
+    questionnaire_option,
+    rtl_option,
+)
 from screening.i18n import tn
 
 if TYPE_CHECKING:
@@ -44,26 +51,23 @@ def score(
     ],
     questionnaire: Annotated[
         str | None,
-        typer.Option(
-            "--questionnaire",
-            "-q",
-            help="Questionnaire file or bundled id (default: the default questionnaire).",
+        questionnaire_option(
+            "Questionnaire file or bundled id (default: the default questionnaire).",
         ),
     ] = None,
     out: Annotated[Path | None, out_option("Write to this file (0600) instead of stdout.")] = None,
     force: ForceOption = False,
     output: Annotated[
         ScoreFormat,
-        typer.Option("--format", help="json: the referral export; table: a summary for people."),
+        format_option("json: the referral export; table: a summary for people."),
     ] = ScoreFormat.JSON,
     redact: Annotated[
         bool, typer.Option("--redact", help="Leave out every answer marked pii.")
     ] = False,
     lang: Annotated[
         str | None,
-        typer.Option(
-            "--lang",
-            help="Language of the texts in the export (default: the answer set's, else the questionnaire's first).",
+        lang_option(
+            "Language of the texts in the export (default: the answer set's, else the questionnaire's first).",
         ),
     ] = None,
     source: Annotated[
@@ -76,10 +80,8 @@ def score(
     ] = InputKind.ANSWERS,
     rtl: Annotated[
         str | None,
-        typer.Option(
-            "--rtl",
-            metavar="reorder|off",
-            help="With --format table: reorder: join and reorder right-to-left text for terminals "
+        rtl_option(
+            "With --format table: reorder: join and reorder right-to-left text for terminals "
             "without bidi; off: send it as stored (default; env SCREENING_RTL).",
         ),
     ] = None,
@@ -94,7 +96,6 @@ def score(
 
     Example: screening score case.yaml --redact --out referral.json
     """
-    import os
 
     from screening.answer_files import read_answer_sets
     from screening.answers import InvalidRecord
@@ -105,7 +106,9 @@ def score(
     from screening.questionnaires import resolve
     from screening.referral import to_json
 
-    mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
+    mode = rtl_mode_from_env(
+        rtl, current().environ
+    )  # a bad value is a usage error, whatever the format
     if out is not None and output is ScoreFormat.JSON:
         check_output(out, force=force)  # before standard input is read
     default = resolve(questionnaire)
@@ -136,19 +139,21 @@ def score(
                 except InvalidRecord as bad:
                     failures += 1
                     for problem in bad.problems:
-                        sys.stderr.write(f"screening: error: {visible(f'{label}: {problem}')}\n")
+                        current().stderr.write(
+                            f"screening: error: {visible(f'{label}: {problem}')}\n"
+                        )
 
     from screening.sanitize import visible
 
     if output is ScoreFormat.TABLE:
         from screening.referral import rationale
         from screening.ui.summary import render_rule, render_summary
-        from screening.ui.view import View, make_console
 
-        console = make_console()
+        env = current()
+        console = env.view().console
         for label, assessment, referral in scored():
-            view = View(
-                console,
+            view = env.view(
+                console=console,
                 language=referral.language,
                 mode=mode,
                 questionnaire=assessment.questionnaire,
@@ -158,7 +163,9 @@ def score(
     else:
         with contextlib.ExitStack() as stack:
             sink = (
-                sys.stdout if out is None else stack.enter_context(private_file(out, force=force))
+                current().stdout
+                if out is None
+                else stack.enter_context(private_file(out, force=force))
             )
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
@@ -168,7 +175,7 @@ def score(
             from screening.sanitize import visible
 
             wrote = tn("score.wrote", written, "en", path=visible(str(out)))
-            sys.stderr.write(f"screening: {wrote}\n")
+            current().stderr.write(f"screening: {wrote}\n")
     if failures:
         raise AnswersError(tn("score.failed", failures, "en"))
 
@@ -181,7 +188,7 @@ def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any],
     from screening.sanitize import visible
 
     if path == "-":
-        raw = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
+        raw = current().stdin.buffer.read(MAX_EXPORT_BYTES + 1)
         if len(raw) > MAX_EXPORT_BYTES:
             raise AnswersError(
                 f"<stdin>: more than {MAX_EXPORT_BYTES:,} bytes; give the export as a file"
@@ -193,7 +200,7 @@ def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any],
             raise AnswersError(str(exc.problems[0])) from None
 
     def note(message: str) -> None:
-        sys.stderr.write(f"screening: note: {visible(message)}\n")
+        current().stderr.write(f"screening: note: {visible(message)}\n")
 
     name = "<stdin>" if path == "-" else path
     return read_submissions(raw, name, loaded.questionnaire, note=note), True

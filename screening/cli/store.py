@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
+
+from screening.cli.environment import current
 
 app = typer.Typer(
     help=(
@@ -55,11 +56,11 @@ def init(
         )
     shown, created = init_store(where)
     if created:
-        sys.stdout.write(f"set up the case store at {shown}; created:\n")
+        current().stdout.write(f"set up the case store at {shown}; created:\n")
         for item in created:
-            sys.stdout.write(f"  {item}\n")
+            current().stdout.write(f"  {item}\n")
     else:
-        sys.stdout.write(
+        current().stdout.write(
             f"the case store at {shown} was set up already: nothing created, grants applied\n"
         )
-    sys.stdout.flush()
+    current().stdout.flush()

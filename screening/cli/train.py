@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli.options import ForceOption, out_option
+from screening.cli.environment import current, echo
+from screening.cli.options import (
+    ForceOption,
+    format_option,
+    lang_option,
+    out_option,
+    questionnaire_option,
+    rtl_option,
+)
 from screening.i18n import tn
 
 if TYPE_CHECKING:
@@ -52,23 +60,19 @@ ScenariosOption = Annotated[
 ]
 QuestionnaireOption = Annotated[
     str | None,
-    typer.Option(
-        "--questionnaire",
-        "-q",
-        help="Questionnaire file or bundled id, for scenarios written for it (default: the "
+    questionnaire_option(
+        "Questionnaire file or bundled id, for scenarios written for it (default: the "
         "bundled questionnaire each scenario names).",
     ),
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help="Language of the texts (default: the questionnaire's first)."),
+    lang_option("Language of the texts (default: the questionnaire's first)."),
 ]
 RtlOption = Annotated[
     str | None,
-    typer.Option(
-        "--rtl",
-        metavar="reorder|off",
-        help="Right-to-left display: reorder for terminals without bidi, off for those with it "
+    rtl_option(
+        "Right-to-left display: reorder for terminals without bidi, off for those with it "
         "(default: $SCREENING_RTL, else off; see docs/languages.md).",
         show_default=False,
     ),
@@ -115,15 +119,13 @@ def _language(lang: str | None, case: Case) -> str:
 
 
 def _view(case: Case, language: str, rtl: str | None) -> View:
-    import os
 
     from screening.bidi import rtl_mode_from_env
-    from screening.ui.view import View
 
-    mode = rtl_mode_from_env(rtl, os.environ)
+    mode = rtl_mode_from_env(rtl, current().environ)
     address_by = case.questionnaire.address_by
     gender = case.answers.get(address_by) if address_by else None
-    return View(
+    return current().view(
         language=language,
         mode=mode,
         questionnaire=case.questionnaire,
@@ -132,19 +134,17 @@ def _view(case: Case, language: str, rtl: str | None) -> View:
 
 
 def _is_terminal() -> bool:
-    import sys
+    """Someone at a terminal can be shown the screens and asked."""
 
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    return current().interactive
 
 
 @app.command("list")
 def list_scenarios(
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+        OutputFormat, format_option("table for people, json for machines.")
     ] = OutputFormat.TABLE,
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the titles (default: en).")
-    ] = None,
+    lang: Annotated[str | None, lang_option("Language of the titles (default: en).")] = None,
     rtl: RtlOption = None,
     scenarios: ScenariosOption = None,
 ) -> None:
@@ -155,7 +155,6 @@ def list_scenarios(
     Example: screening train list --format json
     """
     import json
-    import os
 
     from screening.bidi import rtl_mode_from_env
     from screening.model import text_for
@@ -171,7 +170,7 @@ def list_scenarios(
         if s is None:
             broken += 1
             for problem in entry.problems:
-                typer.echo(visible(str(problem)), err=True)
+                echo(visible(str(problem)), err=True)
             continue
         rows.append(
             {
@@ -186,13 +185,12 @@ def list_scenarios(
             }
         )
     if output is OutputFormat.JSON:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         from screening.ui.training import render_scenario_list
-        from screening.ui.view import View
 
-        mode = rtl_mode_from_env(rtl, os.environ)
-        view = View(language=language, mode=mode)
+        mode = rtl_mode_from_env(rtl, current().environ)
+        view = current().view(language=language, mode=mode)
         render_scenario_list(view, rows)
     if broken:
         raise typer.Exit(1)
@@ -260,7 +258,7 @@ def practice(
     scenario: ScenarioArgument,
     output: Annotated[
         OutputFormat,
-        typer.Option("--format", help="table: the comparison for people; json: a class record."),
+        format_option("table: the comparison for people; json: a class record."),
     ] = OutputFormat.TABLE,
     out: Annotated[
         Path | None, out_option("Also write the class record (JSON) to this file.")
@@ -282,7 +280,6 @@ def practice(
     Example: screening train practice domestic_worker_confined --lang ar --trainee t-04
     """
     import json
-    import os
 
     from screening.bidi import rtl_mode_from_env
     from screening.errors import NoTerminalError
@@ -293,11 +290,10 @@ def practice(
         run_practice,
         story_console,
     )
-    from screening.ui.view import View
 
     case = _load_case(scenario, scenarios, questionnaire)
     language = _language(lang, case)
-    mode = rtl_mode_from_env(rtl, os.environ)
+    mode = rtl_mode_from_env(rtl, current().environ)
     if out is not None:
         from screening.files import check_output
 
@@ -308,7 +304,9 @@ def practice(
             f"`screening train demo {case.scenario.id} --no-pause`"
         )
     console = story_console(case, language, mode)
-    view = View(console, language=language, mode=mode, questionnaire=case.questionnaire)
+    view = current().view(
+        console=console, language=language, mode=mode, questionnaire=case.questionnaire
+    )
     render_intro(view, case)
     view.para(view.tr("train.practice_intro"), style="bold")
     try:
@@ -326,7 +324,7 @@ def practice(
 
         write_private(out, json.dumps(record, ensure_ascii=False, indent=2) + "\n", force=force)
     if output is OutputFormat.JSON:
-        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        echo(json.dumps(record, ensure_ascii=False, indent=2))
     else:
         render_practice_result(view, result)
 
@@ -366,8 +364,8 @@ def check(
         if lines:
             failed += 1
             for line in lines:
-                typer.echo(line)
+                echo(line)
     if failed:
-        typer.echo(tn("train.check.differ", len(paths), "en", failed=failed), err=True)
+        echo(tn("train.check.differ", len(paths), "en", failed=failed), err=True)
         raise typer.Exit(1)
-    typer.echo(tn("train.check.agree", len(paths), "en"), err=True)
+    echo(tn("train.check.agree", len(paths), "en"), err=True)

@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from screening.cli.environment import echo
+from screening.cli.options import format_option
+
 
 class OutputFormat(StrEnum):
     """How problems are printed."""
@@ -23,7 +26,7 @@ def validate(
     ] = None,
     output: Annotated[
         OutputFormat,
-        typer.Option("--format", help="text: one line per problem; json: for machines."),
+        format_option("text: one line per problem; json: for machines."),
     ] = OutputFormat.TEXT,
 ) -> None:
     """Check questionnaires: YAML, keys, types, references, skip logic, translations.
@@ -63,7 +66,7 @@ def validate(
                 for name, problems in results
             ],
         }
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         from screening.i18n import t, tn
         from screening.sanitize import visible
@@ -71,17 +74,17 @@ def validate(
         for _, problems in results:
             for problem in problems:
                 # a problem quotes the file (keys, values) and names it: shown, never acted on
-                typer.echo(visible(str(problem)))
+                echo(visible(str(problem)))
         count = sum(len(p) for _, p in results)
         if bad:
             problem_count = tn("count.problems", count, "en")
             file_count = tn("count.files", len(results), "en")
-            typer.echo(
+            echo(
                 t("validate.summary", "en", problems=problem_count, bad=len(bad), files=file_count),
                 err=True,
             )
         else:
-            typer.echo(tn("validate.valid", len(results), "en"), err=True)
+            echo(tn("validate.valid", len(results), "en"), err=True)
     if bad:
         raise typer.Exit(1)
 

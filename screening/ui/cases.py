@@ -9,13 +9,12 @@ id such as ``[/x]`` is shown as it is. Messages for people go to stderr, after
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from screening.sanitize import visible
-from screening.ui.view import View, terminal_width
+from screening.ui.view import View
 
 if TYPE_CHECKING:
     from screening.casefile import AnswerRow, LiveCase
@@ -49,15 +48,15 @@ def confirm(view: View, question: str, *, what: str, terminal: bool) -> bool:
         )
     if view.reorder and view.ui_rtl:
         # Wrapped before it is reordered, with room left for " [y/N]: " after the last line.
-        *lines, question = view.block(question, terminal_width() - 10)
+        *lines, question = view.block(question, view.columns - 10)
         for line in lines:
-            sys.stderr.write(line + "\n")
+            view.stderr.write(line + "\n")
     else:
         question = view.shape(question)
     try:
         return typer.confirm(question, default=False, err=True)
     except typer.Abort:
-        sys.stderr.write("\n")
+        view.stderr.write("\n")
         raise Interrupted("interrupted: nothing was deleted") from None
 
 
@@ -289,7 +288,7 @@ def say_path(view: View, key: str, path: Path, *, warn: bool = False, **values: 
     say = view.warn if warn else view.note
     if view.ui_rtl:
         say(view.tr(key, path="", **values).rstrip().rstrip(":") + ":")
-        sys.stderr.write(" " * len("screening: ") + printable(str(path)) + "\n")
+        view.stderr.write(" " * len("screening: ") + printable(str(path)) + "\n")
     else:
         say(view.tr(key, path=path, **values))
 

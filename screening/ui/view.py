@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
 from screening.i18n import RTL_LANGUAGES, t, ui_language
@@ -48,11 +48,12 @@ ENTRY_INDENT = 6
 _Drawn = TypeVar("_Drawn")
 
 
-def make_console(*, stderr: bool = False) -> Console:
-    """A console that respects NO_COLOR and plain (non-terminal) output."""
+def make_console(*, stderr: bool = False, file: TextIO | None = None) -> Console:
+    """A console that respects NO_COLOR and plain (non-terminal) output; on ``file`` when
+    given, else on standard output (or error)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, file=file, highlight=False)
 
 
 def language_is_rtl(language: str, questionnaire: Questionnaire | None = None) -> bool:
@@ -76,6 +77,11 @@ class View:
         mode: How right-to-left text is sent to the terminal (``--rtl``).
         questionnaire: The questionnaire whose languages declare their direction.
         gender: The person's gender as answered (``female``, ``male``): picks gendered forms.
+        columns: The terminal's width, for messages on stderr (asked of the terminal when not
+            given).
+        stdout: Where screens and tables are drawn when no console is given (standard output
+            when not given).
+        stderr: Where messages for people go (standard error when not given).
     """
 
     def __init__(
@@ -87,8 +93,14 @@ class View:
         mode: RtlMode = RtlMode.OFF,
         questionnaire: Questionnaire | None = None,
         gender: str | None = None,
+        columns: int | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
     ) -> None:
         self._console = console
+        self._columns = columns
+        self._stdout = stdout
+        self._stderr = stderr
         self.questionnaire = questionnaire
         self.language = language
         self.officer_language = officer_language or language
@@ -100,8 +112,18 @@ class View:
     def console(self) -> Console:
         """Where screens are drawn (standard output unless another console was given)."""
         if self._console is None:
-            self._console = make_console()
+            self._console = make_console(file=self._stdout)
         return self._console
+
+    @property
+    def stderr(self) -> TextIO:
+        """Where messages for people go."""
+        return self._stderr if self._stderr is not None else sys.stderr
+
+    @property
+    def columns(self) -> int:
+        """The terminal's width, for messages on stderr."""
+        return self._columns if self._columns is not None else terminal_width()
 
     # -- direction -----------------------------------------------------------------------
 
@@ -478,11 +500,11 @@ class View:
         """
         message = visible(message)
         if self.reorder and self.ui_rtl:
-            lines = self.block(message, terminal_width() - len(prefix) - 1)
+            lines = self.block(message, self.columns - len(prefix) - 1)
             margin = "\n" + " " * len(prefix)
-            sys.stderr.write(prefix + margin.join(lines) + "\n")
+            self.stderr.write(prefix + margin.join(lines) + "\n")
         else:
-            sys.stderr.write(prefix + self.shape(message) + "\n")
+            self.stderr.write(prefix + self.shape(message) + "\n")
 
     def warn(self, message: str) -> None:
         """A warning on stderr, after ``screening: warning: `` (the word translated)."""

@@ -1,0 +1,114 @@
+"""What the command line runs in: its streams, whether they are terminals, the terminal's size,
+colour, ``--debug`` and the environment variables (in the manner of httpie's ``Environment``).
+
+:func:`screening.cli.main` makes one for each run (or is given one) and sets it for the run
+(:func:`using`); a command reads it with :func:`current`. Nothing else in the command
+line reads ``sys.stdin.isatty()``, the terminal's size or ``os.environ`` for these, so a test
+can run a command as if on a terminal of a given size by giving its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from screening.ui.view import View
+
+__all__ = ["Environment", "current", "echo", "using"]
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced by a test, or closed
+        return False
+
+
+@dataclass
+class Environment:
+    """The streams and the terminal of one run.
+
+    Attributes:
+        stdin: Standard input.
+        stdout: Standard output (documents, for machines and pipes).
+        stderr: Standard error (messages, questions and warnings for people).
+        environ: The environment variables.
+        stdin_isatty: Standard input is a terminal (someone can answer); read from ``stdin``
+            when not given.
+        stdout_isatty: Standard output is a terminal; read from ``stdout`` when not given.
+        size: The terminal's columns and lines; asked of the terminal when not given (80x24
+            without one).
+        debug: ``--debug``: an unexpected error shows its traceback.
+    """
+
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    stdin_isatty: bool | None = None
+    stdout_isatty: bool | None = None
+    size: os.terminal_size | None = None
+    debug: bool = False
+
+    def __post_init__(self) -> None:
+        if self.stdin_isatty is None:
+            self.stdin_isatty = _isatty(self.stdin)
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+
+    @property
+    def interactive(self) -> bool:
+        """Someone at a terminal can be asked and shown screens (stdin and stdout are one)."""
+        return bool(self.stdin_isatty and self.stdout_isatty)
+
+    @property
+    def columns(self) -> int:
+        """The terminal's width in cells (``COLUMNS`` and 80 without a terminal)."""
+        return (self.size or shutil.get_terminal_size()).columns
+
+    def view(self, **options: Any) -> View:
+        """A :class:`~screening.ui.view.View` on this environment's streams and terminal width
+        (``options``: its languages, ``--rtl`` mode, questionnaire...)."""
+        from screening.ui.view import View
+
+        return View(stdout=self.stdout, stderr=self.stderr, columns=self.columns, **options)
+
+    @property
+    def colour(self) -> bool:
+        """Colour is wanted: output to a terminal and no ``NO_COLOR``."""
+        return bool(self.stdout_isatty) and not self.environ.get("NO_COLOR")
+
+
+_CURRENT: ContextVar[Environment | None] = ContextVar("screening_environment", default=None)
+
+
+@contextmanager
+def using(env: Environment) -> Iterator[Environment]:
+    """Make ``env`` the environment of the commands run inside the block."""
+    token = _CURRENT.set(env)
+    try:
+        yield env
+    finally:
+        _CURRENT.reset(token)
+
+
+def current() -> Environment:
+    """The environment of the running command (the one :func:`screening.cli.main` was given),
+    else one made now from the process's own streams."""
+    env = _CURRENT.get()
+    return env if env is not None else Environment()
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Write a line to the running command's standard output (``err``: standard error)."""
+    env = current()
+    stream = env.stderr if err else env.stdout
+    stream.write(text + "\n")
+    stream.flush()
