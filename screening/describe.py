@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from screening.i18n import t, ui_language
 from screening.model import (
     AllCondition,
@@ -93,3 +95,29 @@ def revealing_questions(cond: Condition | None, q: Questionnaire) -> list[str]:
     if cond is None:
         return []
     return sorted((qid for qid in referenced_questions(cond) if q.question(qid)), key=q.position)
+
+
+def indicator_record(indicator_id: str, q: Questionnaire, language: str) -> dict[str, Any]:
+    """An indicator as a JSON-ready mapping: what `indicators list --format json` and
+    `indicators show` print (the indicator must exist in ``q``)."""
+    ind = q.indicator(indicator_id)
+    assert ind is not None  # the command checked the id
+
+    dimension = q.dimension(ind.dimension)
+    indicator_set = q.set_of(ind)
+    # with its set's condition, when the set applies to some people only
+    when = q.indicator_conditions().get(ind.id)
+    return {
+        "id": ind.id,
+        "title": text_for(ind.title, language, q.default_language),
+        "dimension": ind.dimension,
+        "phase": dimension.phase if dimension is not None else "other",
+        "strength": ind.strength.value,
+        "weight": ind.weight,
+        "source": ind.source,
+        "explanation": text_for(ind.explanation, language, q.default_language) or None,
+        "example": text_for(ind.example, language, q.default_language) or None,
+        "set": indicator_set.id if indicator_set is not None else None,
+        "questions": revealing_questions(when, q),
+        "when": describe(when, q, language) if when is not None else [],
+    }

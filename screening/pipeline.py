@@ -2,7 +2,7 @@
 
 Every referral the program writes is built here (:func:`build`) and redacted here
 (:func:`redact`): `screening score` for every record of every answers file
-(:func:`score_one`), the interview when it is finished, and `screening cases export` for a
+(:func:`score_one`, in input order with :class:`Batch`), the interview when it is finished, and `screening cases export` for a
 draft (a stored referral is only redacted). The tests and the case store's checks run it too,
 so that what is exported is what was scored.
 """
@@ -10,6 +10,7 @@ so that what is exported is what was scored.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set, not_applicable_problem
@@ -20,7 +21,7 @@ from screening.scoring import Assessment, assess
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
 
-__all__ = ["build", "redact", "score_one"]
+__all__ = ["Batch", "build", "redact", "score_one"]
 
 
 def build(assessment: Assessment, context: ExportContext, *, draft: bool = False) -> Referral:
@@ -77,3 +78,100 @@ def score_one(
         notes=checked.notes,
     )
     return assessment, build(assessment, context)
+
+
+class Batch:
+    """Answer sets scored one by one, in input order, each against the questionnaire it names
+    (loaded once); a set that cannot be scored is counted and reported, never stopping the
+    others (`screening score`).
+
+    Args:
+        default: The questionnaire of a set that names none (``--questionnaire``, else the
+            default one).
+        given: The ``--questionnaire`` text as given, when it was.
+        redact: Leave out every answer marked pii and every note.
+        language: The language of the referrals' texts (else each set's own).
+        on_invalid: Told each set that cannot be scored: its label and its problems.
+    """
+
+    def __init__(
+        self,
+        default: LoadedQuestionnaire,
+        *,
+        given: str | None,
+        redact: bool,
+        language: str | None,
+        on_invalid: Callable[[str, Sequence[str]], None],
+    ) -> None:
+        self.default = default
+        self.given = given
+        self.redact = redact
+        self.language = language
+        self.on_invalid = on_invalid
+        self.failures = 0
+        """Sets that could not be scored so far."""
+        self._loaded = {default.questionnaire.id: default}
+
+    def score(
+        self, items: Iterable[AnswerSet | InvalidRecord]
+    ) -> Iterator[tuple[str, Assessment, Referral]]:
+        """Every answer set's label, assessment and referral, in input order."""
+        for item in items:
+            label = getattr(item, "label", "")
+            try:
+                if isinstance(item, InvalidRecord):
+                    raise item
+                loaded = self.questionnaire_of(item)
+                yield label, *score_one(item, loaded, redact=self.redact, language=self.language)
+            except InvalidRecord as bad:
+                self.failures += 1
+                self.on_invalid(label, [str(problem) for problem in bad.problems])
+
+    def questionnaire_of(self, item: AnswerSet) -> LoadedQuestionnaire:
+        """The questionnaire an answer set names (loaded once), or the default one.
+
+        A record may name a bundled questionnaire by id, or the questionnaire given with
+        ``--questionnaire`` (by its id, or by the very text given on the command line). It
+        never names a file: that would let an answers file read any file the user can.
+
+        Raises:
+            InvalidRecord: the set names another questionnaire than ``--questionnaire``, a
+                file, or an id that is not bundled.
+        """
+        ident = item.questionnaire
+        named = self.default.questionnaire
+        if (
+            ident is None
+            or ident in (named.id, f"{named.id}@{named.version}")
+            or (self.given is not None and ident == self.given)
+        ):
+            return self.default
+        from screening.errors import ScreeningError, UsageError
+        from screening.questionnaires import bundled_ids, resolve, split_ref
+        from screening.sanitize import visible
+
+        shown = visible(ident)
+        shown = shown if len(shown) <= 64 else shown[:63] + "…"
+        if self.given is not None:
+            raise InvalidRecord(
+                [
+                    f"the record names questionnaire '{shown}' but --questionnaire is "
+                    f"'{named.id}' (version {named.version})"
+                ]
+            )
+        if ident not in self._loaded:
+            try:
+                self._loaded[ident] = resolve(ident, files=False)
+            except UsageError as error:
+                if split_ref(ident)[0] in bundled_ids():  # a bundled id, in a version not bundled
+                    raise InvalidRecord([error.message]) from None
+                raise InvalidRecord(
+                    [
+                        f"the record names questionnaire '{shown}', which is not a bundled "
+                        f"questionnaire ({', '.join(bundled_ids())}); a record names a bundled id "
+                        "only: to use a questionnaire file, pass it with --questionnaire FILE"
+                    ]
+                ) from None
+            except ScreeningError as error:
+                raise InvalidRecord([error.message]) from None
+        return self._loaded[ident]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -61,33 +61,6 @@ def _language(lang: str | None, codes: list[str]) -> str:
     return lang
 
 
-def indicator_record(indicator_id: str, questionnaire: Any, language: str) -> dict[str, Any]:
-    """An indicator as a JSON-ready mapping (what `list --format json` and `show` print)."""
-    from screening.describe import describe, revealing_questions
-    from screening.model import text_for
-
-    q = questionnaire
-    ind = q.indicator(indicator_id)
-    dimension = q.dimension(ind.dimension)
-    indicator_set = q.set_of(ind)
-    # with its set's condition, when the set applies to some people only
-    when = q.indicator_conditions().get(ind.id)
-    return {
-        "id": ind.id,
-        "title": text_for(ind.title, language, q.default_language),
-        "dimension": ind.dimension,
-        "phase": dimension.phase if dimension is not None else "other",
-        "strength": ind.strength.value,
-        "weight": ind.weight,
-        "source": ind.source,
-        "explanation": text_for(ind.explanation, language, q.default_language) or None,
-        "example": text_for(ind.example, language, q.default_language) or None,
-        "set": indicator_set.id if indicator_set is not None else None,
-        "questions": revealing_questions(when, q),
-        "when": describe(when, q, language) if when is not None else [],
-    }
-
-
 @app.command("list")
 def list_indicators(
     questionnaire: QuestionnaireOption = None,
@@ -123,6 +96,8 @@ def list_indicators(
         if (dimension is None or i.dimension == dimension)
         and (strength is None or i.strength.value == strength.value)
     ]
+    from screening.describe import indicator_record
+
     records = [indicator_record(i.id, q, language) for i in selected]
     if output is ListFormat.JSON:
         echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -173,6 +148,7 @@ def show_indicator(
             else "List them with `screening indicators list`."
         )
         raise ScreeningError(f"no indicator '{indicator_id}' in {q.id}", hint=hint)
+    from screening.describe import indicator_record
     from screening.training import indicator_scenarios
 
     record = indicator_record(indicator_id, q, language)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,7 +22,6 @@ from screening.cli.options import (
 from screening.i18n import tn
 
 if TYPE_CHECKING:
-    from screening.answers import AnswerSet
     from screening.questionnaires import LoadedQuestionnaire
     from screening.referral import Referral
     from screening.scoring import Assessment
@@ -98,21 +97,18 @@ def score(
     """
 
     from screening.answer_files import read_answer_sets
-    from screening.answers import InvalidRecord
     from screening.bidi import rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
     from screening.files import check_output, private_file
-    from screening.pipeline import score_one
+    from screening.pipeline import Batch
     from screening.questionnaires import resolve
     from screening.referral import to_json
 
-    mode = rtl_mode_from_env(
-        rtl, current().environ
-    )  # a bad value is a usage error, whatever the format
+    # a bad value is a usage error, whatever the format
+    mode = rtl_mode_from_env(rtl, current().environ)
     if out is not None and output is ScoreFormat.JSON:
         check_output(out, force=force)  # before standard input is read
     default = resolve(questionnaire)
-    loaded_by_id = {default.questionnaire.id: default}
     if lang is not None and lang not in default.questionnaire.language_codes:
         raise UsageError(
             f"--lang {lang}: the questionnaire has no such language ({', '.join(default.questionnaire.language_codes)})"
@@ -122,26 +118,17 @@ def score(
     else:
         opened = [read_answer_sets(path) for path in files]
     many = len(files) > 1 or any(is_many for _, is_many in opened)
-    failures = 0
     written = 0
+
+    def invalid(label: str, problems: Sequence[str]) -> None:
+        for problem in problems:
+            current().stderr.write(f"screening: error: {visible(f'{label}: {problem}')}\n")
+
+    batch = Batch(default, given=questionnaire, redact=redact, language=lang, on_invalid=invalid)
 
     def scored() -> Iterator[tuple[str, Assessment, Referral]]:
         """Every answer set scored, in input order; bad ones reported on stderr and skipped."""
-        nonlocal failures
-        for items, _ in opened:
-            for item in items:
-                label = getattr(item, "label", "")
-                try:
-                    if isinstance(item, InvalidRecord):
-                        raise item
-                    loaded = _questionnaire_of(item, default, loaded_by_id, given=questionnaire)
-                    yield label, *score_one(item, loaded, redact=redact, language=lang)
-                except InvalidRecord as bad:
-                    failures += 1
-                    for problem in bad.problems:
-                        current().stderr.write(
-                            f"screening: error: {visible(f'{label}: {problem}')}\n"
-                        )
+        return batch.score(item for items, _ in opened for item in items)
 
     from screening.sanitize import visible
 
@@ -176,8 +163,8 @@ def score(
 
             wrote = tn("score.wrote", written, "en", path=visible(str(out)))
             current().stderr.write(f"screening: {wrote}\n")
-    if failures:
-        raise AnswersError(tn("score.failed", failures, "en"))
+    if batch.failures:
+        raise AnswersError(tn("score.failed", batch.failures, "en"))
 
 
 def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any], bool]:
@@ -204,69 +191,6 @@ def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any],
 
     name = "<stdin>" if path == "-" else path
     return read_submissions(raw, name, loaded.questionnaire, note=note), True
-
-
-def _questionnaire_of(
-    item: AnswerSet,
-    default: LoadedQuestionnaire,
-    loaded_by_id: dict[str, LoadedQuestionnaire],
-    *,
-    given: str | None,
-) -> LoadedQuestionnaire:
-    """The questionnaire an answer set names (loaded once), or the default one.
-
-    A record may name a bundled questionnaire by id, or the questionnaire given with
-    ``--questionnaire`` (by its id, or by the very text given on the command line). It never
-    names a file: that would let an answers file read any file the user can.
-
-    Raises:
-        InvalidRecord: the set names another questionnaire than ``--questionnaire``, a file,
-            or an id that is not bundled.
-    """
-    ident = item.questionnaire
-    named = default.questionnaire
-    if (
-        ident is None
-        or ident in (named.id, f"{named.id}@{named.version}")
-        or (given is not None and ident == given)
-    ):
-        return default
-    from screening.answers import InvalidRecord
-    from screening.errors import ScreeningError, UsageError
-    from screening.questionnaires import bundled_ids, resolve, split_ref
-
-    shown = _shown(ident)
-    if given is not None:
-        raise InvalidRecord(
-            [
-                f"the record names questionnaire '{shown}' but --questionnaire is "
-                f"'{named.id}' (version {named.version})"
-            ]
-        )
-    if ident not in loaded_by_id:
-        try:
-            loaded_by_id[ident] = resolve(ident, files=False)
-        except UsageError as error:
-            if split_ref(ident)[0] in bundled_ids():  # a bundled id, in a version not bundled
-                raise InvalidRecord([error.message]) from None
-            raise InvalidRecord(
-                [
-                    f"the record names questionnaire '{shown}', which is not a bundled "
-                    f"questionnaire ({', '.join(bundled_ids())}); a record names a bundled id "
-                    "only: to use a questionnaire file, pass it with --questionnaire FILE"
-                ]
-            ) from None
-        except ScreeningError as error:
-            raise InvalidRecord([error.message]) from None
-    return loaded_by_id[ident]
-
-
-def _shown(text: str) -> str:
-    """A name from a record, fit for a one-line message: printable and short."""
-    from screening.sanitize import visible
-
-    cleaned = visible(text)
-    return cleaned if len(cleaned) <= 64 else cleaned[:63] + "…"
 
 
 def register(app: typer.Typer) -> None:
