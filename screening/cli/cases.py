@@ -445,15 +445,9 @@ def verify(
         )
     if result.anchor is not None:
         current().stderr.write(f"screening: {result.anchor}\n")
-    if ui.ui_rtl:
-        # The head goes on a line of its own, never wrapped, so that it can be copied whole.
-        intact = ui.tr("cases.verify.intact", count=result.events, head="").rstrip() + ":"
-        for line in ui.block(intact, ui.columns - 1) if ui.reorder else [intact]:
-            current().stdout.write(line + "\n")
-        current().stdout.write(f"{result.head}\n")
-    else:
-        intact = ui.tr("cases.verify.intact", count=result.events, head=result.head)
-        current().stdout.write(ui.shape(intact) + "\n")
+    from screening.ui.cases import print_intact
+
+    print_intact(ui, result.events, result.head)
 
 
 # -- purge -----------------------------------------------------------------------------------
@@ -498,7 +492,7 @@ def purge(
     from datetime import UTC
 
     from screening.casefile import describe_duration, purge_candidates
-    from screening.ui.cases import confirm, local_time, say_path
+    from screening.ui.cases import confirm, print_purge_list, say_path
 
     ui = _ui(ui_lang, rtl)
     period = describe_duration(older_than, ui.ui)
@@ -509,19 +503,7 @@ def purge(
             ui.note(ui.tr("cases.purge.nothing", period=period))
             return
         ui.note(ui.tr("cases.purge.doomed", count=len(doomed), period=period))
-        for s in doomed:
-            line = ui.tr(
-                "cases.purge.line",
-                case_id=s.id,
-                status=s.status.value,
-                updated=ui.ltr(local_time(s.updated_at)),
-                count=s.answers,
-            )
-            if ui.reorder and ui.ui_rtl:
-                for part in ui.block(line, ui.columns - 3):
-                    current().stderr.write("  " + part + "\n")
-            else:
-                current().stderr.write("  " + line + "\n")
+        print_purge_list(ui, doomed)
         if not yes and not confirm(
             ui,
             ui.tr("cases.purge.confirm", count=len(doomed)),

@@ -9,6 +9,7 @@ id such as ``[/x]`` is shown as it is. Messages for people go to stderr, after
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = [
     "confirm",
     "local_time",
+    "print_intact",
+    "print_purge_list",
     "print_stats",
     "print_summaries",
     "printable",
@@ -318,3 +321,39 @@ def print_stats(view: View, report: Any, totals: list[tuple[str, int]], *, exact
             length = 1 if isinstance(value, str) else max(1, round(_BAR_WIDTH * count / largest))
             table.add_row(Text(printable(key)), Text(str(value)), Text("█" * length))
         console.print(table)
+
+
+def print_intact(view: View, events: int, head: str) -> None:
+    """`cases verify`'s result on stdout: the store is intact, its events and its head.
+
+    In right-to-left text the head goes on a line of its own, never wrapped, so that it can be
+    copied whole.
+    """
+    out = view.stdout
+    if view.ui_rtl:
+        intact = view.tr("cases.verify.intact", count=events, head="").rstrip() + ":"
+        for line in view.block(intact, view.columns - 1) if view.reorder else [intact]:
+            out.write(line + "\n")
+        out.write(f"{head}\n")
+    else:
+        intact = view.tr("cases.verify.intact", count=events, head=head)
+        out.write(view.shape(intact) + "\n")
+    out.flush()
+
+
+def print_purge_list(view: View, doomed: Sequence[CaseSummary]) -> None:
+    """The cases `cases purge` is about to delete, one a line on stderr (wrapped, then put in
+    display order, in right-to-left text with ``--rtl reorder``)."""
+    for summary in doomed:
+        line = view.tr(
+            "cases.purge.line",
+            case_id=summary.id,
+            status=summary.status.value,
+            updated=view.ltr(local_time(summary.updated_at)),
+            count=summary.answers,
+        )
+        if view.reorder and view.ui_rtl:
+            for part in view.block(line, view.columns - 3):
+                view.stderr.write("  " + part + "\n")
+        else:
+            view.stderr.write("  " + line + "\n")

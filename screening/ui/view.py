@@ -116,6 +116,11 @@ class View:
         return self._console
 
     @property
+    def stdout(self) -> TextIO:
+        """Where documents and results go (lines that are not drawn by rich)."""
+        return self._stdout if self._stdout is not None else sys.stdout
+
+    @property
     def stderr(self) -> TextIO:
         """Where messages for people go."""
         return self._stderr if self._stderr is not None else sys.stderr
