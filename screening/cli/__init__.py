@@ -86,11 +86,9 @@ def report(error: ScreeningError, env: Environment | None = None) -> None:
         prefix = "screening: "
     else:
         prefix = "screening: error: "
-    stderr = (env or Environment()).stderr
-    stderr.write(prefix + lines[0] + "\n")
-    for line in lines[1:]:
-        stderr.write("  " + line + "\n")
-    stderr.flush()
+    from screening.ui.messages import error_lines
+
+    error_lines((env or Environment()).messages(), prefix, lines)
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> None:

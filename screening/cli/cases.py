@@ -105,6 +105,7 @@ def _ui(option: str | None, rtl: str | None, *, fallback: str | None = None) -> 
     env = current()
     mode = rtl_mode_from_env(rtl, env.environ)
     code = (option or "").strip() or env.environ.get(UI_LANG_ENV, "").strip() or fallback or "en"
+    env.ui_language, env.rtl = code, mode  # error lines are shown in them too
     return env.view(language=code, mode=mode)
 
 

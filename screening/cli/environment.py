@@ -46,6 +46,10 @@ class Environment:
         size: The terminal's columns and lines; asked of the terminal when not given (80x24
             without one).
         debug: ``--debug``: an unexpected error shows its traceback.
+        ui_language: The officer's language for messages, once a command has read it
+            (``--ui-lang``); else ``SCREENING_UI_LANG``, else English.
+        rtl: The display of right-to-left text (an ``RtlMode``), once a command has read
+            ``--rtl``; else ``SCREENING_RTL``, else off.
     """
 
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
@@ -56,6 +60,8 @@ class Environment:
     stdout_isatty: bool | None = None
     size: os.terminal_size | None = None
     debug: bool = False
+    ui_language: str | None = None
+    rtl: Any = None
 
     def __post_init__(self) -> None:
         if self.stdin_isatty is None:
@@ -72,6 +78,21 @@ class Environment:
     def columns(self) -> int:
         """The terminal's width in cells (``COLUMNS`` and 80 without a terminal)."""
         return (self.size or shutil.get_terminal_size()).columns
+
+    def messages(self) -> View:
+        """The view of messages for people (errors, summaries): the officer's language and
+        the display of right-to-left text, as far as the command has read them."""
+        from screening.bidi import RtlMode, rtl_mode_from_env
+        from screening.errors import UsageError
+
+        mode = self.rtl
+        if mode is None:
+            try:
+                mode = rtl_mode_from_env(None, self.environ)
+            except UsageError:  # reported by the command that reads it
+                mode = RtlMode.OFF
+        language = self.ui_language or self.environ.get("SCREENING_UI_LANG", "").strip() or "en"
+        return self.view(language=language, mode=mode)
 
     def view(self, **options: Any) -> View:
         """A :class:`~screening.ui.view.View` on this environment's streams and terminal width

@@ -106,6 +106,7 @@ def score(
 
     # a bad value is a usage error, whatever the format
     mode = rtl_mode_from_env(rtl, current().environ)
+    current().rtl = mode  # error lines are shown in it too
     if out is not None and output is ScoreFormat.JSON:
         check_output(out, force=force)  # before standard input is read
     default = resolve(questionnaire)
@@ -159,12 +160,13 @@ def score(
                 written += 1
                 sink.flush()  # a pipeline reads each referral as soon as it is scored
         if out is not None:
-            from screening.sanitize import visible
+            from screening.ui.cases import say_path
 
-            wrote = tn("score.wrote", written, "en", path=visible(str(out)))
-            current().stderr.write(f"screening: {wrote}\n")
+            say_path(current().messages(), "score.wrote", out, count=written)
     if batch.failures:
-        raise AnswersError(tn("score.failed", batch.failures, "en"))
+        # in the officer's language (SCREENING_UI_LANG), shown by the one error handler
+        ui = current().messages().ui
+        raise AnswersError(tn("score.failed", batch.failures, ui))
 
 
 def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any], bool]:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from screening.cli.environment import echo
+from screening.cli.environment import current, echo
 from screening.cli.options import format_option
 
 
@@ -70,6 +70,10 @@ def validate(
     else:
         from screening.i18n import t, tn
         from screening.sanitize import visible
+        from screening.ui.messages import summary_line
+
+        view = current().messages()  # the officer's language: SCREENING_UI_LANG
+        ui = view.ui
 
         for _, problems in results:
             for problem in problems:
@@ -77,14 +81,14 @@ def validate(
                 echo(visible(str(problem)))
         count = sum(len(p) for _, p in results)
         if bad:
-            problem_count = tn("count.problems", count, "en")
-            file_count = tn("count.files", len(results), "en")
-            echo(
-                t("validate.summary", "en", problems=problem_count, bad=len(bad), files=file_count),
-                err=True,
+            problem_count = tn("count.problems", count, ui)
+            file_count = tn("count.files", len(results), ui)
+            summary = t(
+                "validate.summary", ui, problems=problem_count, bad=len(bad), files=file_count
             )
+            summary_line(view, summary)
         else:
-            echo(tn("validate.valid", len(results), "en"), err=True)
+            summary_line(view, tn("validate.valid", len(results), ui))
     if bad:
         raise typer.Exit(1)
 

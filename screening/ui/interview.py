@@ -59,7 +59,7 @@ from screening.session import (
     resume_command,
 )
 from screening.ui.prompts import Option, Prompter, PromptScreen
-from screening.ui.summary import dimensions_table, render_summary
+from screening.ui.summary import dimensions_table, print_dimensions, render_summary
 from screening.ui.view import View, language_is_rtl
 
 if TYPE_CHECKING:
@@ -1267,8 +1267,9 @@ def draw_live_outcome(view: View, session: Session) -> None:
     def name(dimension: Any) -> str:
         return view.shown(view.officer(dimension.title), view.officer_language)
 
-    table = dimensions_table(assessment, view.ui_shown, name if titles else None)
-    view.console.print(table)
+    mirrored = view.reorder and view.is_rtl(view.officer_language)
+    table = dimensions_table(assessment, view.ui_shown, name if titles else None, mirrored=mirrored)
+    print_dimensions(view, table)
 
 
 def _short(text: str, limit: int = 60) -> str:

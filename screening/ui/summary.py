@@ -42,6 +42,8 @@ def dimensions_table(
     assessment: Assessment,
     label: Callable[[str], str],
     name: Callable[[Any], str] | None = None,
+    *,
+    mirrored: bool = False,
 ) -> Table:
     """The dimensions as a table: id (or title), counts by strength, positive or not.
 
@@ -49,17 +51,26 @@ def dimensions_table(
         assessment: Whose dimensions to show.
         label: The shown form of a program message key (translated, and shaped for display).
         name: The shown name of a dimension (its title, in display form); its id when omitted.
+        mirrored: Laid out from right to left (``--rtl reorder``, a right-to-left language):
+            the title on the right, the columns in reverse order.
     """
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(label("summary.dimensions")), title_justify="left", padding=(0, 1))
-    table.add_column(Text(label("summary.dimension")))
-    for key in ("summary.strong", "summary.medium", "summary.weak"):
-        table.add_column(Text(label(key)), justify="right")
-    table.add_column(Text(label("summary.positive")))
+    table = Table(
+        title=Text(label("summary.dimensions")),
+        title_justify="right" if mirrored else "left",
+        padding=(0, 1),
+    )
+    columns: list[tuple[str, Any]] = [("summary.dimension", "left")]
+    columns += [(key, "right") for key in ("summary.strong", "summary.medium", "summary.weak")]
+    columns.append(("summary.positive", "left"))
+    order = list(reversed(range(len(columns)))) if mirrored else list(range(len(columns)))
+    for index in order:
+        key, justify = columns[index]
+        table.add_column(Text(label(key)), justify="right" if mirrored else justify)
     for d in assessment.dimensions:
-        table.add_row(
+        cells: list[Any] = [
             Text(visible(d.dimension.id) if name is None else name(d.dimension)),
             str(d.strong),
             str(d.medium),
@@ -67,8 +78,20 @@ def dimensions_table(
             Text(label("summary.yes"), style="bold red")
             if d.positive
             else Text(label("summary.no")),
-        )
+        ]
+        table.add_row(*(cells[index] for index in order))
     return table
+
+
+def print_dimensions(view: View, table: Table) -> None:
+    """Print a dimensions table: against the right edge when it is laid out from right to
+    left (``--rtl reorder`` and a right-to-left officer language)."""
+    if view.reorder and view.is_rtl(view.officer_language):
+        from rich.align import Align
+
+        view.console.print(Align.right(table))
+    else:
+        view.console.print(table)
 
 
 def render_summary(
@@ -174,11 +197,14 @@ def render_summary(
             border_style="yellow" if outcome.refer else "green",
         )
     )
-    console.print(
-        dimensions_table(
-            assessment, tr, None if not titles else lambda d: shape(dimension_name(d.id))
-        )
+    mirrored = view.reorder and right_to_left
+    table = dimensions_table(
+        assessment,
+        tr,
+        None if not titles else lambda d: shape(dimension_name(d.id)),
+        mirrored=mirrored,
     )
+    print_dimensions(view, table)
     # headings as paragraphs: in reorder mode, right-to-left ones are aligned right too
     console.print(Text(para(t("summary.indicators", ui), 0), style="bold"))
     if not assessment.indicators:
