@@ -86,3 +86,19 @@ def test_a_register_restored_from_pg_dump_verifies(
         assert restored.get_case(cid).answers == {"q1": "kept"}
         result = restored.verify(head)
         assert result.ok, result.message
+
+
+def test_a_backup_file_name_reaches_the_terminal_neutralised(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SCREENING_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store() as store:
+        new_case(store)
+    name = tmp_path / "b\x1b]0;owned\x07.sqlite3"
+    run: Run = cli("cases", "backup", str(name))
+    assert run.code == 0, run.err
+    assert "\x1b" not in run.err
+    assert "\x07" not in run.err
+    assert "b␛]0;owned␇.sqlite3" in run.err
+    assert name.exists()  # the file itself has the name as given

@@ -136,13 +136,6 @@ def _print_json(document: Any) -> None:
     current().stdout.flush()
 
 
-def _count(noun: str, count: int) -> str:
-    """``count`` of a noun (``cases``, ``notes``, ...), in English, in the right plural form."""
-    from screening.i18n import tn
-
-    return tn(f"cases.count.{noun}", count, "en")
-
-
 # -- list ------------------------------------------------------------------------------------
 
 
@@ -574,23 +567,9 @@ def migrate(
     ):
         assert isinstance(target, PostgresStore)
         report = migrate_cases(source, target)
-        current().stderr.write(
-            f"screening: copied {_count('cases', report.cases)} from {source.where} to "
-            f"{target.where}: {_count('answer_records', report.answers)}, "
-            f"{_count('notes', report.notes)}, {_count('flag_acknowledgements', report.flags)}, "
-            f"{_count('audit_events', report.events)}\n"
-        )
-        if report.skipped:
-            current().stderr.write(
-                "screening: already in the register, left as they were: "
-                f"{_count('cases', len(report.skipped))}\n"
-            )
-        current().stderr.write(
-            f"screening: both audit chains verify: {source.where} has "
-            f"{_count('audit_events', report.source_events)}, head {report.source_head[:12]}…; "
-            f"{target.where} has {_count('audit_events', report.target_events)}, "
-            f"head {report.target_head[:12]}…\n"
-        )
+        from screening.ui.cases import print_migrated
+
+        print_migrated(current().view(), report, source.where, target.where)
     _print_json(
         {
             "copied": report.cases,
@@ -755,12 +734,9 @@ def backup(
             handle.flush()
             handle.buffer.write(data)
         write_private(anchor, store.anchor_record(events, head), force=force)
-    current().stderr.write(
-        f"screening: backed up {_count('cases', cases)} and {_count('audit_events', events)} "
-        f"of {store.where} "
-        f"to {file} (and its anchor {anchor}); audit head {head}\n"
-    )
-    current().stdout.write(head + "\n")
+    from screening.ui.cases import print_backed_up
+
+    print_backed_up(current().view(), cases, events, store.where, file, anchor, head)
 
 
 # -- reassign --------------------------------------------------------------------------------
@@ -786,12 +762,9 @@ def reassign(
 
     Example: screening cases reassign C-2026-11-29-7KQ3M2 --to epc020
     """
-    from screening.ui.cases import printable
+    from screening.ui.cases import print_reassigned
 
     with _store(where) as store:
         previous = store.reassign(case_id, to.strip(), by=officer)
         shown = store.get_case(case_id).id
-    current().stderr.write(
-        f"screening: case {shown} now belongs to officer {printable(to.strip())}"
-        f" (was {printable(previous or '-')})\n"
-    )
+    print_reassigned(current().view(), shown, to.strip(), previous)

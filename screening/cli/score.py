@@ -122,8 +122,12 @@ def score(
     written = 0
 
     def invalid(label: str, problems: Sequence[str]) -> None:
+        from screening.ui.messages import error_lines
+
         for problem in problems:
-            current().stderr.write(f"screening: error: {visible(f'{label}: {problem}')}\n")
+            error_lines(
+                current().messages(), "screening: error: ", [visible(f"{label}: {problem}")]
+            )
 
     batch = Batch(default, given=questionnaire, redact=redact, language=lang, on_invalid=invalid)
 

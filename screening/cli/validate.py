@@ -69,16 +69,14 @@ def validate(
         echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         from screening.i18n import t, tn
-        from screening.sanitize import visible
-        from screening.ui.messages import summary_line
+        from screening.ui.messages import problem_lines, summary_line
 
         view = current().messages()  # the officer's language: SCREENING_UI_LANG
         ui = view.ui
 
         for _, problems in results:
-            for problem in problems:
-                # a problem quotes the file (keys, values) and names it: shown, never acted on
-                echo(visible(str(problem)))
+            # a problem quotes the file (keys, values) and names it: shown, never acted on
+            problem_lines(view, [str(problem) for problem in problems])
         count = sum(len(p) for _, p in results)
         if bad:
             problem_count = tn("count.problems", count, ui)

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 __all__ = [
     "confirm",
     "local_time",
+    "print_backed_up",
     "print_intact",
+    "print_migrated",
     "print_purge_list",
+    "print_reassigned",
     "print_stats",
     "print_summaries",
     "printable",
@@ -357,3 +360,57 @@ def print_purge_list(view: View, doomed: Sequence[CaseSummary]) -> None:
                 view.stderr.write("  " + part + "\n")
         else:
             view.stderr.write("  " + line + "\n")
+
+
+def _count(noun: str, count: int) -> str:
+    """``count`` of a noun (``cases``, ``notes``, ...), in English, in the right plural form."""
+    from screening.i18n import tn
+
+    return tn(f"cases.count.{noun}", count, "en")
+
+
+def print_migrated(view: View, report: Any, source: str, target: str) -> None:
+    """What `cases migrate` copied, and that both audit chains verify (on stderr)."""
+    source, target = visible(source), visible(target)
+    err = view.stderr
+    err.write(
+        f"screening: copied {_count('cases', report.cases)} from {source} to "
+        f"{target}: {_count('answer_records', report.answers)}, "
+        f"{_count('notes', report.notes)}, {_count('flag_acknowledgements', report.flags)}, "
+        f"{_count('audit_events', report.events)}\n"
+    )
+    if report.skipped:
+        err.write(
+            "screening: already in the register, left as they were: "
+            f"{_count('cases', len(report.skipped))}\n"
+        )
+    err.write(
+        f"screening: both audit chains verify: {source} has "
+        f"{_count('audit_events', report.source_events)}, head {report.source_head[:12]}…; "
+        f"{target} has {_count('audit_events', report.target_events)}, "
+        f"head {report.target_head[:12]}…\n"
+    )
+    err.flush()
+
+
+def print_backed_up(
+    view: View, cases: int, events: int, where: str, file: Path, anchor: Path, head: str
+) -> None:
+    """What `cases backup` wrote (on stderr), then the audit head alone (on stdout)."""
+    view.stderr.write(
+        f"screening: backed up {_count('cases', cases)} and {_count('audit_events', events)} "
+        f"of {visible(where)} "
+        f"to {visible(str(file))} (and its anchor {visible(str(anchor))}); audit head {head}\n"
+    )
+    view.stderr.flush()
+    view.stdout.write(head + "\n")
+    view.stdout.flush()
+
+
+def print_reassigned(view: View, case_id: str, to: str, previous: str | None) -> None:
+    """Who a case now belongs to, and who had it (on stderr)."""
+    view.stderr.write(
+        f"screening: case {case_id} now belongs to officer {printable(to)}"
+        f" (was {printable(previous or '-')})\n"
+    )
+    view.stderr.flush()

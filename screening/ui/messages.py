@@ -1,4 +1,5 @@
-"""Messages for people on stderr: error lines and the summaries of `score` and `validate`.
+"""Messages for people: error lines, the problems `validate` finds, and the summaries of
+`score` and `validate`.
 
 With ``--rtl reorder``, a line in right-to-left text is wrapped to the terminal, each line put
 in display order and aligned to the right (after the ``screening: error:`` prefix); a line in
@@ -15,7 +16,7 @@ from screening.bidi import is_rtl_text
 if TYPE_CHECKING:
     from screening.ui.view import View
 
-__all__ = ["error_lines", "summary_line"]
+__all__ = ["error_lines", "problem_lines", "summary_line"]
 
 
 def _write(view: View, prefix: str, text: str) -> None:
@@ -43,3 +44,13 @@ def summary_line(view: View, text: str, *, prefix: str = "") -> None:
 
     _write(view, prefix, visible(text))
     view.stderr.flush()
+
+
+def problem_lines(view: View, problems: Sequence[str]) -> None:
+    """Problems found in files, one a line on stdout (``path:line:column: message``), made
+    visible: a problem quotes the file, and nothing in it may act on the terminal."""
+    from screening.sanitize import visible
+
+    for problem in problems:
+        view.stdout.write(visible(problem) + "\n")
+    view.stdout.flush()
