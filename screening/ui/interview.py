@@ -501,11 +501,6 @@ class Interview:
         self._resumed_at: str | None = None  # the first question shown after a resume
 
     @property
-    def store(self) -> CaseStore:
-        """The case store the interview saves to."""
-        return self.session.store
-
-    @property
     def sleep(self) -> Callable[[float], None]:
         """Waits between two tries to save while the store's server cannot be reached."""
         return self.session.sleep
