@@ -24,6 +24,7 @@ from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
 from screening.cli import store as store_cli
 from screening.cli import train as train_cli
+from screening.cli import translations as translations_cli
 from screening.cli import validate as validate_cli
 from screening.errors import ExitStatus, ScreeningError
 
@@ -73,6 +74,7 @@ app.add_typer(train_cli.app, name="train")
 app.add_typer(cases_cli.app, name="cases")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(store_cli.app, name="store")
+app.add_typer(translations_cli.app, name="translations")
 
 
 def report(error: ScreeningError) -> None:

@@ -29,7 +29,8 @@ def validate(
     """Check questionnaires: YAML, keys, types, references, skip logic, translations.
 
     Each problem is printed as `path:line:column: message`, then a summary line. Exit 0 when
-    every file is valid, 1 otherwise.
+    every file is valid, 1 otherwise. A translation not shown because its English changed since
+    (stale) is printed as `path:line:column: warning: message`; warnings do not fail.
 
     Example: screening validate indicators/my-centre.yaml
     """
@@ -41,11 +42,13 @@ def validate(
     paths = list(files) if files else bundled_files()
     results: list[tuple[str, list[Problem]]] = []
     names: dict[str, tuple[str | None, str | None]] = {}
+    warned: dict[str, tuple[Problem, ...]] = {}
     for path in paths:
         try:
             loaded = load_path(path)
             results.append((loaded.path, []))
             names[loaded.path] = (loaded.questionnaire.id, loaded.questionnaire.version)
+            warned[loaded.path] = loaded.warnings
         except QuestionnaireError as error:
             results.append((str(path), error.problems))
     bad = [r for r in results if r[1]]
@@ -59,6 +62,7 @@ def validate(
                     "version": names.get(name, (None, None))[1],
                     "valid": not problems,
                     "problems": [p.as_dict() for p in problems],
+                    "warnings": [w.as_dict() for w in warned.get(name, ())],
                 }
                 for name, problems in results
             ],
@@ -68,10 +72,12 @@ def validate(
         from screening.i18n import t, tn
         from screening.sanitize import visible
 
-        for _, problems in results:
+        for name, problems in results:
             for problem in problems:
                 # a problem quotes the file (keys, values) and names it: shown, never acted on
                 typer.echo(visible(str(problem)))
+            for warning in warned.get(name, ()):
+                typer.echo(visible(str(warning._replace(message="warning: " + warning.message))))
         count = sum(len(p) for _, p in results)
         if bad:
             problem_count = tn("count.problems", count, "en")
