@@ -29,6 +29,15 @@ from screening.texts import FUZZY, Entry, digest, entries, needs, source_text, s
 
 _CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CONTEXT_LINE = re.compile(r'^msgctxt\s+"(.*)"\s*$')
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_PO_LINE = re.compile(
+    r"^(?:\s*$|#.*$|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[[0-9]+\])?)\s+"
+    + _STRING
+    + r"\s*$|\s*"
+    + _STRING
+    + r"\s*$)"
+)
+_LANGUAGE_HEADER = re.compile(r'^"Language:\s*(.*?)\\n"\s*$')
 # what a translation may not hold: control characters other than line feed, and the bidi
 # controls (embeddings, overrides, isolates), which reorder the text around them on screen
 _FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -202,15 +211,20 @@ def _po_problem(name: str, line: int | None, message: str) -> Problem:
     return Problem(message, name, line, None, "po")
 
 
-def read_catalog(raw: bytes, name: str) -> Any:
-    """Parse PO bytes with Babel.
+def read_catalog(raw: bytes, name: str) -> tuple[Any, dict[str, int]]:
+    """Parse PO bytes with Babel, more strictly than Babel does (it passes over an unclosed
+    string, losing the entry).
+
+    Returns:
+        The catalog, and the line of each entry's ``msgctxt``, by key.
 
     Raises:
-        QuestionnaireError: not a PO file (located at the line where it stops being one), or
-            an entry given twice.
+        QuestionnaireError: not a PO file (located at the line where it stops being one), an
+            entry given twice, or a Language header that is not a language code.
     """
     from babel.messages.pofile import PoFileError, read_po
 
+    hint = "Check the file with `msgfmt -c -o /dev/null FILE.po`, or open it in Poedit."
     if b"\x00" in raw:
         raise QuestionnaireError([_po_problem(name, None, "this is a binary file, not a PO file")])
     try:
@@ -221,7 +235,35 @@ def read_catalog(raw: bytes, name: str) -> Any:
             [_po_problem(name, line, "the file is not UTF-8 text; save it as UTF-8")]
         ) from None
     seen: dict[str, int] = {}
+    in_header = True
     for number, line_text in enumerate(text.splitlines(), 1):
+        if not _PO_LINE.match(line_text):
+            raise QuestionnaireError(
+                [
+                    _po_problem(
+                        name,
+                        number,
+                        "not a valid PO file: a line is a comment (#), a keyword (msgctxt, "
+                        'msgid, msgstr) and a quoted string, or a quoted string ("...", '
+                        "closed on its line)",
+                    )
+                ],
+                hint=hint,
+            )
+        if line_text.startswith(("msgctxt", "msgid")) and not line_text.startswith('msgid ""'):
+            in_header = False
+        language = _LANGUAGE_HEADER.match(line_text) if in_header else None
+        if language is not None and language.group(1) and not _CODE.match(language.group(1)):
+            raise QuestionnaireError(
+                [
+                    _po_problem(
+                        name,
+                        number,
+                        f"the Language header '{language.group(1)}' is not a language code",
+                    )
+                ],
+                hint="Write it as 2 or 3 lower-case letters, such as `Language: hi`.",
+            )
         found = _CONTEXT_LINE.match(line_text)
         if found is None:
             continue
@@ -238,18 +280,16 @@ def read_catalog(raw: bytes, name: str) -> Any:
             )
         seen[key] = number
     try:
-        return read_po(io.StringIO(text), abort_invalid=True)
+        return read_po(io.StringIO(text), abort_invalid=True), seen
     except PoFileError as exc:
         line = exc.lineno + 1 if isinstance(exc.lineno, int) else None
         message = str(exc).rsplit(" on ", 1)[0]
         raise QuestionnaireError(
-            [_po_problem(name, line, f"not a valid PO file: {message}")],
-            hint="Check the file with `msgfmt -c -o /dev/null FILE.po`, or open it in Poedit.",
+            [_po_problem(name, line, f"not a valid PO file: {message}")], hint=hint
         ) from None
     except (ValueError, IndexError, KeyError) as exc:  # Babel fails in these ways too
         raise QuestionnaireError(
-            [_po_problem(name, None, f"not a valid PO file ({type(exc).__name__})")],
-            hint="Check the file with `msgfmt -c -o /dev/null FILE.po`, or open it in Poedit.",
+            [_po_problem(name, None, f"not a valid PO file ({type(exc).__name__})")], hint=hint
         ) from None
 
 
@@ -290,7 +330,7 @@ def import_po(
         UsageError: no questionnaire or language can be told, or the language cannot be
             imported (the source language, one with forms by gender).
     """
-    catalog = read_catalog(raw, name)
+    catalog, lines = read_catalog(raw, name)
     header = str(catalog.locale_identifier or "").replace("_", "-")
     if language is not None:
         _check_code(language)
@@ -355,8 +395,8 @@ def import_po(
     for message in catalog:
         if not message.id:
             continue  # the header
-        line = message.lineno + 1 if isinstance(message.lineno, int) else None
         key = message.context
+        line = lines.get(key) if key else message.lineno
         entry = by_key.get(key) if key else None
         if entry is None:
             what = f"the key '{key}'" if key else "an entry without msgctxt"
@@ -440,8 +480,9 @@ def _check_result(text: str, source: Source) -> None:
     except QuestionnaireError as error:
         raise QuestionnaireError(
             error.problems,
-            hint="Nothing was written. With the translations, the questionnaire would not be "
-            "valid: a language must have every text put to the person (finish the PO file).",
+            hint="Nothing was written: with these translations the questionnaire would not be "
+            "valid (the lines are those of the file as it would be). A language needs every "
+            "text put to the person: finish the PO file.",
         ) from None
 
 
@@ -522,11 +563,10 @@ def _put(data: Any, loc: tuple[Any, ...], code: str, text: str, first: str) -> N
         value = CommentedMap([(first, value)])
         holder[name] = value
     value[code] = _scalar(text)
-    if value.fa.flow_style():
-        value.fa.set_block_style()
-        for parent in parents:  # a block cannot sit inside a flow collection
-            if hasattr(parent, "fa") and parent.fa.flow_style():
-                parent.fa.set_block_style()
+    value.fa.set_block_style()  # one language a line
+    for parent in parents:  # a block cannot sit inside a flow collection
+        if hasattr(parent, "fa") and parent.fa.flow_style():
+            parent.fa.set_block_style()
 
 
 def _scalar(text: str) -> Any:
