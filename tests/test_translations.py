@@ -105,7 +105,12 @@ def _entries(po: str) -> dict[str, dict[str, Any]]:
 
     catalog = read_po(po.splitlines(keepends=True))
     return {
-        str(m.context): {"id": m.id, "string": m.string, "fuzzy": m.fuzzy, "comments": m.auto_comments}
+        str(m.context): {
+            "id": m.id,
+            "string": m.string,
+            "fuzzy": m.fuzzy,
+            "comments": m.auto_comments,
+        }
         for m in catalog
         if m.id
     }
