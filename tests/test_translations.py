@@ -280,13 +280,13 @@ def test_import_finds_the_questionnaire_the_po_file_names(cli: Any, tmp_path: Pa
     checked only)."""
     from screening.translations import import_po
 
-    po = tmp_path / "ta.po"
-    assert cli("translations", "export", "brief_screen", "--lang", "ta", "--out", str(po)).code == 0
+    po = tmp_path / "am.po"
+    assert cli("translations", "export", "brief_screen", "--lang", "am", "--out", str(po)).code == 0
     filled = _fill(
         po.read_text(encoding="utf-8"),
-        {k: f"[ta] {v['id']}" for k, v in _entries(po.read_text(encoding="utf-8")).items()},
+        {k: f"[am] {v['id']}" for k, v in _entries(po.read_text(encoding="utf-8")).items()},
     )
-    result = import_po(filled.encode(), "ta.po", None, write=False)
+    result = import_po(filled.encode(), "am.po", None, write=False)
     assert result.questionnaire == "brief_screen 1.1.0"
     assert result.declared
     assert result.written == 19
@@ -341,6 +341,9 @@ def test_a_changed_english_text_makes_its_translation_stale_and_not_shown(
     assert isinstance(sector.text, dict)  # type: ignore[union-attr]
     assert "hi" in sector.text  # type: ignore[union-attr]  # the others are still shown
     assert [w.code for w in loaded.warnings] == ["stale_translation"]
+    again = load_path(tiny)  # a questionnaire with warnings is never cached without them
+    assert again.warnings == loaded.warnings
+    assert "hi" not in again.questionnaire.question("in_danger").text  # type: ignore[union-attr,operator]
 
     run = cli("validate", str(tiny))
     assert run.code == 0
