@@ -165,6 +165,11 @@ def export_po(source: Source, code: str, *, audience: str | None = None) -> byte
         if english is None:
             continue
         comments = list(entry.notes)
+        if target.audience == "worker":  # the officer reads the guidance in English or Arabic
+            comments = [
+                c.replace("Officer's guidance: ", "Officer's guidance (not translated): ", 1)
+                for c in comments
+            ]
         if second is not None and not isinstance(entry.text, str):
             reference = _form(entry.text.get(second.code))
             if reference:
