@@ -159,6 +159,7 @@ def init_keys(
     *,
     write_key_file: Callable[[Path, str], None],
     on_progress: Callable[[int, int], None] | None = None,
+    batch: int = 50,
 ) -> str | None:
     """Encrypt a store: a new data key wrapped for ``holders``, then every case encrypted.
 
@@ -184,7 +185,7 @@ def init_keys(
         write_key_file(holders.key_file, _key_file_text(store_id, file_secret))
     store.install_keys(store_id=store_id, gen=1, holders=rows)
     store.unlock(Keyring(store_id, {1: data_key}, 1))
-    reencrypt(store, on_progress=on_progress)
+    reencrypt(store, on_progress=on_progress, batch=batch)
     return recovery_text
 
 
@@ -194,15 +195,11 @@ def rotate_keys(
     *,
     write_key_file: Callable[[Path, str], None],
     on_progress: Callable[[int, int], None] | None = None,
+    batch: int = 50,
 ) -> str | None:
     """A new data key for an unlocked store: every holder is replaced by ``holders`` and each
     case re-encrypted in batches (resumable: :func:`reencrypt`). Returns the recovery key."""
-    settings = store.key_settings(fresh=True)
-    if "rotating" in settings:
-        raise StoreError(
-            f"a key change of {store.where} was interrupted",
-            hint="Run `screening keys rotate --resume` to finish it first.",
-        )
+    settings = check_can_rotate(store)
     store.require_key()
     keyring = store.keyring
     if keyring is None:
@@ -239,8 +236,25 @@ def rotate_keys(
     store.install_keys(store_id=keyring.store_id, gen=gen, holders=rows)
     keyring.add(gen, data_key)
     keyring.current = gen
-    reencrypt(store, on_progress=on_progress)
+    reencrypt(store, on_progress=on_progress, batch=batch)
     return recovery_text
+
+
+def check_can_rotate(store: SqliteStore) -> dict[str, str]:
+    """The store's settings, when a new key can be made: the store is encrypted and no key
+    change is unfinished."""
+    settings = store.key_settings(fresh=True)
+    if "store_id" not in settings:
+        raise StoreError(
+            f"the case store {store.where} is not encrypted",
+            hint="Run `screening keys init` first.",
+        )
+    if "rotating" in settings:
+        raise StoreError(
+            f"a key change of {store.where} was interrupted",
+            hint="Run `screening keys rotate --resume` to finish it first.",
+        )
+    return settings
 
 
 def reencrypt(

@@ -282,9 +282,11 @@ def rotate(
 
     Example: screening keys rotate --key-file /etc/screening/store.key
     """
-    from screening.keys import reencrypt, rotate_keys
+    from screening.keys import check_can_rotate, reencrypt, rotate_keys
 
     with _open(where) as store:
+        if not resume:
+            check_can_rotate(store)
         store.require_key()
         if resume:
             done = reencrypt(store, on_progress=_progress)

@@ -185,10 +185,11 @@ def format_recovery_key(secret: bytes) -> str:
 def parse_recovery_key(text: str) -> bytes | None:
     """The secret of a typed recovery key (spaces, dashes and letter case do not matter);
     None when ``text`` is not one."""
-    cleaned = text.strip().upper().replace(" ", "")
-    if not cleaned.startswith(_RECOVERY_PREFIX):
+    cleaned = "".join(text.split()).upper().replace("-", "")
+    prefix = _RECOVERY_PREFIX.replace("-", "")
+    if not cleaned.startswith(prefix):
         return None
-    body = cleaned[len(_RECOVERY_PREFIX) :].replace("-", "")
+    body = cleaned[len(prefix) :]
     if not body or any(ch not in _B32 for ch in body):
         return None
     try:
