@@ -183,8 +183,13 @@ def init_keys(
     rows, recovery_text, file_secret = _wrap_for(holders, data_key, store_id, 1)
     if holders.key_file is not None and file_secret is not None:
         write_key_file(holders.key_file, _key_file_text(store_id, file_secret))
-    store.install_keys(store_id=store_id, gen=1, holders=rows)
-    store.unlock(Keyring(store_id, {1: data_key}, 1))
+    from screening.seal import new_store_identity
+
+    keyring = Keyring(store_id, {1: data_key}, 1)
+    store.install_keys(
+        store_id=store_id, gen=1, holders=rows, settings=new_store_identity(keyring, 1)
+    )
+    store.unlock(keyring)
     reencrypt(store, on_progress=on_progress, batch=batch)
     return recovery_text
 
@@ -233,8 +238,15 @@ def rotate_keys(
     )
     if holders.key_file is not None and file_secret is not None:
         write_key_file(holders.key_file, _key_file_text(keyring.store_id, file_secret))
-    store.install_keys(store_id=keyring.store_id, gen=gen, holders=rows)
+    from screening.seal import rotated_identity
+
     keyring.add(gen, data_key)
+    store.install_keys(
+        store_id=keyring.store_id,
+        gen=gen,
+        holders=rows,
+        settings=rotated_identity(store, keyring, gen),
+    )
     keyring.current = gen
     reencrypt(store, on_progress=on_progress, batch=batch)
     return recovery_text

@@ -75,6 +75,7 @@ app.add_typer(cases_cli.app, name="cases")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(store_cli.app, name="store")
 app.add_typer(keys_cli.app, name="keys")
+app.command("open")(keys_cli.open_sealed)
 
 
 def report(error: ScreeningError) -> None:

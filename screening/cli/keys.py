@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screening.cli.options import ForceOption, StoreOption
+from screening.cli.options import ForceOption, StoreOption, out_option
 
 if TYPE_CHECKING:
     from screening.keys import Holders
@@ -298,3 +298,106 @@ def rotate(
         )
         sys.stderr.write(f"screening: the case store {store.where} has a new key\n")
     _show_recovery(recovery)
+
+
+@app.command("seal-to")
+def seal_to(
+    recipients: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[RECIPIENT]...",
+            help="age1… or ssh-ed25519 … public keys of the receiving centre, or files of them.",
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Seal to no one by default.")] = False,
+    where: StoreOption = None,
+) -> None:
+    """Set the recipients every referral of this store is sealed to (interview, cases
+    export), unless --seal-to names others; without arguments, show them. The referral an
+    interview keeps in an encrypted store's folder is sealed to the store itself too.
+
+    Example: screening keys seal-to age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq
+    """
+    from screening.errors import UsageError
+    from screening.seal import CENTRE_RECIPIENT, parse_recipients
+    from screening.store import open_store
+
+    with open_store(where or None) as store:
+        if clear:
+            store.set_setting(CENTRE_RECIPIENT, None)
+            sys.stderr.write(f"screening: referrals of {store.where} are sealed to no one\n")
+            return
+        if not recipients:
+            current = store.key_settings().get(CENTRE_RECIPIENT, "")
+            sys.stdout.write(current + "\n" if current else "")
+            if not current:
+                sys.stderr.write(f"screening: referrals of {store.where} are sealed to no one\n")
+            return
+        if any(not value.strip().startswith(("age1", "ssh-")) for value in recipients):
+            raise UsageError(
+                "keys seal-to takes public keys (age1… or ssh-…), not files",
+                hint="Give each recipient's public key.",
+            )
+        parse_recipients(recipients)
+        store.set_setting(CENTRE_RECIPIENT, "\n".join(value.strip() for value in recipients))
+        sys.stderr.write(
+            f"screening: referrals of {store.where} are now sealed to "
+            f"{len(recipients)} recipient(s)\n"
+        )
+
+
+def open_sealed(
+    file: Annotated[Path, typer.Argument(help="A sealed referral (.age).")],
+    identity: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--identity",
+            "-i",
+            metavar="KEYFILE",
+            help="An age identity file (age-keygen) or SSH private key of a recipient; "
+            "default: the encrypted store's own (for the referrals it keeps).",
+        ),
+    ] = None,
+    out: Annotated[Path | None, out_option("Write the clear JSON here (0600).")] = None,
+    force: ForceOption = False,
+    where: StoreOption = None,
+) -> None:
+    """Open a sealed referral (.age) and print its JSON.
+
+    For integrators, who may as well use `age -d -i KEYFILE FILE`, and for officers opening
+    a referral their encrypted store keeps (referrals/CASE_ID.json.age; no --identity needed:
+    the store's own identity is used once the store is unlocked). --out writes the JSON to a
+    file (0600) instead.
+
+    Example: screening open C-2026-11-29-7KQ3M2.json.age --identity centre.key
+    """
+    from screening.seal import open_sealed as open_file
+    from screening.seal import read_identities, store_identity
+
+    if out is not None:
+        from screening.files import check_output
+
+        check_output(out, force=force)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        from screening.errors import ScreeningError
+
+        raise ScreeningError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if identity:
+        identities = [found for path in identity for found in read_identities(path)]
+    else:
+        from screening.keys import unlock_for_keys
+        from screening.store import open_store
+
+        with open_store(where or None, allow_read_only=True) as store:
+            store.set_unlocker(unlock_for_keys)
+            identities = store_identity(store)
+    text = open_file(data, identities, str(file))
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        from screening.files import write_private
+
+        write_private(out, text, force=force)

@@ -776,6 +776,16 @@ class PostgresStore(SqliteStore):
     def _scrub_wal(self) -> None:
         return None
 
+    def _reclaim(self) -> None:
+        # The clear (or old-key) row versions an upgrade or rotation replaced stay in the
+        # tables' files until vacuumed; VACUUM FULL rewrites the tables without them. Only the
+        # tables' owner may: others leave it to autovacuum (documented: run it as the owner).
+        import psycopg
+
+        pg = self._live_pg("reclaim the space of rewritten rows")
+        with contextlib.suppress(psycopg.Error):
+            pg.execute("VACUUM (FULL) cases, answers, notes, case_meta, store_settings")
+
 
 def _rollback(pg: psycopg.Connection[tuple[Any, ...]]) -> None:
     import psycopg

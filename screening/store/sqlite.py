@@ -1997,6 +1997,12 @@ class SqliteStore:
             conn.execute("DELETE FROM store_settings WHERE key = 'rotating'")
         self._settings_cache = None
         self._scrub_wal()
+        self._reclaim()
+
+    def _reclaim(self) -> None:
+        """After a key change: drop the old versions of rewritten rows where the backend
+        keeps them (SQLite overwrites them in place: ``secure_delete``)."""
+        return None
 
     def set_setting(self, key: str, value: str | None) -> None:
         """Set (None: remove) one of the store's settings (the referrals' recipients)."""
