@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import stat
@@ -281,3 +282,62 @@ def test_a_rotation_keeps_the_stores_identity(tmp_path: Path) -> None:
         )
         identities = store_identity(store)
     assert json.loads(bytes(pyrage.decrypt(path.read_bytes(), identities)).decode()) == {"a": 1}
+
+
+# -- the officer's day in a terminal ---------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal (pexpect)")
+def test_an_officers_day_in_a_terminal(tmp_path: Path) -> None:
+    """Unlock, interview, pause, resume, and the referral sealed to the centre (README)."""
+    import pexpect
+    from test_interview_e2e import QUESTIONNAIRE, TICK_ALL, answer, spawn
+
+    home = tmp_path / "home"
+    questionnaire = tmp_path / "e2e.yaml"
+    questionnaire.write_text(QUESTIONNAIRE, encoding="utf-8")
+    centre_key, centre = _identity(tmp_path)
+    with _encrypted_store(home, tmp_path / "store.key") as store:
+        store.set_setting("seal_to", centre)
+
+    child = spawn(home, "-q", str(questionnaire), "--officer", "epc-017", "--lang", "en")
+    child.expect_exact("Passphrase or recovery key for")
+    child.sendline("not the passphrase")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "the passphrase does not unlock the case store" in str(child.before)
+
+    child = spawn(home, "-q", str(questionnaire), "--officer", "epc-017", "--lang", "en")
+    child.expect_exact("Passphrase or recovery key for")
+    child.sendline("correct horse battery")
+    child.expect_exact("Confirm")
+    child.send(TICK_ALL)
+    answer(child, "How old are you?", "41\r")
+    answer(child, "Are you in danger right now?", "\x03")  # Ctrl-C: paused
+    child.expect(r"interview paused: 1 answer saved in case (C-[0-9A-Z-]+)")
+    case_id = child.match.group(1)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+    child = spawn(home, "--resume", case_id, "--officer", "epc-017")
+    child.expect_exact("Passphrase or recovery key for")
+    child.sendline("correct horse battery")
+    answer(child, "Are you in danger right now?", "2\r")
+    answer(child, "Do you keep your passport?", "1\r")
+    child.expect_exact("Finish and write the referral")
+    child.send("\r")
+    child.expect_exact("Finish the interview?")
+    child.send("1\r")
+    child.expect(r"Referral written to (\S+\.json\.age)")
+    path = Path(child.match.group(1))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert path == home / "referrals" / f"{case_id}.json.age"
+    document = json.loads(_decrypt(path.read_bytes(), centre_key))
+    assert document["case_id"] == case_id
+    assert [a["question_id"] for a in document["answers"]] == ["age", "in_danger", "passport"]
+    if AGE is not None:
+        assert json.loads(_age_decrypt(path, centre_key)) == document

@@ -139,6 +139,7 @@ def interview(
 
     home = default_home() if not where or is_url(where) else Path(where).expanduser()
     with open_store(where or home, on_wait=waiting) as store:
+        store.require_key()  # an encrypted store asks for its passphrase before the first screen
         settings = _officer_of(store, settings)
         Interview(
             settings,

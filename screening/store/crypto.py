@@ -131,16 +131,18 @@ def derive_secret(secret: bytes, kind: str) -> bytes:
 
 
 def tune_scrypt(target: float = 0.5, *, floor: int = 2**10, ceiling: int = 2**20) -> ScryptParams:
-    """scrypt parameters costing about ``target`` seconds on this computer (a power of two
-    ``n`` with r=8, p=1, between ``floor`` and ``ceiling``)."""
-    probe = 2**12
-    started = time.perf_counter()
-    derive_passphrase("probe", ScryptParams(n=probe))
-    per_unit = max(time.perf_counter() - started, 1e-6) / probe
+    """scrypt parameters costing about ``target`` seconds (at most) on this computer: the
+    largest power of two ``n`` (r=8, p=1, between ``floor`` and ``ceiling``) whose measured
+    cost, doubled, would exceed it. Each step is timed for real, since scrypt's cost grows
+    faster than ``n`` once its memory (128 * r * n bytes) leaves the processor's caches."""
     n = floor
-    while n < ceiling and n * 2 * per_unit <= target * 1.2:
+    while n < ceiling:
+        started = time.perf_counter()
+        derive_passphrase("probe", ScryptParams(n=n))
+        if (time.perf_counter() - started) * 2 > target:
+            break
         n *= 2
-    return ScryptParams(n=max(n, floor))
+    return ScryptParams(n=n)
 
 
 def _aad(parts: Mapping[str, str | int | None] | list[str | int | None]) -> bytes:
