@@ -171,6 +171,21 @@ def score(workdir: Path, sets: int, rounds: int, rng: random.Random) -> None:
     for label, times in (("clear JSON", clear_s), ("sealed (--seal-to, age)", sealed_s)):
         print(f"{label:<28}{sets / statistics.median(times):>16,.0f}{sets / min(times):>10,.0f}")
     print(f"sealed / clear time: {statistics.median(sealed_s) / statistics.median(clear_s):.2f}x")
+    # The sealing alone, on the same output: what --seal-to adds, apart from the run's noise.
+    from screening.seal import parse_recipients, seal
+
+    text = (workdir / "out.jsonl").read_text(encoding="utf-8")
+    recipients = parse_recipients([recipient])
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        seal(text, recipients)
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(
+        f"sealing the output alone ({len(text.encode()) / 2**20:.1f} MiB): median "
+        f"{median * 1000:.1f} ms, {median / sets * 1e6:.1f} us per set"
+    )
 
 
 def unlocking(workdir: Path, kdf_time: float) -> None:

@@ -131,15 +131,15 @@ def derive_secret(secret: bytes, kind: str) -> bytes:
 
 
 def tune_scrypt(target: float = 0.5, *, floor: int = 2**10, ceiling: int = 2**20) -> ScryptParams:
-    """scrypt parameters costing about ``target`` seconds (at most) on this computer: the
-    largest power of two ``n`` (r=8, p=1, between ``floor`` and ``ceiling``) whose measured
-    cost, doubled, would exceed it. Each step is timed for real, since scrypt's cost grows
+    """scrypt parameters costing about ``target`` seconds on this computer: the power of two
+    ``n`` (r=8, p=1, between ``floor`` and ``ceiling``) whose cost is nearest to it (between
+    two thirds and four thirds of it). Each step is timed for real, since scrypt's cost grows
     faster than ``n`` once its memory (128 * r * n bytes) leaves the processor's caches."""
     n = floor
     while n < ceiling:
         started = time.perf_counter()
         derive_passphrase("probe", ScryptParams(n=n))
-        if (time.perf_counter() - started) * 2 > target:
+        if (time.perf_counter() - started) * 2 > target * 4 / 3:
             break
         n *= 2
     return ScryptParams(n=n)
