@@ -340,10 +340,8 @@ def seal_to(
             )
         parse_recipients(recipients)
         store.set_setting(CENTRE_RECIPIENT, "\n".join(value.strip() for value in recipients))
-        sys.stderr.write(
-            f"screening: referrals of {store.where} are now sealed to "
-            f"{len(recipients)} recipient(s)\n"
-        )
+        shown = ", ".join(value.strip()[:24] + "…" for value in recipients)
+        sys.stderr.write(f"screening: referrals of {store.where} are now sealed to {shown}\n")
 
 
 def open_sealed(
