@@ -393,9 +393,9 @@ def unlock(
             if recovery is not None
             else "the passphrase"
         )
+        # One line: what, where and what to do (nothing of what was typed).
         raise WrongKey(
-            f"{what} does not unlock the case store {store.where}",
-            hint="Check it and try again; a recovery key begins with SCRN-RK-.",
+            f"{what} does not unlock the case store {store.where}; check it and try again"
         )
     keyring = Keyring(store_id, found, current)
     cross_unwrap(

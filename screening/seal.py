@@ -178,6 +178,15 @@ def open_sealed(data: bytes, identities: Sequence[Any], where: str) -> str:
         raise ScreeningError(f"{where} does not hold a referral (not UTF-8 text)") from None
 
 
+def check_sealed_target(path: Path | None, recipients: Sequence[Any]) -> None:
+    """Refuse, before anything is done, to send sealed bytes to a terminal."""
+    if recipients and path is None and sys.stdout.isatty():
+        raise UsageError(
+            "a sealed referral is binary: it is not shown on a terminal",
+            hint="Give --out FILE.age, or redirect standard output to a file.",
+        )
+
+
 def write_sealed(path: Path | None, data: bytes, *, force: bool = False) -> None:
     """Write sealed bytes to ``path`` (0600, whole or not at all, never through a link), or
     to standard output when None (refused on a terminal: the bytes are not text)."""

@@ -618,14 +618,15 @@ def export(
     """
     from screening.casefile import export_case, with_audit_head
     from screening.files import check_output
-    from screening.seal import referral_recipients, write_referral
+    from screening.seal import check_sealed_target, referral_recipients, write_referral
     from screening.store import CaseStatus
 
     ui = _ui(ui_lang, rtl)
     if out is not None:
         check_output(out, force=force)  # before the export is recorded
     with _store(where, read=True) as store:
-        referral_recipients(store, seal_to or (), kept=False)  # a bad one before the export
+        # A bad recipient, or sealed bytes meant for a terminal, before the export is recorded.
+        check_sealed_target(out, referral_recipients(store, seal_to or (), kept=False))
         case = store.get_case(case_id)
         result = export_case(
             store, case, redact=redact, questionnaire=questionnaire, language=ui.lang

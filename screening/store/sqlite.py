@@ -1547,6 +1547,29 @@ class SqliteStore:
             referral_json=None if row[12] is None else clear("referral", None, row[12]),
         )
 
+    def note_records(self, case_id: str) -> list[tuple[str, str, str | None, str, int]]:
+        """A case's notes with who wrote them and when, in the order written (decrypted):
+        ``(question_id, text, officer, recorded_at, seq)``."""
+        self._need_key()
+        codec = self._codec()
+        with self._read(f"read the notes of case {_show(case_id)}") as conn:
+            state = self._state(conn, case_id)
+            rows = conn.execute(
+                "SELECT question_id, text, officer, recorded_at, seq FROM notes"
+                " WHERE case_id = ? ORDER BY seq",
+                (state.id,),
+            ).fetchall()
+        return [
+            (
+                str(qid),
+                codec.open(state.gen, state.id, "note", str(qid), str(text)),
+                None if officer is None else str(officer),
+                str(at),
+                int(seq),
+            )
+            for qid, text, officer, at, seq in rows
+        ]
+
     def list_cases(self, status: CaseStatus | str | None = None) -> list[CaseSummary]:
         """The cases, most recently updated first, without any answer content.
 
