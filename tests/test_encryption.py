@@ -702,3 +702,37 @@ def test_cases_migrate_copies_an_encrypted_store_with_its_notes_readable(
     assert copied.notes == before.notes == {"account": ["note: migrated cried"]}
     assert copied.answers == before.answers
     assert copied.referral_json == before.referral_json
+
+
+def test_a_case_whose_key_generation_was_edited_is_reported(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    key_file = tmp_path / "k"
+    with open_store(home) as store:
+        _encrypt(store, key_file)
+        _with_key_file(store, key_file)
+        cid = _fill(store, "x")
+    _execute(str(home), "UPDATE cases SET key_gen = 7 WHERE id = ?", (cid,))
+    with open_store(home) as store:
+        _with_key_file(store, key_file)
+        result = store.verify()
+    assert not result.ok
+    assert f"case {cid} names key generation 7" in result.message
+
+
+def test_a_case_secret_moved_to_another_case_is_reported(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    key_file = tmp_path / "k"
+    with open_store(home) as store:
+        _encrypt(store, key_file)
+        _with_key_file(store, key_file)
+        one = _fill(store, "one", complete=False)
+        two = _fill(store, "two")
+    salt = _fetch(str(home), "SELECT salt FROM cases WHERE id = ?", (two,))
+    _execute(str(home), "UPDATE cases SET salt = ? WHERE id = ?", (salt, one))
+    with open_store(home) as store:
+        _with_key_file(store, key_file)
+        result = store.verify()
+        assert not result.ok
+        assert f"the secret of case {one} does not decrypt" in result.message
+        with pytest.raises(StoreError, match=f"the secret of case {one} does not decrypt"):
+            store.record_answer(one, "late", "x", officer="o")

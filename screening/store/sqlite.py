@@ -503,6 +503,12 @@ class _Codec:
     def open(self, gen: int | None, cid: str, name: str, subject: str | None, stored: str) -> str:
         if gen is None:
             return stored
+        if self.keyring is not None and not self.keyring.has(gen) and self.problems is not None:
+            self.problems.append(
+                f"case {cid} names key generation {gen}, which the store's keys do not hold: "
+                "it was changed outside screening"
+            )
+            return _placeholder(name)
         if self.keyring is None or not self.keyring.has(gen):
             raise _locked(self.where)
         try:
@@ -515,7 +521,7 @@ class _Codec:
             )
             if self.problems is not None:
                 self.problems.append(message)
-                return "\x00undecryptable"
+                return _placeholder(name)
             raise StoreError(
                 f"cannot read {self.where}: {message}",
                 hint="Run `screening cases verify` to list every damaged value, and restore the "
@@ -528,6 +534,12 @@ class _Codec:
         if self.keyring is None or not self.keyring.has(gen):
             raise _locked(self.where)
         return self.keyring.seal(gen, cid, name, subject, text)
+
+
+def _placeholder(name: str) -> str:
+    """What stands for a value that does not decrypt, in ``verify``: it matches no digest (a
+    secret of zeros, for a case's secret, so that its digests can still be computed)."""
+    return "00" * 32 if name == "salt" else "\x00undecryptable"
 
 
 def _locked(where: str) -> StoreError:
