@@ -613,13 +613,15 @@ _ROTATE = textwrap.dedent(
     from screening.keys import Holders, read_key_file, rotate_keys, unlock
     from screening.store import open_store
 
-    location, old, new = sys.argv[1:4]
+    location, old, new, hold = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "hold"
     with open_store(location) as store:
         secret = read_key_file(Path(old))[1]
         store.set_unlocker(lambda s: unlock(s, key_file=secret))
 
         def progress(done, total):
             print(done, flush=True)
+            if done == 5 and hold:
+                sys.stdin.readline()  # held here until the test kills the process
 
         rotate_keys(
             store,
@@ -634,8 +636,9 @@ _ROTATE = textwrap.dedent(
 
 
 @POSIX_ONLY
+@pytest.mark.parametrize("moment", ["between two batches", "while it writes"])
 def test_a_rotation_killed_with_sigkill_loses_nothing_and_resumes(
-    location: str, tmp_path: Path
+    location: str, tmp_path: Path, moment: str
 ) -> None:
     old_file, new_file = tmp_path / "old.key", tmp_path / "new.key"
     with open_store(location) as store:
@@ -647,13 +650,21 @@ def test_a_rotation_killed_with_sigkill_loses_nothing_and_resumes(
     script = tmp_path / "rotate.py"
     script.write_text(_ROTATE, encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, str(script), location, str(old_file), str(new_file)],
+        [
+            sys.executable,
+            str(script),
+            location,
+            str(old_file),
+            str(new_file),
+            "hold" if moment == "between two batches" else "go on",
+        ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout is not None
-        for line in process.stdout:  # bounded by the 40 cases; killed mid-way
+        for line in process.stdout:  # bounded by the 40 cases; killed after 5 batches
             if line.strip() == "5":
                 os.kill(process.pid, signal.SIGKILL)
                 break
@@ -661,13 +672,20 @@ def test_a_rotation_killed_with_sigkill_loses_nothing_and_resumes(
         process.wait(timeout=120)
     assert process.returncode == -signal.SIGKILL
     with open_store(location) as store:
-        assert 0 < store.pending_cases() < 40
-        # Either generation's holder unlocks both keys until the rotation ends.
-        store.unlock(unlock(store, key_file=read_key_file(old_file)[1]))
-        assert {cid: store.get_case(cid) for cid in ids} == before
+        pending = store.pending_cases()
+        if moment == "between two batches":
+            assert pending == 35  # five batches of one case committed, no more
+        else:  # killed wherever it was after the fifth batch: each batch whole or not at all
+            assert pending <= 35
+        rotating = "rotating" in store.key_settings(fresh=True)
+        assert rotating or moment == "while it writes"  # (it may have ended before the kill)
+        if rotating:
+            # Either generation's holder unlocks both keys until the rotation ends.
+            store.unlock(unlock(store, key_file=read_key_file(old_file)[1]))
+            assert {cid: store.get_case(cid) for cid in ids} == before
         store.unlock(unlock(store, key_file=read_key_file(new_file)[1]))
         assert {cid: store.get_case(cid) for cid in ids} == before
-        assert reencrypt(store) > 0
+        assert reencrypt(store) == pending
         assert store.pending_cases() == 0
         assert {cid: store.get_case(cid) for cid in ids} == before
         assert store.verify(expected_head=head).ok
