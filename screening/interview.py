@@ -678,6 +678,8 @@ class InterviewSettings:
     language: str | None = None
     ui_language: str | None = None
     out: Path | None = None
+    seal_to: tuple[str, ...] = ()
+    """Recipients the referral is sealed to (age); the store's when empty."""
     redact: bool = False
     resume: str | None = None
     rtl: RtlMode = RtlMode.OFF
@@ -1614,8 +1616,9 @@ class Interview:
     # -- the end -------------------------------------------------------------------------
 
     def _finish(self) -> InterviewResult:
-        from screening.files import check_kept_output, write_private
+        from screening.files import check_kept_output
         from screening.referral import ExportContext, build_referral, rationale, to_json
+        from screening.seal import write_referral
         from screening.store.paths import prepare_referrals
 
         view = self._require_view()
@@ -1664,7 +1667,13 @@ class Interview:
                 path = self.referrals_dir / f"{case.case_id}.json"
             elif self.settings.out is None:  # kept from the start: checked again, now
                 check_kept_output(path, force=force)
-            write_private(path, document + "\n", force=force)
+            # Sealed (path.age) to --seal-to or the store's recipients, and the copy kept in an
+            # encrypted store's folder to the store itself.
+            kept = case.out is None
+            path = write_referral(
+                self.store, path, document, seal_to=self.settings.seal_to, kept=kept, force=force
+            )
+            assert path is not None
         except (ScreeningError, OSError) as error:
             message = (
                 error.message

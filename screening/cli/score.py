@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from screening.cli.options import ForceOption, out_option
+from screening.cli.options import ForceOption, SealToOption, out_option
 from screening.i18n import tn
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def score(
     ] = None,
     out: Annotated[Path | None, out_option("Write to this file (0600) instead of stdout.")] = None,
     force: ForceOption = False,
+    seal_to: SealToOption = None,
     output: Annotated[
         ScoreFormat,
         typer.Option("--format", help="json: the referral export; table: a summary for people."),
@@ -108,6 +110,13 @@ def score(
     mode = rtl_mode_from_env(rtl, os.environ)  # a bad value is a usage error, whatever the format
     if out is not None and output is ScoreFormat.JSON:
         check_output(out, force=force)  # before standard input is read
+    sealed = None
+    if seal_to and output is ScoreFormat.TABLE:
+        raise UsageError("--seal-to seals JSON output; leave out --format table")
+    if seal_to:
+        from screening.seal import parse_recipients
+
+        sealed = parse_recipients(seal_to)  # a bad recipient before anything is read
     default = resolve(questionnaire)
     loaded_by_id = {default.questionnaire.id: default}
     if lang is not None and lang not in default.questionnaire.language_codes:
@@ -169,13 +178,22 @@ def score(
             )
     else:
         with contextlib.ExitStack() as stack:
+            # Sealed output is gathered in memory and encrypted whole: no clear text on disk.
             sink = (
-                sys.stdout if out is None else stack.enter_context(private_file(out, force=force))
+                io.StringIO()
+                if sealed
+                else sys.stdout
+                if out is None
+                else stack.enter_context(private_file(out, force=force))
             )
             for _, _, referral in scored():
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
                 sink.flush()  # a pipeline reads each referral as soon as it is scored
+            if sealed and isinstance(sink, io.StringIO):
+                from screening.seal import seal, write_sealed
+
+                write_sealed(out, seal(sink.getvalue(), sealed), force=force)
         if out is not None:
             from screening.sanitize import visible
 
