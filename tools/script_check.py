@@ -3,6 +3,7 @@
     python tools/script_check.py                       # every sample, at 80 and 40 columns
     python tools/script_check.py --columns 60 hi.txt   # one file, one width
     python tools/script_check.py --capture out.txt     # also keep tmux's capture of the pane
+    python tools/script_check.py --widths              # and compare the measures of each sample
 
 Each sample file (by default tests/golden/scripts/*.txt: one question per script) is wrapped with
 ``screening.textwidth.wrap`` and every line is printed padded with ``textwidth.pad`` and followed
@@ -57,17 +58,27 @@ def pane(job: Path) -> None:
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     tty.setraw(fd)
+
+    def cursor_column() -> int:
+        os.write(1, b"\x1b[6n")
+        reply = b""
+        while not reply.endswith(b"R"):
+            reply += os.read(fd, 1)
+        return int(reply[reply.rindex(b";") + 1 : -1])
+
     try:
+        # each whole sample on one line (columns 0), the line erased after it
+        for sample in request["samples"]:
+            os.write(1, b"\x1b[H\x1b[2K" + sample["text"].encode("utf-8"))
+            results.append({"code": sample["code"], "columns": 0, "column": cursor_column()})
         os.write(1, b"\x1b[2J\x1b[H")
         for sample in request["samples"]:
             for columns in request["columns"]:
                 for line in bordered(sample["code"], sample["text"], columns):
-                    os.write(1, line.encode("utf-8") + b"\x1b[6n")
-                    reply = b""
-                    while not reply.endswith(b"R"):
-                        reply += os.read(fd, 1)
-                    column = int(reply[reply.rindex(b";") + 1 : -1])
-                    results.append({"code": sample["code"], "columns": columns, "column": column})
+                    os.write(1, line.encode("utf-8"))
+                    results.append(
+                        {"code": sample["code"], "columns": columns, "column": cursor_column()}
+                    )
                     os.write(1, b"\r\n")
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
@@ -81,6 +92,9 @@ def run(
     samples = [
         {"code": path.stem, "text": path.read_text(encoding="utf-8").strip()} for path in files
     ]
+    from screening.textwidth import width
+
+    pane_width = max(120, *(width(s["text"]) + 10 for s in samples))
     height = 2 + sum(len(bordered(s["code"], s["text"], w)) for s in samples for w in widths)
     with tempfile.TemporaryDirectory() as folder:
         job, out = Path(folder) / "job.json", Path(folder) / "out.json"
@@ -113,7 +127,7 @@ def run(
             f"{shlex.quote(executable)} -L {socket} wait-for -S done; sleep 60"
         )
         try:
-            tmux("new-session", "-d", "-x", "120", "-y", str(max(height, 10)), command)
+            tmux("new-session", "-d", "-x", str(pane_width), "-y", str(max(height, 10)), command)
             tmux("wait-for", "done")
             capture = tmux("capture-pane", "-p", "-J")
         finally:
@@ -123,11 +137,41 @@ def run(
     return results, capture
 
 
+def print_widths(files: list[Path], results: list[dict[str, object]]) -> None:
+    """A Markdown table: each whole sample as tmux draws it and as each measure counts it."""
+    from rich.cells import cell_len  # noqa: TID251 - rich's measure, for comparison
+    from wcwidth import width as wcwidth_width
+
+    from screening.textwidth import Cells, clusters, width
+
+    print(
+        "| sample | code points | clusters | tmux | textwidth (tmux) | textwidth | wcwidth.width | rich cell_len |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for path in files:
+        text = path.read_text(encoding="utf-8").strip()
+        shown = next(r["column"] for r in results if r["code"] == path.stem and r["columns"] == 0)
+        figures = [
+            len(text),
+            len(clusters(text)),
+            int(str(shown)) - 1,
+            width(text, Cells.TMUX),
+            width(text),
+            wcwidth_width(text),
+            cell_len(text),
+        ]
+        print(f"| {path.stem} | " + " | ".join(str(f) for f in figures) + " |")
+    print()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="sample files (one text each)")
     parser.add_argument("--columns", type=int, action="append", help="widths (80 and 40)")
     parser.add_argument("--capture", type=Path, help="write the pane's capture to this file")
+    parser.add_argument(
+        "--widths", action="store_true", help="also compare measures of each whole sample"
+    )
     parser.add_argument("--pane", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -140,6 +184,8 @@ def main() -> int:
     files = args.files or sorted(p for p in SAMPLES.glob("*.txt") if "-" not in p.stem)
     widths = args.columns or [80, 40]
     results, capture = run(files, widths)
+    if args.widths:
+        print_widths(files, results)
     failed = 0
     for path in files:
         for columns in widths:
