@@ -79,9 +79,19 @@ def test_other_messages_fall_back_to_english(code: str) -> None:
     assert t("interview.resumed", code, count=1, case_id="c1") == "Resuming case c1: 1 answer kept."
 
 
-def test_draft_catalogs_say_so() -> None:
+def test_a_catalog_says_whether_it_is_a_draft(monkeypatch: pytest.MonkeyPatch) -> None:
     for code in PRESENT:
-        assert translation_status(code) == "draft"  # as delivered, before review
+        declared = catalog(code).headers.get("X-Translation-Status", "reviewed")
+        assert translation_status(code) == ("draft" if declared == "draft" else "reviewed")
+    draft = parse_po(
+        'msgid ""\nmsgstr ""\n"Language: ta\\n"\n"X-Translation-Status: Draft\\n"\n', "ta.po"
+    )
+    real_catalog = i18n.catalog
+    monkeypatch.setattr(i18n, "has_catalog", lambda code: code in {"en", "ar", "ta"})
+    monkeypatch.setattr(
+        i18n, "catalog", lambda code="en": draft if code == "ta" else real_catalog(code)
+    )
+    assert translation_status("ta") == "draft"
     assert translation_status("ar") == "reviewed"
     assert translation_status("en") == "reviewed"
     assert translation_status("fr") == "reviewed"
