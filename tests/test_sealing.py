@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyrage
@@ -23,7 +24,6 @@ from screening.keys import Holders, init_keys, read_key_file, unlock
 from screening.store import SqliteStore, open_store
 
 AGE = shutil.which("age")
-needs_age = pytest.mark.skipif(AGE is None, reason="the age tool is not installed")
 
 
 def _identity(folder: Path, name: str = "centre") -> tuple[Path, str]:
@@ -103,8 +103,10 @@ def test_score_seal_to_writes_an_age_file_that_pyrage_and_age_open(
     assert json.loads(run.out) == document
 
 
-@needs_age
-def test_the_age_tool_opens_a_sealed_referral(tmp_path: Path, small: Path, cli: object) -> None:
+def test_the_age_tool_opens_a_sealed_referral(
+    tmp_path: Path, small: Path, cli: object, command_line_tool: Callable[[str], str]
+) -> None:
+    command_line_tool("age")
     key, recipient = _identity(tmp_path)
     out = tmp_path / "r.age"
     run: Run = cli(

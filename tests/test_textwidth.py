@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -202,9 +202,9 @@ def test_lines_printed_through_rich_stay_as_padded() -> None:
 # --- the real terminal ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_borders_line_up_in_tmux(tmp_path: Path) -> None:
+def test_borders_line_up_in_tmux(tmp_path: Path, command_line_tool: Callable[[str], str]) -> None:
     """tools/script_check.py prints every golden screen in tmux and asks where the cursor is."""
+    command_line_tool("tmux")
     capture = tmp_path / "capture.txt"
     run = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "script_check.py"), "--capture", str(capture)],
