@@ -121,7 +121,7 @@ __all__ = [
     "validate_referral",
 ]
 
-QUESTIONNAIRE_FORMAT_VERSION = "2.0.0"
+QUESTIONNAIRE_FORMAT_VERSION = "2.1.0"
 """The version of the questionnaire format this release reads (docs/questionnaire-format.md)."""
 
 

@@ -252,6 +252,14 @@ _LAM_ALEF_LIGATURES = frozenset(
 )
 
 
+# Letters that Unicode gives no joined forms (no presentation forms), spelled as the canonically
+# equivalent sequence that has them: Urdu HEH GOAL WITH HAMZA ABOVE (U+06C2, the izafat of
+# "مسئلۂ") is HEH GOAL (U+06C1, four forms) with HAMZA ABOVE (U+0654, a mark). The text means
+# the same (its NFD) and joins with its neighbours. TEH MARBUTA GOAL (U+06C3) has no such
+# spelling and stays unjoined (docs/languages.md).
+_EQUIVALENT_SPELLINGS = str.maketrans({"\u06c2": "\u06c1\u0654"})
+
+
 @lru_cache(maxsize=1)
 def _reshape_function() -> Callable[[str], str]:
     # Imported here, and only in reorder mode: the interview starts without paying for it.
@@ -273,7 +281,7 @@ def _reshape_function() -> Callable[[str], str]:
         support_ligatures=True,
     )
     reshape: Callable[[str], str] = ArabicReshaper(configuration=configuration).reshape
-    return reshape
+    return lambda text: reshape(text.translate(_EQUIVALENT_SPELLINGS))
 
 
 # python-bidi 0.5+ `bidi.get_display` (the unicode-bidi Rust crate) resolves the embedding

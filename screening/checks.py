@@ -45,6 +45,7 @@ from screening.model import (
     YesNoQuestion,
     iter_conditions,
 )
+from screening.texts import entries, stale
 
 Loc = tuple[Any, ...]
 
@@ -61,6 +62,7 @@ TEXT_FIELDS = (
     "example",
     "action",
     "referral_target",
+    "tell",
 )
 """Field names that hold shown text (``Text``) wherever they appear in the format."""
 
@@ -85,6 +87,46 @@ def check(q: Questionnaire) -> list[Finding]:
     if over:
         return over
     return list(_Checker(q).run())
+
+
+def warnings(q: Questionnaire) -> list[Finding]:
+    """What does not stop a questionnaire from being used but is not shown as written: stale
+    translations (shown in the officer's language until reviewed), and records in
+    ``translated_from`` of texts that no longer exist. For a questionnaire without findings."""
+    out = [
+        Finding(
+            s.loc,
+            f"the '{s.language}' translation of {s.key} is not shown: {s.reason}; review it "
+            f"(`screening translations export FILE --lang {s.language}` marks it fuzzy), then "
+            "import it",
+            "stale_translation",
+        )
+        for s in stale(q)
+    ]
+    keys = {e.key for e in entries(q)}
+    for code, recorded in q.translated_from.items():
+        for key in recorded:
+            if key not in keys:
+                out.append(
+                    Finding(
+                        ("translated_from", code, key),
+                        f"no text has the key '{key}' any more; remove this line",
+                        "unknown_key",
+                        key=True,
+                    )
+                )
+    return out
+
+
+def _addressed(q: Questionnaire, key: str) -> str:
+    """Whose text is put to the person, in words, from its key."""
+    kind, _, rest = key.partition(":")
+    ident = rest.split("/", 1)[0]
+    if kind == "flag":
+        return f"the `tell` of flag '{ident}' is said to the person"
+    if isinstance(q.question(ident), NoteQuestion):
+        return f"note '{ident}' is read aloud to the person"
+    return f"question '{ident}' is put to the person"
 
 
 def _over_limits(q: Questionnaire) -> Iterator[Finding]:
@@ -174,6 +216,9 @@ class _Checker:
                     question.id, ("sections", s_index, "questions", q_index)
                 )
         self._graphs = _Graphs(q)
+        self._entries = list(entries(q))
+        self._worker_locs = {e.loc for e in self._entries if e.worker}
+        self._full = [lang.code for lang in q.languages if lang.audience == "all"]
 
     # ----------------------------------------------------------------- driver
 
@@ -186,6 +231,7 @@ class _Checker:
         yield from self._outcomes()
         yield from self._header()
         yield from self._address()
+        yield from self._translated_from()
         yield from self._indicator_sets()
         yield from self._dimensions()
         yield from self._cycles()
@@ -253,11 +299,10 @@ class _Checker:
     # ----------------------------------------------------------------- texts
 
     def _texts(self, model: BaseModel, loc: Loc) -> Iterator[Finding]:
-        codes = self.q.language_codes
         for name, key in _field_keys(type(model)):
             value = getattr(model, name)
             if name in TEXT_FIELDS and value is not None and not isinstance(value, BaseModel):
-                yield from self._text(value, (*loc, key), codes)
+                yield from self._text(value, (*loc, key))
             elif isinstance(value, BaseModel):
                 yield from self._texts(value, (*loc, key))
             elif isinstance(value, list):
@@ -265,7 +310,10 @@ class _Checker:
                     if isinstance(item, BaseModel):
                         yield from self._texts(item, (*loc, key, index))
 
-    def _text(self, value: Any, loc: Loc, codes: list[str]) -> Iterator[Finding]:
+    def _text(self, value: Any, loc: Loc) -> Iterator[Finding]:
+        declared = self.q.language_codes
+        # a language for the worker's side only is needed in the texts put to the person
+        codes = declared if loc in self._worker_locs else self._full
         if isinstance(value, str):
             if len(codes) > 1:
                 yield Finding(
@@ -275,7 +323,7 @@ class _Checker:
                     "missing_language",
                 )
             return
-        for code in codes:
+        for code in declared:
             given = value.get(code)
             if isinstance(given, GenderedText):
                 language = self.q.language(code)
@@ -287,14 +335,22 @@ class _Checker:
                         "gender_forms",
                     )
                 continue
+            if code not in codes and given is None:
+                continue  # the officer's text, in a language for the worker's side only
             if given is None or not str(given).strip():
-                yield Finding(
-                    loc,
-                    f"missing the '{code}' text (declared in languages); add `{code}: ...`",
-                    "missing_language",
-                )
+                if code in codes and code not in self._full:
+                    message = (
+                        f"missing the '{code}' text: '{code}' is declared for the worker's side "
+                        f"(`audience: worker`), and this text is put to the person; add "
+                        f"`{code}: ...`"
+                    )
+                else:
+                    message = (
+                        f"missing the '{code}' text (declared in languages); add `{code}: ...`"
+                    )
+                yield Finding(loc, message, "missing_language")
         for code in value:
-            if code not in codes:
+            if code not in declared:
                 yield Finding(
                     (*loc, code),
                     f"language '{code}' is not declared in `languages`",
@@ -562,23 +618,37 @@ class _Checker:
             )
         if not gendered:
             return
-        for question_id, loc in self.question_loc.items():
-            question = q.question(question_id)
-            if question is None or isinstance(question, NoteQuestion):
-                continue
-            if question.officer_only or q.section_of(question_id).officer_only:
-                continue
-            if not isinstance(question.text, dict):
+        for entry in self._entries:
+            if not entry.addressed or not isinstance(entry.text, dict):
                 continue  # a one-language text is reported by the text check
             for code in gendered:
-                if isinstance(question.text.get(code), str):
+                if isinstance(entry.text.get(code), str):
                     yield Finding(
-                        (*loc, "text", code),
-                        f"question '{question_id}' is put to the person: its '{code}' text "
-                        f"needs a feminine and a masculine form; write it as `{code}: {{female: "
-                        "..., male: ...}`",
+                        (*entry.loc, code),
+                        f"{_addressed(q, entry.key)}: its '{code}' text needs a feminine and a "
+                        f"masculine form; write it as `{code}: {{female: ..., male: ...}}`",
                         "gender_forms",
                     )
+
+    def _translated_from(self) -> Iterator[Finding]:
+        q = self.q
+        for code in q.translated_from:
+            loc: Loc = ("translated_from", code)
+            if code == q.default_language:
+                yield Finding(
+                    loc,
+                    f"'{code}' is the source language: its texts are not translated from "
+                    "anything; remove this entry",
+                    "unknown_language",
+                    key=True,
+                )
+            elif q.language(code) is None:
+                yield Finding(
+                    loc,
+                    f"language '{code}' is not declared in `languages`",
+                    "unknown_language",
+                    key=True,
+                )
 
     def _indicator_sets(self) -> Iterator[Finding]:
         q = self.q

@@ -274,7 +274,7 @@ def _sync_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def private_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
+def private_file(path: Path, *, force: bool = False, mode: int = 0o600) -> Iterator[TextIO]:
     """A regular text file at ``path``, readable by the owner only (0600), that appears whole
     or not at all.
 
@@ -287,6 +287,8 @@ def private_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
     Args:
         path: The file to write.
         force: Replace an existing regular file (never a link, folder, device or pipe).
+        mode: The new file's permissions: 0600, unless the file replaces one of the user's
+            own whose permissions are kept (a questionnaire a translation is imported into).
 
     Raises:
         ScreeningError: the target may not be written (see :func:`check_output`), or the
@@ -300,7 +302,7 @@ def private_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
     except OSError as exc:
         raise _failure(path, exc) from None
     try:
-        os.fchmod(fd, 0o600)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yield handle
             handle.flush()
@@ -317,16 +319,17 @@ def private_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
         raise
 
 
-def write_private(path: Path, text: str, *, force: bool = False) -> None:
+def write_private(path: Path, text: str, *, force: bool = False, mode: int = 0o600) -> None:
     """Write ``text`` to ``path`` atomically, readable by the owner only (0600).
 
     Args:
         path: The file to write.
         text: What to write.
         force: Replace an existing regular file (never a link, folder, device or pipe).
+        mode: The file's permissions (see :func:`private_file`).
 
     Raises:
         ScreeningError: the target may not be written, or the folder cannot be written.
     """
-    with private_file(path, force=force) as handle:
+    with private_file(path, force=force, mode=mode) as handle:
         handle.write(text)

@@ -21,6 +21,16 @@ from importlib import resources
 LANGUAGES = ("en", "ar")
 """Languages the program's own strings are written in; English is the fallback."""
 
+WORKER_LANGUAGES = ("hi", "ur", "ml", "ta", "bn", "ne", "tl", "si")
+"""Languages of the workers interviewed whose catalogs hold only the worker-facing messages
+(:data:`WORKER_KEYS`): Hindi, Urdu, Malayalam, Tamil, Bengali, Nepali, Tagalog, Sinhala. Every
+other message is shown to them in English, and the officer's screens stay in a language of
+:data:`LANGUAGES`."""
+
+WORKER_KEYS = ("answer.yes", "answer.no", "answer.dont_know", "answer.declined")
+"""The program's messages that the person interviewed reads: the answers offered on every
+question. A catalog of a worker language is complete when it translates these."""
+
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "he", "ps", "dv", "ckb", "sd", "ug", "yi"})
 
 SOURCE_LANGUAGE = "en"
@@ -214,11 +224,22 @@ def catalog_file(language: str) -> str:
 
 
 @cache
+def has_catalog(language: str) -> bool:
+    """Whether the package has a catalog for ``language`` (English always has its template)."""
+    name = catalog_file(language)
+    return resources.files("screening").joinpath("locale", name).is_file()
+
+
+@cache
 def catalog(language: str = SOURCE_LANGUAGE) -> Catalog:
     """The program's catalog of ``language`` (read once, on first use)."""
     name = catalog_file(language)
     text = resources.files("screening").joinpath("locale", name).read_text(encoding="utf-8")
     return parse_po(text, f"screening/locale/{name}")
+
+
+def _translated_language(language: str) -> bool:
+    return language in LANGUAGES or (language in WORKER_LANGUAGES and has_catalog(language))
 
 
 def _template(key: str, language: str, count: int | None) -> str:
@@ -229,7 +250,7 @@ def _template(key: str, language: str, count: int | None) -> str:
         raise ValueError(
             f"message {key!r} is {'' if source.plural else 'not '}a plural: use {'tn' if source.plural else 't'}"
         )
-    if language != SOURCE_LANGUAGE and language in LANGUAGES:
+    if language != SOURCE_LANGUAGE and _translated_language(language):
         translated = catalog(language).messages.get(key)
         if translated is not None and translated.translated and translated.msgid == source.msgid:
             if count is None:
@@ -282,3 +303,92 @@ def ui_language(code: str | None) -> str:
     if code and code.split("-")[0] in LANGUAGES:
         return code.split("-")[0]
     return "en"
+
+
+def translation_status(language: str) -> str:
+    """``draft`` or ``reviewed``: the review status a catalog declares.
+
+    Read from the catalog's ``X-Translation-Status`` header; a catalog without the header (and
+    English, the source) counts as ``reviewed``. A language without a catalog is ``draft``
+    only if it says so, so it counts as ``reviewed`` too: its messages are shown in English.
+    """
+    if language == SOURCE_LANGUAGE or not has_catalog(language):
+        return "reviewed"
+    status = catalog(language).headers.get("X-Translation-Status", "reviewed").strip().lower()
+    return "draft" if status == "draft" else "reviewed"
+
+
+def worker_language(code: str | None) -> str | None:
+    """The language in which the person interviewed reads the worker-facing messages.
+
+    Args:
+        code: The interview language (``hi``, ``ur-PK``, ``ar``...), or None.
+
+    Returns:
+        ``code`` (or its base language) when the program has its worker-facing messages in that
+        language (a language of :data:`LANGUAGES`, or of :data:`WORKER_LANGUAGES` with a
+        catalog); None when it has not, and they are shown in the officer's language only.
+    """
+    if not code:
+        return None
+    for candidate in (code, code.split("-")[0]):
+        if candidate in LANGUAGES or (
+            candidate in WORKER_LANGUAGES and has_catalog(candidate) and _complete(candidate)
+        ):
+            return candidate
+    return None
+
+
+@cache
+def _complete(language: str) -> bool:
+    messages = catalog(language).messages
+    return all(key in messages and messages[key].translated for key in WORKER_KEYS)
+
+
+def reader_language(key: str, worker: str | None, officer: str | None) -> str:
+    """The language message ``key`` is shown in: the worker's for the worker-facing messages.
+
+    Args:
+        key: A message key.
+        worker: The interview language (the person's), or None.
+        officer: The officer's language (``--ui-lang``), or None for English.
+
+    Returns:
+        For a key of :data:`WORKER_KEYS`, the worker's language when the program has its
+        worker-facing messages (:func:`worker_language`); for every other key, and when it
+        has not, the officer's program language (:func:`ui_language`).
+    """
+    if key in WORKER_KEYS:
+        language = worker_language(worker)
+        if language is not None:
+            return language
+    return ui_language(officer)
+
+
+def reader_texts(
+    key: str, worker: str | None, officer: str | None, /, **values: object
+) -> list[tuple[str, str]]:
+    """The texts a screen shows for message ``key``, each with its language.
+
+    A worker-facing message (:data:`WORKER_KEYS`) is given in the worker's language first, with
+    the officer's text after it when that is different ("हाँ" then "Yes"); every other message
+    only in the officer's language.
+
+    Args:
+        key: A message key.
+        worker: The interview language, or None.
+        officer: The officer's language, or None for English.
+        values: The message's ``{name}`` fields.
+
+    Returns:
+        One or two ``(text, language)`` pairs, the worker's first.
+    """
+    officer_language = ui_language(officer)
+    officer_text = t(key, officer_language, **values)
+    language = reader_language(key, worker, officer)
+    if language == officer_language:
+        return [(officer_text, officer_language)]
+    worker_text = t(key, language, **values)
+    if worker_text == officer_text:
+        return [(officer_text, officer_language)]
+    return [(worker_text, language), (officer_text, officer_language)]

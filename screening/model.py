@@ -39,6 +39,16 @@ Id = Annotated[
     Field(description="A stable identifier: lower case letters, digits and `_`."),
 ]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+ContextKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z_]+(:[a-z][a-z0-9_]*)?(/[a-z_]+(:[a-z][a-z0-9_]*)?)*$"),
+    Field(description="The stable key of a text: `question:age`, `question:sector/choice:farm`."),
+]
+SourceDigest = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:[0-9a-f]{12}|fuzzy)$"),
+    Field(description="12 hex digits of the SHA-256 of the English source, or `fuzzy`."),
+]
 
 
 class GenderedText(BaseModel):
@@ -369,6 +379,22 @@ class Language(Strict):
         description="Forms of address differ by the person's gender (Arabic): every question "
         "put to the person needs a feminine and a masculine form ({female: ..., male: ...}).",
     )
+    audience: Literal["all", "worker"] = Field(
+        "all",
+        description="`all`: every text is written in the language; `worker`: only the texts put "
+        "to the person (questions, their choices, read-aloud notes, the `tell` of flags), the "
+        "officer's texts falling back to the officer's language.",
+    )
+    status: Literal["draft", "reviewed"] = Field(
+        "reviewed",
+        description="`draft`: translated, not yet reviewed (shown with a mark); `reviewed`: "
+        "checked by a reviewer (`reviewed_by`).",
+    )
+    reviewed_by: str | None = Field(
+        None,
+        min_length=1,
+        description="Who reviewed the translation, and when (plain text: 'A. Rahman, 2026-11-30').",
+    )
 
 
 # --------------------------------------------------------------------------- questions
@@ -505,6 +531,11 @@ class NoteQuestion(Strict):
     id: Id
     text: Text
     guidance: Text | None = None
+    read_aloud: bool = Field(
+        False,
+        description="The text is exactly what is read aloud to the person: it is put to the "
+        "person, in the worker's language too (instructions to the officer go in `guidance`).",
+    )
     when: Condition | None = None
 
 
@@ -631,6 +662,11 @@ class Flag(Strict):
     title: Text
     when: Condition
     action: Text
+    tell: Text | None = Field(
+        None,
+        description="What the person is told when the flag comes up: where to get help (put to "
+        "the person, in the worker's language too).",
+    )
 
 
 class Outcome(Strict):
@@ -709,6 +745,14 @@ class Questionnaire(Strict):
     indicators: list[Indicator] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1)
+    translated_from: dict[LanguageCode, dict[ContextKey, SourceDigest]] = Field(
+        default_factory=dict,
+        description="For each translated language: the English each translation was made "
+        "from, as the first 12 hex digits of the SHA-256 of the English text (spaces "
+        "collapsed), by context key (`question:age`); `fuzzy` when not yet checked against it. "
+        "A translation whose English has changed since is stale: not shown until reviewed. "
+        "Written by `screening translations import`.",
+    )
 
     @cached_property
     def _index(self) -> _Index:

@@ -32,6 +32,9 @@ class LoadedQuestionnaire:
     questionnaire: Questionnaire
     path: str
     sha256: str
+    warnings: tuple[Problem, ...] = ()
+    """What is not shown as written (stale translations), located; ``screening validate``
+    prints them."""
 
 
 def bundled_dir() -> Path:
@@ -78,6 +81,12 @@ def _pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
             seen.add(marker)
             problems.append(problem)
     return problems
+
+
+def pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
+    """The problems of a questionnaire's values that do not have the format's shape, located
+    and in file order."""
+    return sorted(_pydantic_problems(doc, error), key=_order)
 
 
 def field_of(loc: tuple[Any, ...]) -> str:
@@ -138,14 +147,24 @@ def _message(loc: tuple[Any, ...], kind: str, msg: str, ctx: dict[str, Any]) -> 
 def check_document(doc: Document) -> Questionnaire:
     """Validate parsed YAML as a questionnaire, then run every cross-reference check.
 
+    Returns:
+        The questionnaire as it is shown: stale translations left out (see
+        :func:`screening.texts.stale`).
+
     Raises:
         QuestionnaireError: with every problem, each located at its line and column.
     """
     return _check(doc)[0]
 
 
-def _check(doc: Document) -> tuple[Questionnaire, bytes | None]:
-    """:func:`check_document`, and the questionnaire's compiled snapshot (when caching is on)."""
+def check_source(doc: Document) -> Questionnaire:
+    """:func:`check_document`, keeping the stale translations (for the translation tools)."""
+    return _validated(doc)[0]
+
+
+def _validated(doc: Document, *, snapshot: bool = False) -> tuple[Questionnaire, bytes | None]:
+    """The questionnaire of parsed YAML, as written, once every check has passed; with
+    ``snapshot``, its compiled snapshot too (when caching is on)."""
     from screening import compiled
     from screening.checks import check  # only when a questionnaire is compiled
 
@@ -154,12 +173,32 @@ def _check(doc: Document) -> tuple[Questionnaire, bytes | None]:
     except ValidationError as exc:
         raise QuestionnaireError(sorted(_pydantic_problems(doc, exc), key=_order)) from None
     # taken before the checks use the questionnaire (and fill its lookups)
-    snapshot = compiled.snapshot(questionnaire) if compiled.cache_dir() is not None else None
+    taken = (
+        compiled.snapshot(questionnaire) if snapshot and compiled.cache_dir() is not None else None
+    )
     findings = check(questionnaire)
     if findings:
         problems = [doc.problem(f.loc, f.message, code=f.code, key=f.key) for f in findings]
         raise QuestionnaireError(sorted(problems, key=_order))
-    return questionnaire, snapshot
+    return questionnaire, taken
+
+
+def _check(doc: Document) -> tuple[Questionnaire, bytes | None, tuple[Problem, ...]]:
+    """:func:`check_document`, the questionnaire's compiled snapshot (when caching is on and
+    there is nothing to warn about), and the warnings."""
+    from screening.checks import warnings
+    from screening.texts import stale, without
+
+    questionnaire, taken = _validated(doc, snapshot=True)
+    found = warnings(questionnaire)
+    notes = tuple(
+        sorted((doc.problem(f.loc, f.message, code=f.code, key=f.key) for f in found), key=_order)
+    )
+    dropped = [s.loc for s in stale(questionnaire)]
+    if dropped:  # a stale translation is not shown: the officer's language is, until reviewed
+        questionnaire = Questionnaire.model_validate(without(doc.data, dropped))
+    # a questionnaire with warnings is not cached, so that they are found every time
+    return questionnaire, None if notes else taken, notes
 
 
 def _order(problem: Problem) -> tuple[int, int]:
@@ -190,10 +229,10 @@ def _compile(
         return LoadedQuestionnaire(cached, name, sha256)
     if doc is None:
         doc = parse_document(raw, name)
-    questionnaire, snapshot = _check(doc)
+    questionnaire, snapshot, notes = _check(doc)
     if snapshot is not None:
         compiled.store(sha256, questionnaire.id, questionnaire.version, snapshot)
-    return LoadedQuestionnaire(questionnaire, name, sha256)
+    return LoadedQuestionnaire(questionnaire, name, sha256, notes)
 
 
 @dataclass(frozen=True)
@@ -204,6 +243,7 @@ class _Bundled:
     sha256: str
     name: str
     doc: Document | None
+    path: Path
 
 
 @functools.cache
@@ -235,12 +275,12 @@ def _bundled(path: Path) -> tuple[_Bundled, object, object]:
     sha256 = hashlib.sha256(raw).hexdigest()
     known = compiled.header(sha256)
     if known is not None:
-        return _Bundled(raw, sha256, name, None), *known
+        return _Bundled(raw, sha256, name, None, path), *known
     doc = parse_document(raw, name)
     if compiled.cache_dir() is not None:
         with contextlib.suppress(QuestionnaireError):  # reported when it is asked for
             _compile(raw, sha256, name, doc)
-    return _Bundled(raw, sha256, name, doc), doc.data.get("id"), doc.data.get("version")
+    return _Bundled(raw, sha256, name, doc, path), doc.data.get("id"), doc.data.get("version")
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -288,6 +328,32 @@ def is_bundled(ident: str, version: str | None = None) -> bool:
     """Whether the id (in that version, when given) is bundled."""
     versions = _bundled_index().get(ident, {})
     return bool(versions) and (version is None or version in versions)
+
+
+def source_file(ref: str) -> tuple[Path, str, bool]:
+    """The file behind a questionnaire reference, for the tools that edit it.
+
+    Returns:
+        The file's path, the name to show for it, and whether it is an older bundled version
+        (kept byte for byte, so that the cases started on it still match its SHA-256).
+
+    Raises:
+        UsageError: ``ref`` is neither a file nor a bundled id, or names a version not bundled.
+    """
+    candidate = Path(ref)
+    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists():
+        return candidate, ref, False
+    ident, version = split_ref(ref)
+    versions = _bundled_index().get(ident)
+    if not versions:
+        _resolve_cached(ref)  # raises the usage error that names the bundled ids
+    assert versions is not None
+    newest = max(versions, key=version_key)
+    chosen = version or newest
+    if chosen not in versions:
+        _resolve_cached(ref)  # raises the usage error that names the bundled versions
+    entry = versions[chosen]
+    return entry.path, entry.name, chosen != newest
 
 
 @functools.cache

@@ -186,6 +186,12 @@ class Referral(_Model):
     questionnaire: QuestionnaireRef
     generator: Generator
     language: str
+    language_status: Literal["draft", "reviewed"] | None = Field(
+        None,
+        description="The review status the questionnaire declares for its text in `language`: "
+        "`draft` (a translation not yet reviewed) or `reviewed`; null when the language is not "
+        "one the questionnaire declares, and in documents written before it was recorded.",
+    )
     officer: str | None = None
     consent: Consent
     child: bool = Field(description="Treated as a child (under 18 or age disputed).")
@@ -350,6 +356,15 @@ def _indicator_parts(language: str) -> Callable[[Questionnaire], dict[str, dict[
     return build
 
 
+def _language_status(q: Questionnaire, language: str) -> str | None:
+    """The declared review status of a language of the questionnaire (``reviewed`` unless said)."""
+    for declared in q.languages:
+        if declared.code == language:
+            status = getattr(declared, "status", None) or "reviewed"
+            return str(getattr(status, "value", status))
+    return None
+
+
 def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
     """Build the export document of an assessment.
 
@@ -442,6 +457,7 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
             "questionnaire": {"id": q.id, "version": q.version, "sha256": context.sha256},
             "generator": {"version": __version__},
             "language": language,
+            "language_status": _language_status(q, language),
             "officer": context.officer,
             "consent": _consent(q, assessment, language, redact=context.redact),
             "child": assessment.child,

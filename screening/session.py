@@ -73,6 +73,8 @@ class InterviewSettings:
     language: str | None = None
     ui_language: str | None = None
     out: Path | None = None
+    seal_to: tuple[str, ...] = ()
+    """Recipients the referral is sealed to (age); the store's when empty."""
     redact: bool = False
     resume: str | None = None
     rtl: RtlMode = RtlMode.OFF
@@ -480,7 +482,8 @@ class Session:
         Raises:
             ScreeningError: The file cannot be written; the hint says how to export it.
         """
-        from screening.files import check_kept_output, write_private
+        from screening.files import check_kept_output
+        from screening.seal import write_referral
         from screening.store.paths import prepare_referrals
 
         case = self.require_case()
@@ -493,7 +496,18 @@ class Session:
                 path = self.referrals_dir / f"{case.case_id}.json"
             elif self.settings.out is None:  # kept from the start: checked again, now
                 check_kept_output(path, force=force)
-            write_private(path, document + "\n", force=force)
+            # Sealed (path.age) to --seal-to or the store's recipients, and the copy kept in an
+            # encrypted store's folder to the store itself.
+            written = write_referral(
+                self.store,
+                path,
+                document,
+                seal_to=self.settings.seal_to,
+                kept=case.out is None,
+                force=force,
+            )
+            assert written is not None
+            path = written
         except (ScreeningError, OSError) as error:
             message = (
                 error.message

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,6 +164,22 @@ NO_SERVER = (
     "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin): "
     "install postgresql-15 to run the store tests against PostgreSQL"
 )
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"the {name} tool is not installed (CI is set: this test must run here)")
+        pytest.skip(f"the {name} tool is not installed")
+    return found
+
+
+@pytest.fixture
+def command_line_tool() -> Callable[[str], str]:
+    """Where a command-line tool a test needs is: the test is skipped without it, except in CI
+    (``CI`` set), where that is a failure, as for the PostgreSQL server."""
+    return _tool
 
 
 @pytest.fixture(scope="session")

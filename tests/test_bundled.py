@@ -40,9 +40,20 @@ PUBLISHED = {
 @pytest.mark.parametrize("path", bundled_files(), ids=lambda p: p.name)
 def test_bundled_questionnaire_validates(path: Path) -> None:
     loaded = load_path(path)
-    assert loaded.questionnaire.languages[0].code == "en"
-    assert [lang.code for lang in loaded.questionnaire.languages] == ["en", "ar"]
-    assert loaded.questionnaire.language("ar").direction == "rtl"  # type: ignore[union-attr]
+    q = loaded.questionnaire
+    assert loaded.warnings == ()  # no stale translation ships
+    assert q.languages[0].code == "en"
+    # the officer's side in English and Arabic; the released files before 2.1.0 have no other
+    assert [lang.code for lang in q.languages if lang.audience == "all"] == ["en", "ar"]
+    assert q.language("ar").direction == "rtl"  # type: ignore[union-attr]
+    worker = [lang for lang in q.languages if lang.audience == "worker"]
+    if q.version in ("1.0.0", "2.0.0", "1.0.1"):
+        assert worker == []
+    else:
+        # the languages of the workers a Bahrain centre sees, as drafts
+        assert [lang.code for lang in worker] == ["hi", "ur", "ml", "ta", "bn", "ne", "tl", "si"]
+        assert {lang.status for lang in worker} == {"draft"}
+        assert q.language("ur").direction == "rtl"  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")

@@ -206,6 +206,8 @@ HELP_PAGES = [
     ["train"],
     ["indicators", "show"],
     ["export", "xlsform"],
+    ["translations", "export"],
+    ["translations", "import"],
 ]
 
 

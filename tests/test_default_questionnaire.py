@@ -6,6 +6,7 @@ scores the case through the one scoring path and asserts the indicator and the o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -95,7 +96,7 @@ def score(q: Questionnaire, **changes: Any) -> Assessment:
 def test_the_default_is_version_2_and_the_worker_with_no_problems_has_nothing(
     q: Questionnaire,
 ) -> None:
-    assert (q.id, q.version) == ("ilo_adult_labour", "2.0.0")
+    assert (q.id, q.version) == ("ilo_adult_labour", "2.1.0")
     result = score(q)
     assert result.indicators == ()
     assert result.outcome.code == "no_indicators"
@@ -477,6 +478,8 @@ def test_the_glossary_rejects_the_variants_it_replaced() -> None:
     [
         ROOT / "indicators" / "ilo-adult-labour.yaml",
         ROOT / "indicators" / "brief-screen.yaml",
+        ROOT / "indicators" / "ilo-adult-labour-2.0.0.yaml",
+        ROOT / "indicators" / "brief-screen-1.0.1.yaml",
         *sorted((ROOT / "indicators" / "scenarios").glob("*.yaml")),
     ],
     ids=lambda p: p.name,
@@ -513,12 +516,65 @@ def test_the_dimensions_have_the_palermo_protocol_names(q: Questionnaire) -> Non
 
 
 def test_both_versions_are_bundled_and_valid(cli) -> None:  # type: ignore[no-untyped-def]
-    assert bundled_versions("ilo_adult_labour") == ["1.0.0", "2.0.0"]
+    assert bundled_versions("ilo_adult_labour") == ["1.0.0", "2.0.0", "2.1.0"]
+    assert bundled_versions("brief_screen") == ["1.0.1", "1.1.0"]
     run = cli("validate", "--format", "json")
     assert run.code == 0
     named = {(f["id"], f["version"]) for f in json.loads(run.out)["files"]}
-    assert {("ilo_adult_labour", "1.0.0"), ("ilo_adult_labour", "2.0.0")} <= named
-    assert resolve("ilo_adult_labour@1.0.0").questionnaire.version == "1.0.0"
+    assert {
+        ("ilo_adult_labour", "1.0.0"),
+        ("ilo_adult_labour", "2.0.0"),
+        ("ilo_adult_labour", "2.1.0"),
+        ("brief_screen", "1.0.1"),
+        ("brief_screen", "1.1.0"),
+    } == named
+    for ref in ("ilo_adult_labour@1.0.0", "ilo_adult_labour@2.0.0", "brief_screen@1.0.1"):
+        assert resolve(ref).questionnaire.version == ref.split("@")[1]
+    assert resolve("brief_screen").questionnaire.version == "1.1.0"
+
+
+# The released files, kept byte for byte: a case started on one is checked against its SHA-256.
+KEPT = {
+    "ilo-adult-labour-1.0.0.yaml": "edae2691b9c884c22687639e8d686dd2eee80a55d7e29b6df61528621c839bfe",
+    "ilo-adult-labour-2.0.0.yaml": "0d16b34ed97b5f08ace6169d2fa93dd3be24bea0d97ee9d6897f7a0876d8d9bf",
+    "brief-screen-1.0.1.yaml": "36e850a1528261b6d63c6adf65b4f58fff017c53687da75b7360fd65f7956d27",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_the_older_versions_are_kept_byte_for_byte(name: str) -> None:
+    digest = hashlib.sha256((ROOT / "indicators" / name).read_bytes()).hexdigest()
+    assert digest == KEPT[name]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        ("ilo_adult_labour@2.0.0", "ilo_adult_labour@2.1.0", {"question:consent_script"}),
+        ("brief_screen@1.0.1", "brief_screen@1.1.0", set()),
+    ],
+)
+def test_the_new_versions_change_no_english_but_the_consent_script(
+    old: str, new: str, changed: set[str]
+) -> None:
+    """Translators work from the English: only the consent script (now exactly the words read
+    aloud) and its guidance change, and the flags gain what the person is told."""
+    from screening.texts import entries, source_text
+
+    before = {e.key: source_text(e.text) for e in entries(resolve(old).questionnaire)}
+    after = {e.key: source_text(e.text) for e in entries(resolve(new).questionnaire)}
+    q = resolve(new).questionnaire
+    tells = {f"flag:{f.id}/tell" for f in q.flags}
+    assert all(f.tell is not None for f in q.flags)
+    guidance = {f"{k}/guidance" for k in changed}
+    assert set(after) == set(before) | tells
+    different = {k for k in before if before[k] != after[k]}
+    assert different == changed | guidance
+    # scoring is untouched: the same conditions, ids and outcomes
+    a, b = resolve(old).questionnaire, q
+    assert [i.model_dump() for i in a.indicators] == [i.model_dump() for i in b.indicators]
+    assert [o.model_dump() for o in a.outcomes] == [o.model_dump() for o in b.outcomes]
+    assert [f.when for f in a.flags] == [f.when for f in b.flags]
 
 
 def test_an_answers_file_that_names_a_version_scores_on_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -544,7 +600,7 @@ def test_an_answers_file_that_names_a_version_scores_on_it(cli, tmp_path: Path) 
         )
     )
     referral = json.loads(cli("score", str(new)).out)
-    assert referral["questionnaire"]["version"] == "2.0.0"
+    assert referral["questionnaire"]["version"] == "2.1.0"
     assert [i["id"] for i in referral["indicators"]] == ["cd_confiscation_of_documents"]
 
 
@@ -554,7 +610,8 @@ def test_a_version_that_is_not_bundled_is_a_clear_error(cli, tmp_path: Path) -> 
     run = cli("score", str(bad))
     assert run.code == 1
     assert (
-        "no version '9.9.9' of questionnaire 'ilo_adult_labour' (bundled: 1.0.0, 2.0.0)" in run.err
+        "no version '9.9.9' of questionnaire 'ilo_adult_labour' (bundled: 1.0.0, 2.0.0, 2.1.0)"
+        in run.err
     )
     assert "Traceback" not in run.err
     assert cli("indicators", "list", "--questionnaire", "ilo_adult_labour@3").code == 2

@@ -187,6 +187,9 @@ def test_cases_completed_before_facts_were_kept_are_counted(home_sqlite: Path) -
         conn.execute("DROP TABLE case_fact_items")
         conn.execute("DROP TABLE case_facts")
         conn.execute("DROP INDEX cases_by_status")
+        conn.execute("DROP TABLE store_settings")
+        conn.execute("DROP TABLE store_keys")
+        conn.execute("ALTER TABLE cases DROP COLUMN key_gen")
         conn.execute("PRAGMA user_version = 2")
     conn.close()
     with open_store(home_sqlite) as store:  # the upgrade keeps the facts of what is there

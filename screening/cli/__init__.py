@@ -20,10 +20,12 @@ from screening.cli import cases as cases_cli
 from screening.cli import export as export_cli
 from screening.cli import indicators as indicators_cli
 from screening.cli import interview as interview_cli
+from screening.cli import keys as keys_cli
 from screening.cli import schema as schema_cli
 from screening.cli import score as score_cli
 from screening.cli import store as store_cli
 from screening.cli import train as train_cli
+from screening.cli import translations as translations_cli
 from screening.cli import validate as validate_cli
 from screening.cli.environment import Environment, current, using
 from screening.errors import ExitStatus, ScreeningError
@@ -74,6 +76,9 @@ app.add_typer(train_cli.app, name="train")
 app.add_typer(cases_cli.app, name="cases")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(store_cli.app, name="store")
+app.add_typer(translations_cli.app, name="translations")
+app.add_typer(keys_cli.app, name="keys")
+app.command("open")(keys_cli.open_sealed)
 
 
 def report(error: ScreeningError, env: Environment | None = None) -> None:

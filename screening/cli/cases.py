@@ -20,6 +20,7 @@ import typer
 from screening.cli.environment import current
 from screening.cli.options import (
     ForceOption,
+    SealToOption,
     StoreOption,
     format_option,
     out_option,
@@ -243,6 +244,7 @@ def export(
     officer: OfficerOption = None,
     ui_lang: UiLangOption = None,
     rtl: RtlOption = None,
+    seal_to: SealToOption = None,
     where: StoreOption = None,
 ) -> None:
     """Export a case's referral as JSON, on stdout or to a file.
@@ -256,7 +258,8 @@ def export(
     Example: screening cases export C-2026-11-29-7KQ3M2 --redact --out referral.json
     """
     from screening.casefile import export_case, with_audit_head
-    from screening.files import check_output, write_private
+    from screening.files import check_output
+    from screening.seal import check_sealed_target, referral_recipients, write_referral
     from screening.store import CaseStatus
     from screening.ui.cases import printable
 
@@ -264,6 +267,10 @@ def export(
     if out is not None:
         check_output(out, force=force)  # before the export is recorded
     with _store(where, read=True) as store:
+        # A bad recipient, or sealed bytes meant for a terminal, before the export is recorded.
+        check_sealed_target(
+            out, referral_recipients(store, seal_to or (), kept=False), current().stdout
+        )
         case = store.get_case(case_id)
         result = export_case(
             store, case, redact=redact, questionnaire=questionnaire, language=ui.ui
@@ -281,11 +288,10 @@ def export(
             head = store.mark_exported(case.id, officer=officer)
         # The document carries the head after its own export event (the store's current one).
         result = with_audit_head(result, head)
-        if out is None:
-            current().stdout.write(result.document)
-            current().stdout.flush()
-        else:
-            write_private(out, result.document, force=force)
+        # Sealed (age) when --seal-to or the store's settings name recipients.
+        write_referral(
+            store, out, result.document, seal_to=seal_to or (), force=force, stdout=current().stdout
+        )
     if out is not None:
         key = (
             "cases.export.wrote"

@@ -10,6 +10,7 @@ import typer
 from screening.cli.environment import current
 from screening.cli.options import (
     ForceOption,
+    SealToOption,
     StoreOption,
     lang_option,
     out_option,
@@ -76,6 +77,7 @@ def interview(
             "off: send it as stored (default; env SCREENING_RTL). See docs/languages.md.",
         ),
     ] = None,
+    seal_to: SealToOption = None,
     where: StoreOption = None,
 ) -> None:
     """Interview a worker, question by question, and write the referral recommendation.
@@ -121,6 +123,7 @@ def interview(
         language=lang,
         ui_language=ui_lang,
         out=out,
+        seal_to=tuple(seal_to or ()),
         force=force,
         redact=redact,
         resume=resume,
@@ -137,6 +140,7 @@ def interview(
 
     home = default_home() if not where or is_url(where) else Path(where).expanduser()
     with open_store(where or home, on_wait=waiting) as store:
+        store.require_key()  # an encrypted store asks for its passphrase before the first screen
         settings = _officer_of(store, settings)
         Interview(
             settings,

@@ -56,6 +56,19 @@ ForceOption = Annotated[
 ]
 
 
+SealToOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--seal-to",
+        metavar="RECIPIENT",
+        help="Seal the referral (age format) to this recipient: an age1… or ssh-ed25519 … "
+        "public key, or a file of them; repeat for several. Only their identities open it "
+        "(`age -d`, `screening open`). interview and cases export default to the store's "
+        "recipients (`screening keys seal-to`).",
+    ),
+]
+
+
 StoreOption = Annotated[
     str | None,
     typer.Option(

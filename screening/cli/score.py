@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +14,7 @@ import typer
 from screening.cli.environment import current
 from screening.cli.options import (
     ForceOption,
+    SealToOption,
     format_option,
     lang_option,
     out_option,
@@ -56,6 +58,7 @@ def score(
     ] = None,
     out: Annotated[Path | None, out_option("Write to this file (0600) instead of stdout.")] = None,
     force: ForceOption = False,
+    seal_to: SealToOption = None,
     output: Annotated[
         ScoreFormat,
         format_option("json: the referral export; table: a summary for people."),
@@ -109,6 +112,13 @@ def score(
     current().rtl = mode  # error lines are shown in it too
     if out is not None and output is ScoreFormat.JSON:
         check_output(out, force=force)  # before standard input is read
+    sealed = None
+    if seal_to and output is ScoreFormat.TABLE:
+        raise UsageError("--seal-to seals JSON output; leave out --format table")
+    if seal_to:
+        from screening.seal import parse_recipients
+
+        sealed = parse_recipients(seal_to)  # a bad recipient before anything is read
     default = resolve(questionnaire)
     if lang is not None and lang not in default.questionnaire.language_codes:
         raise UsageError(
@@ -154,8 +164,11 @@ def score(
             render_summary(view, assessment, rationale=rationale(assessment, referral.language))
     else:
         with contextlib.ExitStack() as stack:
+            # Sealed output is gathered in memory and encrypted whole: no clear text on disk.
             sink = (
-                current().stdout
+                io.StringIO()
+                if sealed
+                else current().stdout
                 if out is None
                 else stack.enter_context(private_file(out, force=force))
             )
@@ -163,6 +176,12 @@ def score(
                 sink.write(to_json(referral, indent=None if many else 2) + "\n")
                 written += 1
                 sink.flush()  # a pipeline reads each referral as soon as it is scored
+            if sealed and isinstance(sink, io.StringIO):
+                from screening.seal import seal, write_sealed
+
+                write_sealed(
+                    out, seal(sink.getvalue(), sealed), force=force, stdout=current().stdout
+                )
         if out is not None:
             from screening.ui.cases import say_path
 

@@ -32,7 +32,8 @@ def validate(
     """Check questionnaires: YAML, keys, types, references, skip logic, translations.
 
     Each problem is printed as `path:line:column: message`, then a summary line. Exit 0 when
-    every file is valid, 1 otherwise.
+    every file is valid, 1 otherwise. A translation not shown because its English changed since
+    (stale) is printed as `path:line:column: warning: message`; warnings do not fail.
 
     Example: screening validate indicators/my-centre.yaml
     """
@@ -44,11 +45,13 @@ def validate(
     paths = list(files) if files else bundled_files()
     results: list[tuple[str, list[Problem]]] = []
     names: dict[str, tuple[str | None, str | None]] = {}
+    warned: dict[str, tuple[Problem, ...]] = {}
     for path in paths:
         try:
             loaded = load_path(path)
             results.append((loaded.path, []))
             names[loaded.path] = (loaded.questionnaire.id, loaded.questionnaire.version)
+            warned[loaded.path] = loaded.warnings
         except QuestionnaireError as error:
             results.append((str(path), error.problems))
     bad = [r for r in results if r[1]]
@@ -62,6 +65,7 @@ def validate(
                     "version": names.get(name, (None, None))[1],
                     "valid": not problems,
                     "problems": [p.as_dict() for p in problems],
+                    "warnings": [w.as_dict() for w in warned.get(name, ())],
                 }
                 for name, problems in results
             ],
@@ -74,9 +78,16 @@ def validate(
         view = current().messages()  # the officer's language: SCREENING_UI_LANG
         ui = view.ui
 
-        for _, problems in results:
+        for name, problems in results:
             # a problem quotes the file (keys, values) and names it: shown, never acted on
             problem_lines(view, [str(problem) for problem in problems])
+            problem_lines(
+                view,
+                [
+                    str(warning._replace(message="warning: " + warning.message))
+                    for warning in warned.get(name, ())
+                ],
+            )
         count = sum(len(p) for _, p in results)
         if bad:
             problem_count = tn("count.problems", count, ui)

@@ -91,11 +91,8 @@ def _copy_case(
     report: MigrationReport,
 ) -> None:
     case = source.get_case(case_id)
+    notes = source.note_records(case.id)  # decrypted, when the source is encrypted
     with source._read(f"read case {case_id}") as conn:
-        notes = conn.execute(
-            "SELECT question_id, text, officer, recorded_at, seq FROM notes WHERE case_id = ?",
-            (case.id,),
-        ).fetchall()
         flags = conn.execute(
             "SELECT flag_id, officer, acknowledged_at, rowid FROM acknowledged_flags"
             " WHERE case_id = ?",
@@ -106,8 +103,8 @@ def _copy_case(
     for n, record in enumerate(case.answer_history):
         at = record.recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         steps.append((at, 0, n, "answer", (record.question_id, record.value, record.officer)))
-    for question_id, text, officer, at, seq in notes:
-        steps.append((str(at), 1, int(seq), "note", (question_id, text, officer)))
+    for note in notes:
+        steps.append((note[3], 1, note[4], "note", note[:3]))
     for flag_id, officer, at, rowid in flags:
         steps.append((str(at), 2, int(rowid), "flag", (flag_id, officer)))
     steps.sort(key=lambda step: step[:3])

@@ -244,7 +244,7 @@ def prepare_referrals(folder: Path) -> None:
 def remove_referrals(home: Path, case_id: str) -> list[Path]:
     """Remove the referral file of a deleted case from the referrals folder.
 
-    Removes ``referrals/CASE_ID.json`` and any temporary file a killed write left beside it
+    Removes ``referrals/CASE_ID.json`` (or the sealed ``CASE_ID.json.age``) and any temporary file a killed write left beside it
     (``.CASE_ID.json.*.tmp``). A regular file is overwritten with zeros before it is unlinked
     (unless another hard link to it exists); a symbolic link is unlinked, never followed. Files written elsewhere with ``--out`` are
     not touched.
@@ -260,12 +260,13 @@ def remove_referrals(home: Path, case_id: str) -> list[Path]:
     folder = home / REFERRALS_DIR
     if not folder.is_dir() or folder.is_symlink():
         return []
-    name = f"{case_id}.json"
-    prefix = f".{name}."
+    # The kept referral of an encrypted store is sealed: CASE_ID.json.age.
+    names = (f"{case_id}.json", f"{case_id}.json.age")
+    prefixes = tuple(f".{name}." for name in names)
     doomed = sorted(
         Path(entry.path)
         for entry in os.scandir(folder)
-        if entry.name == name or (entry.name.startswith(prefix) and entry.name.endswith(".tmp"))
+        if entry.name in names or (entry.name.startswith(prefixes) and entry.name.endswith(".tmp"))
     )
     removed: list[Path] = []
     for path in doomed:

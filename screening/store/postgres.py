@@ -189,7 +189,24 @@ _PG_V2: Final = (
     _fill_case_facts,
 )
 
-PG_MIGRATIONS: list[tuple[str | Callable[[Conn], None], ...]] = [_PG_V1, _PG_V2]
+_PG_V3: Final = (
+    # Encryption at rest (see the SQLite store's schema 4).
+    "CREATE TABLE store_settings (key text PRIMARY KEY, value text NOT NULL)",
+    """
+    CREATE TABLE store_keys (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind text NOT NULL,
+        label text,
+        gen integer NOT NULL,
+        kdf text,
+        wrapped text NOT NULL,
+        created_at text NOT NULL
+    )
+    """,
+    "ALTER TABLE cases ADD COLUMN key_gen integer",
+)
+
+PG_MIGRATIONS: list[tuple[str | Callable[[Conn], None], ...]] = [_PG_V1, _PG_V2, _PG_V3]
 """The PostgreSQL schema's history: entry ``n`` takes the database from version n to n + 1
 (the highest ``version`` in ``screening_schema``). Append, never edit."""
 
@@ -360,6 +377,7 @@ class PostgresStore(SqliteStore):
         self.officer_id: str | None = None
         self.roles: frozenset[str] = frozenset()
         self._admin = True
+        self._init_crypto()
 
     @classmethod
     def connect(
@@ -746,6 +764,9 @@ class PostgresStore(SqliteStore):
             raise _translate(exc, action, self.where, self.busy_timeout) from None
         return pg
 
+    def _has_settings(self, conn: Conn) -> bool:
+        return True  # the schema is brought up to date when the store is opened
+
     def _damaged(self, conn: Conn) -> bool:
         return False  # the server checks its pages itself (and reports damage as errors)
 
@@ -754,6 +775,16 @@ class PostgresStore(SqliteStore):
 
     def _scrub_wal(self) -> None:
         return None
+
+    def _reclaim(self) -> None:
+        # The clear (or old-key) row versions an upgrade or rotation replaced stay in the
+        # tables' files until vacuumed; VACUUM FULL rewrites the tables without them. Only the
+        # tables' owner may: others leave it to autovacuum (documented: run it as the owner).
+        import psycopg
+
+        pg = self._live_pg("reclaim the space of rewritten rows")
+        with contextlib.suppress(psycopg.Error):
+            pg.execute("VACUUM (FULL) cases, answers, notes, case_meta, store_settings")
 
 
 def _rollback(pg: psycopg.Connection[tuple[Any, ...]]) -> None:
@@ -913,6 +944,10 @@ GRANTS: Final = (
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON leases TO {_WRITERS}",
     f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_WRITERS}",
     "GRANT DELETE ON cases TO screening_supervisor",
+    # The wrapped data keys are read by everyone who unlocks the store (each is useless
+    # without its passphrase or secret); supervisors manage them.
+    f"GRANT SELECT ON store_settings, store_keys TO {_ALL}",
+    "GRANT INSERT, UPDATE, DELETE ON store_settings, store_keys TO screening_supervisor",
 )
 """What each role may do with each table (``screening store init`` runs these every time)."""
 

@@ -46,6 +46,7 @@ from screening.store.audit import (
     verify_chain,
     verify_data,
 )
+from screening.store.crypto import Keyring, KeyUnavailable, SealedValueError
 from screening.store.model import (
     GENESIS_HASH,
     AnswerRecord,
@@ -208,7 +209,7 @@ def _seal_earlier_cases(conn: Conn) -> None:
             "UPDATE acknowledged_flags SET event_seq = ? WHERE case_id = ? AND flag_id = ?",
             [(events + 1, cid, r.subject) for r in records if r.kind == "flag"],
         )
-        state = _load_case(conn, cid)
+        state = _load_case(conn, cid, codec=_LEGACY)
         assert state is not None
         _append_event(
             conn, at, None, EventType.CASE_UPGRADED, cid, data=digest, case=state.digest()
@@ -287,7 +288,25 @@ _V3: Final = (
     _fill_case_facts,
 )
 
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3]
+_V4: Final = (
+    # Encryption at rest (`screening keys init`): the store's id and key generation, and the
+    # data keys as each holder wraps them; a case's generation (NULL: stored in the clear).
+    "CREATE TABLE store_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """
+    CREATE TABLE store_keys (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        label TEXT,
+        gen INTEGER NOT NULL,
+        kdf TEXT,
+        wrapped TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "ALTER TABLE cases ADD COLUMN key_gen INTEGER",
+)
+
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4]
 """The schema's history: entry ``n`` takes a store from ``user_version`` n to n + 1.
 
 An entry is SQL statements, or functions given the connection inside the same transaction.
@@ -439,12 +458,122 @@ def _system_clock() -> datetime:
     return datetime.now(UTC).astimezone()
 
 
+_PENDING: Final = "(computed from the clear text when needed)"
+
+_FIELD_NAMES: Final = {
+    "answer": "the answer to question {subject} of case {case}",
+    "note": "a note on question {subject} of case {case}",
+    "referral": "the referral of case {case}",
+    "meta": "the metadata item {subject} of case {case}",
+    "salt": "the secret of case {case}",
+}
+
+
+class _Codec:
+    """How a store turns stored values into clear text and back: through the unlocked keyring
+    for a case of an encrypted generation, unchanged for a case stored in the clear.
+
+    ``problems``, when given, collects what does not decrypt (``cases verify``) instead of
+    raising, and a placeholder that matches no digest stands for the value.
+    """
+
+    def __init__(
+        self,
+        keyring: Keyring | None,
+        where: str,
+        problems: list[str] | None = None,
+        extend: Callable[[Conn], None] | None = None,
+    ) -> None:
+        self.keyring = keyring
+        self.where = where
+        self.problems = problems
+        self.extend = extend
+
+    def ensure(self, conn: Conn, gen: object) -> None:
+        """Before reading a case of generation ``gen``: unwrap that key if a rotation
+        started since this store was unlocked."""
+        if (
+            gen is not None
+            and self.keyring is not None
+            and self.extend is not None
+            and not self.keyring.has(int(str(gen)))
+        ):
+            self.extend(conn)
+
+    def open(self, gen: int | None, cid: str, name: str, subject: str | None, stored: str) -> str:
+        if gen is None:
+            return stored
+        if self.keyring is not None and not self.keyring.has(gen) and self.problems is not None:
+            self.problems.append(
+                f"case {cid} names key generation {gen}, which the store's keys do not hold: "
+                "it was changed outside screening"
+            )
+            return _placeholder(name)
+        if self.keyring is None or not self.keyring.has(gen):
+            raise _locked(self.where)
+        try:
+            return self.keyring.open(gen, cid, name, subject, stored)
+        except SealedValueError:
+            what = _FIELD_NAMES[name].format(subject=subject, case=cid)
+            message = (
+                f"{what} does not decrypt with the store's key: it was altered, or copied "
+                "from another case, question or field, outside screening"
+            )
+            if self.problems is not None:
+                self.problems.append(message)
+                return _placeholder(name)
+            raise StoreError(
+                f"cannot read {self.where}: {message}",
+                hint="Run `screening cases verify` to list every damaged value, and restore the "
+                "store from a backup.",
+            ) from None
+
+    def seal(self, gen: int | None, cid: str, name: str, subject: str | None, text: str) -> str:
+        if gen is None:
+            return text
+        if self.keyring is None or not self.keyring.has(gen):
+            raise _locked(self.where)
+        return self.keyring.seal(gen, cid, name, subject, text)
+
+
+def _placeholder(name: str) -> str:
+    """What stands for a value that does not decrypt, in ``verify``: it matches no digest (a
+    secret of zeros, for a case's secret, so that its digests can still be computed)."""
+    return "00" * 32 if name == "salt" else "\x00undecryptable"
+
+
+def _locked(where: str) -> StoreError:
+    return StoreError(
+        f"the case store {where} is encrypted and its key is not unlocked in this command "
+        "(or was changed by `screening keys` while it ran)",
+        hint="Run the command again: type the passphrase or recovery key when asked, or set "
+        "SCREENING_KEY_FILE to the store's key file.",
+    )
+
+
+_CLEAR: Final = _Codec(None, "the case store")
+_LEGACY: Final = _Codec(None, "the case store")  # a store before schema 4 (no key_gen column)
+
+
 class _CaseState:
     """A case's row read inside a write transaction, with its lease."""
 
-    __slots__ = ("chain", "fields", "last_answer", "lease", "referral_json", "salt")
+    __slots__ = (
+        "_codec",
+        "_question",
+        "_salt",
+        "_stored_salt",
+        "chain",
+        "fields",
+        "gen",
+        "last_answer",
+        "lease",
+        "referral_json",
+    )
 
-    def __init__(self, row: tuple[object, ...]) -> None:
+    def __init__(
+        self, row: tuple[object, ...], codec: _Codec | None = None, question: str | None = None
+    ) -> None:
         (
             cid,
             status,
@@ -463,7 +592,11 @@ class _CaseState:
             meta_hash,
             *rest,
         ) = row
+        self._codec = codec or _CLEAR
+        self._question = question
         self.referral_json = referral if isinstance(referral, str) else None
+        events, head, last, gen = rest[5:]
+        self.gen: int | None = None if gen is None else int(str(gen))
         self.fields: dict[str, str | int | None] = {
             "id": str(cid),
             "status": str(status),
@@ -477,12 +610,19 @@ class _CaseState:
             "updated_at": str(updated),
             "completed_at": None if completed is None else str(completed),
             "exported_at": None if exported is None else str(exported),
-            "referral_sha256": _referral_sha(self.referral_json),
+            "referral_sha256": None,
             "meta_hash": None if meta_hash is None else str(meta_hash),
         }
-        self.salt = str(salt) if salt is not None else ""
+        self._stored_salt = str(salt) if salt is not None else ""
+        self._salt: str | None = self._stored_salt
+        if self.gen is not None and self._stored_salt:
+            self._salt = None  # decrypted when first needed
+        if self.referral_json is not None:
+            if self.gen is None:
+                self.fields["referral_sha256"] = _referral_sha(self.referral_json)
+            else:
+                self.fields["referral_sha256"] = _PENDING
         self.lease = tuple(rest[:5])
-        events, head, last = rest[5:]
         if events is None or head is None:
             raise StoreError(
                 "the audit log's state is missing from the case store",
@@ -490,16 +630,39 @@ class _CaseState:
             )
         self.chain = (int(str(events)), str(head))
         self.last_answer = None if last is None else str(last)
+        if self.last_answer is not None and self.last_answer != _CLEARED:
+            self.last_answer = self._codec.open(
+                self.gen, self.id, "answer", question, self.last_answer
+            )
 
     @property
     def id(self) -> str:
         return str(self.fields["id"])
 
     @property
+    def salt(self) -> str:
+        """The case's secret (the key of its digests), decrypted when it is encrypted."""
+        if self._salt is None:
+            self._salt = self._codec.open(self.gen, self.id, "salt", None, self._stored_salt)
+        return self._salt
+
+    def resolve(self) -> None:
+        """Fill in what is computed from encrypted fields (the referral's sha256)."""
+        if self.fields["referral_sha256"] == _PENDING and self.referral_json is not None:
+            self.fields["referral_sha256"] = _referral_sha(
+                self._codec.open(self.gen, self.id, "referral", None, self.referral_json)
+            )
+
+    def seal(self, name: str, subject: str | None, text: str) -> str:
+        """``text`` as this case stores it (encrypted under its generation's key, if any)."""
+        return self._codec.seal(self.gen, self.id, name, subject, text)
+
+    @property
     def status(self) -> CaseStatus:
         return CaseStatus(str(self.fields["status"]))
 
     def digest(self) -> str:
+        self.resolve()
         return case_digest(self.salt, self.fields)
 
     def holder(self) -> LeaseHolder | None:
@@ -524,16 +687,26 @@ _CASE_SELECT: Final = (
     " c.completed_at, c.exported_at, c.referral_json, c.salt, c.meta_hash,"
     " l.token, l.officer, l.host, l.pid, l.since, s.events, s.head,"
     " (SELECT a.value_json FROM answers a WHERE a.case_id = c.id AND a.question_id = ?"
-    "  ORDER BY a.seq DESC LIMIT 1)"
+    "  ORDER BY a.seq DESC LIMIT 1), c.key_gen"
     " FROM cases c LEFT JOIN leases l ON l.case_id = c.id"
     " LEFT JOIN chain_state s ON s.id = 1"
 )
 
 
-def _load_case(conn: Conn, case_id: str, question_id: str | None = None) -> _CaseState | None:
+_CASE_SELECT_V2: Final = _CASE_SELECT.replace(", c.key_gen", ", NULL")
+
+
+def _load_case(
+    conn: Conn, case_id: str, question_id: str | None = None, codec: _Codec | None = None
+) -> _CaseState | None:
     """The case's row, lease and the log's state; with the current answer to a question."""
-    row = conn.execute(_CASE_SELECT + " WHERE c.id = ?", (question_id, case_id)).fetchone()
-    return None if row is None else _CaseState(row)
+    select = _CASE_SELECT if codec is not _LEGACY else _CASE_SELECT_V2
+    row = conn.execute(select + " WHERE c.id = ?", (question_id, case_id)).fetchone()
+    if row is None:
+        return None
+    if codec is not None:
+        codec.ensure(conn, row[-1])
+    return _CaseState(row, codec, question_id)
 
 
 def _referral_sha(referral_json: str | None) -> str | None:
@@ -574,6 +747,7 @@ class SqliteStore:
         self._leases: dict[str, str] = {}
         self._anchor_fd: int | None = None
         self._anchored: tuple[int, str] | None = None
+        self._init_crypto()
 
     @classmethod
     def open(
@@ -686,6 +860,7 @@ class SqliteStore:
         items = [
             (key, _dump(value, f"the case metadata {key!r}")) for key, value in (meta or {}).items()
         ]
+        self._need_key()
         with self._write("create a case") as conn:
             if case_id is None:
                 new_id = self._fresh_case_id(conn, moment.date())
@@ -697,10 +872,13 @@ class SqliteStore:
                     )
                 new_id = case_id
             salt = secrets.token_hex(32)
+            gen = self._current_gen(conn)
+            codec = self._codec()
+            codec.ensure(conn, gen)
             conn.execute(
                 "INSERT INTO cases (id, status, questionnaire_id, questionnaire_version,"
                 " questionnaire_sha256, language, ui_language, officer, created_at, updated_at,"
-                " salt, meta_hash) VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " salt, meta_hash, key_gen) VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new_id,
                     questionnaire_id,
@@ -711,13 +889,17 @@ class SqliteStore:
                     officer,
                     at,
                     at,
-                    salt,
+                    codec.seal(gen, new_id, "salt", None, salt),
                     meta_digest(salt, items),
+                    gen,
                 ),
             )
             conn.executemany(
                 "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)",
-                [(new_id, key, value) for key, value in items],
+                [
+                    (new_id, key, codec.seal(gen, new_id, "meta", key, value))
+                    for key, value in items
+                ],
             )
             if lease:
                 self._take_lease(conn, new_id, officer, at)
@@ -806,6 +988,7 @@ class SqliteStore:
     ) -> bool:
         """Add an answer record (``_CLEARED``: a withdrawal) unless it is the current one."""
         at = _stamp(self._moment(now))
+        self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action, question_id)
             cid = state.id
@@ -813,10 +996,15 @@ class SqliteStore:
             if (_CLEARED if previous is None else previous) == value_json:
                 return False
             events = state.chain[0]
+            stored = (
+                value_json
+                if value_json == _CLEARED
+                else state.seal("answer", question_id, value_json)
+            )
             conn.execute(
                 "INSERT INTO answers (case_id, question_id, value_json, officer, recorded_at,"
                 " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, question_id, value_json, officer, at, events + 1),
+                (cid, question_id, stored, officer, at, events + 1),
             )
             if question_id in FACT_QUESTIONS:
                 _write_answer_fact(conn, cid, question_id, value_json)
@@ -876,6 +1064,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"save the note on question {question_id} of case {_show(case_id)}"
+        self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
             cid = state.id
@@ -883,7 +1072,7 @@ class SqliteStore:
             conn.execute(
                 "INSERT INTO notes (case_id, question_id, text, officer, recorded_at, event_seq)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, question_id, text, officer, at, events + 1),
+                (cid, question_id, state.seal("note", question_id, text), officer, at, events + 1),
             )
             data = record_digest(
                 state.salt, "note", **_note_fields(cid, question_id, text, officer, at)
@@ -907,6 +1096,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"save the acknowledgement of flag {flag_id} in case {_show(case_id)}"
+        self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
             cid = state.id
@@ -942,6 +1132,7 @@ class SqliteStore:
         """
         value_json = _dump(value, f"the case metadata {key!r}")
         at = _stamp(self._moment(now))
+        self._need_key()
         with self._write(f"save the metadata of case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
             self._check_lease(state, f"save the metadata of case {state.id}")
@@ -949,9 +1140,11 @@ class SqliteStore:
             conn.execute(
                 "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)"
                 " ON CONFLICT (case_id, key) DO UPDATE SET value_json = excluded.value_json",
-                (cid, key, value_json),
+                (cid, key, state.seal("meta", key, value_json)),
             )
-            state.fields["meta_hash"] = _store_meta_hash(conn, cid, state.salt)
+            state.fields["meta_hash"] = _store_meta_hash(
+                conn, cid, state.salt, self._codec(), state.gen
+            )
             data = keyed_digest(state.salt, canonical_json(key=key, value=value_json))
             self._touch(conn, state, at, None, EventType.CASE_UPDATED, data)
 
@@ -979,24 +1172,28 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"complete case {_show(case_id)}"
+        self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
             cid = state.id
+            codec = self._codec()
             conn.execute(
                 "UPDATE cases SET status = 'complete', referral_json = ?, completed_at = ?,"
                 " updated_at = ? WHERE id = ?",
-                (referral_json, at, at, cid),
+                (state.seal("referral", None, referral_json), at, at, cid),
             )
-            summary = _referral_summary(referral_json, _fact_answers(conn, cid))
+            summary = _referral_summary(referral_json, _fact_answers(conn, cid, codec, state.gen))
             if summary is not None:
                 # What the statistics read, kept small beside the referral (and covered by
                 # the chain, as all metadata is).
                 conn.execute(
                     "INSERT INTO case_meta (case_id, key, value_json) VALUES (?, ?, ?)"
                     " ON CONFLICT (case_id, key) DO UPDATE SET value_json = excluded.value_json",
-                    (cid, SUMMARY_KEY, summary),
+                    (cid, SUMMARY_KEY, state.seal("meta", SUMMARY_KEY, summary)),
                 )
-                state.fields["meta_hash"] = _store_meta_hash(conn, cid, state.salt)
+                state.fields["meta_hash"] = _store_meta_hash(
+                    conn, cid, state.salt, codec, state.gen
+                )
                 _write_facts(conn, cid, summary)
             state.fields.update(
                 status=CaseStatus.COMPLETE.value,
@@ -1035,6 +1232,7 @@ class SqliteStore:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
+        self._need_key()
         with self._write(f"record the export of case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
             cid = state.id
@@ -1072,9 +1270,12 @@ class SqliteStore:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
+        self._need_key()
         with self._write(f"delete case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
-            self._anchored = _remove(conn, state, at, officer, EventType.CASE_DELETED)
+            self._anchored = _remove(
+                conn, state, at, officer, EventType.CASE_DELETED, self._codec()
+            )
             self._leases.pop(state.id.casefold(), None)
         self._scrub_wal()
 
@@ -1105,6 +1306,7 @@ class SqliteStore:
         moment = self._moment(now)
         at = _stamp(moment)
         cutoff = _stamp(moment - older_than)
+        self._need_key()
         with self._write("purge old cases") as conn:
             ids = [
                 row[0]
@@ -1114,7 +1316,7 @@ class SqliteStore:
             ]
             for cid in ids:
                 self._anchored = _remove(
-                    conn, self._state(conn, cid), at, officer, EventType.CASE_PURGED
+                    conn, self._state(conn, cid), at, officer, EventType.CASE_PURGED, self._codec()
                 )
                 self._leases.pop(cid.casefold(), None)
         if ids:
@@ -1146,6 +1348,7 @@ class SqliteStore:
             )
         at = _stamp(self._moment(now))
         action = f"reassign case {_show(case_id)}"
+        self._need_key()
         with self._write(action) as conn:
             state = self._state(conn, case_id)
             self._check_lease(state, action)
@@ -1280,18 +1483,28 @@ class SqliteStore:
         Raises:
             StoreError: Unknown case, or the store cannot be read.
         """
+        self._need_key()
+        codec = self._codec()
         with self._read(f"read case {_show(case_id)}") as conn:
             cid, _ = self._require(conn, case_id)
             row = conn.execute(
                 "SELECT id, status, questionnaire_id, questionnaire_version,"
                 " questionnaire_sha256, language, ui_language, officer, created_at, updated_at,"
-                " completed_at, exported_at, referral_json FROM cases WHERE id = ?",
+                " completed_at, exported_at, referral_json, key_gen FROM cases WHERE id = ?",
                 (cid,),
             ).fetchone()
+            gen = None if row[13] is None else int(row[13])
+            codec.ensure(conn, gen)
+
+            def clear(name: str, subject: str | None, stored: str) -> str:
+                if name == "answer" and stored == _CLEARED:
+                    return stored
+                return codec.open(gen, cid, name, subject, stored)
+
             history = tuple(
                 AnswerRecord(
                     question_id=qid,
-                    value=json.loads(value_json),
+                    value=json.loads(clear("answer", qid, value_json)),
                     officer=officer,
                     recorded_at=_parse(recorded_at),
                 )
@@ -1305,7 +1518,7 @@ class SqliteStore:
             for qid, text in conn.execute(
                 "SELECT question_id, text FROM notes WHERE case_id = ? ORDER BY seq", (cid,)
             ):
-                notes.setdefault(qid, []).append(text)
+                notes.setdefault(qid, []).append(clear("note", qid, text))
             flags = frozenset(
                 flag
                 for (flag,) in conn.execute(
@@ -1313,7 +1526,7 @@ class SqliteStore:
                 )
             )
             meta: dict[str, JSONValue] = {
-                key: json.loads(value_json)
+                key: json.loads(clear("meta", key, value_json))
                 for key, value_json in conn.execute(
                     "SELECT key, value_json FROM case_meta WHERE case_id = ? ORDER BY key",
                     (cid,),
@@ -1343,8 +1556,31 @@ class SqliteStore:
             notes=notes,
             acknowledged_flags=flags,
             meta=meta,
-            referral_json=row[12],
+            referral_json=None if row[12] is None else clear("referral", None, row[12]),
         )
+
+    def note_records(self, case_id: str) -> list[tuple[str, str, str | None, str, int]]:
+        """A case's notes with who wrote them and when, in the order written (decrypted):
+        ``(question_id, text, officer, recorded_at, seq)``."""
+        self._need_key()
+        codec = self._codec()
+        with self._read(f"read the notes of case {_show(case_id)}") as conn:
+            state = self._state(conn, case_id)
+            rows = conn.execute(
+                "SELECT question_id, text, officer, recorded_at, seq FROM notes"
+                " WHERE case_id = ? ORDER BY seq",
+                (state.id,),
+            ).fetchall()
+        return [
+            (
+                str(qid),
+                codec.open(state.gen, state.id, "note", str(qid), str(text)),
+                None if officer is None else str(officer),
+                str(at),
+                int(seq),
+            )
+            for qid, text, officer, at, seq in rows
+        ]
 
     def list_cases(self, status: CaseStatus | str | None = None) -> list[CaseSummary]:
         """The cases, most recently updated first, without any answer content.
@@ -1501,6 +1737,14 @@ class SqliteStore:
         # can lag behind what the log holds, never run ahead of it.
         anchor_file = self._anchor_file()
         anchor = None if anchor_file is None else _read_anchor(anchor_file)
+        sealed: list[str] = []
+        unlocked = True
+        if self.encrypted:
+            try:
+                self._need_key()
+            except KeyUnavailable:
+                unlocked = False  # the chain alone (an auditor has no key)
+        codec = _Codec(self._keyring, self.where, sealed)
         try:
             with self._read("verify the audit log") as conn:
                 if self._damaged(conn):
@@ -1520,9 +1764,11 @@ class SqliteStore:
                     )
                 ]
                 recorded_events, recorded_head = _chain_state(conn)
-                data = self._sees_all_data()
-                cases = _case_rows(conn) if data else []
-                records = _records(conn, None) if data else []
+                data = self._sees_all_data() and unlocked
+                if data:
+                    self._extend_keyring(conn)
+                cases = _case_rows(conn, codec) if data else []
+                records = _records(conn, None, codec) if data else []
             result = verify_chain(
                 events,
                 recorded_events=recorded_events,
@@ -1530,6 +1776,7 @@ class SqliteStore:
                 expected_head=expected_head,
             )
             problems = [result.message] if not result.ok else []
+            problems += sealed
             if result.first_broken is None and data:
                 problems += verify_data(events, cases, records)
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -1561,6 +1808,9 @@ class SqliteStore:
                 + (
                     ""
                     if data
+                    else " (the chain only: the store is encrypted and no key was given, so "
+                    "the data was not compared with it)"
+                    if not unlocked
                     else " (the chain only: this role cannot read every case, so the data "
                     "was not compared with it)"
                 ),
@@ -1579,7 +1829,273 @@ class SqliteStore:
             anchor=None if anchored is None else anchored[1],
         )
 
+    # -- encryption at rest (see screening.keys for the holders' side) -------------------------
+
+    def _init_crypto(self) -> None:
+        self._keyring: Keyring | None = None
+        self._unlocker: Callable[[SqliteStore], Keyring] | None = None
+        self._settings_cache: dict[str, str] | None = None
+
+    def set_unlocker(self, unlocker: Callable[[SqliteStore], Keyring] | None) -> None:
+        """How this store gets its keys when it first needs them (once per store object);
+        by default :func:`screening.keys.unlock_from_environment`."""
+        self._unlocker = unlocker
+
+    def unlock(self, keyring: Keyring) -> None:
+        """Use these unlocked data keys from now on."""
+        self._keyring = keyring
+
+    @property
+    def keyring(self) -> Keyring | None:
+        """The unlocked data keys, if any."""
+        return self._keyring
+
+    def key_settings(self, *, fresh: bool = False) -> dict[str, str]:
+        """The store's encryption settings (``store_id``, ``key_gen``, ``rotating``, and the
+        recipients of sealed referrals); empty for a store that was never encrypted."""
+        if self._settings_cache is None or fresh:
+            with self._read("read the case store's settings") as conn:
+                self._settings_cache = _settings(conn) if self._has_settings(conn) else {}
+        return dict(self._settings_cache)
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether ``screening keys init`` encrypted this store."""
+        return "store_id" in self.key_settings()
+
+    def key_holders(self) -> list[tuple[int, str, str | None, int, str | None, str, str]]:
+        """The wrapped data keys: ``(id, kind, label, gen, kdf, wrapped, created_at)``."""
+        with self._read("read the case store's keys") as conn:
+            return [
+                (int(i), str(k), None if lab is None else str(lab), int(g), kdf, str(w), str(at))
+                for i, k, lab, g, kdf, w, at in conn.execute(
+                    "SELECT id, kind, label, gen, kdf, wrapped, created_at FROM store_keys"
+                    " ORDER BY id"
+                )
+            ]
+
+    def install_keys(
+        self,
+        *,
+        store_id: str,
+        gen: int,
+        holders: list[tuple[str, str | None, int, str | None, str]],
+        settings: Mapping[str, str] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Start encrypting with generation ``gen``, in one transaction: the settings, and the
+        holders' wrapped keys ``(kind, label, gen, kdf, wrapped)``. New cases are written with
+        ``gen`` from the commit on; :meth:`reencrypt_batch` brings the others to it."""
+        at = _stamp(self._moment(now))
+        with self._write("set up the case store's keys") as conn:
+            found = _settings(conn)
+            if found.get("store_id", store_id) != store_id:
+                raise StoreError(f"the keys of {self.where} were changed by another command")
+            values = {"store_id": store_id, "key_gen": str(gen), "rotating": str(gen)}
+            values.update(settings or {})
+            for key, value in values.items():
+                _put_setting(conn, key, value)
+            _insert_holders(conn, holders, at)
+        self._settings_cache = None
+
+    def add_holders(
+        self,
+        holders: list[tuple[str, str | None, int, str | None, str]],
+        *,
+        now: datetime | None = None,
+    ) -> None:
+        """Add wrapped keys ``(kind, label, gen, kdf, wrapped)``."""
+        at = _stamp(self._moment(now))
+        with self._write("add a key to the case store") as conn:
+            _insert_holders(conn, holders, at)
+
+    def remove_holder(self, holder_id: int) -> None:
+        """Remove one wrapped key; the last one of the current generation is refused."""
+        with self._write("remove a key from the case store") as conn:
+            settings = _settings(conn)
+            gen = int(settings.get("key_gen", "0"))
+            row = conn.execute("SELECT kind, gen FROM store_keys WHERE id = ?", (holder_id,))
+            found = row.fetchone()
+            if found is None or str(found[0]) in ("next", "previous"):
+                raise StoreError(
+                    f"no key {holder_id} in {self.where}",
+                    hint="Run `screening keys list` to see the store's keys.",
+                )
+            others = conn.execute(
+                "SELECT COUNT(*) FROM store_keys WHERE gen = ? AND id <> ?"
+                " AND kind NOT IN ('next', 'previous')",
+                (gen, holder_id),
+            ).fetchone()[0]
+            if int(found[1]) == gen and int(others) == 0:
+                raise StoreError(
+                    f"key {holder_id} is the last key of {self.where}: without it nobody could "
+                    "read the store again",
+                    hint="Add another key first (`screening keys add`).",
+                )
+            conn.execute("DELETE FROM store_keys WHERE id = ?", (holder_id,))
+
+    def pending_cases(self) -> int:
+        """How many cases are not yet under the current key (an upgrade or rotation to
+        finish)."""
+        with self._read("read the case store's keys") as conn:
+            gen = int(_settings(conn).get("key_gen", "0"))
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM cases WHERE key_gen IS NULL OR key_gen <> ?", (gen,)
+                ).fetchone()[0]
+            )
+
+    def reencrypt_batch(self, limit: int = 50) -> int:
+        """Encrypt up to ``limit`` cases under the current key (from the clear, or from an
+        older key), in one transaction; how many were done (0: none left).
+
+        Each case is rewritten whole in the transaction and its generation set with it, so a
+        crash leaves every case readable under the key it names, and running again goes on
+        where it stopped. The audit chain's digests cover the clear text: they do not change.
+        """
+        self._need_key()
+        with self._write("encrypt the case store") as conn:
+            self._extend_keyring(conn)
+            codec = self._codec()
+            target = int(_settings(conn)["key_gen"])
+            rows = conn.execute(
+                "SELECT id, key_gen, salt, referral_json FROM cases"
+                " WHERE key_gen IS NULL OR key_gen <> ? ORDER BY id LIMIT ?",
+                (target, limit),
+            ).fetchall()
+            for cid, old_gen, salt, referral in rows:
+                cid = str(cid)
+                old = None if old_gen is None else int(old_gen)
+
+                def again(name: str, subject: str | None, stored: str) -> str:
+                    clear = codec.open(old, cid, name, subject, stored)  # noqa: B023 - used at once
+                    return codec.seal(target, cid, name, subject, clear)  # noqa: B023
+
+                conn.execute(
+                    "UPDATE cases SET salt = ?, referral_json = ?, key_gen = ? WHERE id = ?",
+                    (
+                        None if salt is None else again("salt", None, str(salt)),
+                        None if referral is None else again("referral", None, str(referral)),
+                        target,
+                        cid,
+                    ),
+                )
+                conn.executemany(
+                    "UPDATE answers SET value_json = ? WHERE seq = ?",
+                    [
+                        (again("answer", str(qid), str(value)), seq)
+                        for seq, qid, value in conn.execute(
+                            "SELECT seq, question_id, value_json FROM answers WHERE case_id = ?"
+                            " AND value_json <> ?",
+                            (cid, _CLEARED),
+                        ).fetchall()
+                    ],
+                )
+                conn.executemany(
+                    "UPDATE notes SET text = ? WHERE seq = ?",
+                    [
+                        (again("note", str(qid), str(text)), seq)
+                        for seq, qid, text in conn.execute(
+                            "SELECT seq, question_id, text FROM notes WHERE case_id = ?", (cid,)
+                        ).fetchall()
+                    ],
+                )
+                conn.executemany(
+                    "UPDATE case_meta SET value_json = ? WHERE case_id = ? AND key = ?",
+                    [
+                        (again("meta", str(key), str(value)), cid, key)
+                        for key, value in conn.execute(
+                            "SELECT key, value_json FROM case_meta WHERE case_id = ?", (cid,)
+                        ).fetchall()
+                    ],
+                )
+        return len(rows)
+
+    def finish_keys(self) -> None:
+        """End an upgrade or rotation once every case is under the current key: the older
+        generations' wrapped keys and the cross wraps are removed, and the old pages of the
+        write-ahead log are folded in and overwritten."""
+        with self._write("finish encrypting the case store") as conn:
+            settings = _settings(conn)
+            gen = int(settings["key_gen"])
+            left = conn.execute(
+                "SELECT COUNT(*) FROM cases WHERE key_gen IS NULL OR key_gen <> ?", (gen,)
+            ).fetchone()[0]
+            if int(left):
+                raise StoreError(
+                    f"{left} cases of {self.where} are not yet under the current key",
+                    hint="Run `screening keys rotate --resume` to go on.",
+                )
+            conn.execute(
+                "DELETE FROM store_keys WHERE gen <> ? OR kind IN ('next', 'previous')", (gen,)
+            )
+            conn.execute("DELETE FROM store_settings WHERE key = 'rotating'")
+        self._settings_cache = None
+        self._scrub_wal()
+        self._reclaim()
+
+    def _reclaim(self) -> None:
+        """After a key change: drop the old versions of rewritten rows where the backend
+        keeps them (SQLite overwrites them in place: ``secure_delete``)."""
+        return None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set (None: remove) one of the store's settings (the referrals' recipients)."""
+        with self._write("save the case store's settings") as conn:
+            if value is None:
+                conn.execute("DELETE FROM store_settings WHERE key = ?", (key,))
+            else:
+                _put_setting(conn, key, value)
+        self._settings_cache = None
+
+    def require_key(self) -> Keyring | None:
+        """Unlock an encrypted store now (asking as :meth:`set_unlocker` says); the keys, or
+        None for a store that is not encrypted."""
+        self._need_key()
+        return self._keyring
+
+    def _need_key(self) -> None:
+        """Unlock the store (once) when it is encrypted; outside any transaction, since the
+        unlocker may ask a person and derive a key for a while."""
+        if self._keyring is not None or not self.encrypted:
+            return
+        unlocker = self._unlocker
+        if unlocker is None:
+            from screening.keys import unlock_from_environment
+
+            unlocker = unlock_from_environment
+        self._keyring = unlocker(self)
+
+    def _codec(self) -> _Codec:
+        return _Codec(self._keyring, self.where, extend=self._extend_keyring)
+
+    def _current_gen(self, conn: Conn) -> int | None:
+        gen = _settings(conn).get("key_gen")
+        if gen is None:
+            return None
+        self._extend_keyring(conn)
+        return int(gen)
+
+    def _extend_keyring(self, conn: Conn) -> None:
+        """Add the keys of the other generation of a rotation, unwrapped with those held (a
+        rotation started by another command while this one runs)."""
+        if self._keyring is None:
+            return
+        from screening.keys import cross_unwrap
+
+        rows = conn.execute(
+            "SELECT kind, gen, wrapped FROM store_keys WHERE kind IN ('next', 'previous')"
+        ).fetchall()
+        cross_unwrap(self._keyring, [(str(k), int(g), str(w)) for k, g, w in rows])
+
     # -- internals -------------------------------------------------------------------------
+
+    def _has_settings(self, conn: Conn) -> bool:
+        """Whether the schema has the settings table (a read-only store may be older)."""
+        row = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_settings'"
+        ).fetchone()
+        return row is not None
 
     def _sees_all_data(self) -> bool:
         """Whether this store may read every case, to compare the data with the chain."""
@@ -1685,7 +2201,7 @@ class SqliteStore:
         return None if row is None else (row[0], CaseStatus(row[1]))
 
     def _state(self, conn: Conn, case_id: str, question_id: str | None = None) -> _CaseState:
-        state = _load_case(conn, case_id, question_id)
+        state = _load_case(conn, case_id, question_id, self._codec())
         if state is None and case_id.casefold() in self._leases:
             del self._leases[case_id.casefold()]
             raise LeaseError(
@@ -2107,22 +2623,44 @@ def _flag_fields(
     return {"case_id": cid, "flag_id": flag_id, "officer": officer, "at": at}
 
 
-def _records(conn: Conn, case_id: str | None) -> list[RecordRow]:
-    """The answers, notes and flag acknowledgements of one case (or of all), as stored."""
+def _records(conn: Conn, case_id: str | None, codec: _Codec = _LEGACY) -> list[RecordRow]:
+    """The answers, notes and flag acknowledgements of one case (or of all), in the clear
+    (``codec`` decrypts those of an encrypted case; ``_LEGACY``: a store before schema 4)."""
     params = (case_id, case_id)
+    gen = "NULL" if codec is _LEGACY else "(SELECT c.key_gen FROM cases c WHERE c.id = r.case_id)"
+
+    def clear(gen: object, cid: str, name: str, qid: str, stored: str) -> str:
+        if gen is None or (name == "answer" and stored == _CLEARED):
+            return stored
+        return codec.open(int(str(gen)), cid, name, qid, stored)
+
     records = [
-        RecordRow("answer", seq, cid, qid, _answer_fields(cid, qid, value, officer, at), event_seq)
-        for seq, cid, qid, value, officer, at, event_seq in conn.execute(
-            "SELECT seq, case_id, question_id, value_json, officer, recorded_at, event_seq"
-            " FROM answers WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
+        RecordRow(
+            "answer",
+            seq,
+            cid,
+            qid,
+            _answer_fields(cid, qid, clear(g, cid, "answer", qid, value), officer, at),
+            event_seq,
+        )
+        for seq, cid, qid, value, officer, at, event_seq, g in conn.execute(
+            "SELECT seq, case_id, question_id, value_json, officer, recorded_at, event_seq,"  # noqa: S608 - fixed text
+            f" {gen} FROM answers r WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
             params,
         )
     ]
     records += [
-        RecordRow("note", seq, cid, qid, _note_fields(cid, qid, text, officer, at), event_seq)
-        for seq, cid, qid, text, officer, at, event_seq in conn.execute(
-            "SELECT seq, case_id, question_id, text, officer, recorded_at, event_seq"
-            " FROM notes WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
+        RecordRow(
+            "note",
+            seq,
+            cid,
+            qid,
+            _note_fields(cid, qid, clear(g, cid, "note", qid, text), officer, at),
+            event_seq,
+        )
+        for seq, cid, qid, text, officer, at, event_seq, g in conn.execute(
+            "SELECT seq, case_id, question_id, text, officer, recorded_at, event_seq,"  # noqa: S608 - fixed text
+            f" {gen} FROM notes r WHERE CAST(? AS TEXT) IS NULL OR case_id = ? ORDER BY seq",
             params,
         )
     ]
@@ -2137,28 +2675,39 @@ def _records(conn: Conn, case_id: str | None) -> list[RecordRow]:
     return sorted(records, key=lambda r: (r.kind, r.seq))
 
 
-def _meta_items(conn: Conn, cid: str) -> list[tuple[str, str]]:
+def _meta_items(
+    conn: Conn, cid: str, codec: _Codec = _CLEAR, gen: int | None = None
+) -> list[tuple[str, str]]:
     return [
-        (str(key), str(value))
+        (str(key), codec.open(gen, cid, "meta", str(key), str(value)))
         for key, value in conn.execute(
             "SELECT key, value_json FROM case_meta WHERE case_id = ?", (cid,)
         )
     ]
 
 
-def _store_meta_hash(conn: Conn, cid: str, salt: str) -> str:
-    digest = meta_digest(salt, _meta_items(conn, cid))
+def _store_meta_hash(
+    conn: Conn, cid: str, salt: str, codec: _Codec = _CLEAR, gen: int | None = None
+) -> str:
+    digest = meta_digest(salt, _meta_items(conn, cid, codec, gen))
     conn.execute("UPDATE cases SET meta_hash = ? WHERE id = ?", (digest, cid))
     return digest
 
 
-def _case_rows(conn: Conn) -> list[CaseRow]:
-    meta: dict[str, list[tuple[str, str]]] = {}
+def _case_rows(conn: Conn, codec: _Codec = _CLEAR) -> list[CaseRow]:
+    stored: dict[str, list[tuple[str, str]]] = {}
     for cid, key, value in conn.execute("SELECT case_id, key, value_json FROM case_meta"):
-        meta.setdefault(str(cid), []).append((str(key), str(value)))
+        stored.setdefault(str(cid), []).append((str(key), str(value)))
     rows = []
     for row in conn.execute(_CASE_SELECT, (None,)).fetchall():
-        state = _CaseState(row)
+        state = _CaseState(row, codec)
+        state.resolve()
+        meta = {
+            state.id: [
+                (key, codec.open(state.gen, state.id, "meta", key, value))
+                for key, value in stored.get(state.id, ())
+            ]
+        }
         rows.append(
             CaseRow(
                 id=state.id,
@@ -2173,11 +2722,36 @@ def _case_rows(conn: Conn) -> list[CaseRow]:
     return rows
 
 
+def _settings(conn: Conn) -> dict[str, str]:
+    return {
+        str(key): str(value)
+        for key, value in conn.execute("SELECT key, value FROM store_settings").fetchall()
+    }
+
+
+def _put_setting(conn: Conn, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO store_settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def _insert_holders(
+    conn: Conn, holders: list[tuple[str, str | None, int, str | None, str]], at: str
+) -> None:
+    conn.executemany(
+        "INSERT INTO store_keys (kind, label, gen, kdf, wrapped, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(kind, label, gen, kdf, wrapped, at) for kind, label, gen, kdf, wrapped in holders],
+    )
+
+
 def _remove(
-    conn: Conn, state: _CaseState, at: str, officer: str | None, event: EventType
+    conn: Conn, state: _CaseState, at: str, officer: str | None, event: EventType, codec: _Codec
 ) -> tuple[int, str]:
     """Delete a case; its event records the digest of what was removed."""
-    digests = [state.digest()] + [r.digest(state.salt) for r in _records(conn, state.id)]
+    digests = [state.digest()] + [r.digest(state.salt) for r in _records(conn, state.id, codec)]
     removed = group_digest(state.salt, digests) if state.salt else ""
     conn.execute("DELETE FROM cases WHERE id = ?", (state.id,))
     return _append_event(
@@ -2467,7 +3041,9 @@ FACT_QUESTIONS: Final = ("sector", "nationality")
 """The questions whose current answers ``cases stats`` counts (choice values only)."""
 
 
-def _fact_answers(conn: Conn, cid: str) -> dict[str, JSONInput]:
+def _fact_answers(
+    conn: Conn, cid: str, codec: _Codec = _CLEAR, gen: int | None = None
+) -> dict[str, JSONInput]:
     """The current answers to :data:`FACT_QUESTIONS`, when they are choice values."""
     found: dict[str, JSONInput] = {}
     for question_id in FACT_QUESTIONS:
@@ -2476,7 +3052,10 @@ def _fact_answers(conn: Conn, cid: str) -> dict[str, JSONInput]:
             " ORDER BY seq DESC LIMIT 1",
             (cid, question_id),
         ).fetchone()
-        value = _choice(None if row is None else row[0])
+        stored = None if row is None else str(row[0])
+        if stored is not None and stored != _CLEARED:
+            stored = codec.open(gen, cid, "answer", question_id, stored)
+        value = _choice(stored)
         if value is not None:
             found[question_id] = value
     return found
