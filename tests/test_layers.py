@@ -40,10 +40,10 @@ READERS = ("answer_files", "compiled", "loader", "questionnaires", "scenarios")
 """The program's own formats read from files (questionnaires with their cache, answers files,
 scenarios)."""
 
-ADAPTERS = ("files", "odk", "seal", "store", "translations", "xlsform_file")
+ADAPTERS = ("files", "keys", "odk", "seal", "store", "translations", "xlsform_file")
 """Files written for the user, the case store, other programs' formats."""
 
-USE_CASES = ("api", "casefile", "keys", "pipeline", "session", "stats", "training")
+USE_CASES = ("api", "casefile", "pipeline", "session", "stats", "training")
 """What a command does, with its adapters given or opened for it; no drawing."""
 
 UI = ("ui",)
