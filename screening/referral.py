@@ -357,12 +357,10 @@ def _indicator_parts(language: str) -> Callable[[Questionnaire], dict[str, dict[
 
 
 def _language_status(q: Questionnaire, language: str) -> str | None:
-    """The declared review status of a language of the questionnaire (``reviewed`` unless said)."""
-    for declared in q.languages:
-        if declared.code == language:
-            status = getattr(declared, "status", None) or "reviewed"
-            return str(getattr(status, "value", status))
-    return None
+    """The declared review status of a language of the questionnaire (``reviewed`` unless said);
+    None for a language it does not declare."""
+    declared = q.language(language)
+    return None if declared is None else declared.status
 
 
 def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
