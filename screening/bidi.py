@@ -88,44 +88,18 @@ def rtl_mode_from_env(value: str | None, env: Mapping[str, str]) -> RtlMode:
 
 # --- measuring ------------------------------------------------------------------------------
 
+
 # Zero width, as rich measures it: marks (rich counts spacing marks, the Indic vowel signs, as
 # zero too, so this does the same and lines never overflow rich's own layout), format and
 # control characters, line and paragraph separators, the Hangul jamo that join onto the
 # syllable before them, the Hangul fillers and the emoji skin-tone modifiers.
-_ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Mc", "Cf", "Cc", "Zl", "Zp"})
-_ZERO_WIDTH_RANGES = (
-    ("\u1160", "\u11ff"),
-    ("\u3164", "\u3164"),
-    ("\ud7b0", "\ud7ff"),
-    ("\uffa0", "\uffa0"),
-    ("\U0001f3fb", "\U0001f3ff"),
-)
-# Format characters that are drawn: the soft hyphen and the prepended concatenation marks
-# (the Arabic number sign, end of ayah, ...), one cell each.
-_VISIBLE_FORMAT_CHARACTERS = frozenset(
-    "\u00ad\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd"
-)
-
-
-@lru_cache(maxsize=4096)
-def _char_width(char: str) -> int:
-    if char in _VISIBLE_FORMAT_CHARACTERS:
-        return 1
-    if unicodedata.category(char) in _ZERO_WIDTH_CATEGORIES or any(
-        low <= char <= high for low, high in _ZERO_WIDTH_RANGES
-    ):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
 def cell_width(text: str) -> int:
-    """Measure text in terminal cells the way rich's ``cell_len`` does.
+    """Measure text in terminal cells, as a terminal draws it (:func:`screening.textwidth.width`).
 
-    Marks and format characters take no cell, East Asian wide and full-width characters take
-    two, everything else one. Like rich, this counts the spacing vowel signs of Indic scripts
-    as zero width, which is why such text is kept out of bordered tables. It agrees with
-    rich's table for the Unicode version of Python's ``unicodedata``; characters assigned or
-    widened in later versions may differ.
+    Counted by grapheme clusters: marks and format characters take no cell, East Asian wide
+    and full-width characters two, and the spacing vowel signs of Indic scripts one, as
+    terminals draw them (rich's ``cell_len`` counts those as zero, which is why such text is
+    kept out of bordered tables).
 
     Args:
         text: One line of text.
@@ -133,18 +107,16 @@ def cell_width(text: str) -> int:
     Returns:
         The number of cells the line occupies.
     """
-    if text.isascii() and text.isprintable():
-        return len(text)
-    return sum(_char_width(char) for char in text)
+    from screening.textwidth import width
+
+    return width(text)
 
 
 def _clusters(word: str) -> Iterator[str]:
-    """Split a word into a base character with the zero-width characters after it."""
-    start = 0
-    for index in range(1, len(word) + 1):
-        if index == len(word) or _char_width(word[index]) != 0:
-            yield word[start:index]
-            start = index
+    """Split a word into the grapheme clusters that are never cut."""
+    from screening.textwidth import clusters
+
+    yield from clusters(word)
 
 
 def _break_word(word: str, width: int) -> list[str]:

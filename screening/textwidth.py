@@ -213,6 +213,9 @@ def _words(paragraph: str) -> Iterator[str]:
             if word:
                 yield "".join(word)
                 word = []
+        elif cluster[0].isspace() and cluster[0] not in _NO_BREAK:
+            # a mark after white space: one space carries it, as a run of blanks becomes one
+            word.append(" " + cluster.lstrip())
         else:
             word.append(cluster)
     if word:

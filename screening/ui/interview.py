@@ -50,6 +50,7 @@ from screening.model import (
     TextQuestion,
     YesNoQuestion,
 )
+from screening.sanitize import visible
 from screening.session import (
     CaseState,
     InterviewResult,
@@ -753,8 +754,14 @@ class Interview:
         if len(q.languages) == 1:
             return q.default_language
         view = self._require_view()
+        draft = " — " + view.tr("interview.draft_choice")
         options = [
-            Option(lang.code, display(lang.name, self.settings.rtl) + f" ({lang.code})")
+            Option(
+                lang.code,
+                display(visible(lang.name), self.settings.rtl)
+                + f" ({lang.code})"
+                + (draft if lang.status == "draft" else ""),
+            )
             for lang in q.languages
         ]
         return self.prompter.select(
@@ -883,7 +890,7 @@ class Interview:
 
             def draw(flag: Any = flag) -> None:
                 self._header(None, keep_status=True)
-                draw_urgent(view, flag.title, flag.action)
+                draw_urgent(view, flag.title, flag.action, flag.tell)
                 view.blank()
                 view.say("interview.flag_intro", style="bold", indent=2)
 
@@ -1106,13 +1113,25 @@ def draw_header(
             style="bold red",
             indent=0,
         )
+    draft = _draft_mark(view, q)
+    if draft:
+        view.lines("⚠ " + draft, view.ui, style="bold yellow", indent=0)
     for style, text in status:
         view.lines(text, view.ui, style=style, indent=0)
     view.console.rule(style="dim")
 
 
-def draw_urgent(view: View, title: Text, action: Text) -> None:
-    """A red block with a flag's title and action in both languages.
+def _draft_mark(view: View, q: Questionnaire) -> str | None:
+    """The line every screen shows while the interview language is a draft translation."""
+    declared = q.language(view.language)
+    if declared is None or declared.status != "draft":
+        return None
+    return view.tr("interview.draft_language", language=f"{declared.name} ({declared.code})")
+
+
+def draw_urgent(view: View, title: Text, action: Text, tell: Text | None = None) -> None:
+    """A red block with a flag's title and action in both languages, then what the person is
+    told (``tell``) in their language with the officer's beneath.
 
     No box is drawn around it: rich mis-measures some scripts, and a right border would
     be out of line. A red bar on the left marks it instead.
@@ -1132,6 +1151,17 @@ def draw_urgent(view: View, title: Text, action: Text) -> None:
         for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
             bar = RichText("▌ ", style="red")
             bar.append(line, style="bold red")
+            view.console.print(bar, soft_wrap=True)
+    if tell is None:
+        return
+    heading = view.tr("interview.tell_person")
+    told = [(heading, view.ui), (view.worker(tell), view.language)]
+    if view.officer(tell) != told[-1][0]:
+        told.append((view.officer(tell), view.officer_language))
+    for number, (text, language) in enumerate(told):
+        for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
+            bar = RichText("▌ ", style="red")
+            bar.append(line, style="bold" if number == 1 else ("cyan" if number else ""))
             view.console.print(bar, soft_wrap=True)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
-from screening.i18n import RTL_LANGUAGES, t, ui_language
+from screening.i18n import RTL_LANGUAGES, reader_texts, t, ui_language
 from screening.model import (
     DECLINED,
     DONT_KNOW,
@@ -174,14 +174,16 @@ class View:
         """Whether the officer answers a question alone (it, or its section, is officer-only)."""
         if self.questionnaire is None:
             return False
+        if isinstance(question, NoteQuestion) and question.read_aloud:
+            return False  # its words are read to the person, in their language
         if self.questionnaire.section_of(question.id).officer_only:
             return True
         return not isinstance(question, NoteQuestion) and question.officer_only
 
     def worker(self, text: Text | None) -> str:
-        """Questionnaire text in the interview language."""
-        default = "en" if self.questionnaire is None else self.questionnaire.default_language
-        return text_for(text, self.language, default, self.gender)
+        """Questionnaire text in the interview language, else (a translation missing or stale)
+        in the officer's."""
+        return text_for(text, self.language, self.officer_language, self.gender)
 
     def officer(self, text: Text | None) -> str:
         """Questionnaire text in the officer's language (the interview's when missing)."""
@@ -238,12 +240,11 @@ class View:
         return self.entry(parts)
 
     def program_label(self, key: str, *, officer_only: bool = False) -> str:
-        """A program string as a list entry: the interview language too when it has one."""
-        officer = self.tr(key)
-        lang = ui_language(self.language)
-        if officer_only or self.language.split("-")[0] != lang or lang == self.ui:
-            return self.entry([(officer, self.ui)])
-        return self.entry([(t(key, lang), self.language), (officer, self.ui)])
+        """A program string as a list entry: the interview language too when it has one (the
+        answers the person reads: yes, no, don't know, declined)."""
+        if officer_only:
+            return self.entry([(self.tr(key), self.ui)])
+        return self.entry(list(reader_texts(key, self.language, self.ui)))
 
     def entry(self, parts: list[tuple[str, str]]) -> str:
         """Texts as one list entry: ``first  (second)`` on one line when it fits the
