@@ -690,9 +690,12 @@ def status_lines(name: str, q: Questionnaire, statuses: list[LanguageStatus]) ->
                 review,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    from screening.textwidth import pad, width
+
+    # measured in terminal cells (language names in their own scripts), not in characters
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        cells = [pad(cell, columns) for cell, columns in zip(row, widths, strict=False)]
         lines.append("  " + "  ".join([*cells, row[-1]]).rstrip())
     return [*lines, ""]
 

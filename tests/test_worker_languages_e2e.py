@@ -1,5 +1,5 @@
 """A whole interview in a worker's language, in a pseudo-terminal (pexpect): the brief screen in
-Hindi and in Urdu, as drafts, from the first question to the referral."""
+each of the eight workers' languages, as drafts, from the first question to the referral."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from screening.i18n import t
 from screening.model import text_for
 from screening.questionnaires import resolve
 
@@ -40,7 +41,7 @@ def _opening(text: str) -> str:
 
 
 @POSIX_ONLY
-@pytest.mark.parametrize("language", ["hi", "ur"])
+@pytest.mark.parametrize("language", ["hi", "ur", "ml", "ta", "bn", "ne", "tl", "si"])
 def test_a_whole_brief_screen_in_the_workers_language(tmp_path: Path, language: str) -> None:
     q = resolve("brief_screen").questionnaire
     declared = q.language(language)
@@ -78,7 +79,8 @@ def test_a_whole_brief_screen_in_the_workers_language(tmp_path: Path, language: 
     child.expect_exact("Draft translation")
     child.expect_exact("Confirm")
     child.send(" " + "\x1b[B " * 4 + "\r")  # the pre-interview checklist, every item ticked
-    yes = {"hi": "हाँ", "ur": "ہاں"}[language]
+    yes = t("answer.yes", language)
+    assert yes != t("answer.yes", "en")
     for section in q.sections:
         for question in section.questions:
             if question.type == "note":
