@@ -251,6 +251,20 @@ def test_an_unanswered_safety_question_is_never_read_as_no(
     assert "safety_unanswered" not in assess(q, {"in_danger_now": "no"}).flags
 
 
+@pytest.mark.parametrize(
+    ("qid", "value"),
+    [("who_present", "employer_or_agent"), ("interpreter", "employer_or_companion")],
+)
+def test_the_employer_present_or_interpreting_stops_the_interview(qid: str, value: str) -> None:
+    q = resolve("ilo_adult_labour").questionnaire
+    result = assess(q, {qid: value})
+    assert result.flags == ("setting_not_safe",)
+    assert result.urgent
+    for other in ("no_one", "companion", "others_nearby"):
+        assert "setting_not_safe" not in assess(q, {"who_present": other}).flags
+    assert "setting_not_safe" not in assess(q, {"interpreter": "professional_in_person"}).flags
+
+
 def test_indicator_show_in_arabic_has_no_english_words_of_its_own(cli) -> None:  # type: ignore[no-untyped-def]
     from screening.bidi import RtlMode, display
 

@@ -550,33 +550,42 @@ def test_the_older_versions_are_kept_byte_for_byte(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "changed"),
+    ("old", "new", "changed", "added_flags"),
     [
-        ("ilo_adult_labour@2.0.0", "ilo_adult_labour@2.1.0", {"question:consent_script"}),
-        ("brief_screen@1.0.1", "brief_screen@1.1.0", set()),
+        (
+            "ilo_adult_labour@2.0.0",
+            "ilo_adult_labour@2.1.0",
+            {"question:consent_script"},
+            {"setting_not_safe"},
+        ),
+        ("brief_screen@1.0.1", "brief_screen@1.1.0", set(), set()),
     ],
 )
 def test_the_new_versions_change_no_english_but_the_consent_script(
-    old: str, new: str, changed: set[str]
+    old: str, new: str, changed: set[str], added_flags: set[str]
 ) -> None:
     """Translators work from the English: only the consent script (now exactly the words read
-    aloud) and its guidance change, and the flags gain what the person is told."""
+    aloud) and its guidance change, the flags gain what the person is told, and 2.1.0 gains one
+    flag for the officer (the employer or a companion present or interpreting)."""
     from screening.texts import entries, source_text
 
     before = {e.key: source_text(e.text) for e in entries(resolve(old).questionnaire)}
     after = {e.key: source_text(e.text) for e in entries(resolve(new).questionnaire)}
     q = resolve(new).questionnaire
-    tells = {f"flag:{f.id}/tell" for f in q.flags}
-    assert all(f.tell is not None for f in q.flags)
-    guidance = {f"{k}/guidance" for k in changed}
-    assert set(after) == set(before) | tells
+    kept = [f for f in q.flags if f.id not in added_flags]
+    tells = {f"flag:{f.id}/tell" for f in kept}
+    assert all(f.tell is not None for f in kept)
+    assert {f.id for f in q.flags} - {f.id for f in resolve(old).questionnaire.flags} == added_flags
+    new_keys = {k for k in after if any(k.startswith(f"flag:{f}/") for f in added_flags)}
+    assert set(after) == set(before) | tells | new_keys
     different = {k for k in before if before[k] != after[k]}
+    guidance = {f"{k}/guidance" for k in changed}
     assert different == changed | guidance
     # scoring is untouched: the same conditions, ids and outcomes
     a, b = resolve(old).questionnaire, q
     assert [i.model_dump() for i in a.indicators] == [i.model_dump() for i in b.indicators]
     assert [o.model_dump() for o in a.outcomes] == [o.model_dump() for o in b.outcomes]
-    assert [f.when for f in a.flags] == [f.when for f in b.flags]
+    assert [f.when for f in a.flags] == [f.when for f in kept]
 
 
 def test_an_answers_file_that_names_a_version_scores_on_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
