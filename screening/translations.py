@@ -468,6 +468,18 @@ def import_po(
     _check_result(text, source)
     result.changed = text != source.text
     if write and result.changed:
+        given_as_file = Path(named).suffix in (".yaml", ".yml", ".json") or Path(named).exists()
+        if not given_as_file:
+            raise UsageError(
+                f"{source.name} is bundled with the program and is not changed in place: it would "
+                "then differ from the release of the same version, and a new installation would "
+                "undo it",
+                hint=(
+                    f"Import into a questionnaire file of your own, a copy of {q.id} "
+                    f"(--questionnaire my-{q.id}.yaml); in a source checkout, give the file itself "
+                    "(--questionnaire indicators/...yaml)."
+                ),
+            )
         from screening.files import write_private
 
         mode = stat.S_IMODE(os.lstat(source.path).st_mode)

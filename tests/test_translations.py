@@ -345,6 +345,14 @@ def test_a_changed_english_text_makes_its_translation_stale_and_not_shown(
     assert again.warnings == loaded.warnings
     assert "hi" not in again.questionnaire.question("in_danger").text  # type: ignore[union-attr,operator]
 
+    # on screen, the question put to the person in the officer's words says so
+    from screening.ui.view import View
+
+    view = View(language="hi", officer_language="en", questionnaire=loaded.questionnaire)
+    assert view.untranslated(question.text)
+    assert not view.untranslated(sector.text)  # type: ignore[union-attr]
+    assert not View(language="en", questionnaire=loaded.questionnaire).untranslated(question.text)
+
     run = cli("validate", str(tiny))
     assert run.code == 0
     assert re.search(
@@ -714,3 +722,24 @@ def test_a_gendered_language_and_an_older_bundled_version_are_not_written(
     run = cli("translations", "import", str(po))  # names ilo_adult_labour 2.0.0
     assert run.code == 2
     assert "an older version of ilo_adult_labour, kept as it is" in run.err
+
+
+def test_a_bundled_questionnaire_is_not_changed_in_place(cli: Any, tmp_path: Path) -> None:
+    from screening.questionnaires import source_file
+
+    po = tmp_path / "hi.po"
+    assert cli("translations", "export", "brief_screen", "--lang", "hi", "--out", str(po)).code == 0
+    edited = po.read_text(encoding="utf-8").replace('msgstr "हाँ"', 'msgstr "जी हाँ"', 1)
+    edited = re.sub(r'(msgctxt "question:in_danger_now"\nmsgid "[^"]*"\nmsgstr ")', r"\1!", edited)
+    po.write_text(edited, encoding="utf-8")
+    path, _, _ = source_file("brief_screen")
+    before = path.read_bytes()
+    for args in ((), ("--questionnaire", "brief_screen")):
+        run = cli("translations", "import", str(po), *args)
+        assert run.code == 2, run.err
+        assert "bundled with the program and is not changed in place" in run.err
+        assert path.read_bytes() == before
+    copy = tmp_path / "mine.yaml"
+    copy.write_bytes(before)
+    assert cli("translations", "import", str(po), "--questionnaire", str(copy)).code == 0
+    assert copy.read_bytes() != before

@@ -88,8 +88,8 @@ def import_(
         typer.Option(
             "--questionnaire",
             "-q",
-            help="Questionnaire file or bundled id to write into (default: the one the PO "
-            "file names in Project-Id-Version).",
+            help="Questionnaire file to write into (a bundled questionnaire is not changed in "
+            "place: give a file of your own).",
         ),
     ] = None,
     lang: Annotated[
@@ -104,7 +104,7 @@ def import_(
     with `status: draft`. The questionnaire is checked with the translations before it is
     written: nothing is written when it would not be valid.
 
-    Example: screening translations import hi.po --questionnaire ilo_adult_labour
+    Example: screening translations import hi.po --questionnaire my-questionnaire.yaml
     """
     from screening.loader import read_limited
     from screening.sanitize import visible

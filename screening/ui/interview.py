@@ -1192,6 +1192,8 @@ def draw_question(
             view.say("interview.officer_only", style="magenta", indent=2)
         view.lines(view.officer(question.text), view.officer_language, style="bold", indent=2)
     else:
+        if view.untranslated(question.text):
+            view.say("interview.not_translated", style="bold yellow", indent=2)
         worker = view.worker(question.text)
         view.lines(worker, view.language, style="bold", indent=2)
         officer = view.officer(question.text)

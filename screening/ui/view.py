@@ -185,6 +185,18 @@ class View:
         in the officer's."""
         return text_for(text, self.language, self.officer_language, self.gender)
 
+    def untranslated(self, text: Text | None) -> bool:
+        """Whether a text put to the person lacks the interview language (not translated, or
+        its translation is stale and left out), so the officer's text stands in for it."""
+        if text is None or self.language == self.officer_language:
+            return False
+        if isinstance(text, str):
+            return (
+                self.questionnaire is not None
+                and self.language != self.questionnaire.default_language
+            )
+        return self.language not in text
+
     def officer(self, text: Text | None) -> str:
         """Questionnaire text in the officer's language (the interview's when missing)."""
         return text_for(text, self.officer_language, self.language, self.gender)
