@@ -1126,7 +1126,7 @@ def _draft_mark(view: View, q: Questionnaire) -> str | None:
     declared = q.language(view.language)
     if declared is None or declared.status != "draft":
         return None
-    return view.tr("interview.draft_language", language=f"{declared.name} ({declared.code})")
+    return view.tr("interview.draft_language", language=declared.name)
 
 
 def draw_urgent(view: View, title: Text, action: Text, tell: Text | None = None) -> None:
