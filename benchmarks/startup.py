@@ -10,7 +10,11 @@ warmed once, as an officer's is after the first call. Prints each median and the
 Goals: ``--help`` within 1.05x the bare app's, ``score case.yaml`` within 1.1x the bare
 subcommand's.
 
-Usage: .venv/bin/python benchmarks/startup.py [--runs 21]   (after the README's install)
+With ``--baseline CHECKOUT`` (a git worktree of an earlier commit), the same two screening
+commands of that checkout run in the same rounds (on ``PYTHONPATH``, with a cache folder of their
+own), so that a change is compared with what came before under the same noise.
+
+Usage: .venv/bin/python benchmarks/startup.py [--runs 21] [--baseline ../earlier-checkout]
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ def _time(command: list[str], cwd: str, env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--baseline", type=Path, help="an earlier checkout to run alongside")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "XDG_CACHE_HOME": str(Path(folder) / "cache")}
@@ -99,6 +104,16 @@ def main() -> None:
             "bare Typer subcommand": [sys.executable, str(bare), "first", "x"],
             "screening score case.yaml": [sys.executable, "-m", "screening", "score", str(case)],
         }
+        envs = dict.fromkeys(commands, env)
+        if args.baseline is not None:
+            earlier = {
+                **env,
+                "PYTHONPATH": str(args.baseline.resolve()),
+                "XDG_CACHE_HOME": str(Path(folder) / "cache-baseline"),
+            }
+            for name in ("screening --help", "screening score case.yaml"):
+                commands[f"baseline {name[10:]}"] = commands[name]
+                envs[f"baseline {name[10:]}"] = earlier
         where = subprocess.run(
             [sys.executable, "-c", "import screening; print(screening.__file__)"],
             capture_output=True,
@@ -108,14 +123,13 @@ def main() -> None:
             check=True,
         )
         print(f"screening from:             {where.stdout.strip()}")
-        for (
-            command
-        ) in commands.values():  # warm the file cache, the bytecode and the compiled questionnaire
-            _time(command, folder, env)
+        for name, command in commands.items():
+            # warm the file cache, the bytecode and the compiled questionnaire
+            _time(command, folder, envs[name])
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, command in commands.items():
-                times[name].append(_time(command, folder, env))
+                times[name].append(_time(command, folder, envs[name]))
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(f"runs each (interleaved):    {args.runs}")
     for name, median in medians.items():
@@ -124,6 +138,11 @@ def main() -> None:
     score_ratio = medians["screening score case.yaml"] / medians["bare Typer subcommand"]
     print(f"{'ratio --help:':28}{help_ratio:7.2f} (goal <= 1.05)")
     print(f"{'ratio score case.yaml:':28}{score_ratio:7.2f} (goal <= 1.10)")
+    if args.baseline is not None:
+        earlier_help = medians["baseline --help"] / medians["bare Typer app --help"]
+        earlier_score = medians["baseline score case.yaml"] / medians["bare Typer subcommand"]
+        print(f"{'baseline ratio --help:':28}{earlier_help:7.2f}")
+        print(f"{'baseline ratio score:':28}{earlier_score:7.2f}")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
-from screening.i18n import tn
-
 
 class ExitStatus(IntEnum):
     """Exit codes of the `screening` command (a public contract)."""
@@ -86,6 +84,8 @@ class QuestionnaireError(ScreeningError):
     def __init__(self, problems: list[Problem], *, hint: str = "") -> None:
         self.problems = problems
         first = str(problems[0]) if problems else "invalid questionnaire"
+        from screening.i18n import tn  # the catalogs only when there is an error to word
+
         more = (
             " " + tn("errors.more_problems", len(problems) - 1, "en") if len(problems) > 1 else ""
         )

@@ -340,9 +340,8 @@ Condition = Annotated[
 ]
 """One condition of the condition language (see docs/questionnaire-format.md)."""
 
-AllCondition.model_rebuild()
-AnyCondition.model_rebuild()
-NotCondition.model_rebuild()
+# The conditions that nest others refer to ``Condition`` by name; pydantic resolves it from this
+# module when their schema is first needed (``defer_build``), not at import.
 
 
 def iter_conditions(condition: Condition) -> Iterator[Condition]:
@@ -592,13 +591,14 @@ class MinimumCounts(Strict):
 
 
 ILO_RULE: tuple[MinimumCounts, ...] = (
-    MinimumCounts(strong=2),
-    MinimumCounts(strong=1, medium=1),
-    MinimumCounts(strong=1, weak=1),
-    MinimumCounts(medium=3),
-    MinimumCounts(medium=2, weak=1),
+    MinimumCounts.model_construct(strong=2),
+    MinimumCounts.model_construct(strong=1, medium=1),
+    MinimumCounts.model_construct(strong=1, weak=1),
+    MinimumCounts.model_construct(medium=3),
+    MinimumCounts.model_construct(medium=2, weak=1),
 )
-"""The ILO 2009 dimension rule: 2S, 1S+1M, 1S+1W, 3M or 2M+1W."""
+"""The ILO 2009 dimension rule: 2S, 1S+1M, 1S+1W, 3M or 2M+1W (constants, made without
+validation so that importing the model builds no validator; a test validates them)."""
 
 
 class Dimension(Strict):

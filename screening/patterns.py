@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
-import re2
+if TYPE_CHECKING:
+    import re2
 
 from screening.limits import MAX_PATTERN_REPEAT
 
@@ -26,8 +27,15 @@ class _Compiled(Protocol):
     def fullmatch(self, text: str) -> object | None: ...
 
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # RE2 would log each refused pattern on stderr itself
+@functools.cache
+def _options() -> re2.Options:
+    """RE2's options, RE2 imported when a first pattern is compiled (most runs have none)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would log each refused pattern on stderr itself
+    return options
+
 
 _REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 _BRACED_ESCAPES = "pPx"  # \p{Greek}, \P{Greek}, \x{10FFFF}
@@ -95,8 +103,11 @@ def compile_pattern(pattern: str) -> _Compiled:
             f"a repetition count in {{m,n}} is over {MAX_PATTERN_REPEAT:,}; use a smaller count "
             "(or `max_length` for the length of the answer)"
         )
+    options = _options()
+    import re2
+
     try:
-        return cast(_Compiled, re2.compile(pattern, _OPTIONS))
+        return cast(_Compiled, re2.compile(pattern, options))
     except re2.error as exc:
         reason = exc.args[0] if exc.args else "invalid"
         if isinstance(reason, bytes):

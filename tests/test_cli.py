@@ -229,3 +229,32 @@ def test_help_matches_its_golden_file(path: list[str]) -> None:
     if os.environ.get("SCREENING_UPDATE_GOLDEN"):  # regenerate on purpose, then review the diff
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_the_commands_are_built_when_used_and_are_those_of_the_app() -> None:
+    from typing import Any
+
+    from typer.main import get_command
+
+    from screening.cli import app, command
+
+    eager: Any = get_command(app)
+    lazy: Any = command()
+    assert isinstance(eager, type(lazy))
+    assert list(lazy.commands) == list(eager.commands)
+    assert not lazy.commands._built  # listing the names built none of them
+
+    def shape(cmd: Any) -> object:
+        params = [(p.name, p.opts, p.required, p.default) for p in cmd.params]
+        subs = getattr(cmd, "commands", {})
+        return (cmd.name, cmd.help, cmd.hidden, params, {n: shape(s) for n, s in subs.items()})
+
+    for name, built in eager.commands.items():
+        assert shape(lazy.commands[name]) == shape(built)
+        summary = lazy.summaries[name]
+        assert (summary.help, summary.short_help, summary.hidden) == (
+            built.help,
+            built.short_help,
+            built.hidden,
+        )
+    assert shape(lazy) == shape(eager)

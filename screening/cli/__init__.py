@@ -9,11 +9,15 @@ libraries (pydantic, yaml, questionary, rich) are imported inside the commands t
 from __future__ import annotations
 
 import errno
+import functools
+import inspect
 import os
 import sys
-from typing import Annotated, NoReturn
+from collections.abc import Callable, Iterator, Mapping
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from screening import __version__
 from screening.cli import cases as cases_cli
@@ -30,8 +34,55 @@ from screening.cli import validate as validate_cli
 from screening.cli.environment import Environment, current, using
 from screening.errors import ExitStatus, ScreeningError
 
+
+class _Commands(Mapping[str, Any]):
+    """A group's commands by name, each built (its options read from its signature) when it is
+    first asked for: a call builds the one command it runs, not all of them."""
+
+    def __init__(self, makers: dict[str, Callable[[], Any]]) -> None:
+        self._makers = makers
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = self._makers[name]()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
+class _Root(TyperGroup):
+    """The root group: commands built on first use; its help lists them from their summaries
+    (name, help, panel) without building them."""
+
+    summaries: dict[str, TyperCommand] | None = None
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self.summaries is not None and ctx.meta.get(_LISTING):
+            return self.summaries.get(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        ctx.meta[_LISTING] = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            ctx.meta.pop(_LISTING, None)
+
+
+_LISTING = "screening.listing"
+
+
 app = typer.Typer(
     name="screening",
+    cls=_Root,
     help=(
         "First-responder screening for human trafficking: interview a worker with a "
         "questionnaire, derive the ILO indicators, and export a referral as JSON.\n\n"
@@ -81,6 +132,62 @@ app.add_typer(keys_cli.app, name="keys")
 app.command("open")(keys_cli.open_sealed)
 
 
+def command() -> TyperGroup:
+    """The app as a click group whose commands are built when first used (the same commands
+    as ``typer.main.get_command(app)``, which builds every one of them up front)."""
+    from typer.main import (
+        get_command_from_info,
+        get_group,
+        get_group_from_info,
+        solve_typer_info_defaults,
+    )
+
+    shell = typer.Typer()
+    shell.__dict__.update(app.__dict__)
+    shell.registered_commands, shell.registered_groups = [], []
+    root = get_group(shell)
+    assert isinstance(root, _Root)
+    options: dict[str, Any] = {
+        "pretty_exceptions_short": app.pretty_exceptions_short,
+        "rich_markup_mode": app.rich_markup_mode,
+    }
+    makers: dict[str, Callable[[], Any]] = {}
+    summaries: dict[str, TyperCommand] = {}
+    for info in app.registered_commands:
+        assert info.callback is not None
+        name = info.name or info.callback.__name__.lower().replace("_", "-")
+        makers[name] = functools.partial(get_command_from_info, info, **options)
+        text = info.help
+        summaries[name] = TyperCommand(
+            name=name,
+            help=inspect.getdoc(info.callback) if text is None else inspect.cleandoc(text),
+            short_help=info.short_help,
+            hidden=info.hidden,
+            deprecated=info.deprecated,
+            rich_help_panel=info.rich_help_panel,
+        )
+    for group in app.registered_groups:
+        solved = solve_typer_info_defaults(group)
+        assert solved.name
+        makers[solved.name] = functools.partial(
+            get_group_from_info,
+            group,
+            suggest_commands=app.suggest_commands,
+            **options,
+        )
+        summaries[solved.name] = TyperCommand(
+            name=solved.name,
+            help=solved.help,
+            short_help=solved.short_help,
+            hidden=solved.hidden,
+            deprecated=solved.deprecated,
+            rich_help_panel=solved.rich_help_panel,
+        )
+    root.commands = _Commands(makers)  # type: ignore[assignment]
+    root.summaries = summaries
+    return root
+
+
 def report(error: ScreeningError, env: Environment | None = None) -> None:
     """Show an error on stderr: ``screening: error: ...``, then its other lines."""
     from screening.sanitize import visible
@@ -109,7 +216,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     env = env or Environment()
     try:
         with using(env):
-            app(args=argv, prog_name="screening")
+            command()(args=argv, prog_name="screening")
     except ScreeningError as error:
         report(error, env)
         sys.exit(int(error.exit_code))

@@ -21,7 +21,6 @@ from screening.cli.options import (
     questionnaire_option,
     rtl_option,
 )
-from screening.i18n import tn
 
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
@@ -189,6 +188,8 @@ def score(
     if batch.failures:
         # in the officer's language (SCREENING_UI_LANG), shown by the one error handler
         ui = current().messages().ui
+        from screening.i18n import tn
+
         raise AnswersError(tn("score.failed", batch.failures, ui))
 
 

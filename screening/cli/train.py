@@ -17,7 +17,6 @@ from screening.cli.options import (
     questionnaire_option,
     rtl_option,
 )
-from screening.i18n import tn
 
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
@@ -345,6 +344,7 @@ def check(
     Example: screening train check
     """
     from screening.errors import ScreeningError
+    from screening.i18n import tn
     from screening.scenarios import check_scenario
     from screening.training import load_library, questionnaire_for
 
