@@ -94,8 +94,28 @@ def _open_dir(create: bool) -> int | None:
     return fd
 
 
+KEPT_ENTRIES = 32
+"""The most entries the cache folder keeps; the least recently written go first."""
+
+
 def _entry_name(sha256: str) -> str:
-    return f"{sha256}.questionnaire"
+    # The program's stamp in the name: two versions of the program sharing the folder (an
+    # upgrade side by side, two checkouts) each keep their own entry instead of replacing the
+    # other's at every call.
+    return f"{sha256}-{program_stamp()[:16]}.questionnaire"
+
+
+def _prune(dir_fd: int) -> None:
+    """Remove the oldest entries beyond :data:`KEPT_ENTRIES` (best effort)."""
+    with contextlib.suppress(OSError):
+        entries = []
+        for name in os.listdir(dir_fd):
+            if name.endswith(".questionnaire"):
+                info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                entries.append((info.st_mtime_ns, name))
+        for _, name in sorted(entries)[: max(0, len(entries) - KEPT_ENTRIES)]:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=dir_fd)
 
 
 def _read(sha256: str) -> tuple[dict[str, str], bytes] | None:
@@ -210,6 +230,7 @@ def store(sha256: str, ident: str, version: str, payload: bytes) -> None:
         finally:
             os.close(fd)
         os.replace(temporary, _entry_name(sha256), src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        _prune(dir_fd)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=dir_fd)

@@ -46,7 +46,7 @@ def test_a_questionnaire_is_compiled_once_then_loaded_from_the_cache(
     first = load_path(small)
     assert parses == [str(small)]
     entry = _entry(cache)
-    assert entry.name == f"{first.sha256}.questionnaire"
+    assert entry.name == f"{first.sha256}-{compiled.program_stamp()[:16]}.questionnaire"
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     second = load_path(small)
@@ -77,11 +77,35 @@ def test_an_entry_of_another_program_version_is_ignored(
     cache: Path, small: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_path(small)
+    ours = _entry(cache)
+    real = compiled.program_stamp()
     monkeypatch.setattr(compiled, "program_stamp", lambda: "0" * 64)
     load_path(small)
     assert len(parses) == 2
     load_path(small)
     assert len(parses) == 2  # rebuilt for this version
+    # each version keeps its own entry: they do not replace each other at every call
+    entries = sorted(cache.glob("*.questionnaire"))
+    assert len(entries) == 2
+    other = next(e for e in entries if e != ours)
+    monkeypatch.setattr(compiled, "program_stamp", lambda: real)
+    load_path(small)
+    assert len(parses) == 2
+    # another version's entry under this version's name is still refused by its stamp
+    other.replace(ours)
+    load_path(small)
+    assert len(parses) == 3
+
+
+def test_the_cache_keeps_the_newest_entries_only(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compiled, "KEPT_ENTRIES", 3)
+    for n in range(5):
+        compiled.store(f"{n:064x}", "q", "1", b"payload")
+        os.utime(next(cache.glob(f"{n:064x}-*")), ns=(n * 10**9, n * 10**9))
+    kept = sorted(p.name[:64] for p in cache.glob("*.questionnaire"))
+    assert kept == [f"{n:064x}" for n in (2, 3, 4)]
 
 
 def test_an_entry_open_to_others_or_not_the_users_is_ignored(
