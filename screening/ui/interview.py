@@ -228,7 +228,24 @@ def ask_question(
 
     Returns:
         An :class:`Answer` (checked against the question), or an :class:`Action`.
+
+    With ``--rtl reorder``, a list whose entries begin in a right-to-left language (the
+    interview language's, or the officer's for a question the officer answers alone) is laid
+    out from the right.
     """
+    screen = getattr(prompter, "screen", None)
+    if not isinstance(screen, PromptScreen):
+        return _ask_question(prompter, view, question, current=current)
+    alone = view.for_officer(question) or isinstance(question, NoteQuestion)
+    before = screen.rtl
+    screen.rtl = view.reorder and view.is_rtl(view.officer_language if alone else view.language)
+    try:
+        return _ask_question(prompter, view, question, current=current)
+    finally:
+        screen.rtl = before
+
+
+def _ask_question(prompter: Prompter, view: View, question: Question, *, current: Any) -> Reply:
     message = view.ui_shown("interview.answer")
     if isinstance(question, NoteQuestion):
         options = [Option(_SKIP, view.ui_shown("interview.continue"), 0)]
@@ -580,11 +597,14 @@ class Interview:
         return Interrupted(self._display(message, view_ui), hint=self._display(hint, view_ui))
 
     def _use_view(self, view: View) -> None:
-        """Make ``view`` the interview's; the prompter's own messages follow its language."""
+        """Make ``view`` the interview's; the prompter's own messages and lists follow its
+        language (lists laid out from the right with ``--rtl reorder`` when it reads from right
+        to left; a question's answers follow their own language, see :func:`ask_question`)."""
         self._view = view
         screen = self._screen()
         if screen is not None:
             screen.ignored = view.ui_shown("interview.ignored_keys")
+            screen.rtl = view.reorder and view.ui_rtl
 
     def _screen(self) -> PromptScreen | None:
         """What the prompter knows of the screen, when it is one that draws on a terminal."""
