@@ -495,6 +495,21 @@ def test_redact_referral_matches_redacting_at_build_time(small_file: Path) -> No
     plain, at_build = build(False), build(True)
     redacted = redact_referral(plain, "en")
     assert redacted == at_build
+    # what redaction leaves: no pii answer, no note, and it says so
+    assert PRIVATE in plain.model_dump_json()
+    assert NOTE in plain.model_dump_json()
+    assert PRIVATE not in at_build.model_dump_json()
+    assert NOTE not in at_build.model_dump_json()
+    assert "name" not in [a["question_id"] for a in at_build.answers]
+    assert at_build.redaction.model_dump() == {
+        "redacted": True,
+        "removed_questions": ["name"],
+        "removed_notes": 1,
+    }
+    assert at_build.recommendation.rationale == [
+        *plain.recommendation.rationale,
+        "Personal data was removed from this document (1 answer, 1 note).",
+    ]
     assert redact_referral(redacted, "en") == redacted  # redacting again changes nothing
     # a referral redacted by an earlier version, whose sentence said "answer(s)": replaced too
     legacy = "Personal data was removed from this document (1 answer(s), 1 note(s))."
