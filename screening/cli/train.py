@@ -303,7 +303,7 @@ def practice(
             "practice needs a terminal; to replay the scenario without one, use "
             f"`screening train demo {case.scenario.id} --no-pause`"
         )
-    console = story_console(case, language, mode)
+    console = story_console(case, language, mode, file=current().stdout)
     view = current().view(
         console=console, language=language, mode=mode, questionnaire=case.questionnaire
     )

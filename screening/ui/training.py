@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from screening.bidi import RtlMode
 from screening.referral import rationale
@@ -455,7 +455,9 @@ def run_practice(
     return compare(case, answers, language=language)
 
 
-def story_console(case: Case, language: str, mode: RtlMode) -> Console:
+def story_console(
+    case: Case, language: str, mode: RtlMode, *, file: TextIO | None = None
+) -> Console:
     """A console for a practice interview that keeps the worker's story on every screen.
 
     The interview starts each screen by clearing the terminal; this console then prints the
@@ -466,6 +468,7 @@ def story_console(case: Case, language: str, mode: RtlMode) -> Console:
         case: The scenario.
         language: The language of the story.
         mode: ``--rtl`` display mode.
+        file: Where it draws (the command's standard output; the process's when omitted).
     """
     from rich.console import Console
 
@@ -481,4 +484,4 @@ def story_console(case: Case, language: str, mode: RtlMode) -> Console:
                 view.para(view.text(case.scenario.narrative), indent=2, style="magenta")
                 self.rule(style="magenta")
 
-    return _StoryConsole(highlight=False)
+    return _StoryConsole(file=file, highlight=False)
