@@ -23,7 +23,7 @@ from screening.questionnaires import LoadedQuestionnaire, load_path
 from screening.scenarios import Scenario, load_scenario, scenario_files
 from screening.scoring import assess
 from screening.training import (
-    Case,
+    ScenarioCase,
     compare,
     demo_steps,
     f1,
@@ -103,7 +103,7 @@ def loaded(library: Path) -> LoadedQuestionnaire:
     return load_path(library / "small.yaml")
 
 
-def case_of(library: Path, loaded: LoadedQuestionnaire, name: str) -> Case:
+def case_of(library: Path, loaded: LoadedQuestionnaire, name: str) -> ScenarioCase:
     path = library / "scenarios" / f"{name}.yaml"
     return prepare(load_scenario(path), str(path), loaded)
 

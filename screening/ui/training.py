@@ -20,10 +20,10 @@ from screening.scoring import Assessment
 from screening.training import (
     SCORE_WEIGHTS,
     AnswerDifference,
-    Case,
     DemoStep,
     IndicatorReview,
     PracticeResult,
+    ScenarioCase,
     answer_text,
     compare,
     shortfall,
@@ -58,7 +58,7 @@ def render_scenario_list(view: View, rows: Sequence[dict[str, Any]]) -> None:
         view.parts(segments, indent=2)
 
 
-def render_intro(view: View, case: Case) -> None:
+def render_intro(view: View, case: ScenarioCase) -> None:
     """The scenario's title, sector, the person and the story."""
     scenario = case.scenario
     view.rule(view.text(scenario.title))
@@ -249,7 +249,7 @@ def render_outcome(view: View, assessment: Assessment) -> None:
         view.para("- " + sentence, indent=2)
 
 
-def render_ending(view: View, case: Case, assessment: Assessment | None = None) -> None:
+def render_ending(view: View, case: ScenarioCase, assessment: Assessment | None = None) -> None:
     """The outcome, the urgent actions, the indicators to point out and the trainer's notes."""
     assessment = assessment or case.assessment
     q = case.questionnaire
@@ -387,7 +387,7 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
 
 
 def run_practice(
-    case: Case,
+    case: ScenarioCase,
     *,
     prompter: Prompter,
     console: Console,
@@ -456,7 +456,7 @@ def run_practice(
 
 
 def story_console(
-    case: Case, language: str, mode: RtlMode, *, file: TextIO | None = None
+    case: ScenarioCase, language: str, mode: RtlMode, *, file: TextIO | None = None
 ) -> Console:
     """A console for a practice interview that keeps the worker's story on every screen.
 
