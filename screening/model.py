@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 from screening.patterns import PatternError, check_pattern
+from screening.strength import StrengthName
 
 _T = TypeVar("_T")
 
@@ -241,14 +242,6 @@ class FlagCondition(Strict):
     """True when the urgent flag is raised. Example: ``{flag: immediate_danger}``."""
 
     flag: Id
-
-
-class StrengthName(StrEnum):
-    """ILO strength of an indicator."""
-
-    STRONG = "strong"
-    MEDIUM = "medium"
-    WEAK = "weak"
 
 
 class CountSpec(Strict):

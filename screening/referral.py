@@ -222,7 +222,11 @@ def _new_id() -> str:
 
 @dataclass
 class ExportContext:
-    """What a referral needs besides the assessment; clock and ids are injectable."""
+    """What a referral needs besides the assessment; clock and ids are injectable.
+
+    ``redact`` leaves out every answer marked pii and every note; the one redaction is
+    :func:`redact_referral`, applied to the document once it is built.
+    """
 
     case_id: str | None = None
     language: str | None = None
@@ -244,9 +248,7 @@ CONSENT_VALUES: dict[Any, ConsentStatus] = {
 """Answers to a consent question, as the export's consent status (anything else: unknown)."""
 
 
-def _consent(
-    q: Questionnaire, assessment: Assessment, language: str, *, redact: bool = False
-) -> dict[str, Any]:
+def _consent(q: Questionnaire, assessment: Assessment, language: str) -> dict[str, Any]:
     values: dict[str, Any] = {"language": language, "child_override": assessment.child}
     spec = q.consent
     if spec is not None:
@@ -257,7 +259,7 @@ def _consent(
             # Unanswered, the consent is not known: "not_asked" is for an officer who says so.
             values[name] = CONSENT_VALUES.get(assessment.answers.get(qid), "unknown")
         source = q.question(spec.explained_by) if spec.explained_by is not None else None
-        if source is not None and not (redact and getattr(source, "pii", False)):
+        if source is not None:
             explained = assessment.answers.get(source.id)
             if isinstance(explained, str) and not is_special(explained):
                 values["explained_by"] = explained
@@ -281,9 +283,7 @@ def redaction_sentence(language: str, answers: int, notes: int) -> str:
     )
 
 
-def rationale(
-    assessment: Assessment, language: str, *, redacted: int = 0, notes: int = 0
-) -> list[str]:
+def rationale(assessment: Assessment, language: str) -> list[str]:
     """The sentences that say why the outcome is what it is, in ``language``."""
     q = assessment.questionnaire
     lang = ui_language(language)
@@ -328,8 +328,6 @@ def rationale(
                 declined=reasons.count("declined"),
             )
         )
-    if redacted or notes:
-        out.append(redaction_sentence(lang, redacted, notes))
     return out
 
 
@@ -371,23 +369,24 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         context: Case id, language, officer, the questionnaire file's hash, redaction, clock.
 
     Returns:
-        The referral, validated by its model.
+        The referral, validated by its model; with ``context.redact``, as
+        :func:`redact_referral` leaves it.
     """
+    referral = _full_referral(assessment, context)
+    return redact_referral(referral, referral.language) if context.redact else referral
+
+
+def _full_referral(assessment: Assessment, context: ExportContext) -> Referral:
+    """The referral with every answer and note (``context.redact`` is not read here)."""
     q = assessment.questionnaire
     language = context.language or q.default_language
     answers: list[dict[str, Any]] = []
-    removed: list[str] = []
     pii_of = q.pii_marks()  # every answerable question: whether it identifies a person
-    redact, notes = context.redact, context.notes
-    # Notes are free text and may name anyone: --redact leaves every one of them out.
-    removed_notes = sum(len(texts) for texts in notes.values()) if redact else 0
+    notes = context.notes
     exported: set[str] = set()
     for qid, value in assessment.answers.items():
         pii = pii_of.get(qid)
         if pii is None:  # a note, or no such question
-            continue
-        if redact and pii:
-            removed.append(qid)
             continue
         exported.add(qid)
         texts = notes.get(qid)
@@ -397,13 +396,13 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
                 "value": value,
                 "status": value if is_special(value) else "answered",
                 "pii": pii,
-                "notes": list(texts) if texts and not redact else [],
+                "notes": list(texts) if texts else [],
             }
         )
     other_notes = [
         {"question_id": qid, "notes": list(texts)}
         for qid, texts in notes.items()
-        if texts and qid not in exported and not redact
+        if texts and qid not in exported
     ]
     described = q.derived(("referral.indicators", language), _indicator_parts(language))
     indicators = [
@@ -443,7 +442,7 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         if outcome.referral_target
         else None,
         "refer": outcome.refer,
-        "rationale": rationale(assessment, language, redacted=len(removed), notes=removed_notes),
+        "rationale": rationale(assessment, language),
         "threshold": text_for(q.threshold, language) if q.threshold else None,
     }
     # One validation of the whole document, from plain data.
@@ -457,17 +456,13 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
             "language": language,
             "language_status": _language_status(q, language),
             "officer": context.officer,
-            "consent": _consent(q, assessment, language, redact=context.redact),
+            "consent": _consent(q, assessment, language),
             "child": assessment.child,
             "complete": assessment.complete,
             "gaps": [{"question_id": g.question_id, "reason": g.reason} for g in assessment.gaps],
             "answers": answers,
             "other_notes": other_notes,
-            "redaction": {
-                "redacted": context.redact,
-                "removed_questions": removed,
-                "removed_notes": removed_notes,
-            },
+            "redaction": {"redacted": False, "removed_questions": [], "removed_notes": 0},
             "indicators": indicators,
             "dimensions": dimensions,
             "flags": flags,
@@ -490,9 +485,9 @@ def to_json(referral: Referral, *, indent: int | None = 2) -> str:
 def redact_referral(referral: Referral, language: str) -> Referral:
     """Leave out every answer marked ``pii`` and every note, and say so in the document.
 
-    The same result as building the referral with ``ExportContext(redact=True)``, for a
-    referral that was built without it (a stored one, say). Redacting a redacted referral
-    changes nothing.
+    The one redaction: building with ``ExportContext(redact=True)`` builds the whole referral,
+    then redacts it here; a referral built without it (a stored one, say) is redacted the same
+    way. Redacting a redacted referral changes nothing.
 
     Args:
         referral: The referral to redact.

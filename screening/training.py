@@ -41,11 +41,11 @@ from screening.scoring import Assessment, DimensionScore, ObservedIndicator, ass
 __all__ = [
     "SCORE_WEIGHTS",
     "AnswerDifference",
-    "Case",
     "DemoStep",
     "IndicatorReview",
     "LibraryEntry",
     "PracticeResult",
+    "ScenarioCase",
     "ScenarioNotFound",
     "answer_text",
     "compare",
@@ -168,7 +168,7 @@ def questionnaire_for(
 
 
 @dataclass(frozen=True)
-class Case:
+class ScenarioCase:
     """A scenario with its questionnaire and its answers checked and scored.
 
     Attributes:
@@ -193,7 +193,7 @@ class Case:
         return self.loaded.questionnaire
 
 
-def prepare(scenario: Scenario, path: str, loaded: LoadedQuestionnaire) -> Case:
+def prepare(scenario: Scenario, path: str, loaded: LoadedQuestionnaire) -> ScenarioCase:
     """Check a scenario's answers against its questionnaire and score them.
 
     Raises:
@@ -211,7 +211,7 @@ def prepare(scenario: Scenario, path: str, loaded: LoadedQuestionnaire) -> Case:
     order = q.questions()
     answers = {qid: checked.answers[qid] for qid in order if qid in checked.answers}
     checklist = tuple(checked.indicators)
-    return Case(scenario, path, loaded, answers, checklist, assess(q, answers, checklist))
+    return ScenarioCase(scenario, path, loaded, answers, checklist, assess(q, answers, checklist))
 
 
 # --------------------------------------------------------------------------- the replay
@@ -439,7 +439,7 @@ class PracticeResult:
         language: The language the interview was held in.
     """
 
-    case: Case
+    case: ScenarioCase
     given: Assessment
     found: tuple[str, ...]
     missed: tuple[IndicatorReview, ...]
@@ -548,7 +548,7 @@ def _difference(d: AnswerDifference) -> dict[str, Any]:
 
 
 def compare(
-    case: Case,
+    case: ScenarioCase,
     answers: Mapping[str, Any],
     *,
     checklist: Sequence[str] = (),

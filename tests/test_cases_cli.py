@@ -495,6 +495,21 @@ def test_redact_referral_matches_redacting_at_build_time(small_file: Path) -> No
     plain, at_build = build(False), build(True)
     redacted = redact_referral(plain, "en")
     assert redacted == at_build
+    # what redaction leaves: no pii answer, no note, and it says so
+    assert PRIVATE in plain.model_dump_json()
+    assert NOTE in plain.model_dump_json()
+    assert PRIVATE not in at_build.model_dump_json()
+    assert NOTE not in at_build.model_dump_json()
+    assert "name" not in [a["question_id"] for a in at_build.answers]
+    assert at_build.redaction.model_dump() == {
+        "redacted": True,
+        "removed_questions": ["name"],
+        "removed_notes": 1,
+    }
+    assert at_build.recommendation.rationale == [
+        *plain.recommendation.rationale,
+        "Personal data was removed from this document (1 answer, 1 note).",
+    ]
     assert redact_referral(redacted, "en") == redacted  # redacting again changes nothing
     # a referral redacted by an earlier version, whose sentence said "answer(s)": replaced too
     legacy = "Personal data was removed from this document (1 answer(s), 1 note(s))."
@@ -1302,3 +1317,37 @@ def test_a_removed_referral_is_overwritten_first_unless_linked_elsewhere(tmp_pat
     os.link(shared, tmp_path / "copy.json")
     _scrub(shared)
     assert (tmp_path / "copy.json").read_text() == PRIVATE
+
+
+def test_delete_asks_on_the_streams_of_its_environment(
+    store: SqliteStore, small_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from screening.cli import main
+    from screening.cli.environment import Environment
+
+    case_id = new_case(store, small_file, answers=DRAFT_ANSWERS)
+    env = Environment(
+        stdin=io.StringIO("maybe\nYes\n"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        environ=dict(os.environ),
+        stdin_isatty=True,
+        stdout_isatty=False,
+    )
+    code = 0
+    try:
+        main(["cases", "delete", case_id], env)
+    except SystemExit as ended:
+        code = int(ended.code or 0)
+    assert code == 0
+    said = env.stderr.getvalue()  # type: ignore[attr-defined]
+    # asked, refused an answer that is neither yes nor no, asked again, deleted on "Yes"
+    assert said.count(f"Delete case {case_id}") == 2
+    assert said.count("[y/N]: ") == 2
+    assert "Error: invalid input" in said
+    with pytest.raises(StoreError):
+        store.get_case(case_id)
+    # nothing on the process's own streams
+    assert capsys.readouterr() == ("", "")

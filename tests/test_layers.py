@@ -30,6 +30,7 @@ CORE = (
     "sanitize",
     "schemas",
     "scoring",
+    "strength",
     "texts",
     "textwidth",
     "xlsform",

@@ -379,7 +379,10 @@ def test_long_entries_are_wrapped_before_they_are_reordered(
     console = Console(file=io.StringIO(), width=48, color_system=None)
     view = View(console, questionnaire=q, language="ar", officer_language="en", mode=mode)
     short = view.label({"en": "Yes", "ar": "نعم"})
-    assert short == display("نعم", mode) + "  (Yes)"
+    if mode is RtlMode.REORDER:  # read from the right: the person's words next to the number
+        assert short == "(Yes)  " + display("نعم", mode)
+    else:
+        assert short == display("نعم", mode) + "  (Yes)"
     lines = view.label(LONG).split("\n")
     assert len(lines) > 2
     assert all(cell_width(line) <= 48 for line in lines)
@@ -533,3 +536,150 @@ def test_a_bracketed_paste_into_a_one_line_field_keeps_its_first_line(
     account = load(ACCOUNT_YAML)
     # a long text takes the whole paste
     assert ask(account, keys, output, "account", paste + ESC_ENTER) == Answer("16\n2")
+
+
+# -- lists laid out from the right ---------------------------------------------------------
+
+
+def _terminal(pipe: PipeInput, chunks: list[str]) -> Any:
+    """A prompt_toolkit output that draws on a pyte screen of 80x24. Once a prompt is drawn,
+    each drawing sends the next chunk of keys (the screen as it was before kept in
+    ``lines``); after the last chunk, Ctrl-D once."""
+    import pyte
+    from prompt_toolkit.data_structures import Size  # noqa: TID251 - the test draws the prompts
+    from prompt_toolkit.output.vt100 import Vt100_Output  # noqa: TID251 - the test draws the prompts
+
+    screen = pyte.Screen(80, 24)
+    stream = pyte.Stream(screen)
+
+    class Output(Vt100_Output):
+        started = ended = False
+        lines: tuple[str, ...] = ()
+
+        def enable_bracketed_paste(self) -> None:
+            super().enable_bracketed_paste()
+            self.started = True
+
+        def flush(self) -> None:
+            stream.feed("".join(self._buffer))
+            self._buffer = []
+            if self.started and not self.ended:
+                self.lines = tuple(line.rstrip() for line in screen.display)
+                if chunks:
+                    pipe.send_text(chunks.pop(0))
+                else:
+                    self.ended = True
+                    pipe.send_text(CTRL_D)
+
+    return Output(io.StringIO(), lambda: Size(rows=24, columns=80), enable_cpr=False)
+
+
+def _mirrored_list(chunks: list[str], ask: Any) -> tuple[Any, tuple[str, ...]]:
+    """What ``ask(prompter)`` returns on a screen laid out from the right (``EOFError``
+    when the keys do not end it), and the screen before the last keys."""
+    from screening.ui.prompts import PromptScreen
+
+    with create_pipe_input() as pipe:
+        output = _terminal(pipe, chunks)
+        prompter = QuestionaryPrompter(input=pipe, output=output, screen=PromptScreen(rtl=True))
+        try:
+            result = ask(prompter)
+        except EOFError as ended:
+            result = ended
+        return result, output.lines
+
+
+ENTRIES = [Option("a", "alpha"), Option("b", "beta entry"), Option("dk", "gamma", group=1)]
+
+
+def _entries(lines: tuple[str, ...]) -> list[str]:
+    return [line for line in lines if line.strip() and not line.startswith("?")]
+
+
+def test_a_right_to_left_list_has_its_numbers_and_pointer_on_the_right() -> None:
+    result, lines = _mirrored_list([DOWN], lambda p: p.select("Answer", ENTRIES))
+    assert isinstance(result, EOFError)
+    # each entry aligned right, its number after it, the pointer (pointing left) at its right
+    assert _entries(lines) == [
+        " " * (80 - len("alpha (1") - 3) + "alpha (1",
+        " " * (80 - len("beta entry (2 «") - 1) + "beta entry (2 «",
+        " " * (80 - len("gamma (3") - 3) + "gamma (3",
+    ]
+    # the keys are those of a list drawn from the left: a number, then Enter; the arrows
+    assert _mirrored_list(["2" + ENTER], lambda p: p.select("Answer", ENTRIES))[0] == "b"
+    chosen, _ = _mirrored_list([DOWN + DOWN + ENTER], lambda p: p.select("Answer", ENTRIES))
+    assert chosen == "dk"
+
+
+def test_a_right_to_left_tick_list_has_its_marks_and_pointer_on_the_right() -> None:
+    ticked = ["dk"]
+    result, lines = _mirrored_list(
+        [" ", DOWN], lambda p: p.checkbox("Answer", ENTRIES, checked=ticked)
+    )
+    assert isinstance(result, EOFError)
+    entries = _entries(lines)
+    assert [line.lstrip() for line in entries] == ["alpha ●", "beta entry ○ «", "gamma ●"]
+    assert [len(line) for line in entries] == [77, 79, 77]  # the pointer's cells, then one free
+    chosen, _ = _mirrored_list([" " + DOWN + " " + ENTER], lambda p: p.checkbox("Answer", ENTRIES))
+    assert chosen == ["a", "b"]
+
+
+def test_an_entry_of_several_lines_ends_each_line_under_its_text() -> None:
+    options = [Option("a", "first line of it\n    and its second"), Option("b", "beta")]
+    _, lines = _mirrored_list([], lambda p: p.select("Answer", options))
+    first, second, third = _entries(lines)
+    assert first.endswith("first line of it (1 «")
+    assert second.endswith("and its second")
+    assert len(second) == len(first) - len(" (1 «")
+    assert third.endswith("beta (2")
+
+
+def test_a_list_drawn_from_the_left_keeps_its_numbers_on_the_left() -> None:
+    with create_pipe_input() as pipe:
+        output = _terminal(pipe, [])
+        prompter = QuestionaryPrompter(input=pipe, output=output)
+        with pytest.raises(EOFError):
+            prompter.select("Answer", ENTRIES)
+        assert _entries(output.lines) == [" » 1) alpha", "   2) beta entry", "   3) gamma"]
+
+
+@pytest.mark.parametrize(
+    ("question_id", "mode", "officer", "rtl"),
+    [
+        ("passport", RtlMode.REORDER, "en", True),  # the person's Arabic first
+        ("room", RtlMode.REORDER, "en", False),  # the officer's English alone
+        ("room", RtlMode.REORDER, "ar", True),
+        ("passport", RtlMode.OFF, "ar", False),  # the terminal lays it out
+    ],
+)
+def test_a_question_list_is_laid_out_in_the_direction_of_its_first_text(
+    question_id: str, mode: RtlMode, officer: str, rtl: bool
+) -> None:
+    from screening.ui.prompts import PromptScreen
+
+    class Recording:
+        def __init__(self) -> None:
+            self.screen = PromptScreen()
+            self.seen: list[bool] = []
+
+        def select(self, message: str, options: Any, **_: Any) -> str:
+            self.seen.append(self.screen.rtl)
+            return "yes"
+
+    from conftest import SMALL
+
+    room = """      - id: room
+        type: yes_no
+        officer_only: true
+        text: {en: "Is the room private?", ar: "هل الغرفة خاصة؟"}
+      - id: passport
+"""
+    q = load(SMALL.replace("      - id: passport\n", room, 1))
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    view = View(console, questionnaire=q, language="ar", officer_language=officer, mode=mode)
+    prompter = Recording()
+    question = q.question(question_id)
+    assert question is not None
+    assert ask_question(prompter, view, question) == Answer("yes")  # type: ignore[arg-type]
+    assert prompter.seen == [rtl]
+    assert prompter.screen.rtl is False  # as it was for the prompts that follow

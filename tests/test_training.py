@@ -23,7 +23,7 @@ from screening.questionnaires import LoadedQuestionnaire, load_path
 from screening.scenarios import Scenario, load_scenario, scenario_files
 from screening.scoring import assess
 from screening.training import (
-    Case,
+    ScenarioCase,
     compare,
     demo_steps,
     f1,
@@ -103,7 +103,7 @@ def loaded(library: Path) -> LoadedQuestionnaire:
     return load_path(library / "small.yaml")
 
 
-def case_of(library: Path, loaded: LoadedQuestionnaire, name: str) -> Case:
+def case_of(library: Path, loaded: LoadedQuestionnaire, name: str) -> ScenarioCase:
     path = library / "scenarios" / f"{name}.yaml"
     return prepare(load_scenario(path), str(path), loaded)
 
@@ -853,3 +853,20 @@ def test_indicator_scenarios_for_indicators_show(
     render_indicator_scenarios(View(console, language="ar"), records)
     shown = console.file.getvalue()  # type: ignore[attr-defined]
     assert "• young_cook: طاهٍ صغير (مؤشر أساسي)" in shown
+
+
+def test_the_story_console_draws_on_the_stream_it_is_given(
+    loaded: LoadedQuestionnaire, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from screening.bidi import RtlMode
+    from screening.ui.training import story_console
+
+    case = case_of(library, loaded, "locked_in")
+    given = io.StringIO()
+    console = story_console(case, "en", RtlMode.OFF, file=given)
+    console.print("a practice screen")
+    console.clear()  # not a terminal: the story is not repeated
+    assert given.getvalue() == "a practice screen\n"
+    assert capsys.readouterr().out == ""

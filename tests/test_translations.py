@@ -743,3 +743,36 @@ def test_a_bundled_questionnaire_is_not_changed_in_place(cli: Any, tmp_path: Pat
     copy.write_bytes(before)
     assert cli("translations", "import", str(po), "--questionnaire", str(copy)).code == 0
     assert copy.read_bytes() != before
+
+
+def test_export_and_status_write_on_the_streams_of_their_environment(
+    tiny: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import os
+
+    from screening.cli import main
+    from screening.cli.environment import Environment
+
+    def run(*argv: str) -> tuple[str, str]:
+        env = Environment(
+            stdin=io.StringIO(),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            environ=dict(os.environ),
+            stdin_isatty=False,
+            stdout_isatty=False,
+        )
+        code = 0
+        try:
+            main(list(argv), env)
+        except SystemExit as ended:
+            code = int(ended.code or 0)
+        assert code == 0, env.stderr.getvalue()  # type: ignore[attr-defined]
+        return env.stdout.getvalue(), env.stderr.getvalue()  # type: ignore[attr-defined]
+
+    out, _ = run("translations", "export", str(tiny), "--lang", "hi")
+    assert "Language: hi\\n" in out  # the PO file, on the given standard output
+    out, _ = run("translations", "status", str(tiny))
+    assert "  ar العربية  all       15/15" in out  # the table, on the given standard output
+    assert capsys.readouterr() == ("", "")

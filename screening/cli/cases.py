@@ -344,7 +344,14 @@ def delete(
                 count=len(case.answers),
                 created=ui.ltr(local_time(case.created_at)),
             )
-            if not confirm(ui, question, what=f"deleting case {case.id}", terminal=_has_terminal()):
+            asked = confirm(
+                ui,
+                question,
+                what=f"deleting case {case.id}",
+                terminal=_has_terminal(),
+                stdin=current().stdin,
+            )
+            if not asked:
                 ui.note(ui.tr("cases.delete.kept", case_id=case.id))
                 raise typer.Exit(1)
         interview = case.meta.get("interview")
@@ -509,6 +516,7 @@ def purge(
             ui.tr("cases.purge.confirm", count=len(doomed)),
             what="purging cases",
             terminal=_has_terminal(),
+            stdin=current().stdin,
         ):
             ui.note(ui.tr("cases.purge.kept"))
             raise typer.Exit(1)

@@ -9,6 +9,7 @@ import typer
 
 from screening.cli.environment import current, echo
 from screening.cli.options import format_option, lang_option, questionnaire_option, rtl_option
+from screening.strength import StrengthName as Strength
 
 app = typer.Typer(
     help="Browse indicators: meaning, strength, dimension, and the answers that reveal them.",
@@ -39,14 +40,6 @@ class ListFormat(StrEnum):
 
     TABLE = "table"
     JSON = "json"
-
-
-class Strength(StrEnum):
-    """ILO strengths."""
-
-    STRONG = "strong"
-    MEDIUM = "medium"
-    WEAK = "weak"
 
 
 def _language(lang: str | None, codes: list[str]) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from screening.cli.environment import current as _env
 from screening.cli.options import ForceOption, StoreOption, out_option
 
 if TYPE_CHECKING:
@@ -92,17 +92,17 @@ def _holders(
 def _show_recovery(recovery: str | None) -> None:
     if recovery is None:
         return
-    sys.stderr.write(
+    _env().stderr.write(
         "screening: the recovery key follows. Write it down or print it now and keep it "
         "offline (a safe); it is shown only this once. Anyone with it can read every case; "
         "without it and without a passphrase or key file, the data cannot be recovered.\n"
     )
-    sys.stdout.write(recovery + "\n")
-    sys.stdout.flush()
+    _env().stdout.write(recovery + "\n")
+    _env().stdout.flush()
 
 
 def _progress(done: int, total: int) -> None:
-    sys.stderr.write(f"screening: encrypted {done} of {total} cases\n")
+    _env().stderr.write(f"screening: encrypted {done} of {total} cases\n")
 
 
 @app.command("init")
@@ -160,15 +160,15 @@ def init(
                     hint="Run pg_dump on the server, then keys init --no-backup.",
                 )
             _events, head = backup_before(store, backup, force=force)
-            sys.stderr.write(
+            _env().stderr.write(
                 f"screening: backed up {store.where} to {backup} (audit head {head}); it is "
                 "not encrypted: keep it offline and destroy it once the store is checked\n"
             )
         holders = _holders(key_file, no_passphrase, kdf_time, recovery=True)
         recovery = init_keys(store, holders, write_key_file=_write_key_file, on_progress=_progress)
-        sys.stderr.write(f"screening: the case store {store.where} is encrypted\n")
+        _env().stderr.write(f"screening: the case store {store.where} is encrypted\n")
         if key_file is not None:
-            sys.stderr.write(f"screening: key file written to {key_file} (0600)\n")
+            _env().stderr.write(f"screening: key file written to {key_file} (0600)\n")
     _show_recovery(recovery)
 
 
@@ -212,7 +212,7 @@ def add(
             label=label,
         )
         recovery = add_holder(store, holders, write_key_file=_write_key_file)
-        sys.stderr.write(f"screening: key added to {store.where}\n")
+        _env().stderr.write(f"screening: key added to {store.where}\n")
     _show_recovery(recovery)
 
 
@@ -229,19 +229,19 @@ def list_keys(where: StoreOption = None) -> None:
     with open_store(where or None, allow_read_only=True) as store:
         status = key_status(store)
     if not status.encrypted:
-        sys.stdout.write(f"the case store {store.where} is not encrypted\n")
+        _env().stdout.write(f"the case store {store.where} is not encrypted\n")
         return
-    sys.stdout.write(
+    _env().stdout.write(
         f"the case store {store.where} is encrypted (key generation {status.generation})\n"
     )
     if status.pending:
-        sys.stdout.write(
+        _env().stdout.write(
             f"{status.pending} cases are not yet under the current key: run "
             "`screening keys rotate --resume`\n"
         )
     for holder_id, kind, label, gen, at in status.holders:
         shown = f" ({label})" if label else ""
-        sys.stdout.write(f"  key {holder_id}: {kind}{shown}, generation {gen}, added {at}\n")
+        _env().stdout.write(f"  key {holder_id}: {kind}{shown}, generation {gen}, added {at}\n")
 
 
 @app.command("remove")
@@ -259,7 +259,7 @@ def remove(
 
     with open_store(where or None) as store:
         store.remove_holder(holder)
-        sys.stderr.write(f"screening: key {holder} removed from {store.where}\n")
+        _env().stderr.write(f"screening: key {holder} removed from {store.where}\n")
 
 
 @app.command("rotate")
@@ -290,13 +290,13 @@ def rotate(
         store.require_key()
         if resume:
             done = reencrypt(store, on_progress=_progress)
-            sys.stderr.write(f"screening: {done} cases brought under the current key\n")
+            _env().stderr.write(f"screening: {done} cases brought under the current key\n")
             return
         holders = _holders(key_file, no_passphrase, kdf_time, recovery=True)
         recovery = rotate_keys(
             store, holders, write_key_file=_write_key_file, on_progress=_progress
         )
-        sys.stderr.write(f"screening: the case store {store.where} has a new key\n")
+        _env().stderr.write(f"screening: the case store {store.where} has a new key\n")
     _show_recovery(recovery)
 
 
@@ -325,13 +325,13 @@ def seal_to(
     with open_store(where or None) as store:
         if clear:
             store.set_setting(CENTRE_RECIPIENT, None)
-            sys.stderr.write(f"screening: referrals of {store.where} are sealed to no one\n")
+            _env().stderr.write(f"screening: referrals of {store.where} are sealed to no one\n")
             return
         if not recipients:
             current = store.key_settings().get(CENTRE_RECIPIENT, "")
-            sys.stdout.write(current + "\n" if current else "")
+            _env().stdout.write(current + "\n" if current else "")
             if not current:
-                sys.stderr.write(f"screening: referrals of {store.where} are sealed to no one\n")
+                _env().stderr.write(f"screening: referrals of {store.where} are sealed to no one\n")
             return
         if any(not value.strip().startswith(("age1", "ssh-")) for value in recipients):
             raise UsageError(
@@ -341,7 +341,7 @@ def seal_to(
         parse_recipients(recipients)
         store.set_setting(CENTRE_RECIPIENT, "\n".join(value.strip() for value in recipients))
         shown = ", ".join(value.strip()[:24] + "…" for value in recipients)
-        sys.stderr.write(f"screening: referrals of {store.where} are now sealed to {shown}\n")
+        _env().stderr.write(f"screening: referrals of {store.where} are now sealed to {shown}\n")
 
 
 def open_sealed(
@@ -393,8 +393,8 @@ def open_sealed(
             identities = store_identity(store)
     text = open_file(data, identities, str(file))
     if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _env().stdout.write(text)
+        _env().stdout.flush()
     else:
         from screening.files import write_private
 

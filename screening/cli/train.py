@@ -20,7 +20,7 @@ from screening.cli.options import (
 
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
-    from screening.training import Case
+    from screening.training import ScenarioCase
     from screening.ui.prompts import Prompter
     from screening.ui.view import View
 
@@ -95,7 +95,7 @@ def _override(questionnaire: str | None) -> LoadedQuestionnaire | None:
     return resolve(questionnaire) if questionnaire is not None else None
 
 
-def _load_case(ref: str, folder: Path | None, questionnaire: str | None) -> Case:
+def _load_case(ref: str, folder: Path | None, questionnaire: str | None) -> ScenarioCase:
     from screening.training import find_scenario, prepare, questionnaire_for
 
     scenario, path = find_scenario(ref, _scenario_paths(folder))
@@ -103,7 +103,7 @@ def _load_case(ref: str, folder: Path | None, questionnaire: str | None) -> Case
     return prepare(scenario, str(path), loaded)
 
 
-def _language(lang: str | None, case: Case) -> str:
+def _language(lang: str | None, case: ScenarioCase) -> str:
     from screening.errors import UsageError
 
     codes = case.questionnaire.language_codes
@@ -117,7 +117,7 @@ def _language(lang: str | None, case: Case) -> str:
     return lang
 
 
-def _view(case: Case, language: str, rtl: str | None) -> View:
+def _view(case: ScenarioCase, language: str, rtl: str | None) -> View:
 
     from screening.bidi import rtl_mode_from_env
 
@@ -302,7 +302,7 @@ def practice(
             "practice needs a terminal; to replay the scenario without one, use "
             f"`screening train demo {case.scenario.id} --no-pause`"
         )
-    console = story_console(case, language, mode)
+    console = story_console(case, language, mode, file=current().stdout)
     view = current().view(
         console=console, language=language, mode=mode, questionnaire=case.questionnaire
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from screening.cli.environment import current as _env
+from screening.cli.environment import echo
 from screening.cli.options import ForceOption, out_option
 
 app = typer.Typer(
@@ -70,12 +71,11 @@ def export(
     source = open_source(questionnaire)
     data = export_po(source, lang, audience=audience.value if audience else None)
     if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        _write_bytes(data)
         return
     write_private(out, data.decode("utf-8"), force=force)
     q = source.questionnaire
-    sys.stderr.write(
+    _env().stderr.write(
         visible(f"screening: wrote the '{lang}' texts of {q.id} {q.version} to {out}") + "\n"
     )
 
@@ -113,7 +113,7 @@ def import_(
     name = str(file)
     result = import_po(read_limited(file), name, questionnaire, language=lang)
     if not result.changed:
-        sys.stderr.write(
+        _env().stderr.write(
             visible(f"screening: {result.name} already has every translation of {name}") + "\n"
         )
         return
@@ -122,7 +122,7 @@ def import_(
         what += f" ({result.stale} stale: not shown until reviewed)"
     if result.declared:
         what += f"; declared '{result.language}' as a draft"
-    sys.stderr.write(visible(f"screening: wrote {what} into {result.name}") + "\n")
+    _env().stderr.write(visible(f"screening: wrote {what} into {result.name}") + "\n")
 
 
 @app.command()
@@ -161,8 +161,21 @@ def status(
             }
             for name, q, statuses in found
         ]
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     for name, q, statuses in found:
         for line in status_lines(name, q, statuses):
-            typer.echo(visible(line))
+            echo(visible(line))
+
+
+def _write_bytes(data: bytes) -> None:
+    """A document in bytes to the command's standard output (its binary buffer when it has one)."""
+    out = _env().stdout
+    buffer = getattr(out, "buffer", None)
+    out.flush()
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))
+    out.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from screening.sanitize import visible
 from screening.ui.view import View
@@ -40,11 +40,13 @@ _BAR_WIDTH = 30
 """The cells of the longest bar of `cases stats`."""
 
 
-def confirm(view: View, question: str, *, what: str, terminal: bool) -> bool:
-    """Ask on the terminal (stderr); refuse without one (``terminal`` false); Ctrl-C means no
-    and exits 130."""
-    import typer
+def confirm(view: View, question: str, *, what: str, terminal: bool, stdin: TextIO) -> bool:
+    """Ask on the terminal (the view's stderr, the answer read from ``stdin``); refuse without
+    one (``terminal`` false); Ctrl-C or the end of input means no and exits 130.
 
+    ``y`` or ``yes`` is yes; ``n``, ``no`` or an empty line is no; anything else is asked
+    again after ``Error: invalid input``.
+    """
     from screening.errors import Interrupted, NoTerminalError
 
     if not terminal:
@@ -59,11 +61,22 @@ def confirm(view: View, question: str, *, what: str, terminal: bool) -> bool:
             view.stderr.write(line + "\n")
     else:
         question = view.shape(question)
-    try:
-        return typer.confirm(question, default=False, err=True)
-    except typer.Abort:
-        view.stderr.write("\n")
-        raise Interrupted("interrupted: nothing was deleted") from None
+    while True:
+        view.stderr.write(f"{question} [y/N]: ")
+        view.stderr.flush()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            line = ""
+        if not line:  # the end of input (Ctrl-D), or Ctrl-C
+            view.stderr.write("\n")
+            raise Interrupted("interrupted: nothing was deleted") from None
+        answer = line.strip().lower()
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("n", "no", ""):
+            return False
+        view.stderr.write("Error: invalid input\n")
 
 
 def local_time(moment: datetime | None, *, day_only: bool = False) -> str:

@@ -228,7 +228,24 @@ def ask_question(
 
     Returns:
         An :class:`Answer` (checked against the question), or an :class:`Action`.
+
+    With ``--rtl reorder``, a list whose entries begin in a right-to-left language (the
+    interview language's, or the officer's for a question the officer answers alone) is laid
+    out from the right.
     """
+    screen = getattr(prompter, "screen", None)
+    if not isinstance(screen, PromptScreen):
+        return _ask_question(prompter, view, question, current=current)
+    alone = view.for_officer(question) or isinstance(question, NoteQuestion)
+    before = screen.rtl
+    screen.rtl = view.reorder and view.is_rtl(view.officer_language if alone else view.language)
+    try:
+        return _ask_question(prompter, view, question, current=current)
+    finally:
+        screen.rtl = before
+
+
+def _ask_question(prompter: Prompter, view: View, question: Question, *, current: Any) -> Reply:
     message = view.ui_shown("interview.answer")
     if isinstance(question, NoteQuestion):
         options = [Option(_SKIP, view.ui_shown("interview.continue"), 0)]
@@ -580,54 +597,14 @@ class Interview:
         return Interrupted(self._display(message, view_ui), hint=self._display(hint, view_ui))
 
     def _use_view(self, view: View) -> None:
-        """Make ``view`` the interview's; the prompter's own messages follow its language."""
+        """Make ``view`` the interview's; the prompter's own messages and lists follow its
+        language (lists laid out from the right with ``--rtl reorder`` when it reads from right
+        to left; a question's answers follow their own language, see :func:`ask_question`)."""
         self._view = view
-        screen = self._screen()
+        screen = _prompt_screen(self.prompter)
         if screen is not None:
             screen.ignored = view.ui_shown("interview.ignored_keys")
-
-    def _screen(self) -> PromptScreen | None:
-        """What the prompter knows of the screen, when it is one that draws on a terminal."""
-        screen = getattr(self.prompter, "screen", None)
-        return screen if isinstance(screen, PromptScreen) else None
-
-    def _draw(self, draw: Callable[[], None]) -> None:
-        """Draw a screen above a prompt.
-
-        On a terminal, the prompter learns how many rows it took (a list below gets the rest
-        and scrolls inside them, so the header and the question stay in sight) and how to draw
-        it again when the terminal is resized.
-        """
-        screen = self._screen()
-        if screen is None or not self.console.is_terminal:
-            draw()
-            return
-
-        def again() -> int:
-            with self.console.capture() as captured:
-                draw()
-            text = captured.get()
-            self.console.file.write(text)
-            self.console.file.flush()
-            return text.count("\n")
-
-        screen.rows_above = again()
-        screen.redraw = again
-
-    def _shown_lines(self, lines: list[str]) -> None:
-        """Lines written on a cleared screen above the next prompt (a page of the review)."""
-        screen = self._screen()
-        if screen is None:
-            return
-        text = "".join(lines)
-
-        def again() -> int:
-            self.console.file.write(text)
-            self.console.file.flush()
-            return text.count("\n")
-
-        screen.rows_above = text.count("\n")
-        screen.redraw = again
+            screen.rtl = view.reorder and view.ui_rtl
 
     def _ui(self) -> str:
         if self._view is not None:
@@ -769,40 +746,7 @@ class Interview:
         )
 
     def _checklist(self) -> None:
-        view = self._require_view()
-        options = [
-            Option(item, view.ui_shown(f"interview.checklist.{item}")) for item in CHECKLIST_ITEMS
-        ]
-
-        def draw() -> None:
-            self._header(view.tr("interview.checklist_title"), keep_status=True)
-            view.say("interview.key.tick", style="dim", indent=2)
-
-        while True:
-            self._draw(draw)
-            ticked = self.prompter.checkbox(
-                view.ui_shown("interview.checklist_prompt"), options, instruction=" "
-            )
-            missing = [item for item in CHECKLIST_ITEMS if item not in ticked]
-            if missing:
-                view.blank()
-                view.say("interview.checklist_missing", style="bold yellow", indent=2)
-                for item in missing:
-                    view.lines(
-                        view.tr(f"interview.checklist.{item}"), view.ui, style="yellow", indent=4
-                    )
-                again = self.prompter.select(
-                    view.ui_shown("interview.review_prompt"),
-                    [
-                        Option("again", view.ui_shown("interview.checklist_again")),
-                        Option("continue", view.ui_shown("interview.checklist_continue")),
-                    ],
-                    default="again",
-                )
-                if again == "again":
-                    continue
-            self.session.set_checklist(ticked)
-            return
+        checklist_screen(self._require_view(), self.session, self.prompter, self._status)
 
     # -- the questions ---------------------------------------------------------------------
 
@@ -820,7 +764,12 @@ class Interview:
                 if self._review():
                     return self._finish()
                 continue
-            self._draw(lambda question=question: self._show_question(question))  # type: ignore[misc]
+            shown = question
+
+            def draw(shown: Question = shown) -> None:
+                self._show_question(shown)
+
+            draw_above(view, self.prompter, draw)
             current = engine.value(question.id) if engine.is_answered(question.id) else None
             try:
                 reply = ask_question(self.prompter, view, question, current=current)
@@ -880,34 +829,7 @@ class Interview:
         ]
 
     def _acknowledge_flags(self) -> None:
-        engine = self._require_engine()
-        case = self._require_case()
-        view = self._require_view()
-        for flag_id in engine.pending_flags():
-            flag = case.loaded.questionnaire.flag(flag_id)
-            if flag is None:
-                continue
-
-            def draw(flag: Any = flag) -> None:
-                self._header(None, keep_status=True)
-                draw_urgent(view, flag.title, flag.action, flag.tell)
-                view.blank()
-                view.say("interview.flag_intro", style="bold", indent=2)
-
-            self._draw(draw)
-            self.prompter.select(
-                view.ui_shown("interview.flag_prompt"),
-                [Option("ack", view.ui_shown("interview.flag_ack"))],
-                default="ack",
-            )
-            self.session.acknowledge(flag_id)
-
-    def _header(self, title: str | None, *, keep_status: bool = False) -> None:
-        """:func:`draw_header` with the status lines, then dropped unless ``keep_status``:
-        an urgent flag's screen keeps them for the question that follows."""
-        draw_header(self._require_view(), self.session, title, self._status)
-        if not keep_status:
-            self._status = []
+        flag_screens(self._require_view(), self.session, self.prompter, self._status)
 
     def _show_question(self, question: Question) -> None:
         draw_question(
@@ -923,94 +845,7 @@ class Interview:
 
     def _review(self) -> bool:
         """Show the review; return True when the officer confirms the end."""
-        view = self._require_view()
-        engine = self._require_engine()
-
-        def draw() -> list[tuple[str, str, list[Option]]]:
-            self._header(view.tr("interview.review_title"))
-            view.say("interview.review_intro", style="italic", indent=2)
-            entries = draw_answers(view, self.session)
-            draw_live_outcome(view, self.session)
-            return entries
-
-        entries = self._paged(draw, below=_REVIEW_PROMPT_LINES)
-        choice = self.prompter.select(
-            view.ui_shown("interview.review_prompt"),
-            [
-                Option("finish", view.ui_shown("interview.finish"), 0),
-                Option("edit", view.ui_shown("interview.edit"), 0),
-                Option(_BACK, view.ui_shown("interview.back_to_questions"), 1),
-            ],
-            default="finish",
-            keys={BACK_KEY: _BACK},
-        )
-        if choice == _BACK:
-            engine.back()
-            return False
-        if choice == "edit":
-            target = self._choose_answer(entries)
-            if target is not None:
-                engine.jump(target, edit=True)
-            return False
-        gaps = len(engine.assessment().gaps)
-        if gaps:
-            view.say("interview.gaps", style="yellow", indent=2, count=gaps)
-        confirm = self.prompter.select(
-            view.ui_shown("interview.confirm_prompt"),
-            [
-                Option("yes", view.ui_shown("interview.confirm_yes")),
-                Option("no", view.ui_shown("interview.confirm_no")),
-            ],
-            default="no",
-        )
-        return confirm == "yes"
-
-    def _paged(self, draw: Callable[[], _Drawn], *, below: int) -> _Drawn:
-        """Draw a screen a screenful at a time on a short terminal (:meth:`View.paged`)."""
-        view = self._require_view()
-
-        def more() -> None:
-            self.prompter.select(
-                view.ui_shown("interview.more_prompt"),
-                [Option("more", view.ui_shown("interview.more"))],
-                default="more",
-            )
-
-        return view.paged(draw, below=below, more=more, shown=self._shown_lines)
-
-    def _choose_answer(self, sections: list[tuple[str, str, list[Option]]]) -> str | None:
-        """The question whose answer the officer wants to change: its section, then itself.
-
-        Two short lists rather than one long one: a list longer than the terminal cannot be
-        seen whole.
-        """
-        view = self._require_view()
-        back = Option(_BACK, view.ui_shown("interview.back"), 1)
-        # a screen of its own: the lists get every row under the header
-        self._draw(lambda: self._header(view.tr("interview.review_title")))
-        while True:
-            if len(sections) == 1:
-                entries = sections[0][2]
-            else:
-                chosen = self.prompter.select(
-                    view.ui_shown("interview.section_prompt"),
-                    [
-                        Option(sid, view.shown(f"{title} ({len(items)})", view.officer_language))
-                        for sid, title, items in sections
-                    ]
-                    + [back],
-                    keys={BACK_KEY: _BACK},
-                )
-                if chosen == _BACK:
-                    return None
-                entries = next(items for sid, _, items in sections if sid == chosen)
-            target = self.prompter.select(
-                view.ui_shown("interview.edit_prompt"), [*entries, back], keys={BACK_KEY: _BACK}
-            )
-            if target != _BACK:
-                return target
-            if len(sections) == 1:
-                return None
+        return review_screen(self._require_view(), self.session, self.prompter, self._status)
 
     # -- the end -------------------------------------------------------------------------
 
@@ -1031,7 +866,7 @@ class Interview:
             render_summary(view, assessment, rationale=rationale(assessment, view.officer_language))
 
         # A screenful at a time, urgent actions first: nothing is left only in the scrollback.
-        self._paged(summary, below=_SUMMARY_END_LINES)
+        paged(view, self.prompter, summary, below=_SUMMARY_END_LINES)
         path = self.session.write_referral(document)
         view.blank()
         view.say("interview.completed", style="bold green", case_id=case.case_id)
@@ -1060,6 +895,243 @@ class Interview:
 
 
 # --------------------------------------------------------------------------- the screens
+
+
+# -- screens above prompts -----------------------------------------------------------------
+
+
+def _prompt_screen(prompter: Prompter) -> PromptScreen | None:
+    """What the prompter knows of the screen, when it is one that draws on a terminal."""
+    screen = getattr(prompter, "screen", None)
+    return screen if isinstance(screen, PromptScreen) else None
+
+
+def draw_above(view: View, prompter: Prompter, draw: Callable[[], None]) -> None:
+    """Draw a screen above a prompt.
+
+    On a terminal, the prompter learns how many rows it took (a list below gets the rest
+    and scrolls inside them, so the header and the question stay in sight) and how to draw
+    it again when the terminal is resized.
+    """
+    screen = _prompt_screen(prompter)
+    console = view.console
+    if screen is None or not console.is_terminal:
+        draw()
+        return
+
+    def again() -> int:
+        with console.capture() as captured:
+            draw()
+        text = captured.get()
+        console.file.write(text)
+        console.file.flush()
+        return text.count("\n")
+
+    screen.rows_above = again()
+    screen.redraw = again
+
+
+def _shown_lines(view: View, prompter: Prompter, lines: list[str]) -> None:
+    """Lines written on a cleared screen above the next prompt (a page of the review)."""
+    screen = _prompt_screen(prompter)
+    if screen is None:
+        return
+    text = "".join(lines)
+    console = view.console
+
+    def again() -> int:
+        console.file.write(text)
+        console.file.flush()
+        return text.count("\n")
+
+    screen.rows_above = text.count("\n")
+    screen.redraw = again
+
+
+def paged(view: View, prompter: Prompter, draw: Callable[[], _Drawn], *, below: int) -> _Drawn:
+    """Draw a screen a screenful at a time on a short terminal (:meth:`View.paged`)."""
+
+    def more() -> None:
+        prompter.select(
+            view.ui_shown("interview.more_prompt"),
+            [Option("more", view.ui_shown("interview.more"))],
+            default="more",
+        )
+
+    return view.paged(
+        draw, below=below, more=more, shown=lambda lines: _shown_lines(view, prompter, lines)
+    )
+
+
+def header(
+    view: View,
+    session: Session,
+    title: str | None,
+    status: list[tuple[str, str]],
+    *,
+    keep: bool = False,
+) -> None:
+    """:func:`draw_header` with the status lines, which are then dropped (emptied in place)
+    unless ``keep``: an urgent flag's screen keeps them for the question that follows."""
+    draw_header(view, session, title, status)
+    if not keep:
+        status.clear()
+
+
+def checklist_screen(
+    view: View, session: Session, prompter: Prompter, status: list[tuple[str, str]]
+) -> None:
+    """The checklist before the interview: ticked, or left with what is missing said; the
+    ticks are saved in the session."""
+    options = [
+        Option(item, view.ui_shown(f"interview.checklist.{item}")) for item in CHECKLIST_ITEMS
+    ]
+
+    def draw() -> None:
+        header(view, session, view.tr("interview.checklist_title"), status, keep=True)
+        view.say("interview.key.tick", style="dim", indent=2)
+
+    while True:
+        draw_above(view, prompter, draw)
+        ticked = prompter.checkbox(
+            view.ui_shown("interview.checklist_prompt"), options, instruction=" "
+        )
+        missing = [item for item in CHECKLIST_ITEMS if item not in ticked]
+        if missing:
+            view.blank()
+            view.say("interview.checklist_missing", style="bold yellow", indent=2)
+            for item in missing:
+                view.lines(
+                    view.tr(f"interview.checklist.{item}"), view.ui, style="yellow", indent=4
+                )
+            again = prompter.select(
+                view.ui_shown("interview.review_prompt"),
+                [
+                    Option("again", view.ui_shown("interview.checklist_again")),
+                    Option("continue", view.ui_shown("interview.checklist_continue")),
+                ],
+                default="again",
+            )
+            if again == "again":
+                continue
+        session.set_checklist(ticked)
+        return
+
+
+def flag_screens(
+    view: View, session: Session, prompter: Prompter, status: list[tuple[str, str]]
+) -> None:
+    """A screen for each urgent flag raised and not yet acknowledged; each acknowledgement is
+    saved in the session before the next screen."""
+    engine = session.require_engine()
+    case = session.require_case()
+    for flag_id in engine.pending_flags():
+        flag = case.loaded.questionnaire.flag(flag_id)
+        if flag is None:
+            continue
+
+        def draw(flag: Any = flag) -> None:
+            header(view, session, None, status, keep=True)
+            draw_urgent(view, flag.title, flag.action, flag.tell)
+            view.blank()
+            view.say("interview.flag_intro", style="bold", indent=2)
+
+        draw_above(view, prompter, draw)
+        prompter.select(
+            view.ui_shown("interview.flag_prompt"),
+            [Option("ack", view.ui_shown("interview.flag_ack"))],
+            default="ack",
+        )
+        session.acknowledge(flag_id)
+
+
+def review_screen(
+    view: View, session: Session, prompter: Prompter, status: list[tuple[str, str]]
+) -> bool:
+    """The review: the answers and the live outcome, paged; then finish, change an answer or
+    go back. Returns True when the officer confirms the end."""
+    engine = session.require_engine()
+
+    def draw() -> list[tuple[str, str, list[Option]]]:
+        header(view, session, view.tr("interview.review_title"), status)
+        view.say("interview.review_intro", style="italic", indent=2)
+        entries = draw_answers(view, session)
+        draw_live_outcome(view, session)
+        return entries
+
+    entries = paged(view, prompter, draw, below=_REVIEW_PROMPT_LINES)
+    choice = prompter.select(
+        view.ui_shown("interview.review_prompt"),
+        [
+            Option("finish", view.ui_shown("interview.finish"), 0),
+            Option("edit", view.ui_shown("interview.edit"), 0),
+            Option(_BACK, view.ui_shown("interview.back_to_questions"), 1),
+        ],
+        default="finish",
+        keys={BACK_KEY: _BACK},
+    )
+    if choice == _BACK:
+        engine.back()
+        return False
+    if choice == "edit":
+        target = _choose_answer(view, session, prompter, status, entries)
+        if target is not None:
+            engine.jump(target, edit=True)
+        return False
+    gaps = len(engine.assessment().gaps)
+    if gaps:
+        view.say("interview.gaps", style="yellow", indent=2, count=gaps)
+    confirm = prompter.select(
+        view.ui_shown("interview.confirm_prompt"),
+        [
+            Option("yes", view.ui_shown("interview.confirm_yes")),
+            Option("no", view.ui_shown("interview.confirm_no")),
+        ],
+        default="no",
+    )
+    return confirm == "yes"
+
+
+def _choose_answer(
+    view: View,
+    session: Session,
+    prompter: Prompter,
+    status: list[tuple[str, str]],
+    sections: list[tuple[str, str, list[Option]]],
+) -> str | None:
+    """The question whose answer the officer wants to change: its section, then itself.
+
+    Two short lists rather than one long one: a list longer than the terminal cannot be
+    seen whole.
+    """
+    back = Option(_BACK, view.ui_shown("interview.back"), 1)
+    # a screen of its own: the lists get every row under the header
+    draw_above(
+        view, prompter, lambda: header(view, session, view.tr("interview.review_title"), status)
+    )
+    while True:
+        if len(sections) == 1:
+            entries = sections[0][2]
+        else:
+            chosen = prompter.select(
+                view.ui_shown("interview.section_prompt"),
+                [
+                    Option(sid, view.shown(f"{title} ({len(items)})", view.officer_language))
+                    for sid, title, items in sections
+                ]
+                + [back],
+                keys={BACK_KEY: _BACK},
+            )
+            if chosen == _BACK:
+                return None
+            entries = next(items for sid, _, items in sections if sid == chosen)
+        target = prompter.select(
+            view.ui_shown("interview.edit_prompt"), [*entries, back], keys={BACK_KEY: _BACK}
+        )
+        if target != _BACK:
+            return target
+        if len(sections) == 1:
+            return None
 
 
 def draw_header(

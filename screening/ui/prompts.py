@@ -11,7 +11,9 @@ raises ``EOFError``, and the caller keeps the draft and exits 130. A prompt neve
 What the officer sees is what is answered: keys pressed before a prompt is drawn (typed ahead,
 or the rest of a paste) are discarded and the officer is told so; Esc never ends a list; a
 list longer than the rows left under the question scrolls inside the prompt; and when the
-terminal is resized, the screen above the prompt is drawn again (:class:`PromptScreen`).
+terminal is resized, the screen above the prompt is drawn again (:class:`PromptScreen`). On a
+screen laid out from the right (``--rtl reorder``, a right-to-left language), a list's entries
+are aligned right with their numbers, tick marks and the pointer on their right.
 
 questionary is imported when the first prompt is made, not when this module is imported, so
 the interview's own module and its tests load without it.
@@ -65,11 +67,16 @@ class PromptScreen:
             (display form, in the officer's language).
         redraw: Draws the screen above the prompt again (after the terminal was resized) and
             returns the rows it took; ``None`` when there is nothing to draw again.
+        rtl: The screen is laid out from the right (``--rtl reorder``, a right-to-left
+            language): a list's entries are aligned right, each with its number (``(1``),
+            its tick mark and the pointer (``«``) on its right, and the scroll bar on the
+            left. The keys stay the same.
     """
 
     rows_above: int = 0
     ignored: str = "Keys pressed before this question appeared were ignored: press them again."
     redraw: Callable[[], int] | None = None
+    rtl: bool = False
 
 
 class _Resized(Exception):
@@ -330,6 +337,8 @@ class QuestionaryPrompter:
             question = make(value)
             application = question.application
             self._fit(application)
+            if self.screen.rtl:
+                _mirror_list(application)
             if self.screen.redraw is not None:
                 _exit_on_resize(application, partial(state, question))
             try:
@@ -477,6 +486,73 @@ def _list_control(question: Any) -> Any:
         if isinstance(container, Window) and isinstance(container.content, InquirerControl):
             return container.content
     return None  # pragma: no cover - every list prompt has one
+
+
+# The pointer as it points from the right of an entry towards its text.
+_MIRRORED_POINTERS = {"\u00bb": "\u00ab", "\u276f": "\u276e", ">": "<"}
+
+
+def _mirror_list(application: Any) -> None:
+    """Lay out the list of a select or checkbox prompt from the right: every entry aligned
+    right, its number, tick mark and the pointer on its right, the scroll bar on the left.
+
+    Only the drawing changes: the entries, their keys and what the prompt returns are
+    questionary's own.
+    """
+    from prompt_toolkit.layout.containers import ConditionalContainer, Window, WindowAlign
+    from questionary.prompts.common import InquirerControl
+
+    for container in application.layout.walk():
+        window = container.content if isinstance(container, ConditionalContainer) else container
+        if isinstance(window, Window) and isinstance(window.content, InquirerControl):
+            control = window.content
+            control.text = cast(Any, partial(_mirrored_tokens, control))
+            window.align = WindowAlign.RIGHT
+            window.left_margins, window.right_margins = window.right_margins, []
+            return  # the window is met again inside its container
+
+
+def _mirrored_tokens(control: Any) -> list[tuple[str, str]]:
+    """The lines of a questionary list in right-to-left order, from the list's own state.
+
+    questionary draws `` » 1) text`` (`` » ○ text`` in a checkbox list); here each line is
+    ``text (1 « `` (``text ○ « ``), to be aligned right. The lines of an entry after its first
+    end under the end of its text. Entries' texts are already in display order.
+    """
+    from prompt_toolkit.utils import get_cwidth
+    from questionary import Separator
+    from questionary.constants import INDICATOR_SELECTED, INDICATOR_UNSELECTED
+
+    pointer = str(control.pointer or "")
+    pointer = _MIRRORED_POINTERS.get(pointer, pointer)
+    tokens: list[tuple[str, str]] = []
+    for index, choice in enumerate(control.filtered_choices):
+        if isinstance(choice, Separator):
+            tokens += [("class:separator", str(choice.title)), ("class:text", " " * 4)]
+            tokens.append(("", "\n"))
+            continue
+        pointed = index == control.pointed_at
+        selected = choice.value in control.selected_options
+        style = "class:selected" if selected else "class:highlighted" if pointed else "class:text"
+        after: list[tuple[str, str]] = []
+        if control.use_shortcuts:
+            key = "-" if choice.shortcut_key is None else str(choice.shortcut_key)
+            after.append((style, f" ({key}"))
+        if control.use_indicator:
+            mark = INDICATOR_SELECTED if selected else INDICATOR_UNSELECTED
+            after.append(("class:selected" if selected else "class:text", f" {mark}"))
+        if pointed:
+            after += [("[SetCursorPosition]", ""), ("class:pointer", f" {pointer} ")]
+        else:
+            after.append(("class:text", " " * (2 + max(1, len(pointer)))))
+        width = sum(get_cwidth(text) for _, text in after)
+        lines = str(choice.title).split("\n")
+        tokens += [(style, lines[0].strip()), *after, ("", "\n")]
+        for line in lines[1:]:
+            tokens += [(style, line.strip()), ("class:text", " " * width), ("", "\n")]
+    if tokens:
+        tokens.pop()  # no newline after the last line, as questionary draws it
+    return tokens
 
 
 def _exit_on_resize(application: Any, state: Callable[[], object]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from screening.bidi import RtlMode
 from screening.referral import rationale
@@ -20,10 +20,10 @@ from screening.scoring import Assessment
 from screening.training import (
     SCORE_WEIGHTS,
     AnswerDifference,
-    Case,
     DemoStep,
     IndicatorReview,
     PracticeResult,
+    ScenarioCase,
     answer_text,
     compare,
     shortfall,
@@ -58,7 +58,7 @@ def render_scenario_list(view: View, rows: Sequence[dict[str, Any]]) -> None:
         view.parts(segments, indent=2)
 
 
-def render_intro(view: View, case: Case) -> None:
+def render_intro(view: View, case: ScenarioCase) -> None:
     """The scenario's title, sector, the person and the story."""
     scenario = case.scenario
     view.rule(view.text(scenario.title))
@@ -249,7 +249,7 @@ def render_outcome(view: View, assessment: Assessment) -> None:
         view.para("- " + sentence, indent=2)
 
 
-def render_ending(view: View, case: Case, assessment: Assessment | None = None) -> None:
+def render_ending(view: View, case: ScenarioCase, assessment: Assessment | None = None) -> None:
     """The outcome, the urgent actions, the indicators to point out and the trainer's notes."""
     assessment = assessment or case.assessment
     q = case.questionnaire
@@ -387,7 +387,7 @@ def render_practice_result(view: View, result: PracticeResult) -> None:
 
 
 def run_practice(
-    case: Case,
+    case: ScenarioCase,
     *,
     prompter: Prompter,
     console: Console,
@@ -455,7 +455,9 @@ def run_practice(
     return compare(case, answers, language=language)
 
 
-def story_console(case: Case, language: str, mode: RtlMode) -> Console:
+def story_console(
+    case: ScenarioCase, language: str, mode: RtlMode, *, file: TextIO | None = None
+) -> Console:
     """A console for a practice interview that keeps the worker's story on every screen.
 
     The interview starts each screen by clearing the terminal; this console then prints the
@@ -466,6 +468,7 @@ def story_console(case: Case, language: str, mode: RtlMode) -> Console:
         case: The scenario.
         language: The language of the story.
         mode: ``--rtl`` display mode.
+        file: Where it draws (the command's standard output; the process's when omitted).
     """
     from rich.console import Console
 
@@ -481,4 +484,4 @@ def story_console(case: Case, language: str, mode: RtlMode) -> Console:
                 view.para(view.text(case.scenario.narrative), indent=2, style="magenta")
                 self.rule(style="magenta")
 
-    return _StoryConsole(highlight=False)
+    return _StoryConsole(file=file, highlight=False)

@@ -260,14 +260,20 @@ class View:
 
     def entry(self, parts: list[tuple[str, str]]) -> str:
         """Texts as one list entry: ``first  (second)`` on one line when it fits the
-        terminal, else each text wrapped on lines of its own (then put in display order)."""
+        terminal, else each text wrapped on lines of its own (then put in display order).
+
+        With ``--rtl reorder`` and a first text in a right-to-left language, the one line reads
+        from the right too: ``(second)  first``, the first text next to the entry's number,
+        which a list laid out from the right puts on its right.
+        """
         width = max(20, self.console.width - ENTRY_INDENT - 2)
         texts = [
             visible(text) if i == 0 else f"({visible(text)})" for i, (text, _) in enumerate(parts)
         ]
-        one = "  ".join(
-            self.shown(text, lang) for text, (_, lang) in zip(texts, parts, strict=True)
-        )
+        shown = [self.shown(text, lang) for text, (_, lang) in zip(texts, parts, strict=True)]
+        if parts and self.reorder and self.is_rtl(parts[0][1]):
+            shown.reverse()
+        one = "  ".join(shown)
         if cell_width(one) <= width and "\n" not in one:
             return one
         lines: list[str] = []
