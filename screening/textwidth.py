@@ -90,6 +90,18 @@ def cells_from_env(env: Mapping[str, str]) -> Cells:
     return Cells.TMUX if env.get(TMUX_ENV_VAR) else Cells.TERMINAL
 
 
+def code_point_cells(char: str) -> int:
+    """The cells one code point takes when a terminal draws it (a spacing vowel sign: one).
+
+    Args:
+        char: One code point.
+
+    Returns:
+        0, 1 or 2.
+    """
+    return _code_point_cells(char)
+
+
 @lru_cache(maxsize=8192)
 def _code_point_cells(char: str) -> int:
     from wcwidth import wcwidth

@@ -683,3 +683,19 @@ def test_a_question_list_is_laid_out_in_the_direction_of_its_first_text(
     assert ask_question(prompter, view, question) == Answer("yes")  # type: ignore[arg-type]
     assert prompter.seen == [rtl]
     assert prompter.screen.rtl is False  # as it was for the prompts that follow
+
+
+def test_prompts_count_cells_as_terminals_draw_the_workers_scripts() -> None:
+    """prompt_toolkit's own measure gives Indic vowel signs no cell; the prompter's gives one,
+    as tmux and VTE draw them, so a redrawn list stays in step with the terminal."""
+    from prompt_toolkit.layout.screen import Char  # noqa: TID251 - what the prompter changes
+    from prompt_toolkit.utils import get_cwidth  # noqa: TID251 - as above
+
+    from screening.textwidth import width
+    from screening.ui.prompts import QuestionaryPrompter, measure_as_terminals_draw
+
+    QuestionaryPrompter()
+    measure_as_terminals_draw()  # once is enough: a second call changes nothing
+    for text in ("हिन्दी", "ഇല്ല", "ஆம்", "হ্যাঁ", "ඔව්", "abc", "日本"):
+        assert get_cwidth(text) == width(text), text
+    assert Char("ा").width == 1  # the vowel sign of का: its own cell, not merged into क's

@@ -162,6 +162,41 @@ class Prompter(Protocol):
 _MAX_SHORTCUTS = 36
 
 
+def measure_as_terminals_draw() -> None:
+    """Make prompt_toolkit count cells as terminals draw them (:mod:`screening.textwidth`).
+
+    prompt_toolkit measures each character with ``wcwidth``, which gives the spacing vowel
+    signs of the Indic scripts (Devanagari ा, Malayalam േ, ...) no cell, where terminals draw
+    them in one. Its picture of the screen then drifts from the terminal's on every line of
+    Hindi, Malayalam, Tamil, Bengali or Sinhala: when it redraws a list, letters are written
+    twice at the end of a line ("हैै") or entries are cut. Its cache of widths is replaced by one
+    that counts each code point as :func:`screening.textwidth.code_point_cells` does. Done once;
+    nothing is changed when prompt_toolkit no longer has that cache.
+    """
+    from prompt_toolkit import utils
+
+    from screening.textwidth import code_point_cells
+
+    cache_type = getattr(utils, "_CharSizesCache", None)
+    current = getattr(utils, "_CHAR_SIZES_CACHE", None)
+    if cache_type is None or not isinstance(current, cache_type):
+        return
+    if getattr(current, "as_terminals_draw", False):
+        return
+
+    class _TerminalCells(cache_type):  # type: ignore[misc,valid-type]
+        as_terminals_draw = True
+
+        def __missing__(self, string: str) -> int:
+            if len(string) == 1:
+                result = code_point_cells(string)
+                self[string] = result
+                return result
+            return int(super().__missing__(string))
+
+    utils._CHAR_SIZES_CACHE = _TerminalCells()
+
+
 class QuestionaryPrompter:
     """A :class:`Prompter` over questionary, in the terminal or on given input and output.
 
@@ -186,6 +221,7 @@ class QuestionaryPrompter:
             self._io["output"] = output
         self.screen = screen if screen is not None else PromptScreen()
         self._extra_rows = 0  # rows this prompter printed above the prompt (notices, refusals)
+        measure_as_terminals_draw()
 
     def select(
         self,
