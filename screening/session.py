@@ -96,6 +96,10 @@ class InterviewResult:
     assessment: Assessment
 
 
+TYPED_DRAFT = "typed_draft"
+"""The case metadata item that keeps text typed but not entered when an interview is paused."""
+
+
 @dataclass
 class CaseState:
     """The case being interviewed."""
@@ -107,6 +111,9 @@ class CaseState:
     out: Path | None
     redact: bool
     notes: dict[str, int] = field(default_factory=dict)
+    typed_draft: tuple[str, str] | None = None
+    """Text typed for a question but not entered when the interview was paused (question id,
+    text): offered again in the field, never an answer until the officer enters it."""
 
 
 @dataclass(frozen=True)
@@ -396,6 +403,11 @@ class Session:
                     f"`{resume_command(case.id)} --out FILE`.",
                 ) from None
         self.case = CaseState(case.id, officer, draft.loaded, case.language, out, redact)
+        kept_text = case.meta.get(TYPED_DRAFT)
+        if isinstance(kept_text, dict):
+            qid, text = kept_text.get("question"), kept_text.get("text")
+            if isinstance(qid, str) and isinstance(text, str):
+                self.case.typed_draft = (qid, text)
         self.case.notes = {qid: len(notes) for qid, notes in case.notes.items()}
         self.engine = InterviewEngine(
             draft.loaded.questionnaire, case.answers, acknowledged=case.acknowledged_flags
@@ -430,6 +442,28 @@ class Session:
         engine.record(value)
         return value
 
+    def keep_typed_draft(self, question_id: str, text: str) -> None:
+        """Keep text typed but not entered (the interview is being paused), to offer it again
+        in the field on resume. Kept with the case's metadata (encrypted on an encrypted
+        store); it is no answer and no referral carries it."""
+        case = self.require_case()
+        self.store.set_meta(case.case_id, TYPED_DRAFT, {"question": question_id, "text": text})
+        case.typed_draft = (question_id, text)
+
+    def typed_draft_for(self, question_id: str) -> str | None:
+        """The text kept for a question when the interview was paused, if any."""
+        case = self.require_case()
+        if case.typed_draft is not None and case.typed_draft[0] == question_id:
+            return case.typed_draft[1]
+        return None
+
+    def drop_typed_draft(self) -> None:
+        """Forget the kept text (its question was answered)."""
+        case = self.require_case()
+        if case.typed_draft is not None:
+            self.store.set_meta(case.case_id, TYPED_DRAFT, None)
+            case.typed_draft = None
+
     def clear(self, question: Question) -> None:
         """Withdraw the answer to an optional question, in the store first."""
         case = self.require_case()
@@ -458,6 +492,7 @@ class Session:
 
         engine = self.require_engine()
         case = self.require_case()
+        self.drop_typed_draft()  # text never entered is no part of a completed case
         assessment = engine.assessment()
         stored = self.store.get_case(case.case_id)
         context = ExportContext(

@@ -184,6 +184,40 @@ def test_ctrl_c_exits_130_and_resume_finishes(
 
 
 @POSIX_ONLY
+def test_ctrl_c_keeps_the_text_being_typed_and_resume_offers_it_again(
+    home: Path, questionnaire: Path
+) -> None:
+    child = spawn(home, "-q", str(questionnaire), "--officer", "e2e-3", "--lang", "en")
+    child.expect_exact("Confirm")
+    child.send(TICK_ALL)
+    answer(child, "How old are you?", "3")  # typed, not entered
+    child.send("\x03")  # Ctrl-C
+    child.expect(r"interview paused: 0 answers saved in case (C-[0-9A-Z-]+)")
+    case_id = child.match.group(1)
+    child.expect_exact("The text being typed was kept")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    with open_store(home) as store:
+        case = store.get_case(case_id)
+    assert case.answers == {}  # kept, but never an answer until it is entered
+    assert case.meta["typed_draft"] == {"question": "age", "text": "3"}
+
+    child = spawn(home, "--resume", case_id, "--officer", "e2e-3")
+    answer(child, "How old are you?", "4\r")  # the field holds "3" again: 34
+    answer(child, "Are you in danger right now?", "2\r")
+    answer(child, "Do you keep your passport?", "1\r")
+    document = checked(finish(child))
+    assert [(a["question_id"], a["value"]) for a in document["answers"]] == [
+        ("age", 34),
+        ("in_danger", "no"),
+        ("passport", "yes"),
+    ]
+    with open_store(home) as store:
+        assert store.get_case(case_id).meta.get("typed_draft") is None
+
+
+@POSIX_ONLY
 def test_end_of_input_at_a_list_exits_130(home: Path, questionnaire: Path) -> None:
     child = spawn(home, "-q", str(questionnaire), "--officer", "e2e-3", "--lang", "en")
     child.expect_exact("Confirm")

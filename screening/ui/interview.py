@@ -33,6 +33,7 @@ from screening.engine import InterviewEngine, InvalidAnswer
 from screening.errors import (
     Interrupted,
     LeaseError,
+    ScreeningError,
     StoreError,
 )
 from screening.i18n import t, ui_language
@@ -59,7 +60,7 @@ from screening.session import (
     brings_checklist,
     resume_command,
 )
-from screening.ui.prompts import Option, Prompter, PromptScreen
+from screening.ui.prompts import Option, Prompter, PromptScreen, TypedInterrupt
 from screening.ui.summary import dimensions_table, print_dimensions, render_summary
 from screening.ui.view import View, language_is_rtl
 
@@ -210,7 +211,12 @@ _LIST_KEYS = {BACK_KEY: _BACK, NOTE_KEY: _NOTE}
 
 
 def ask_question(
-    prompter: Prompter, view: View, question: Question, *, current: Any = None
+    prompter: Prompter,
+    view: View,
+    question: Question,
+    *,
+    current: Any = None,
+    typed_draft: str | None = None,
 ) -> Reply:
     """Ask one question and return the officer's reply.
 
@@ -225,6 +231,8 @@ def ask_question(
         view: The interview's languages and display.
         question: The question.
         current: Its answer so far (offered as the default), or ``None`` when unanswered.
+        typed_draft: Text typed in its field but not entered when the interview was paused,
+            offered again in the field of an unanswered typed question.
 
     Returns:
         An :class:`Answer` (checked against the question), or an :class:`Action`.
@@ -235,17 +243,19 @@ def ask_question(
     """
     screen = getattr(prompter, "screen", None)
     if not isinstance(screen, PromptScreen):
-        return _ask_question(prompter, view, question, current=current)
+        return _ask_question(prompter, view, question, current=current, typed_draft=typed_draft)
     alone = view.for_officer(question) or isinstance(question, NoteQuestion)
     before = screen.rtl
     screen.rtl = view.reorder and view.is_rtl(view.officer_language if alone else view.language)
     try:
-        return _ask_question(prompter, view, question, current=current)
+        return _ask_question(prompter, view, question, current=current, typed_draft=typed_draft)
     finally:
         screen.rtl = before
 
 
-def _ask_question(prompter: Prompter, view: View, question: Question, *, current: Any) -> Reply:
+def _ask_question(
+    prompter: Prompter, view: View, question: Question, *, current: Any, typed_draft: str | None
+) -> Reply:
     message = view.ui_shown("interview.answer")
     if isinstance(question, NoteQuestion):
         options = [Option(_SKIP, view.ui_shown("interview.continue"), 0)]
@@ -298,6 +308,8 @@ def _ask_question(prompter: Prompter, view: View, question: Question, *, current
             raise InvalidAnswer(question.id, "the ticked entries do not fit the question")
         return Answer(ticked)
     typed_default = "" if current is None or isinstance(current, list) else _typed(current)
+    if current is None and typed_draft:
+        typed_default = typed_draft
 
     def validate(typed: str) -> str | None:
         reply = _typed_reply(view, question, typed)
@@ -517,6 +529,7 @@ class Interview:
         self._view: View | None = None
         self._status: list[tuple[str, str]] = []
         self._resumed_at: str | None = None  # the first question shown after a resume
+        self._asking: str | None = None  # the question whose prompt is on the screen
 
     @property
     def sleep(self) -> Callable[[float], None]:
@@ -549,8 +562,9 @@ class Interview:
             else:
                 self._start()
             return self._interview()
-        except (KeyboardInterrupt, EOFError):
-            raise self._interrupted() from None
+        except (KeyboardInterrupt, EOFError) as stopped:
+            kept = self._keep_typed(stopped)
+            raise self._interrupted(kept_typed=kept) from None
         except LeaseError:
             raise
         except StoreError as error:
@@ -586,13 +600,29 @@ class Interview:
             "take"
         )
 
-    def _interrupted(self) -> Interrupted:
+    def _keep_typed(self, stopped: BaseException) -> bool:
+        """Keep the text typed but not entered when Ctrl-C paused the interview; whether it
+        was kept (a store that cannot be written keeps nothing more: the pause goes on)."""
+        question_id = self._asking
+        if not isinstance(stopped, TypedInterrupt) or question_id is None:
+            return False
+        if self.session.case is None or self.settings.practice:
+            return False
+        try:
+            self.session.keep_typed_draft(question_id, stopped.typed)
+        except ScreeningError:
+            return False
+        return True
+
+    def _interrupted(self, *, kept_typed: bool = False) -> Interrupted:
         view_ui = self._ui()
         case, engine = self.session.case, self.session.engine
         if case is None:
             return Interrupted(self._display(t("interview.interrupted_early", view_ui), view_ui))
         count = len(engine.answers) if engine is not None else 0
         message = t("interview.interrupted", view_ui, count=count, case_id=case.case_id)
+        if kept_typed:
+            message += " " + t("interview.typed_kept", view_ui)
         hint = t("interview.resume_hint", view_ui, command=resume_command(case.case_id))
         return Interrupted(self._display(message, view_ui), hint=self._display(hint, view_ui))
 
@@ -772,7 +802,15 @@ class Interview:
             draw_above(view, self.prompter, draw)
             current = engine.value(question.id) if engine.is_answered(question.id) else None
             try:
-                reply = ask_question(self.prompter, view, question, current=current)
+                self._asking = question.id
+                reply = ask_question(
+                    self.prompter,
+                    view,
+                    question,
+                    current=current,
+                    typed_draft=self.session.typed_draft_for(question.id),
+                )
+                self._asking = None
                 self._apply(question, reply)
             except InvalidAnswer:
                 # Nothing the officer did not choose is recorded: the question is asked again.
@@ -795,6 +833,8 @@ class Interview:
             ]
         elif isinstance(reply, Answer):
             value = self.session.answer(reply.value, self._waiting)
+            if self.session.typed_draft_for(question.id) is not None:
+                self.session.drop_typed_draft()  # entered now: no longer a draft
             shown = view.officer(question.text)
             self._status = [
                 (

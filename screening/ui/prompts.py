@@ -79,6 +79,18 @@ class PromptScreen:
     rtl: bool = False
 
 
+class TypedInterrupt(KeyboardInterrupt):
+    """Ctrl-C (or the end of input) while text was typed in a field but not yet entered.
+
+    Attributes:
+        typed: The text in the field, as typed.
+    """
+
+    def __init__(self, typed: str) -> None:
+        super().__init__()
+        self.typed = typed
+
+
 class _Resized(Exception):
     """The terminal was resized while a prompt was open; carries what was on it."""
 
@@ -334,6 +346,8 @@ class QuestionaryPrompter:
         """
         import questionary
 
+        shown: list[Any] = []
+
         def make(typed: str) -> Any:
             question = questionary.text(
                 message,
@@ -345,6 +359,7 @@ class QuestionaryPrompter:
                 **self._io,
             )
             _add_text_keys(question, dict(keys or {}), multiline=multiline)
+            shown[:] = [question]
             return question
 
         def state(question: Any) -> str:
@@ -356,7 +371,14 @@ class QuestionaryPrompter:
         def check(typed: str) -> str | None:
             return None if validate is None else validate(typed)
 
-        return self._until_accepted(ask, default, check)
+        try:
+            return self._until_accepted(ask, default, check)
+        except (KeyboardInterrupt, EOFError) as stopped:
+            # What was typed but not entered goes with the interruption: the caller may keep it.
+            typed = state(shown[0]) if shown else ""
+            if typed.strip() and typed != default and not isinstance(stopped, TypedInterrupt):
+                raise TypedInterrupt(typed) from None
+            raise
 
     # -- one prompt on the screen ------------------------------------------------------------
 
