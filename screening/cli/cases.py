@@ -9,6 +9,7 @@ stderr.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -654,7 +655,16 @@ def stats(
                 "statistics show counts below 5 as <5",
                 hint="Leave out --exact, or ask a supervisor for the exact counts.",
             )
+        _unlock_for_stats(store)
         report = compute(store.case_counts(), period=Period(by.value), top=top)
+    if report.needs_key:
+        current().stderr.write(
+            "screening: the breakdowns by "
+            + ", ".join(report.needs_key[:-1])
+            + f" and {report.needs_key[-1]} need the store's key (not kept in clear); run "
+            "the command in a terminal to type its passphrase, or set SCREENING_KEY_FILE\n"
+        )
+        current().stderr.flush()
     totals = [
         ("cases", report.cases),
         ("complete", report.complete),
@@ -675,6 +685,7 @@ def stats(
                     ]
                     for section in report.sections
                 },
+                **({"needs_key": list(report.needs_key)} if report.needs_key else {}),
             }
         )
         return
@@ -693,6 +704,17 @@ def stats(
     from screening.ui.cases import print_stats
 
     print_stats(current().view(), report, totals, exact=exact)
+
+
+def _unlock_for_stats(store: SqliteStore) -> None:
+    """Unlock an encrypted store as other commands do, for the breakdowns it keeps encrypted;
+    without a way to (no terminal, no key file) the statistics give what is kept in clear."""
+    from screening.store.crypto import KeyUnavailable
+
+    if not store.encrypted:
+        return
+    with contextlib.suppress(KeyUnavailable):
+        store.require_key()
 
 
 def _csv_safe(text: str) -> str:

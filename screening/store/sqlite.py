@@ -1006,7 +1006,9 @@ class SqliteStore:
                 " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
                 (cid, question_id, stored, officer, at, events + 1),
             )
-            if question_id in FACT_QUESTIONS:
+            if question_id in FACT_QUESTIONS and state.gen is None:
+                # An encrypted case keeps no choice value in clear: the statistics read it
+                # from the encrypted answer when the key is unlocked.
                 _write_answer_fact(conn, cid, question_id, value_json)
             if value_json == _CLEARED:
                 event = EventType.ANSWER_CLEARED
@@ -1194,7 +1196,7 @@ class SqliteStore:
                 state.fields["meta_hash"] = _store_meta_hash(
                     conn, cid, state.salt, codec, state.gen
                 )
-                _write_facts(conn, cid, summary)
+                _write_facts(conn, cid, summary, sealed=state.gen is not None)
             state.fields.update(
                 status=CaseStatus.COMPLETE.value,
                 referral_sha256=_referral_sha(referral_json),
@@ -1634,11 +1636,18 @@ class SqliteStore:
         """What the statistics count, grouped by the database, over the cases this store
         may read: no names, answers (but the sector and nationality) or notes.
 
+        On an encrypted store the sector, nationality, indicators and flags of its cases are
+        not kept in clear: when the key is unlocked (:meth:`require_key`) they are read from
+        each case's encrypted summary and answers; otherwise they are left out and
+        ``sealed`` says of how many cases.
+
         Raises:
             StoreError: The store cannot be read.
         """
         # The facts rows of the cases this store may not read are not there for it either
-        # (row-level security on the register). Nothing is looked up case by case.
+        # (row-level security on the register). Nothing is looked up case by case, but the
+        # encrypted cases' facts when the key is unlocked.
+        codec = self._codec()
         with self._read("read the cases for the statistics") as conn:
             days = conn.execute(
                 "SELECT status, substr(created_at, 1, 10), COUNT(*) FROM cases GROUP BY 1, 2"
@@ -1647,24 +1656,48 @@ class SqliteStore:
                 "SELECT outcome, urgent, complete, COUNT(*) FROM case_facts"
                 " WHERE outcome IS NOT NULL GROUP BY 1, 2, 3"
             ).fetchall()
-            sectors = conn.execute("SELECT sector, COUNT(*) FROM case_facts GROUP BY 1").fetchall()
+            sectors = conn.execute(
+                "SELECT sector, COUNT(*) FROM case_facts WHERE sector IS NOT NULL GROUP BY 1"
+            ).fetchall()
             nationalities = conn.execute(
-                "SELECT nationality, COUNT(*) FROM case_facts GROUP BY 1"
+                "SELECT nationality, COUNT(*) FROM case_facts WHERE nationality IS NOT NULL"
+                " GROUP BY 1"
             ).fetchall()
             items = conn.execute(
                 "SELECT kind, item, COUNT(*) FROM case_fact_items GROUP BY 1, 2"
             ).fetchall()
+            sealed = 0
+            if self._has_settings(conn):
+                sealed = int(
+                    conn.execute("SELECT COUNT(*) FROM cases WHERE key_gen IS NOT NULL").fetchone()[
+                        0
+                    ]
+                )
+            opened: list[tuple[str | None, str | None, list[str], list[str]]] = []
+            if sealed and self._keyring is not None:
+                opened = _sealed_facts(conn, codec)
+                sealed = 0
         # A case with no facts yet (a draft before the sector or nationality was answered)
         # counts as not answered.
         cases = sum(int(row[-1]) for row in days)
         sector_counts: dict[str | None, int] = {}
         nationality_counts: dict[str | None, int] = {}
+        item_counts: dict[tuple[str, str], int] = {
+            (str(kind), str(item)): int(n) for kind, item, n in items
+        }
+        for sector, nationality, indicators, flags in opened:
+            sectors.append((sector, 1))
+            nationalities.append((nationality, 1))
+            for kind, found_items in (("indicator", indicators), ("flag", flags)):
+                for item in found_items:
+                    item_counts[kind, item] = item_counts.get((kind, item), 0) + 1
         for found, counts in ((sectors, sector_counts), (nationalities, nationality_counts)):
             for value, count in found:
-                counts[value] = counts.get(value, 0) + int(count)
+                if value is not None:
+                    counts[value] = counts.get(value, 0) + int(count)
             without = cases - sum(counts.values())
-            if without > 0:
-                counts[None] = counts.get(None, 0) + without
+            if without > 0 and not sealed:
+                counts[None] = without
         return CaseCounts(
             days=tuple((str(status), str(day), int(n)) for status, day, n in days),
             outcomes=tuple(
@@ -1673,7 +1706,8 @@ class SqliteStore:
             ),
             sectors=tuple(sector_counts.items()),
             nationalities=tuple(nationality_counts.items()),
-            items=tuple((str(kind), str(item), int(n)) for kind, item, n in items),
+            items=tuple((kind, item, n) for (kind, item), n in item_counts.items()),
+            sealed=sealed,
         )
 
     def backup(self) -> tuple[bytes, int, str]:
@@ -1971,6 +2005,14 @@ class SqliteStore:
                     clear = codec.open(old, cid, name, subject, stored)  # noqa: B023 - used at once
                     return codec.seal(target, cid, name, subject, clear)  # noqa: B023
 
+                if old is None:
+                    # The facts the statistics kept in clear: from now on read from the
+                    # encrypted summary and answers, when the key is unlocked.
+                    conn.execute(
+                        "UPDATE case_facts SET sector = NULL, nationality = NULL WHERE case_id = ?",
+                        (cid,),
+                    )
+                    conn.execute("DELETE FROM case_fact_items WHERE case_id = ?", (cid,))
                 conn.execute(
                     "UPDATE cases SET salt = ?, referral_json = ?, key_gen = ? WHERE id = ?",
                     (
@@ -2985,9 +3027,13 @@ def check_head(head: str) -> str:
     return head.lower()
 
 
-def _write_facts(conn: Conn, cid: str, summary_json: str) -> None:
-    """Keep what the statistics count of a completed case (see ``case_facts``)."""
+def _write_facts(conn: Conn, cid: str, summary_json: str, *, sealed: bool = False) -> None:
+    """Keep what the statistics count of a completed case (see ``case_facts``); for a case of
+    an encrypted store (``sealed``) only its outcome, urgency and completeness: its sector,
+    nationality, indicators and flags are read from its encrypted summary when unlocked."""
     summary = json.loads(summary_json)
+    if sealed:
+        summary = {**summary, "sector": None, "nationality": None, "indicators": [], "flags": []}
     conn.execute(
         "INSERT INTO case_facts (case_id, outcome, urgent, complete, sector, nationality)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
@@ -3008,6 +3054,46 @@ def _write_facts(conn: Conn, cid: str, summary_json: str) -> None:
         [(cid, "indicator", item) for item in summary["indicators"]]
         + [(cid, "flag", item) for item in summary["flags"]],
     )
+
+
+def _sealed_facts(
+    conn: Conn, codec: _Codec
+) -> list[tuple[str | None, str | None, list[str], list[str]]]:
+    """The sector, nationality, indicators and flags of each case of an encrypted
+    generation, decrypted: from its summary when it was completed with one, otherwise from its
+    current answers (what :func:`_write_facts` and :func:`_write_answer_fact` keep of a case
+    stored in the clear)."""
+    found: list[tuple[str | None, str | None, list[str], list[str]]] = []
+    for cid, gen, stored in conn.execute(
+        "SELECT c.id, c.key_gen, m.value_json FROM cases c"
+        " LEFT JOIN case_meta m ON m.case_id = c.id AND m.key = ?"
+        " WHERE c.key_gen IS NOT NULL ORDER BY c.id",
+        (SUMMARY_KEY,),
+    ).fetchall():
+        cid, gen = str(cid), int(gen)
+        codec.ensure(conn, gen)
+        summary: dict[str, Any] | None = None
+        if stored is not None:
+            with contextlib.suppress(ValueError):
+                loaded = json.loads(codec.open(gen, cid, "meta", SUMMARY_KEY, str(stored)))
+                summary = loaded if isinstance(loaded, dict) else None
+        if summary is None:
+            answers = _fact_answers(conn, cid, codec, gen)
+            found.append((_text(answers.get("sector")), _text(answers.get("nationality")), [], []))
+            continue
+        found.append(
+            (
+                _text(summary.get("sector")),
+                _text(summary.get("nationality")),
+                [str(item) for item in summary.get("indicators", [])],
+                [str(item) for item in summary.get("flags", [])],
+            )
+        )
+    return found
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _write_answer_fact(conn: Conn, cid: str, question_id: str, value_json: str) -> None:
