@@ -501,6 +501,89 @@ def test_keys_cli_init_add_list_remove(tmp_path: Path) -> None:
             store.remove_holder(holders[-1])
 
 
+def test_keys_init_checks_the_passphrase_before_it_writes_the_backup(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store(home) as store:
+        _fill(store, "before encryption")
+    backup = tmp_path / "before.sqlite3"
+    anchor = tmp_path / "before.sqlite3.anchor"
+    args = ("keys", "init", "--kdf-time", "0.01", "--backup", str(backup))
+    refused = cli(*args, stdin=b"short\n")
+    assert refused.code == 2
+    assert "at least 8 characters" in refused.err
+    assert not backup.exists()
+    assert not anchor.exists()
+    done = cli(*args, stdin=PASSPHRASE.encode() + b"\n")
+    assert done.code == 0, done.err
+    assert backup.exists()
+    assert anchor.exists()
+
+
+def test_keys_init_failing_before_the_keys_are_installed_removes_its_backup(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store(home) as store:
+        _fill(store, "before encryption")
+    backup = tmp_path / "before.sqlite3"
+    args = ("keys", "init", "--kdf-time", "0.01", "--no-passphrase", "--backup", str(backup))
+    key_file = tmp_path / "store.key"
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("cannot set up the case store's keys: the disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SqliteStore, "install_keys", fail)
+        failed = cli(*args, "--key-file", str(key_file))
+    assert failed.code == 1
+    assert f"removed the backup {backup}" in failed.err
+    assert not backup.exists()
+    assert not Path(str(backup) + ".anchor").exists()
+    with open_store(home) as store:
+        assert not store.encrypted
+    assert not key_file.exists()  # written before the keys, whose key was never installed
+    again = cli(*args, "--key-file", str(key_file))
+    assert again.code == 0, again.err
+    assert backup.exists()
+
+
+def test_keys_init_failing_once_the_keys_are_installed_says_where_its_clear_backup_is(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store(home) as store:
+        _fill(store, "before encryption")
+    backup = tmp_path / "before.sqlite3"
+    key_file = tmp_path / "store.key"
+
+    def fail(*_args: object, **_kwargs: object) -> int:
+        raise StoreError("cannot encrypt the case store: the disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SqliteStore, "reencrypt_batch", fail)
+        failed = cli(
+            "keys", "init", "--kdf-time", "0.01", "--no-passphrase",
+            "--key-file", str(key_file), "--backup", str(backup),
+        )  # fmt: skip
+    assert failed.code == 1
+    # The store is half encrypted: the backup is its clear copy, kept and named.
+    assert backup.exists()
+    assert f"the backup {backup} (and {backup}.anchor) is kept" in failed.err
+    assert "clear text" in failed.err
+    assert "screening keys rotate --resume" in failed.err
+    monkeypatch.setenv("SCREENING_KEY_FILE", str(key_file))
+    resumed = cli("keys", "rotate", "--resume")
+    assert resumed.code == 0, resumed.err
+
+
 # -- an existing store upgraded in place ---------------------------------------------------------
 
 
