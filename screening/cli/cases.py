@@ -24,6 +24,7 @@ from screening.cli.options import (
     SealToOption,
     StoreOption,
     format_option,
+    officer_parser,
     out_option,
     questionnaire_option,
     rtl_option,
@@ -67,7 +68,11 @@ UI_LANG_ENV = "SCREENING_UI_LANG"
 
 OfficerOption = Annotated[
     str | None,
-    typer.Option("--officer", help="Your officer id, recorded in the audit log."),
+    typer.Option(
+        "--officer",
+        help="Your officer id, recorded in the audit log.",
+        parser=officer_parser("--officer"),
+    ),
 ]
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
@@ -779,6 +784,7 @@ def reassign(
             "--to",
             metavar="OFFICER",
             help="The officer the case now belongs to (on the register: their database user).",
+            parser=officer_parser("--to"),
         ),
     ],
     officer: OfficerOption = None,

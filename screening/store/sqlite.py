@@ -857,6 +857,7 @@ class SqliteStore:
                 hint="Use up to 64 letters, digits, '.', '_' or '-', starting with a letter "
                 "or digit, or leave the id out to get a new one.",
             )
+        _check_officer("create a case", officer)
         items = [
             (key, _dump(value, f"the case metadata {key!r}")) for key, value in (meta or {}).items()
         ]
@@ -987,6 +988,7 @@ class SqliteStore:
         action: str,
     ) -> bool:
         """Add an answer record (``_CLEARED``: a withdrawal) unless it is the current one."""
+        _check_officer(action, officer)
         at = _stamp(self._moment(now))
         self._need_key()
         with self._write(action) as conn:
@@ -1066,6 +1068,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"save the note on question {question_id} of case {_show(case_id)}"
+        _check_officer(action, officer)
         self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
@@ -1098,6 +1101,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"save the acknowledgement of flag {flag_id} in case {_show(case_id)}"
+        _check_officer(action, officer)
         self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
@@ -1174,6 +1178,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"complete case {_show(case_id)}"
+        _check_officer(action, officer)
         self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
@@ -1234,6 +1239,7 @@ class SqliteStore:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
+        _check_officer(f"record the export of case {_show(case_id)}", officer)
         self._need_key()
         with self._write(f"record the export of case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
@@ -1272,6 +1278,7 @@ class SqliteStore:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
+        _check_officer(f"delete case {_show(case_id)}", officer)
         self._need_key()
         with self._write(f"delete case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
@@ -1308,6 +1315,7 @@ class SqliteStore:
         moment = self._moment(now)
         at = _stamp(moment)
         cutoff = _stamp(moment - older_than)
+        _check_officer("purge old cases", officer)
         self._need_key()
         with self._write("purge old cases") as conn:
             ids = [
@@ -1343,13 +1351,14 @@ class SqliteStore:
             StoreError: Unknown case, a malformed officer id, or the store cannot be written.
             LeaseError: The case is open in a terminal.
         """
+        action = f"reassign case {_show(case_id)}"
+        _check_officer(action, officer, by)
         if not officer or len(officer) > 64 or not officer.isprintable():
             raise StoreError(
                 f"{_show(officer)} is not an officer id",
                 hint="Give 1 to 64 printable characters (on the register: a database user).",
             )
         at = _stamp(self._moment(now))
-        action = f"reassign case {_show(case_id)}"
         self._need_key()
         with self._write(action) as conn:
             state = self._state(conn, case_id)
@@ -1403,6 +1412,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"open case {_show(case_id)}"
+        _check_officer(action, officer)
         with self._write(action) as conn:
             state = self._state(conn, case_id)
             holder = state.holder()
@@ -3194,6 +3204,22 @@ def _parse(text: str) -> datetime:
 
 def _parse_optional(text: str | None) -> datetime | None:
     return None if text is None else _parse(text)
+
+
+def _check_officer(action: str, *officers: str | None) -> None:
+    """Refuse an officer id with control characters before anything is written (see
+    :func:`screening.answers.id_problem`)."""
+    if all(officer is None or officer.isprintable() for officer in officers):
+        return  # the common case, without importing the answers' rules
+    from screening.answers import id_problem
+
+    for officer in officers:
+        problem = "" if officer is None else id_problem("the officer id", officer)
+        if problem:
+            raise StoreError(
+                f"cannot {action}: {problem}",
+                hint="Give the officer id in letters, digits and punctuation.",
+            )
 
 
 def _show(text: str) -> str:
