@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from screening.answers import AnswerSet, InvalidRecord, answer_set_from_mapping
+from screening.answers import AnswerSet, InvalidRecord, answer_set_from_mapping, id_problem
 from screening.errors import AnswersError, QuestionnaireError
 from screening.limits import MAX_DATA_DEPTH
 from screening.loader import MAX_FILE_BYTES, decode_text, parse_yaml, read_limited
@@ -27,10 +27,21 @@ Item = AnswerSet | InvalidRecord
 
 def _record(data: Any, label: str) -> Item:
     try:
-        return answer_set_from_mapping(data, label)
+        found = answer_set_from_mapping(data, label)
     except InvalidRecord as bad:
         bad.label = label  # type: ignore[attr-defined]
         return bad
+    # The ids a referral and the case store keep, and lists show: no control characters.
+    problems = [
+        problem
+        for key, value in (("case_id", found.case_id), ("officer", found.officer))
+        if value is not None and (problem := id_problem(f"'{key}'", value))
+    ]
+    if problems:
+        refused = InvalidRecord(problems)
+        refused.label = label  # type: ignore[attr-defined]
+        return refused
+    return found
 
 
 def _invalid(label: str, message: str) -> InvalidRecord:

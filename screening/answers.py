@@ -158,6 +158,25 @@ def has_control_characters(text: str, *, newlines: bool = False) -> bool:
     return (_CONTROL_BUT_NEWLINE if newlines else _CONTROL).search(text) is not None
 
 
+# What an id may not hold: Unicode's control characters (U+0000-U+001F, U+007F-U+009F: escape,
+# tab, line breaks), as answers and notes may not, and the characters that reorder or break
+# text on a terminal (the bidirectional marks, embeddings, overrides and isolates, the line and
+# paragraph separators), which would make an id shown in a list read as another.
+_UNSAFE_ID = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def id_problem(what: str, text: str) -> str:
+    """Why ``text`` cannot be an officer id or a case id ('' when it can); never repeats it."""
+    if _UNSAFE_ID.search(text):
+        return (
+            f"{what} contains control characters (such as escape, a tab, a line break or a "
+            "right-to-left override); give plain text"
+        )
+    return ""
+
+
 # A lone surrogate (U+D800-U+DFFF) is no character: JSON's "\ud800" escape and undecodable
 # terminal input make one; it cannot be written as UTF-8, so it could be neither stored nor
 # exported.

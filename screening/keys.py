@@ -518,13 +518,41 @@ def unlock_for_keys(store: SqliteStore) -> Keyring:
     return unlock(store, secret=read_secret(f"Passphrase or recovery key for {store.where}: "))
 
 
+def backup_anchor(file: Path) -> Path:
+    """The anchor file written beside a backup."""
+    return Path(str(file) + ".anchor")
+
+
+def check_backup(file: Path, *, force: bool = False) -> None:
+    """Refuse a backup file (or its anchor) that cannot be written, before anything is."""
+    from screening.files import check_output
+
+    check_output(file, force=force)
+    check_output(backup_anchor(file), force=force)
+
+
+def discard_backup(file: Path) -> list[Path]:
+    """Remove a backup ``keys init`` made (overwritten with zeros first) and its anchor; the
+    files removed. Nothing is raised: what could not be removed is left, and not returned."""
+    from screening.store.paths import remove_private
+
+    removed = []
+    for path in (file, backup_anchor(file)):
+        try:
+            if remove_private(path):
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
 def backup_before(store: SqliteStore, file: Path, *, force: bool = False) -> tuple[int, str]:
     """Copy an SQLite store to ``file`` (0600, whole or not at all) with its anchor beside it,
     as ``screening cases backup`` does; the number of audit events and the head."""
     from screening.files import check_output, private_file, write_private
 
     data, events, head = store.backup()
-    anchor = Path(str(file) + ".anchor")
+    anchor = backup_anchor(file)
     check_output(anchor, force=force)
     with private_file(file, force=force) as handle:
         handle.flush()

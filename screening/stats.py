@@ -10,10 +10,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Final
 
 from screening.store.model import CaseCounts, CaseStatus
 
-__all__ = ["SMALL", "Period", "Section", "Statistics", "compute", "shown"]
+__all__ = ["LOCKED_SECTIONS", "SMALL", "Period", "Section", "Statistics", "compute", "shown"]
 
 SMALL = 5
 """Counts from 1 to SMALL - 1 are shown as "<5" unless exact counts are asked for."""
@@ -47,6 +48,12 @@ class Statistics:
     incomplete: int
     urgent: int
     sections: tuple[Section, ...]
+    needs_key: tuple[str, ...] = ()
+    """The sections left out because the store is encrypted and its key was not unlocked."""
+
+
+LOCKED_SECTIONS: Final = ("nationality", "sector", "indicator", "flag")
+"""What an encrypted store does not keep in clear: counted only when its key is unlocked."""
 
 
 def compute(counts: CaseCounts, *, period: Period = Period.MONTH, top: int = 10) -> Statistics:
@@ -83,24 +90,27 @@ def compute(counts: CaseCounts, *, period: Period = Period.MONTH, top: int = 10)
     nationalities = Counter({(key or UNANSWERED): 0 for key, _ in counts.nationalities})
     for key, count in counts.nationalities:
         nationalities[key or UNANSWERED] += count
+    sections: tuple[Section, ...] = (
+        Section("outcome", "Cases by outcome", _largest(outcomes)),
+        Section(period.value, f"Cases by {period.value} opened", tuple(sorted(periods.items()))),
+        Section("sector", "Cases by sector", _largest(sectors)),
+        Section("nationality", "Cases by nationality", _largest(nationalities)),
+        Section("indicator", f"Most frequent indicators (top {top})", _largest(indicators)[:top]),
+        Section("flag", "Urgent flags raised", _largest(flags)),
+    )
+    needs_key: tuple[str, ...] = ()
+    if counts.sealed:
+        # Counted over the clear cases only they would mislead: left out whole.
+        needs_key = LOCKED_SECTIONS
+        sections = tuple(section for section in sections if section.id not in needs_key)
     return Statistics(
         cases=cases,
         complete=complete,
         drafts=drafts,
         incomplete=drafts + partial,
         urgent=urgent,
-        sections=(
-            Section("outcome", "Cases by outcome", _largest(outcomes)),
-            Section(
-                period.value, f"Cases by {period.value} opened", tuple(sorted(periods.items()))
-            ),
-            Section("sector", "Cases by sector", _largest(sectors)),
-            Section("nationality", "Cases by nationality", _largest(nationalities)),
-            Section(
-                "indicator", f"Most frequent indicators (top {top})", _largest(indicators)[:top]
-            ),
-            Section("flag", "Urgent flags raised", _largest(flags)),
-        ),
+        sections=sections,
+        needs_key=needs_key,
     )
 
 

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +30,8 @@ from screening.keys import (
 from screening.store import SqliteStore, open_store
 from screening.store.crypto import KeyUnavailable, WrongKey
 from screening.store.postgres import PostgresStore
+
+Cli = Callable[..., Run]
 
 SHA = "ab" * 32
 PASSPHRASE = "correct horse battery staple"  # noqa: S105 - a test passphrase
@@ -69,7 +71,9 @@ def _with_key_file(store: SqliteStore, key_file: Path) -> SqliteStore:
     return store
 
 
-def _fill(store: SqliteStore, marker: str, *, complete: bool = True) -> str:
+def _fill(
+    store: SqliteStore, marker: str, *, complete: bool = True, sector: str = "domestic"
+) -> str:
     """A case with the marker in every kind of text the store keeps: a free-text answer (the
     worker's account), a pii answer, a choice value, a list of choices, a nested value, notes,
     metadata and the referral."""
@@ -88,14 +92,31 @@ def _fill(store: SqliteStore, marker: str, *, complete: bool = True) -> str:
     store.record_answer(cid, "problems", ["unpaid", marker], officer="o")
     store.record_answer(cid, "extra", {"where": marker, "n": 3}, officer="o")
     store.record_answer(cid, "name", f"{marker} corrected", officer="o")  # history
-    store.record_answer(cid, "sector", "domestic", officer="o")
+    store.record_answer(cid, "sector", sector, officer="o")
+    # Choice values the statistics count: a nationality carrying the marker.
+    store.record_answer(cid, "nationality", f"N{marker}", officer="o")
     store.record_note(cid, "account", f"note: {marker} cried", officer="o")
     store.acknowledge_flag(cid, "immediate_danger", officer="o")
     store.set_meta(cid, "position", {"question": "name", "said": marker})
     if complete:
-        referral = {"recommendation": {"outcome": "monitor"}, "answers": [{"value": marker}]}
+        referral = {
+            "recommendation": {"outcome": "monitor"},
+            "answers": [{"value": marker}],
+            "indicators": [{"id": f"I{marker}"}],
+            "flags": [{"id": f"F{marker}"}],
+        }
         store.complete(cid, json.dumps(referral), officer="o")
     return cid
+
+
+def _assert_facts_counted(store: SqliteStore, marker: str) -> None:
+    """With the key, the statistics count the sector, nationality, indicator and flag that
+    the files do not show: one completed case and one draft filled by :func:`_fill`."""
+    counts = store.case_counts()
+    assert counts.sealed == 0
+    assert dict(counts.sectors) == {f"S{marker}": 2}
+    assert dict(counts.nationalities) == {f"N{marker}": 2}
+    assert sorted(counts.items) == [("flag", f"F{marker}", 1), ("indicator", f"I{marker}", 1)]
 
 
 def _store_files(home: Path) -> Iterator[Path]:
@@ -151,8 +172,8 @@ def test_a_marker_typed_everywhere_is_absent_from_the_sqlite_files(tmp_path: Pat
     with open_store(home, clock=Clock()) as store:
         _encrypt(store, key_file)
         _with_key_file(store, key_file)
-        cid = _fill(store, marker)
-        draft = _fill(store, marker, complete=False)
+        cid = _fill(store, marker, sector=f"S{marker}")
+        draft = _fill(store, marker, complete=False, sector=f"S{marker}")
         # While the store is open the write-ahead log holds every page just written.
         files = list(_store_files(home))
         assert {p.name for p in files} >= {"cases.sqlite3", "cases.sqlite3-wal"}
@@ -182,6 +203,7 @@ def test_a_marker_typed_everywhere_is_absent_from_the_sqlite_files(tmp_path: Pat
         assert case.referral_json is not None
         assert marker in case.referral_json
         assert store.get_case(draft).meta["position"] == {"question": "name", "said": marker}
+        _assert_facts_counted(store, marker)
 
 
 @pytest.mark.parametrize("location", ["postgresql"], indirect=True)
@@ -194,9 +216,10 @@ def test_a_marker_typed_everywhere_is_absent_from_the_register(
         assert isinstance(store, PostgresStore)
         _encrypt(store, key_file)
         _with_key_file(store, key_file)
-        cid = _fill(store, marker)
-        _fill(store, marker, complete=False)
+        cid = _fill(store, marker, sector=f"S{marker}")
+        _fill(store, marker, complete=False, sector=f"S{marker}")
         assert store.get_case(cid).answers["passport_when"] == marker
+        _assert_facts_counted(store, marker)
     assert marker.encode() not in _raw_rows(location)
     # The server's own files: the tables, their TOAST, the write-ahead log.
     from pgcluster import Cluster
@@ -223,13 +246,107 @@ def test_cases_list_and_stats_work_without_the_key(
     with open_store(location) as store:
         [summary] = store.list_cases()
         assert summary.id == cid
-        assert summary.answers == 6
+        assert summary.answers == 7
         assert store.case_counts().outcomes == (("monitor", False, True, 1),)
         with pytest.raises(KeyUnavailable, match="no terminal to type its passphrase"):
             store.get_case(cid)
         result = store.verify()
         assert result.ok
         assert "no key was given" in result.message
+
+
+def test_stats_breakdowns_need_the_key_and_equal_the_clear_stores(
+    location: str, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_stats import fill
+
+    with open_store(location, clock=Clock()) as store:
+        fill(store)  # sectors, nationalities, indicators and flags, kept in the clear
+    clear = cli("cases", "stats", "--format", "json", "--exact")
+    assert clear.code == 0, clear.err
+    assert json.loads(clear.out)["indicator"]
+    key_file = tmp_path / "store.key"
+    with open_store(location) as store:
+        _encrypt(store, key_file)  # an existing store, encrypted in place
+    # What the statistics keep in clear is the outcome, urgency and completeness only.
+    assert _fetch(location, "SELECT COUNT(*) FROM case_fact_items") == 0
+    assert (
+        _fetch(
+            location,
+            "SELECT COUNT(*) FROM case_facts WHERE sector IS NOT NULL OR nationality IS NOT NULL",
+        )
+        == 0
+    )
+    if not location.startswith("postgresql"):
+        for path in _store_files(Path(location)):
+            for value in (b"domestic_work", b"documents_taken", b"locked_in"):
+                assert value not in path.read_bytes(), (path.name, value)
+    # Without the key: the counts by outcome, status and time; one line for the rest.
+    locked = cli("cases", "stats", "--format", "json", "--exact")
+    assert locked.code == 0, locked.err
+    report = json.loads(locked.out)
+    expected = json.loads(clear.out)
+    for key in ("cases", "complete", "drafts", "incomplete", "urgent", "outcome", "month"):
+        assert report[key] == expected[key], key
+    for key in ("sector", "nationality", "indicator", "flag"):
+        assert key not in report
+    assert report["needs_key"] == ["nationality", "sector", "indicator", "flag"]
+    [line] = locked.err.splitlines()
+    assert "by nationality, sector, indicator and flag need the store's key" in line
+    table = cli("cases", "stats")
+    assert table.code == 0, table.err
+    assert "Cases by outcome" in table.out
+    assert "Cases by sector" not in table.out
+    assert "need the store's key" in table.err
+    # With the key, unlocked as other commands do: every figure of the clear store.
+    monkeypatch.setenv("SCREENING_KEY_FILE", str(key_file))
+    unlocked = cli("cases", "stats", "--format", "json", "--exact")
+    assert unlocked.code == 0, unlocked.err
+    assert json.loads(unlocked.out) == expected
+    assert unlocked.err == ""
+    unlocked_csv = cli("cases", "stats", "--format", "csv", "--by", "week")
+    assert "sector,domestic_work,5" in unlocked_csv.out
+    # A rotation keeps them so.
+    with open_store(location) as store:
+        _with_key_file(store, key_file)
+        new_file = tmp_path / "new.key"
+        rotate_keys(
+            store,
+            Holders(passphrase=None, key_file=new_file, kdf_time=0.01),
+            write_key_file=write_private,
+            batch=2,
+        )
+    monkeypatch.setenv("SCREENING_KEY_FILE", str(new_file))
+    assert json.loads(cli("cases", "stats", "--format", "json", "--exact").out) == expected
+    assert _fetch(location, "SELECT COUNT(*) FROM case_fact_items") == 0
+
+
+def test_a_register_encrypted_by_its_owner_is_counted_by_a_supervisor(
+    centre: tuple[object, str], tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import as_user
+    from pgcluster import Cluster
+    from test_stats import fill
+
+    cluster, database = centre
+    assert isinstance(cluster, Cluster)
+    with open_store(as_user(cluster, database, "officer_a")) as store:
+        fill(store)
+    supervisor = as_user(cluster, database, "supervisor_s")
+    clear = cli("cases", "stats", "--format", "json", "--exact", "--store", supervisor)
+    assert clear.code == 0, clear.err
+    key_file = tmp_path / "store.key"
+    with open_store(cluster.url(database)) as store:  # the tables' owner rewrites the rows
+        _encrypt(store, key_file)
+    assert _fetch(cluster.url(database), "SELECT COUNT(*) FROM case_fact_items") == 0
+    locked = cli("cases", "stats", "--format", "json", "--exact", "--store", supervisor)
+    assert locked.code == 0, locked.err
+    assert "need the store's key" in locked.err
+    assert json.loads(locked.out)["outcome"] == json.loads(clear.out)["outcome"]
+    monkeypatch.setenv("SCREENING_KEY_FILE", str(key_file))
+    unlocked = cli("cases", "stats", "--format", "json", "--exact", "--store", supervisor)
+    assert unlocked.code == 0, unlocked.err
+    assert json.loads(unlocked.out) == json.loads(clear.out)
 
 
 # -- keys ----------------------------------------------------------------------------------
@@ -382,6 +499,89 @@ def test_keys_cli_init_add_list_remove(tmp_path: Path) -> None:
             store.remove_holder(holder)
         with pytest.raises(StoreError, match="is the last key"):
             store.remove_holder(holders[-1])
+
+
+def test_keys_init_checks_the_passphrase_before_it_writes_the_backup(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store(home) as store:
+        _fill(store, "before encryption")
+    backup = tmp_path / "before.sqlite3"
+    anchor = tmp_path / "before.sqlite3.anchor"
+    args = ("keys", "init", "--kdf-time", "0.01", "--backup", str(backup))
+    refused = cli(*args, stdin=b"short\n")
+    assert refused.code == 2
+    assert "at least 8 characters" in refused.err
+    assert not backup.exists()
+    assert not anchor.exists()
+    done = cli(*args, stdin=PASSPHRASE.encode() + b"\n")
+    assert done.code == 0, done.err
+    assert backup.exists()
+    assert anchor.exists()
+
+
+def test_keys_init_failing_before_the_keys_are_installed_removes_its_backup(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store(home) as store:
+        _fill(store, "before encryption")
+    backup = tmp_path / "before.sqlite3"
+    args = ("keys", "init", "--kdf-time", "0.01", "--no-passphrase", "--backup", str(backup))
+    key_file = tmp_path / "store.key"
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("cannot set up the case store's keys: the disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SqliteStore, "install_keys", fail)
+        failed = cli(*args, "--key-file", str(key_file))
+    assert failed.code == 1
+    assert f"removed the backup {backup}" in failed.err
+    assert not backup.exists()
+    assert not Path(str(backup) + ".anchor").exists()
+    with open_store(home) as store:
+        assert not store.encrypted
+    assert not key_file.exists()  # written before the keys, whose key was never installed
+    again = cli(*args, "--key-file", str(key_file))
+    assert again.code == 0, again.err
+    assert backup.exists()
+
+
+def test_keys_init_failing_once_the_keys_are_installed_says_where_its_clear_backup_is(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("SCREENING_HOME", str(home))
+    monkeypatch.delenv("SCREENING_STORE", raising=False)
+    with open_store(home) as store:
+        _fill(store, "before encryption")
+    backup = tmp_path / "before.sqlite3"
+    key_file = tmp_path / "store.key"
+
+    def fail(*_args: object, **_kwargs: object) -> int:
+        raise StoreError("cannot encrypt the case store: the disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SqliteStore, "reencrypt_batch", fail)
+        failed = cli(
+            "keys", "init", "--kdf-time", "0.01", "--no-passphrase",
+            "--key-file", str(key_file), "--backup", str(backup),
+        )  # fmt: skip
+    assert failed.code == 1
+    # The store is half encrypted: the backup is its clear copy, kept and named.
+    assert backup.exists()
+    assert f"the backup {backup} (and {backup}.anchor) is kept" in failed.err
+    assert "clear text" in failed.err
+    assert "screening keys rotate --resume" in failed.err
+    monkeypatch.setenv("SCREENING_KEY_FILE", str(key_file))
+    resumed = cli("keys", "rotate", "--resume")
+    assert resumed.code == 0, resumed.err
 
 
 # -- an existing store upgraded in place ---------------------------------------------------------

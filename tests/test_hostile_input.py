@@ -513,14 +513,19 @@ def test_a_control_character_written_as_an_escape_is_located(tmp_path: Path) -> 
 def test_a_case_id_is_plain_text_in_the_table(
     cli, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    write(
-        tmp_path, "a.json", json.dumps({"case_id": "[/bold]x\x1b[2J[red]", "answers": {"age": 30}})
-    )
+    write(tmp_path, "a.json", json.dumps({"case_id": "[/bold]x[red]", "answers": {"age": 30}}))
     monkeypatch.chdir(tmp_path)  # a short label, so that the title is not cut to the width
     run = cli("score", "a.json", "-q", str(small), "--format", "table")
     assert run.code == 0, run.err
-    assert "[/bold]x␛[2J[red]" in run.out  # the one sanitiser: control characters shown
-    assert "\x1b" not in run.out
+    assert "[/bold]x[red]" in run.out  # stored text, never markup
+    # A case id with control characters is refused, as answers and notes are.
+    write(
+        tmp_path, "b.json", json.dumps({"case_id": "[/bold]x\x1b[2J[red]", "answers": {"age": 30}})
+    )
+    refused = cli("score", "b.json", "-q", str(small), "--format", "table")
+    assert refused.code == 1
+    assert "b.json: 'case_id' contains control characters" in refused.err
+    assert "\x1b" not in refused.out + refused.err
 
 
 def test_an_id_from_a_file_reaches_the_terminal_without_its_escapes(

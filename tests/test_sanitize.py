@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import unicodedata
 from pathlib import Path
 
@@ -196,7 +197,7 @@ def test_cases_list_with_a_hostile_officer_id(
     monkeypatch.delenv("SCREENING_RTL", raising=False)
     small = write(tmp_path, "small.yaml", SMALL)
     with open_store(home) as store:
-        for officer in ("[/x]", OSC_TITLE + "\u202e", "[link=https://example.org]o[/link]"):
+        for officer in ("[/x]", "hostile", "[link=https://example.org]o[/link]"):
             store.create_case(
                 questionnaire_id=str(small),
                 questionnaire_version="1",
@@ -205,6 +206,12 @@ def test_cases_list_with_a_hostile_officer_id(
                 ui_language="en",
                 officer=officer,
             )
+    # The store refuses such an id now; one written by an older version (or around the
+    # program) is still shown harmlessly.
+    with sqlite3.connect(home / "cases.sqlite3") as conn:
+        conn.execute(
+            "UPDATE cases SET officer = ? WHERE officer = 'hostile'", (OSC_TITLE + "\u202e",)
+        )
     run = cli("cases", "list")
     assert run.code == 0, run.err
     assert "[/x]" in run.out

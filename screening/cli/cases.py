@@ -9,6 +9,7 @@ stderr.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -23,6 +24,7 @@ from screening.cli.options import (
     SealToOption,
     StoreOption,
     format_option,
+    officer_parser,
     out_option,
     questionnaire_option,
     rtl_option,
@@ -66,7 +68,11 @@ UI_LANG_ENV = "SCREENING_UI_LANG"
 
 OfficerOption = Annotated[
     str | None,
-    typer.Option("--officer", help="Your officer id, recorded in the audit log."),
+    typer.Option(
+        "--officer",
+        help="Your officer id, recorded in the audit log.",
+        parser=officer_parser("--officer"),
+    ),
 ]
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
@@ -662,7 +668,16 @@ def stats(
                 "statistics show counts below 5 as <5",
                 hint="Leave out --exact, or ask a supervisor for the exact counts.",
             )
+        _unlock_for_stats(store)
         report = compute(store.case_counts(), period=Period(by.value), top=top)
+    if report.needs_key:
+        current().stderr.write(
+            "screening: the breakdowns by "
+            + ", ".join(report.needs_key[:-1])
+            + f" and {report.needs_key[-1]} need the store's key (not kept in clear); run "
+            "the command in a terminal to type its passphrase, or set SCREENING_KEY_FILE\n"
+        )
+        current().stderr.flush()
     totals = [
         ("cases", report.cases),
         ("complete", report.complete),
@@ -683,6 +698,7 @@ def stats(
                     ]
                     for section in report.sections
                 },
+                **({"needs_key": list(report.needs_key)} if report.needs_key else {}),
             }
         )
         return
@@ -701,6 +717,17 @@ def stats(
     from screening.ui.cases import print_stats
 
     print_stats(current().view(), report, totals, exact=exact)
+
+
+def _unlock_for_stats(store: SqliteStore) -> None:
+    """Unlock an encrypted store as other commands do, for the breakdowns it keeps encrypted;
+    without a way to (no terminal, no key file) the statistics give what is kept in clear."""
+    from screening.store.crypto import KeyUnavailable
+
+    if not store.encrypted:
+        return
+    with contextlib.suppress(KeyUnavailable):
+        store.require_key()
 
 
 def _csv_safe(text: str) -> str:
@@ -765,6 +792,7 @@ def reassign(
             "--to",
             metavar="OFFICER",
             help="The officer the case now belongs to (on the register: their database user).",
+            parser=officer_parser("--to"),
         ),
     ],
     officer: OfficerOption = None,

@@ -13,6 +13,7 @@ from screening.cli.options import (
     SealToOption,
     StoreOption,
     lang_option,
+    officer_parser,
     out_option,
     questionnaire_option,
     rtl_option,
@@ -31,7 +32,12 @@ def interview(
         ),
     ] = None,
     officer: Annotated[
-        str | None, typer.Option("--officer", help="Your officer id (asked when not given).")
+        str | None,
+        typer.Option(
+            "--officer",
+            help="Your officer id (asked when not given).",
+            parser=officer_parser("--officer"),
+        ),
     ] = None,
     lang: Annotated[
         str | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -136,7 +137,7 @@ def init(
     Example: screening keys init --backup /media/usb/cases-before-encryption.sqlite3
     """
     from screening.errors import StoreError, UsageError
-    from screening.keys import backup_before, init_keys
+    from screening.keys import backup_before, check_backup, init_keys
     from screening.store.postgres import PostgresStore
 
     with _open(where) as store:
@@ -159,17 +160,65 @@ def init(
                     "--backup copies an SQLite store; back a register up with pg_dump",
                     hint="Run pg_dump on the server, then keys init --no-backup.",
                 )
+            check_backup(backup, force=force)
+        # Every input (the passphrase, the key file's place) is checked before anything is
+        # written: a refusal leaves no clear copy behind.
+        holders = _holders(key_file, no_passphrase, kdf_time, recovery=True)
+        if backup is not None:
             _events, head = backup_before(store, backup, force=force)
             _env().stderr.write(
                 f"screening: backed up {store.where} to {backup} (audit head {head}); it is "
                 "not encrypted: keep it offline and destroy it once the store is checked\n"
             )
-        holders = _holders(key_file, no_passphrase, kdf_time, recovery=True)
-        recovery = init_keys(store, holders, write_key_file=_write_key_file, on_progress=_progress)
+        try:
+            recovery = init_keys(
+                store, holders, write_key_file=_write_key_file, on_progress=_progress
+            )
+        except BaseException:
+            _after_failed_init(store, backup, key_file)
+            raise
         _env().stderr.write(f"screening: the case store {store.where} is encrypted\n")
         if key_file is not None:
             _env().stderr.write(f"screening: key file written to {key_file} (0600)\n")
     _show_recovery(recovery)
+
+
+def _after_failed_init(store: SqliteStore, backup: Path | None, key_file: Path | None) -> None:
+    """``keys init`` failed after its backup was made: before the keys were installed the
+    store is as it was, and the clear copy is removed, with the key file of a key never
+    installed (so that the command can be run again); after, the store is half encrypted
+    and the copy is kept, and said where."""
+    from screening.errors import StoreError
+    from screening.keys import backup_anchor, discard_backup
+
+    try:
+        installed = "store_id" in store.key_settings(fresh=True)
+    except StoreError:
+        installed = True  # cannot tell: keep everything
+    if not installed and key_file is not None:
+        # It did not exist before the command (refused otherwise): this command wrote it.
+        from screening.store.paths import remove_private
+
+        with contextlib.suppress(OSError):
+            remove_private(key_file)
+    if backup is None:
+        return
+    if not installed:
+        removed = discard_backup(backup)
+        if backup in removed:
+            _env().stderr.write(
+                f"screening: removed the backup {backup} and its anchor: the case store "
+                f"{store.where} was not changed\n"
+            )
+            return
+    _env().stderr.write(
+        f"screening: the backup {backup} (and {backup_anchor(backup)}) is kept: it is the "
+        f"clear text of {store.where} before encryption; keep it offline, and destroy it once "
+        "`screening keys rotate --resume` has finished encrypting the store\n"
+        if installed
+        else f"screening: the backup {backup} (and {backup_anchor(backup)}) could not be "
+        "removed: it is clear text; remove it yourself before running the command again\n"
+    )
 
 
 @app.command("add")

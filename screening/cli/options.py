@@ -46,6 +46,25 @@ def out_option(help_text: str) -> Any:
     return typer.Option("--out", "-o", help=help_text, parser=_out_path, metavar="<path>")
 
 
+def officer_parser(option: str) -> Any:
+    """A parser for an option that takes an officer id (``--officer``, ``--to``): text with
+    control characters (escape, a bidirectional override, ...) is a usage error, before
+    anything is stored."""
+
+    def parse(value: str) -> str:
+        from screening.answers import id_problem
+        from screening.errors import UsageError
+
+        problem = id_problem("the officer id", value)
+        if problem:
+            raise UsageError(
+                f"{option}: {problem}", hint="Type the officer id again, as plain text."
+            )
+        return value
+
+    return parse
+
+
 ForceOption = Annotated[
     bool,
     typer.Option(

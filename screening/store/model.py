@@ -170,6 +170,8 @@ class CaseCounts:
         sectors: (the current answer to ``sector`` when it is a choice value, else None, cases).
         nationalities: Likewise for ``nationality``.
         items: Completed cases: (``indicator`` or ``flag``, its id, cases).
+        sealed: Cases of an encrypted store whose sector, nationality, indicators and flags
+            were not counted because its key is not unlocked (they are not kept in clear).
     """
 
     days: tuple[tuple[str, str, int], ...] = ()
@@ -177,3 +179,4 @@ class CaseCounts:
     sectors: tuple[tuple[str | None, int], ...] = ()
     nationalities: tuple[tuple[str | None, int], ...] = ()
     items: tuple[tuple[str, str, int], ...] = ()
+    sealed: int = 0

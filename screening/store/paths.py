@@ -285,6 +285,21 @@ def remove_referrals(home: Path, case_id: str) -> list[Path]:
     return removed
 
 
+def remove_private(path: Path) -> bool:
+    """Remove a file this program wrote (a clear copy), overwritten with zeros first as
+    :func:`remove_referrals` does; whether it was there.
+
+    Raises:
+        OSError: It could not be removed.
+    """
+    try:
+        _scrub(path)
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def _scrub(path: Path) -> None:
     """Overwrite a regular file with zeros (not through a link), so that a plain unlink does
     not leave its content in the freed blocks of an ordinary disk."""

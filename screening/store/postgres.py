@@ -784,7 +784,10 @@ class PostgresStore(SqliteStore):
 
         pg = self._live_pg("reclaim the space of rewritten rows")
         with contextlib.suppress(psycopg.Error):
-            pg.execute("VACUUM (FULL) cases, answers, notes, case_meta, store_settings")
+            pg.execute(
+                "VACUUM (FULL) cases, answers, notes, case_meta, case_facts, case_fact_items,"
+                " store_settings"
+            )
 
 
 def _rollback(pg: psycopg.Connection[tuple[Any, ...]]) -> None:

@@ -857,6 +857,7 @@ class SqliteStore:
                 hint="Use up to 64 letters, digits, '.', '_' or '-', starting with a letter "
                 "or digit, or leave the id out to get a new one.",
             )
+        _check_officer("create a case", officer)
         items = [
             (key, _dump(value, f"the case metadata {key!r}")) for key, value in (meta or {}).items()
         ]
@@ -987,6 +988,7 @@ class SqliteStore:
         action: str,
     ) -> bool:
         """Add an answer record (``_CLEARED``: a withdrawal) unless it is the current one."""
+        _check_officer(action, officer)
         at = _stamp(self._moment(now))
         self._need_key()
         with self._write(action) as conn:
@@ -1006,7 +1008,9 @@ class SqliteStore:
                 " event_seq) VALUES (?, ?, ?, ?, ?, ?)",
                 (cid, question_id, stored, officer, at, events + 1),
             )
-            if question_id in FACT_QUESTIONS:
+            if question_id in FACT_QUESTIONS and state.gen is None:
+                # An encrypted case keeps no choice value in clear: the statistics read it
+                # from the encrypted answer when the key is unlocked.
                 _write_answer_fact(conn, cid, question_id, value_json)
             if value_json == _CLEARED:
                 event = EventType.ANSWER_CLEARED
@@ -1064,6 +1068,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"save the note on question {question_id} of case {_show(case_id)}"
+        _check_officer(action, officer)
         self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
@@ -1096,6 +1101,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"save the acknowledgement of flag {flag_id} in case {_show(case_id)}"
+        _check_officer(action, officer)
         self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
@@ -1172,6 +1178,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"complete case {_show(case_id)}"
+        _check_officer(action, officer)
         self._need_key()
         with self._write(action) as conn:
             state = self._draft(conn, case_id, action)
@@ -1194,7 +1201,7 @@ class SqliteStore:
                 state.fields["meta_hash"] = _store_meta_hash(
                     conn, cid, state.salt, codec, state.gen
                 )
-                _write_facts(conn, cid, summary)
+                _write_facts(conn, cid, summary, sealed=state.gen is not None)
             state.fields.update(
                 status=CaseStatus.COMPLETE.value,
                 referral_sha256=_referral_sha(referral_json),
@@ -1232,6 +1239,7 @@ class SqliteStore:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
+        _check_officer(f"record the export of case {_show(case_id)}", officer)
         self._need_key()
         with self._write(f"record the export of case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
@@ -1270,6 +1278,7 @@ class SqliteStore:
             StoreError: Unknown case, or the store cannot be written.
         """
         at = _stamp(self._moment(now))
+        _check_officer(f"delete case {_show(case_id)}", officer)
         self._need_key()
         with self._write(f"delete case {_show(case_id)}") as conn:
             state = self._state(conn, case_id)
@@ -1306,6 +1315,7 @@ class SqliteStore:
         moment = self._moment(now)
         at = _stamp(moment)
         cutoff = _stamp(moment - older_than)
+        _check_officer("purge old cases", officer)
         self._need_key()
         with self._write("purge old cases") as conn:
             ids = [
@@ -1341,13 +1351,14 @@ class SqliteStore:
             StoreError: Unknown case, a malformed officer id, or the store cannot be written.
             LeaseError: The case is open in a terminal.
         """
+        action = f"reassign case {_show(case_id)}"
+        _check_officer(action, officer, by)
         if not officer or len(officer) > 64 or not officer.isprintable():
             raise StoreError(
                 f"{_show(officer)} is not an officer id",
                 hint="Give 1 to 64 printable characters (on the register: a database user).",
             )
         at = _stamp(self._moment(now))
-        action = f"reassign case {_show(case_id)}"
         self._need_key()
         with self._write(action) as conn:
             state = self._state(conn, case_id)
@@ -1401,6 +1412,7 @@ class SqliteStore:
         """
         at = _stamp(self._moment(now))
         action = f"open case {_show(case_id)}"
+        _check_officer(action, officer)
         with self._write(action) as conn:
             state = self._state(conn, case_id)
             holder = state.holder()
@@ -1634,11 +1646,18 @@ class SqliteStore:
         """What the statistics count, grouped by the database, over the cases this store
         may read: no names, answers (but the sector and nationality) or notes.
 
+        On an encrypted store the sector, nationality, indicators and flags of its cases are
+        not kept in clear: when the key is unlocked (:meth:`require_key`) they are read from
+        each case's encrypted summary and answers; otherwise they are left out and
+        ``sealed`` says of how many cases.
+
         Raises:
             StoreError: The store cannot be read.
         """
         # The facts rows of the cases this store may not read are not there for it either
-        # (row-level security on the register). Nothing is looked up case by case.
+        # (row-level security on the register). Nothing is looked up case by case, but the
+        # encrypted cases' facts when the key is unlocked.
+        codec = self._codec()
         with self._read("read the cases for the statistics") as conn:
             days = conn.execute(
                 "SELECT status, substr(created_at, 1, 10), COUNT(*) FROM cases GROUP BY 1, 2"
@@ -1647,24 +1666,48 @@ class SqliteStore:
                 "SELECT outcome, urgent, complete, COUNT(*) FROM case_facts"
                 " WHERE outcome IS NOT NULL GROUP BY 1, 2, 3"
             ).fetchall()
-            sectors = conn.execute("SELECT sector, COUNT(*) FROM case_facts GROUP BY 1").fetchall()
+            sectors = conn.execute(
+                "SELECT sector, COUNT(*) FROM case_facts WHERE sector IS NOT NULL GROUP BY 1"
+            ).fetchall()
             nationalities = conn.execute(
-                "SELECT nationality, COUNT(*) FROM case_facts GROUP BY 1"
+                "SELECT nationality, COUNT(*) FROM case_facts WHERE nationality IS NOT NULL"
+                " GROUP BY 1"
             ).fetchall()
             items = conn.execute(
                 "SELECT kind, item, COUNT(*) FROM case_fact_items GROUP BY 1, 2"
             ).fetchall()
+            sealed = 0
+            if self._has_settings(conn):
+                sealed = int(
+                    conn.execute("SELECT COUNT(*) FROM cases WHERE key_gen IS NOT NULL").fetchone()[
+                        0
+                    ]
+                )
+            opened: list[tuple[str | None, str | None, list[str], list[str]]] = []
+            if sealed and self._keyring is not None:
+                opened = _sealed_facts(conn, codec)
+                sealed = 0
         # A case with no facts yet (a draft before the sector or nationality was answered)
         # counts as not answered.
         cases = sum(int(row[-1]) for row in days)
         sector_counts: dict[str | None, int] = {}
         nationality_counts: dict[str | None, int] = {}
+        item_counts: dict[tuple[str, str], int] = {
+            (str(kind), str(item)): int(n) for kind, item, n in items
+        }
+        for sector, nationality, indicators, flags in opened:
+            sectors.append((sector, 1))
+            nationalities.append((nationality, 1))
+            for kind, found_items in (("indicator", indicators), ("flag", flags)):
+                for item in found_items:
+                    item_counts[kind, item] = item_counts.get((kind, item), 0) + 1
         for found, counts in ((sectors, sector_counts), (nationalities, nationality_counts)):
             for value, count in found:
-                counts[value] = counts.get(value, 0) + int(count)
+                if value is not None:
+                    counts[value] = counts.get(value, 0) + int(count)
             without = cases - sum(counts.values())
-            if without > 0:
-                counts[None] = counts.get(None, 0) + without
+            if without > 0 and not sealed:
+                counts[None] = without
         return CaseCounts(
             days=tuple((str(status), str(day), int(n)) for status, day, n in days),
             outcomes=tuple(
@@ -1673,7 +1716,8 @@ class SqliteStore:
             ),
             sectors=tuple(sector_counts.items()),
             nationalities=tuple(nationality_counts.items()),
-            items=tuple((str(kind), str(item), int(n)) for kind, item, n in items),
+            items=tuple((kind, item, n) for (kind, item), n in item_counts.items()),
+            sealed=sealed,
         )
 
     def backup(self) -> tuple[bytes, int, str]:
@@ -1971,6 +2015,14 @@ class SqliteStore:
                     clear = codec.open(old, cid, name, subject, stored)  # noqa: B023 - used at once
                     return codec.seal(target, cid, name, subject, clear)  # noqa: B023
 
+                if old is None:
+                    # The facts the statistics kept in clear: from now on read from the
+                    # encrypted summary and answers, when the key is unlocked.
+                    conn.execute(
+                        "UPDATE case_facts SET sector = NULL, nationality = NULL WHERE case_id = ?",
+                        (cid,),
+                    )
+                    conn.execute("DELETE FROM case_fact_items WHERE case_id = ?", (cid,))
                 conn.execute(
                     "UPDATE cases SET salt = ?, referral_json = ?, key_gen = ? WHERE id = ?",
                     (
@@ -2985,9 +3037,13 @@ def check_head(head: str) -> str:
     return head.lower()
 
 
-def _write_facts(conn: Conn, cid: str, summary_json: str) -> None:
-    """Keep what the statistics count of a completed case (see ``case_facts``)."""
+def _write_facts(conn: Conn, cid: str, summary_json: str, *, sealed: bool = False) -> None:
+    """Keep what the statistics count of a completed case (see ``case_facts``); for a case of
+    an encrypted store (``sealed``) only its outcome, urgency and completeness: its sector,
+    nationality, indicators and flags are read from its encrypted summary when unlocked."""
     summary = json.loads(summary_json)
+    if sealed:
+        summary = {**summary, "sector": None, "nationality": None, "indicators": [], "flags": []}
     conn.execute(
         "INSERT INTO case_facts (case_id, outcome, urgent, complete, sector, nationality)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET"
@@ -3008,6 +3064,46 @@ def _write_facts(conn: Conn, cid: str, summary_json: str) -> None:
         [(cid, "indicator", item) for item in summary["indicators"]]
         + [(cid, "flag", item) for item in summary["flags"]],
     )
+
+
+def _sealed_facts(
+    conn: Conn, codec: _Codec
+) -> list[tuple[str | None, str | None, list[str], list[str]]]:
+    """The sector, nationality, indicators and flags of each case of an encrypted
+    generation, decrypted: from its summary when it was completed with one, otherwise from its
+    current answers (what :func:`_write_facts` and :func:`_write_answer_fact` keep of a case
+    stored in the clear)."""
+    found: list[tuple[str | None, str | None, list[str], list[str]]] = []
+    for cid, gen, stored in conn.execute(
+        "SELECT c.id, c.key_gen, m.value_json FROM cases c"
+        " LEFT JOIN case_meta m ON m.case_id = c.id AND m.key = ?"
+        " WHERE c.key_gen IS NOT NULL ORDER BY c.id",
+        (SUMMARY_KEY,),
+    ).fetchall():
+        cid, gen = str(cid), int(gen)
+        codec.ensure(conn, gen)
+        summary: dict[str, Any] | None = None
+        if stored is not None:
+            with contextlib.suppress(ValueError):
+                loaded = json.loads(codec.open(gen, cid, "meta", SUMMARY_KEY, str(stored)))
+                summary = loaded if isinstance(loaded, dict) else None
+        if summary is None:
+            answers = _fact_answers(conn, cid, codec, gen)
+            found.append((_text(answers.get("sector")), _text(answers.get("nationality")), [], []))
+            continue
+        found.append(
+            (
+                _text(summary.get("sector")),
+                _text(summary.get("nationality")),
+                [str(item) for item in summary.get("indicators", [])],
+                [str(item) for item in summary.get("flags", [])],
+            )
+        )
+    return found
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _write_answer_fact(conn: Conn, cid: str, question_id: str, value_json: str) -> None:
@@ -3108,6 +3204,22 @@ def _parse(text: str) -> datetime:
 
 def _parse_optional(text: str | None) -> datetime | None:
     return None if text is None else _parse(text)
+
+
+def _check_officer(action: str, *officers: str | None) -> None:
+    """Refuse an officer id with control characters before anything is written (see
+    :func:`screening.answers.id_problem`)."""
+    if all(officer is None or officer.isprintable() for officer in officers):
+        return  # the common case, without importing the answers' rules
+    from screening.answers import id_problem
+
+    for officer in officers:
+        problem = "" if officer is None else id_problem("the officer id", officer)
+        if problem:
+            raise StoreError(
+                f"cannot {action}: {problem}",
+                hint="Give the officer id in letters, digits and punctuation.",
+            )
 
 
 def _show(text: str) -> str:
