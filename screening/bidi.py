@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from screening.errors import UsageError
@@ -112,47 +112,11 @@ def cell_width(text: str) -> int:
     return width(text)
 
 
-def _clusters(word: str) -> Iterator[str]:
-    """Split a word into the grapheme clusters that are never cut."""
-    from screening.textwidth import clusters
-
-    yield from clusters(word)
-
-
-def _break_word(word: str, width: int) -> list[str]:
-    """Cut a word wider than the line into pieces of at most ``width`` cells."""
-    pieces: list[str] = []
-    piece, used = "", 0
-    for cluster in _clusters(word):
-        size = cell_width(cluster)
-        if piece and used + size > width:
-            pieces.append(piece)
-            piece, used = "", 0
-        piece += cluster
-        used += size
-    if piece:
-        pieces.append(piece)
-    return pieces
-
-
 def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
-    lines: list[str] = []
-    line, used = "", 0
-    for word in paragraph.split():
-        size = cell_width(word)
-        if line and used + 1 + size <= width:
-            line, used = f"{line} {word}", used + 1 + size
-            continue
-        if line:
-            lines.append(line)
-        if size <= width:
-            line, used = word, size
-        else:
-            *full, line = _break_word(word, width)
-            lines.extend(full)
-            used = cell_width(line)
-    lines.append(line)
-    return lines
+    """One paragraph's lines, cut at white space and never inside a grapheme cluster."""
+    from screening.textwidth import wrap as wrap_cells
+
+    return wrap_cells(paragraph, width)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -163,7 +127,7 @@ def wrap(text: str, width: int) -> list[str]:
     """Wrap logical text to ``width`` terminal cells.
 
     Words are separated by single spaces (runs of blanks and tabs collapse); a word wider than
-    the line is cut between characters. Newlines in the text start a new paragraph, and an
+    the line is cut between grapheme clusters. Newlines in the text start a new paragraph, and an
     empty paragraph gives an empty line.
 
     Args:
