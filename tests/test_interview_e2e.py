@@ -450,7 +450,9 @@ def test_at_80x24_a_long_text_is_shortened_under_the_header_and_shown_whole_on_a
     assert first in screen.last_screen
     assert "Case C-" not in shown
     child.send("\r")
-    shown = screen.wait_for("referral, support, data sharing", "Back to the question", "1) Continue")
+    shown = screen.wait_for(
+        "referral, support, data sharing", "Back to the question", "1) Continue"
+    )
     child.send("\r")  # back to the prompt, the screen as it was
     shown = screen.wait_for("= whole question", "? Answer", "1) Continue")
     assert shown.splitlines()[0].startswith("Case C-")
