@@ -435,7 +435,7 @@ def test_at_80x24_a_long_text_is_shortened_under_the_header_and_shown_whole_on_a
     ):
         screen.wait_for(question, "? Answer", "1)")
         child.send("1\r")
-    shown = screen.wait_for("= whole question", "1) Continue", "5 answered")
+    shown = screen.wait_for("= show it whole", "1) Continue", "5 answered")
     # the case line, the draft mark and the text read to the person at once, over the prompt
     lines = shown.splitlines()
     assert lines[0].startswith("Case C-")
@@ -454,9 +454,52 @@ def test_at_80x24_a_long_text_is_shortened_under_the_header_and_shown_whole_on_a
         "referral, support, data sharing", "Back to the question", "1) Continue"
     )
     child.send("\r")  # back to the prompt, the screen as it was
-    shown = screen.wait_for("= whole question", "? Answer", "1) Continue")
+    shown = screen.wait_for("= show it whole", "? Answer", "1) Continue")
     assert shown.splitlines()[0].startswith("Case C-")
     assert "Back to the question" not in shown
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+@POSIX_ONLY
+def test_at_80x24_a_long_urgent_block_is_cut_under_the_header_and_shown_whole_on_a_key(
+    home: Path, tmp_path: Path
+) -> None:
+    steps = " ".join(f"Step {i} of the plan." for i in range(1, 80))
+    path = tmp_path / "long-flag.yaml"
+    path.write_text(
+        QUESTIONNAIRE.replace(
+            'action: {en: "Call the police hotline 999.", ar: "اتصل بالشرطة على 999."}',
+            f'action: {{en: "Call the police hotline 999. {steps} ENDPLAN.", ar: "اتصل بالشرطة على 999."}}',
+        ),
+        encoding="utf-8",
+    )
+    child = spawn(home, "-q", str(path), "--officer", "e2e-7", "--lang", "en")
+    child.setwinsize(24, 80)
+    screen = Screen(child, 24, 80)
+    screen.wait_for("Confirm")
+    child.send(TICK_ALL)
+    screen.wait_for("How old are you?", "Answer")
+    child.send("34\r")
+    screen.wait_for("Are you in danger right now?", "Answer")
+    child.send("1\r")
+    shown = screen.wait_for("Acknowledge", "= shows it whole")
+    lines = shown.splitlines()
+    assert lines[0].startswith("Case C-")
+    assert "Urgent: Immediate danger" in shown
+    assert "Call the police hotline 999." in shown
+    assert "ENDPLAN." not in shown
+    child.send("=")  # the whole block, a screenful at a time
+    screen.wait_for("Call the police hotline 999.", "Show more")
+    child.send("\r")
+    shown = screen.wait_for("ENDPLAN.", "Back to the question")
+    child.send("\r")
+    shown = screen.wait_for("Acknowledge", "= shows it whole")  # not yet acknowledged
+    assert shown.splitlines()[0].startswith("Case C-")
+    child.send("\r")
+    screen.wait_for("Do you keep your passport?", "Answer")
     child.send("\x03")
     child.expect(pexpect.EOF)
     child.close()

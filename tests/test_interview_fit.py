@@ -10,8 +10,8 @@ from rich.console import Console  # noqa: TID251 - the screens are drawn on a co
 from screening.ui.interview import fit_parts
 from screening.ui.view import View
 
-MARKER = "  … the rest is not shown here: = shows the whole question"
-KEY = "= whole question"
+MARKER = "  … not all of it is shown here: = shows it whole"
+KEY = "= show it whole"
 
 
 def _parts() -> list[tuple[str, object]]:

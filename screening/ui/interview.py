@@ -1086,18 +1086,29 @@ def flag_screens(
         if flag is None:
             continue
 
-        def draw(flag: Any = flag) -> None:
-            header(view, session, None, status, keep=True)
-            draw_urgent(view, flag.title, flag.action, flag.tell)
-            view.blank()
-            view.say("interview.flag_intro", style="bold", indent=2)
+        def urgent(v: View, flag: Any = flag) -> None:
+            draw_urgent(v, flag.title, flag.action, flag.tell)
 
-        draw_above(view, prompter, draw)
-        prompter.select(
-            view.ui_shown("interview.flag_prompt"),
-            [Option("ack", view.ui_shown("interview.flag_ack"))],
-            default="ack",
-        )
+        def intro(v: View) -> None:
+            v.blank()
+            v.say("interview.flag_intro", style="bold", indent=2)
+
+        parts: list[_Part] = [("worker", urgent), ("keys", intro)]
+
+        def draw(parts: list[_Part] = parts) -> None:
+            draw_fitted(view, lambda v: draw_header(v, session, None, status), parts)
+
+        while True:
+            draw_above(view, prompter, draw)
+            chosen = prompter.select(
+                view.ui_shown("interview.flag_prompt"),
+                [Option("ack", view.ui_shown("interview.flag_ack"))],
+                default="ack",
+                keys={WHOLE_KEY: "whole"},
+            )
+            if chosen != "whole":
+                break
+            _show_parts(view, prompter, parts[:1])
         session.acknowledge(flag_id)
 
 
@@ -1317,16 +1328,20 @@ def draw_question(
     :data:`WHOLE_KEY` shows it whole.
     """
     parts = question_parts(view, session, question, resumed=resumed)
+    draw_fitted(view, lambda v: draw_header(v, session, None, status), parts)
+
+
+def draw_fitted(view: View, top: Callable[[View], None], parts: Sequence[_Part]) -> None:
+    """Draw ``top`` (the header), then the parts in the rows left above a prompt, shortened
+    when they do not fit (:func:`fit_parts`); anywhere but on a terminal, whole."""
     console = view.console
     if not console.is_terminal:
-        draw_header(view, session, None, status)
-        for _, draw in parts:
-            draw(view)
+        top(view)
+        draw_whole(view, parts)
         return
-    header_rows = len(view.measure(lambda v: draw_header(v, session, None, status)))
-    draw_header(view, session, None, status)
-    room = console.height - header_rows - _PROMPT_ROOM
-    fit_parts(view, parts, room)
+    header_rows = len(view.measure(top))
+    top(view)
+    fit_parts(view, parts, console.height - header_rows - _PROMPT_ROOM)
 
 
 def question_parts(
@@ -1461,7 +1476,11 @@ def draw_whole(view: View, parts: Sequence[_Part]) -> None:
 def show_whole(view: View, session: Session, prompter: Prompter, question: Question) -> None:
     """The whole of a question's text, a screenful at a time, until the officer goes back to
     its prompt (:data:`WHOLE_KEY`)."""
-    parts = question_parts(view, session, question)
+    _show_parts(view, prompter, question_parts(view, session, question))
+
+
+def _show_parts(view: View, prompter: Prompter, parts: Sequence[_Part]) -> None:
+    """Parts of a screen whole, a screenful at a time, until the officer goes back."""
     view.clear()
     paged(view, prompter, lambda: draw_whole(view, parts), below=_PROMPT_ROOM)
     prompter.select(
