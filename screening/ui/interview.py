@@ -235,7 +235,8 @@ def ask_question(
     last among the answers, then "Add a note" and "Back". Multiple choice is a checkbox list
     with the same entries. Number, date and text are typed, checked as they are typed with
     the questionnaire's message (or a translated one); ``<`` goes back, ``+`` adds a note,
-    ``?`` is "don't know" and ``-`` "declined".
+    ``?`` is "don't know" and ``-`` "declined". In every prompt ``=`` asks for the whole
+    question (:attr:`Action.WHOLE`), which a short terminal may show shortened.
 
     Args:
         prompter: Where to ask.
