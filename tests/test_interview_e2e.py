@@ -337,6 +337,7 @@ class Screen:
         self.child = child
         self.screen = pyte.Screen(columns, rows)
         self.stream = pyte.Stream(self.screen)
+        self.raw = ""  # everything the program wrote, as written
 
     @property
     def text(self) -> str:
@@ -345,8 +346,16 @@ class Screen:
     def wait_for(self, *texts: str) -> str:
         """Read output until every text is on the screen at once (bounded by pexpect's timeout)."""
         while not all(text in self.text for text in texts):
-            self.stream.feed(self.child.read_nonblocking(65536, timeout=self.child.timeout))
+            read = self.child.read_nonblocking(65536, timeout=self.child.timeout)
+            self.raw += read
+            self.stream.feed(read)
         return self.text
+
+    @property
+    def last_screen(self) -> str:
+        """What was written since the screen was last cleared (logical text, as written:
+        pyte keeps only the first letter of a cluster of some Indic scripts)."""
+        return self.raw.rsplit("\x1b[2J", 1)[-1]
 
     def resize(self, rows: int, columns: int) -> None:
         self.screen.resize(rows, columns)
@@ -396,3 +405,102 @@ def test_at_80x24_the_header_and_question_stay_above_the_longest_list(
     with open_store(home) as store:
         (summary,) = store.list_cases()
         assert store.get_case(summary.id).answers["sector"] == "s22"
+
+
+@POSIX_ONLY
+def test_at_80x24_a_long_text_is_shortened_under_the_header_and_shown_whole_on_a_key(
+    home: Path,
+) -> None:
+    from screening.api import load_questionnaire
+    from screening.bidi import RtlMode, display_lines
+    from screening.model import text_for
+
+    q = load_questionnaire().questionnaire
+    script = q.question("consent_script")
+    assert script is not None
+    hindi = text_for(script.text, "hi", "en", "female")
+    first = display_lines(hindi, 77, RtlMode.OFF, rtl=False)[0]
+    english = text_for(script.text, "en", "en", "female")
+    assert english != hindi
+
+    child = spawn(home, "--officer", "e2e-6", "--lang", "hi")
+    child.setwinsize(24, 80)
+    screen = Screen(child, 24, 80)
+    for question in (
+        "Who else can see or hear the interview?",
+        "Who is interpreting?",
+        "How does the person describe their gender?",
+        "Was the person offered an interviewer of the same gender?",
+        "Have the person's basic needs been met",
+    ):
+        screen.wait_for(question, "? Answer", "1)")
+        child.send("1\r")
+    shown = screen.wait_for("= show it whole", "1) Continue", "5 answered")
+    # the case line, the draft mark and the text read to the person at once, over the prompt
+    lines = shown.splitlines()
+    assert lines[0].startswith("Case C-")
+    assert "⚠ Draft translation" in shown
+    below = lines.index("─" * 80) + 1
+    assert lines[below].startswith("  " + first[0])  # the first line of the Hindi text
+    assert first in screen.last_screen  # written whole on the screen after the header
+    assert "I work for the centre" not in screen.last_screen  # the English beneath gave way
+
+    child.send("=")  # the whole text, the guidance too, a screenful at a time
+    shown = screen.wait_for("I work for the centre", "Show more")
+    assert first in screen.last_screen
+    assert "Case C-" not in shown
+    child.send("\r")
+    shown = screen.wait_for(
+        "referral, support, data sharing", "Back to the question", "1) Continue"
+    )
+    child.send("\r")  # back to the prompt, the screen as it was
+    shown = screen.wait_for("= show it whole", "? Answer", "1) Continue")
+    assert shown.splitlines()[0].startswith("Case C-")
+    assert "Back to the question" not in shown
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+@POSIX_ONLY
+def test_at_80x24_a_long_urgent_block_is_cut_under_the_header_and_shown_whole_on_a_key(
+    home: Path, tmp_path: Path
+) -> None:
+    steps = " ".join(f"Step {i} of the plan." for i in range(1, 80))
+    path = tmp_path / "long-flag.yaml"
+    path.write_text(
+        QUESTIONNAIRE.replace(
+            'action: {en: "Call the police hotline 999.", ar: "اتصل بالشرطة على 999."}',
+            f'action: {{en: "Call the police hotline 999. {steps} ENDPLAN.", ar: "اتصل بالشرطة على 999."}}',
+        ),
+        encoding="utf-8",
+    )
+    child = spawn(home, "-q", str(path), "--officer", "e2e-7", "--lang", "en")
+    child.setwinsize(24, 80)
+    screen = Screen(child, 24, 80)
+    screen.wait_for("Confirm")
+    child.send(TICK_ALL)
+    screen.wait_for("How old are you?", "Answer")
+    child.send("34\r")
+    screen.wait_for("Are you in danger right now?", "Answer")
+    child.send("1\r")
+    shown = screen.wait_for("Acknowledge", "= shows it whole")
+    lines = shown.splitlines()
+    assert lines[0].startswith("Case C-")
+    assert "Urgent: Immediate danger" in shown
+    assert "Call the police hotline 999." in shown
+    assert "ENDPLAN." not in shown
+    child.send("=")  # the whole block, a screenful at a time
+    screen.wait_for("Call the police hotline 999.", "Show more")
+    child.send("\r")
+    shown = screen.wait_for("ENDPLAN.", "Back to the question")
+    child.send("\r")
+    shown = screen.wait_for("Acknowledge", "= shows it whole")  # not yet acknowledged
+    assert shown.splitlines()[0].startswith("Case C-")
+    child.send("\r")
+    screen.wait_for("Do you keep your passport?", "Answer")
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130

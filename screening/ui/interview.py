@@ -94,6 +94,9 @@ DONT_KNOW_KEYS = ("?", "\u061f")
 """Typed alone: the answer "don't know" (``؟`` is the question mark of Arabic keyboards)."""
 DECLINED_KEY = "-"
 """Typed alone: the answer "declined"."""
+WHOLE_KEY = "="
+"""Shows the whole question in a pager, in every prompt (typed alone in a text prompt): a
+question too long for the terminal is shortened on its screen."""
 
 CHECKLIST_ITEMS = ("needs", "private", "interpreter", "gender", "explained")
 """The pre-interview checklist, from the interview practice of the TVIT guide and IOM."""
@@ -109,6 +112,7 @@ class Action(StrEnum):
     NOTE = "note"
     SKIP = "skip"
     CLEAR = "clear"
+    WHOLE = "whole"
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,15 @@ _SKIP = "<skip>"
 _CLEAR = "<clear>"
 _DONT_KNOW = "<dont_know>"
 _DECLINED = "<declined>"
+_WHOLE = "<whole>"
 # Choice values are identifiers (lower case letters, digits, _), so these never collide.
-_ACTIONS = {_BACK: Action.BACK, _NOTE: Action.NOTE, _SKIP: Action.SKIP, _CLEAR: Action.CLEAR}
+_ACTIONS = {
+    _BACK: Action.BACK,
+    _NOTE: Action.NOTE,
+    _SKIP: Action.SKIP,
+    _CLEAR: Action.CLEAR,
+    _WHOLE: Action.WHOLE,
+}
 _SPECIALS = {_DONT_KNOW: DONT_KNOW, _DECLINED: DECLINED}
 
 
@@ -207,7 +218,7 @@ def _action_options(
     return options
 
 
-_LIST_KEYS = {BACK_KEY: _BACK, NOTE_KEY: _NOTE}
+_LIST_KEYS = {BACK_KEY: _BACK, NOTE_KEY: _NOTE, WHOLE_KEY: _WHOLE}
 
 
 def ask_question(
@@ -224,7 +235,8 @@ def ask_question(
     last among the answers, then "Add a note" and "Back". Multiple choice is a checkbox list
     with the same entries. Number, date and text are typed, checked as they are typed with
     the questionnaire's message (or a translated one); ``<`` goes back, ``+`` adds a note,
-    ``?`` is "don't know" and ``-`` "declined".
+    ``?`` is "don't know" and ``-`` "declined". In every prompt ``=`` asks for the whole
+    question (:attr:`Action.WHOLE`), which a short terminal may show shortened.
 
     Args:
         prompter: Where to ask.
@@ -318,7 +330,8 @@ def _ask_question(
     multiline = isinstance(question, TextQuestion) and question.multiline
     typed = prompter.text(
         message,
-        keys={BACK_KEY: BACK_KEY},  # at once in an empty field, as in the lists
+        # at once in an empty field, as in the lists
+        keys={BACK_KEY: BACK_KEY, WHOLE_KEY: WHOLE_KEY},
         default=typed_default,
         # not questionary's own hint for multi-line text, in English: the keys are above
         instruction=" " if multiline else "",
@@ -390,6 +403,8 @@ def _typed_reply(view: View, question: Question, typed: str) -> Reply | _Refusal
         return Action.BACK
     if text == NOTE_KEY:
         return Action.NOTE
+    if text == WHOLE_KEY:
+        return Action.WHOLE
     if text in DONT_KNOW_KEYS or text == DECLINED_KEY:
         special = DONT_KNOW if text in DONT_KNOW_KEYS else DECLINED
         if special not in question.allow:
@@ -826,6 +841,8 @@ class Interview:
             self._add_note(question)
         elif reply is Action.SKIP:
             engine.skip()
+        elif reply is Action.WHOLE:
+            show_whole(view, self.session, self.prompter, question)
         elif reply is Action.CLEAR:
             self.session.clear(question)
             self._status = [
@@ -1070,18 +1087,29 @@ def flag_screens(
         if flag is None:
             continue
 
-        def draw(flag: Any = flag) -> None:
-            header(view, session, None, status, keep=True)
-            draw_urgent(view, flag.title, flag.action, flag.tell)
-            view.blank()
-            view.say("interview.flag_intro", style="bold", indent=2)
+        def urgent(v: View, flag: Any = flag) -> None:
+            draw_urgent(v, flag.title, flag.action, flag.tell)
 
-        draw_above(view, prompter, draw)
-        prompter.select(
-            view.ui_shown("interview.flag_prompt"),
-            [Option("ack", view.ui_shown("interview.flag_ack"))],
-            default="ack",
-        )
+        def intro(v: View) -> None:
+            v.blank()
+            v.say("interview.flag_intro", style="bold", indent=2)
+
+        parts: list[_Part] = [("worker", urgent), ("keys", intro)]
+
+        def draw(parts: list[_Part] = parts) -> None:
+            draw_fitted(view, lambda v: draw_header(v, session, None, status), parts)
+
+        while True:
+            draw_above(view, prompter, draw)
+            chosen = prompter.select(
+                view.ui_shown("interview.flag_prompt"),
+                [Option("ack", view.ui_shown("interview.flag_ack"))],
+                default="ack",
+                keys={WHOLE_KEY: "whole"},
+            )
+            if chosen != "whole":
+                break
+            _show_parts(view, prompter, parts[:1])
         session.acknowledge(flag_id)
 
 
@@ -1277,6 +1305,14 @@ def draw_urgent(view: View, title: Text, action: Text, tell: Text | None = None)
             view.console.print(bar, soft_wrap=True)
 
 
+_PROMPT_ROOM = 5
+"""Rows a prompt needs at least under the screen above it: its message, three entries of a
+list (which scrolls inside them), and the row the cursor rests on."""
+
+_Part = tuple[str, Callable[[View], None]]
+"""A piece of a question's screen: its kind and how to draw it."""
+
+
 def draw_question(
     view: View,
     session: Session,
@@ -1286,40 +1322,173 @@ def draw_question(
     resumed: bool = False,
 ) -> None:
     """The header, then a question in both languages with its guidance and its keys;
-    ``resumed``: the first question after a resume, shown with the answers it follows."""
+    ``resumed``: the first question after a resume, shown with the answers it follows.
+
+    On a terminal too short for it all above a prompt, the question is shortened so that the
+    header and the question's first lines stay in sight (:func:`fit_parts`); the key
+    :data:`WHOLE_KEY` shows it whole.
+    """
+    parts = question_parts(view, session, question, resumed=resumed)
+    draw_fitted(view, lambda v: draw_header(v, session, None, status), parts)
+
+
+def draw_fitted(view: View, top: Callable[[View], None], parts: Sequence[_Part]) -> None:
+    """Draw ``top`` (the header), then the parts in the rows left above a prompt, shortened
+    when they do not fit (:func:`fit_parts`); anywhere but on a terminal, whole."""
+    console = view.console
+    if not console.is_terminal:
+        top(view)
+        draw_whole(view, parts)
+        return
+    header_rows = len(view.measure(top))
+    top(view)
+    fit_parts(view, parts, console.height - header_rows - _PROMPT_ROOM)
+
+
+def question_parts(
+    view: View, session: Session, question: Question, *, resumed: bool = False
+) -> list[_Part]:
+    """What is drawn of a question under the header, in order, each part with its kind:
+    ``intro`` (the section's), ``body`` (notices above the text), ``worker`` (the text as
+    read to the person, or the officer's alone), ``officer`` (the officer's language beneath
+    the person's), ``guidance``, ``notes``, and ``keys`` (a blank line and the keys)."""
     engine = session.require_engine()
     q = session.require_case().loaded.questionnaire
-    draw_header(view, session, None, status)
+    parts: list[_Part] = []
     section = q.section_of(question.id)
     first = next(x for x in engine.applicable() if q.section_of(x.id).id == section.id)
     if first.id == question.id and section.intro is not None:
-        view.lines(view.officer(section.intro), view.officer_language, style="italic", indent=2)
-        view.blank()
+        intro = section.intro
+
+        def draw_intro(v: View) -> None:
+            v.lines(v.officer(intro), v.officer_language, style="italic", indent=2)
+            v.blank()
+
+        parts.append(("intro", draw_intro))
     if engine.editing:
-        view.say("interview.editing", style="yellow", indent=2)
+        parts.append(("body", lambda v: v.say("interview.editing", style="yellow", indent=2)))
     if resumed:
-        draw_follow_up(view, session, question)
+        parts.append(("body", lambda v: draw_follow_up(v, session, question)))
     if view.for_officer(question):
         if not isinstance(question, NoteQuestion):
-            view.say("interview.officer_only", style="magenta", indent=2)
-        view.lines(view.officer(question.text), view.officer_language, style="bold", indent=2)
+            parts.append(
+                ("body", lambda v: v.say("interview.officer_only", style="magenta", indent=2))
+            )
+        parts.append(
+            (
+                "worker",
+                lambda v: v.lines(
+                    v.officer(question.text), v.officer_language, style="bold", indent=2
+                ),
+            )
+        )
     else:
         if view.untranslated(question.text):
-            view.say("interview.not_translated", style="bold yellow", indent=2)
+            parts.append(
+                ("body", lambda v: v.say("interview.not_translated", style="bold yellow", indent=2))
+            )
         worker = view.worker(question.text)
-        view.lines(worker, view.language, style="bold", indent=2)
+        parts.append(("worker", lambda v: v.lines(worker, v.language, style="bold", indent=2)))
         officer = view.officer(question.text)
         if officer != worker:
-            view.lines(officer, view.officer_language, style="cyan", indent=2)
-    if question.guidance is not None:
-        view.lines(view.officer(question.guidance), view.officer_language, style="dim", indent=2)
+            parts.append(
+                ("officer", lambda v: v.lines(officer, v.officer_language, style="cyan", indent=2))
+            )
+    guidance = question.guidance
+    if guidance is not None:
+        parts.append(
+            (
+                "guidance",
+                lambda v: v.lines(v.officer(guidance), v.officer_language, style="dim", indent=2),
+            )
+        )
     notes = session.require_case().notes.get(question.id, 0)
     if notes:
-        view.say("interview.notes_count", style="dim", indent=2, count=notes)
-    view.blank()
-    if not isinstance(question, NoteQuestion):
-        answered = question.id in session.require_engine().answers
-        view.phrases(_hint(view, question, answered=answered), view.ui, style="dim", indent=2)
+        parts.append(
+            ("notes", lambda v: v.say("interview.notes_count", style="dim", indent=2, count=notes))
+        )
+
+    def draw_keys(v: View) -> None:
+        v.blank()
+        if not isinstance(question, NoteQuestion):
+            answered = question.id in session.require_engine().answers
+            v.phrases(_hint(v, question, answered=answered), v.ui, style="dim", indent=2)
+
+    parts.append(("keys", draw_keys))
+    return parts
+
+
+_DROPPED = ("intro", "guidance", "officer")
+"""What a screen too short for a question loses first, in this order."""
+
+
+def fit_parts(view: View, parts: Sequence[_Part], room: int) -> bool:
+    """Draw the parts of a screen in at most ``room`` rows when they do not fit whole.
+
+    Dropped first, in this order: the section's intro, the guidance, then the officer's
+    language beneath the person's (what is read to the person stays). What is still too tall
+    is cut after its first lines with a line saying that :data:`WHOLE_KEY` shows it whole;
+    the keys stay. Returns True when the parts were shortened.
+    """
+    from rich.text import Text as RichText
+
+    def rows(part: _Part) -> list[str]:
+        return view.measure(part[1])
+
+    drawn = [(kind, draw, rows((kind, draw))) for kind, draw in parts]
+    if sum(len(lines) for _, _, lines in drawn) <= room:
+        for _, draw, _ in drawn:
+            draw(view)
+        return False
+    kept = list(drawn)
+    for kind in _DROPPED:
+        if sum(len(lines) for _, _, lines in kept) + 1 <= room:
+            break
+        if kind == "officer" and not any(k == "worker" for k, _, _ in kept):
+            continue
+        kept = [entry for entry in kept if entry[0] != kind]
+    marker = view.tr("interview.cut", key=view.ltr(WHOLE_KEY))
+    keys_hint = [view.tr("interview.key.whole", key=view.ltr(WHOLE_KEY))]
+    tail = [entry for entry in kept if entry[0] == "keys"]
+    head = [entry for entry in kept if entry[0] != "keys"]
+    tail_rows = sum(len(lines) for _, _, lines in tail)
+    measure_marker = rows(("marker", lambda v: v.lines(marker, v.ui, style="bold yellow")))
+    if sum(len(lines) for _, _, lines in kept) + 1 <= room:  # and a line for the key
+        for _, draw, _ in kept:
+            draw(view)
+        view.phrases(keys_hint, view.ui, style="dim", indent=2)
+        return True
+    lines = [line for _, _, part in head for line in part]
+    left = max(1, room - tail_rows - len(measure_marker))
+    for line in lines[:left]:
+        view.console.print(RichText.from_ansi(line), soft_wrap=True)
+    view.lines(marker, view.ui, style="bold yellow")
+    for _, draw, _ in tail:
+        draw(view)
+    return True
+
+
+def draw_whole(view: View, parts: Sequence[_Part]) -> None:
+    """Every part of a screen, none left out (what :data:`WHOLE_KEY` shows)."""
+    for _, draw in parts:
+        draw(view)
+
+
+def show_whole(view: View, session: Session, prompter: Prompter, question: Question) -> None:
+    """The whole of a question's text, a screenful at a time, until the officer goes back to
+    its prompt (:data:`WHOLE_KEY`)."""
+    _show_parts(view, prompter, question_parts(view, session, question))
+
+
+def _show_parts(view: View, prompter: Prompter, parts: Sequence[_Part]) -> None:
+    """Parts of a screen whole, a screenful at a time, until the officer goes back."""
+    view.clear()
+    paged(view, prompter, lambda: draw_whole(view, parts), below=_PROMPT_ROOM)
+    prompter.select(
+        view.ui_shown("interview.whole_back"),
+        [Option("back", view.ui_shown("interview.continue"))],
+        default="back",
+    )
 
 
 def draw_follow_up(view: View, session: Session, question: Question) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 from screening.bidi import RtlMode, cell_width, display, display_lines, is_rtl_text
 from screening.i18n import RTL_LANGUAGES, reader_texts, t, ui_language
@@ -129,6 +129,29 @@ class View:
     def columns(self) -> int:
         """The terminal's width, for messages on stderr."""
         return self._columns if self._columns is not None else terminal_width()
+
+    def measure(self, draw: Callable[[View], object]) -> list[str]:
+        """The lines a drawing would take on this view's terminal: ``draw`` is given a view
+        like this one that draws into a string, on a terminal of the same size."""
+        import copy
+        import io
+
+        from rich.console import Console
+
+        console = self.console
+        buffer = io.StringIO()
+        measuring = copy.copy(self)
+        measuring._console = Console(
+            file=buffer,
+            width=console.width,
+            height=console.height,
+            force_terminal=True,
+            color_system=cast(Any, console.color_system),
+            no_color=console.no_color,
+            highlight=False,
+        )
+        draw(measuring)
+        return buffer.getvalue().splitlines()
 
     # -- direction -----------------------------------------------------------------------
 
