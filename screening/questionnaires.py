@@ -330,6 +330,13 @@ def is_bundled(ident: str, version: str | None = None) -> bool:
     return bool(versions) and (version is None or version in versions)
 
 
+def is_file_ref(ref: str) -> bool:
+    """Whether a questionnaire reference names a file (a YAML or JSON name, or an existing
+    path) rather than a bundled id."""
+    candidate = Path(ref)
+    return candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists()
+
+
 def source_file(ref: str) -> tuple[Path, str, bool]:
     """The file behind a questionnaire reference, for the tools that edit it.
 
@@ -340,9 +347,8 @@ def source_file(ref: str) -> tuple[Path, str, bool]:
     Raises:
         UsageError: ``ref`` is neither a file nor a bundled id, or names a version not bundled.
     """
-    candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists():
-        return candidate, ref, False
+    if is_file_ref(ref):
+        return Path(ref), ref, False
     ident, version = split_ref(ref)
     versions = _bundled_index().get(ident)
     if not versions:
@@ -358,9 +364,8 @@ def source_file(ref: str) -> tuple[Path, str, bool]:
 
 @functools.cache
 def _resolve_cached(ref: str, files: bool = True) -> LoadedQuestionnaire:
-    candidate = Path(ref)
-    if files and (candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists()):
-        return load_path(candidate)
+    if files and is_file_ref(ref):
+        return load_path(Path(ref))
     index = _bundled_index()
     ident, version = split_ref(ref)
     if ident in index:

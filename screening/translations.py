@@ -468,8 +468,9 @@ def import_po(
     _check_result(text, source)
     result.changed = text != source.text
     if write and result.changed:
-        given_as_file = Path(named).suffix in (".yaml", ".yml", ".json") or Path(named).exists()
-        if not given_as_file:
+        from screening.questionnaires import is_file_ref
+
+        if not is_file_ref(named):
             raise UsageError(
                 f"{source.name} is bundled with the program and is not changed in place: it would "
                 "then differ from the release of the same version, and a new installation would "
