@@ -240,3 +240,25 @@ def test_validate_quotes_a_hostile_key_harmlessly(cli, tmp_path: Path) -> None: 
     assert run.code == 1
     assert "<U+202E>[/x]" in run.out
     harmless(run.out)
+
+
+def test_an_urgent_block_shows_the_questionnaires_text_neutralised() -> None:
+    """A flag's title, action and what it tells the person come from a file: no escape or bidi
+    character in them acts on the terminal."""
+    from screening.ui.interview import draw_urgent
+    from screening.ui.view import View
+
+    out = io.StringIO()
+    view = View(Console(file=out, width=80, force_terminal=False, color_system=None))
+    draw_urgent(
+        view,
+        {"en": "Title\x1b]0;pwned\x07"},
+        {"en": "Act \x1b[2J now"},
+        {"en": "Tell \u202eevil"},
+    )
+    shown = out.getvalue()
+    assert "\x1b" not in shown
+    assert "\u202e" not in shown
+    assert "Title␛]0;pwned" in shown
+    assert "Act ␛[2J now" in shown
+    assert "Tell" in shown

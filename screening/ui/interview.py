@@ -1279,30 +1279,29 @@ def draw_urgent(view: View, title: Text, action: Text, tell: Text | None = None)
     from rich.text import Text as RichText
 
     width = max(20, view.console.width - 3)
-    heading = f"{view.tr('interview.urgent')}: {view.officer(title)}"
+
+    def bar(text: str, language: str, style: str) -> None:
+        # questionnaire text, made visible (no control or bidi character acts on the terminal)
+        for line in display_lines(visible(text), width, view.mode, rtl=view.is_rtl(language)):
+            shown = RichText("▌ ", style="red")
+            shown.append(line, style=style)
+            view.console.print(shown, soft_wrap=True)
+
+    heading = visible(f"{view.tr('interview.urgent')}: {view.officer(title)}")
     for line in display_lines(heading, width, view.mode, rtl=view.is_rtl(view.ui)):
         padded = line + " " * max(0, width - cell_width(line))
         view.console.print(RichText("▌ " + padded, style="bold white on red"), soft_wrap=True)
-    texts = [(view.officer(action), view.officer_language)]
-    worker = view.worker(action)
-    if worker != texts[0][0]:
-        texts.insert(0, (worker, view.language))
-    for text, language in texts:
-        for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
-            bar = RichText("▌ ", style="red")
-            bar.append(line, style="bold red")
-            view.console.print(bar, soft_wrap=True)
+    worker, officer = view.worker(action), view.officer(action)
+    if worker != officer:
+        bar(worker, view.language, "bold red")
+    bar(officer, view.officer_language, "bold red")
     if tell is None:
         return
-    heading = view.tr("interview.tell_person")
-    told = [(heading, view.ui), (view.worker(tell), view.language)]
-    if view.officer(tell) != told[-1][0]:
-        told.append((view.officer(tell), view.officer_language))
-    for number, (text, language) in enumerate(told):
-        for line in display_lines(text, width, view.mode, rtl=view.is_rtl(language)):
-            bar = RichText("▌ ", style="red")
-            bar.append(line, style="bold" if number == 1 else ("cyan" if number else ""))
-            view.console.print(bar, soft_wrap=True)
+    bar(view.tr("interview.tell_person"), view.ui, "")
+    worker, officer = view.worker(tell), view.officer(tell)
+    bar(worker, view.language, "bold")
+    if officer != worker:
+        bar(officer, view.officer_language, "cyan")
 
 
 _PROMPT_ROOM = 5
