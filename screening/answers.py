@@ -12,25 +12,18 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.errors import AnswersError
 from screening.evaluate import is_special
 from screening.i18n import tn
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
-from screening.model import (
-    DateQuestion,
-    MultipleChoiceQuestion,
-    NoteQuestion,
-    NumberQuestion,
-    Question,
-    Questionnaire,
-    SingleChoiceQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
 from screening.patterns import fullmatch
+from screening.plan import Plan, plan_of
 from screening.scoring import applicable_questions
+
+if TYPE_CHECKING:
+    from screening.model import Questionnaire
 
 RECORD_KEYS = ("questionnaire", "case_id", "language", "officer", "answers", "indicators", "notes")
 
@@ -206,14 +199,16 @@ def note_problem(question_id: str, texts: list[str]) -> str:
     return ""
 
 
-def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
-    """Check one answer against its question; return the stored value or a problem.
+def normalize_value(question: Any, value: Any) -> tuple[Any, str]:
+    """Check one answer against its question (of the model or of a plan, told apart by their
+    ``type``); return the stored value or a problem.
 
     Yes/no answers may be given as booleans. Returns ``(value, "")`` when valid, else
     ``(None, problem)``; the problem never repeats the value.
     """
     qid = question.id
-    if isinstance(question, NoteQuestion):
+    kind = question.type
+    if kind == "note":
         return None, f"'{qid}' is a note and takes no answer"
     if is_special(value):
         if value not in question.allow:
@@ -224,7 +219,7 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             None,
             f"'{qid}': null is not an answer; leave the question out, or answer dont_know or declined",
         )
-    if isinstance(question, YesNoQuestion):
+    if kind == "yes_no":
         if isinstance(value, bool):
             return ("yes" if value else "no"), ""
         if value in ("yes", "no"):
@@ -233,12 +228,12 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             None,
             f"'{qid}' is a yes/no question; expected yes, no, dont_know or declined, found {_kind(value)}",
         )
-    if isinstance(question, SingleChoiceQuestion):
+    if kind == "single_choice":
         names = [c.value for c in question.choices]
         if isinstance(value, str) and value in names:
             return value, ""
         return None, f"'{qid}': not one of its choices ({', '.join(names)})"
-    if isinstance(question, MultipleChoiceQuestion):
+    if kind == "multiple_choice":
         values = question.choice_values
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -260,7 +255,7 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             if selection.max_selected is not None and len(items) > selection.max_selected:
                 return None, f"'{qid}': choose at most {selection.max_selected}"
         return [v for v in values if v in chosen], ""
-    if isinstance(question, NumberQuestion):
+    if kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"'{qid}' is a number question; found {_kind(value)}"
         # before any conversion to float: an integer of 400 digits has no float
@@ -284,7 +279,7 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
         ):
             value = int(value)
         return value, ""
-    if isinstance(question, DateQuestion):
+    if kind == "date":
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return None, f"'{qid}' is a date question; expected YYYY-MM-DD"
         try:
@@ -300,7 +295,7 @@ def normalize_value(question: Question, value: Any) -> tuple[Any, str]:
             if date_rule.not_future and day > dt.date.today():
                 return None, f"'{qid}' must not be in the future"
         return value, ""
-    if isinstance(question, TextQuestion):
+    if kind == "text":
         if not isinstance(value, str):
             return None, f"'{qid}' is a text question; found {_kind(value)}"
         problem = text_problem(f"'{qid}'", value, newlines=question.multiline)
@@ -325,7 +320,7 @@ def not_applicable_problem(question_id: str) -> str:
 
 
 def check_answer_set(
-    q: Questionnaire, answer_set: AnswerSet, *, applicability: bool = True
+    questionnaire: Questionnaire | Plan, answer_set: AnswerSet, *, applicability: bool = True
 ) -> AnswerSet:
     """Check an answer set against its questionnaire and normalise its values.
 
@@ -335,6 +330,7 @@ def check_answer_set(
             false. Callers that score the answers anyway can skip that last check and read
             ``Assessment.not_applicable`` instead, which is the same test done once.
     """
+    q = plan_of(questionnaire)
     problems: list[str] = []
     normalized: dict[str, Any] = {}
     plain = q.plain_answers()

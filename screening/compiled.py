@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from screening.model import Questionnaire
+    from screening.plan import Plan
 
 MAGIC = b"screening-compiled-questionnaire 1\n"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -38,7 +39,7 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 _SOURCES = (
     "model.py", "checks.py", "loader.py", "questionnaires.py", "compiled.py", "evaluate.py",
-    "patterns.py", "limits.py", "errors.py", "i18n.py",
+    "patterns.py", "limits.py", "errors.py", "i18n.py", "plan.py", "strength.py",
 )  # fmt: skip
 """The modules whose code decides what a compiled questionnaire is."""
 
@@ -57,12 +58,12 @@ def cache_dir() -> Path | None:
 @functools.cache
 def program_stamp() -> str:
     """The hash of what makes a compiled questionnaire: this program's code and libraries."""
-    import pydantic
+    from pydantic.version import VERSION
 
     from screening import __version__
 
     digest = hashlib.sha256()
-    for part in (__version__, sys.version, pydantic.VERSION):
+    for part in (__version__, sys.version, VERSION):
         digest.update(part.encode() + b"\0")
     here = Path(__file__).resolve().parent
     for name in _SOURCES:
@@ -95,36 +96,42 @@ def _open_dir(create: bool) -> int | None:
 
 
 KEPT_ENTRIES = 32
-"""The most entries the cache folder keeps; the least recently written go first."""
+"""The most entries of each kind the cache folder keeps; the least recently written go first."""
 
 
-def _entry_name(sha256: str) -> str:
+KINDS = (".questionnaire", ".plan")
+"""The entries kept for a questionnaire: the model, and its scoring plan."""
+
+
+def _entry_name(sha256: str, kind: str = ".questionnaire") -> str:
     # The program's stamp in the name: two versions of the program sharing the folder (an
     # upgrade side by side, two checkouts) each keep their own entry instead of replacing the
     # other's at every call.
-    return f"{sha256}-{program_stamp()[:16]}.questionnaire"
+    return f"{sha256}-{program_stamp()[:16]}{kind}"
 
 
 def _prune(dir_fd: int) -> None:
-    """Remove the oldest entries beyond :data:`KEPT_ENTRIES` (best effort)."""
+    """Remove the oldest entries of each kind beyond :data:`KEPT_ENTRIES` (best effort)."""
     with contextlib.suppress(OSError):
-        entries = []
+        entries: dict[str, list[tuple[int, str]]] = {kind: [] for kind in KINDS}
         for name in os.listdir(dir_fd):
-            if name.endswith(".questionnaire"):
+            kind = next((k for k in KINDS if name.endswith(k)), None)
+            if kind is not None:
                 info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-                entries.append((info.st_mtime_ns, name))
-        for _, name in sorted(entries)[: max(0, len(entries) - KEPT_ENTRIES)]:
-            with contextlib.suppress(OSError):
-                os.unlink(name, dir_fd=dir_fd)
+                entries[kind].append((info.st_mtime_ns, name))
+        for found in entries.values():
+            for _, name in sorted(found)[: max(0, len(found) - KEPT_ENTRIES)]:
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=dir_fd)
 
 
-def _read(sha256: str) -> tuple[dict[str, str], bytes] | None:
+def _read(sha256: str, kind: str = ".questionnaire") -> tuple[dict[str, str], bytes] | None:
     """The header and payload of a sound entry for these bytes, else ``None``."""
     dir_fd = _open_dir(create=False)
     if dir_fd is None:
         return None
     try:
-        fd = os.open(_entry_name(sha256), os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
+        fd = os.open(_entry_name(sha256, kind), os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
     except OSError:
         return None
     finally:
@@ -173,8 +180,30 @@ def _parse(data: bytes, sha256: str) -> tuple[dict[str, str], bytes] | None:
 
 def header(sha256: str) -> tuple[str, str] | None:
     """The id and version of the compiled questionnaire for these bytes, when cached."""
-    entry = _read(sha256)
+    entry = _read(sha256, ".plan")  # the smaller entry; written with the model's
+    if entry is None:
+        entry = _read(sha256)
     return None if entry is None else (entry[0]["id"], entry[0]["version"])
+
+
+def read_entry(key: str, kind: str) -> bytes | None:
+    """The payload of a sound entry of another kind (``key`` in place of a SHA-256)."""
+    entry = _read(key, kind)
+    return None if entry is None else entry[1]
+
+
+def load_plan(sha256: str) -> Plan | None:
+    """The scoring plan of the questionnaire of a file's bytes, when a sound entry is cached."""
+    entry = _read(sha256, ".plan")
+    if entry is None:
+        return None
+    from screening.plan import Plan
+
+    try:
+        plan = pickle.loads(entry[1])  # noqa: S301 - a checked entry of the user's own
+    except Exception:  # a damaged entry can fail in any way: it is only ignored
+        return None
+    return plan if isinstance(plan, Plan) else None
 
 
 def load(sha256: str) -> Questionnaire | None:
@@ -197,14 +226,24 @@ def snapshot(questionnaire: Questionnaire) -> bytes:
     return pickle.dumps(questionnaire, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def store(sha256: str, ident: str, version: str, payload: bytes) -> None:
+def store_plan(sha256: str, plan: Plan) -> None:
+    """Keep the scoring plan of a questionnaire that passed every check (as :func:`store`)."""
+    store(
+        sha256, plan.id, plan.version, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL), ".plan"
+    )
+
+
+def store(
+    sha256: str, ident: str, version: str, payload: bytes, kind: str = ".questionnaire"
+) -> None:
     """Keep a questionnaire that passed every check; any failure only leaves it uncached.
 
     Args:
         sha256: The SHA-256 of the file's bytes.
         ident: The questionnaire's id.
         version: The questionnaire's version.
-        payload: Its :func:`snapshot`.
+        payload: Its :func:`snapshot` (or its pickled plan, for the ``.plan`` kind).
+        kind: Which entry: the model (``.questionnaire``) or the plan (``.plan``).
     """
     dir_fd = _open_dir(create=True)
     if dir_fd is None:
@@ -229,7 +268,7 @@ def store(sha256: str, ident: str, version: str, payload: bytes) -> None:
                 handle.write(data)
         finally:
             os.close(fd)
-        os.replace(temporary, _entry_name(sha256), src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        os.replace(temporary, _entry_name(sha256, kind), src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         _prune(dir_fd)
     except OSError:
         with contextlib.suppress(OSError):

@@ -12,20 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
-from screening.model import (
-    SPECIAL_ANSWERS,
-    AllCondition,
-    AnswerCondition,
-    AnswerState,
-    AnyCondition,
-    Condition,
-    CountCondition,
-    DimensionCondition,
-    FlagCondition,
-    IndicatorCondition,
-    NotCondition,
-    iter_conditions,
-)
+from screening.plan import SPECIAL_ANSWERS, AnswerState, iter_tests
+
+Condition = Any
+"""A condition of the model (:mod:`screening.model`) or of a plan (:mod:`screening.plan`): both
+have the same fields and a ``kind`` (``answer``, ``all``, ``any``, ``not``, ``indicator``,
+``dimension``, ``flag``, ``count``), which is all the evaluator reads."""
+
 
 Truth = bool | None
 """True, False, or None for unknown."""
@@ -136,7 +129,7 @@ def _test(name: str, operand: Any, value: Any) -> bool:
     return number >= limit  # ge
 
 
-def _answer(cond: AnswerCondition, answers: Mapping[str, Any]) -> Result:
+def _answer(cond: Any, answers: Mapping[str, Any]) -> Result:
     present = cond.answer in answers
     value = answers.get(cond.answer)
     evidence = frozenset((cond.answer,))
@@ -167,9 +160,10 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Resul
     Returns:
         The truth (True, False or None for unknown) and, when true, the evidence.
     """
-    if isinstance(cond, AnswerCondition):
+    kind = cond.kind
+    if kind == "answer":
         return _answer(cond, answers)
-    if isinstance(cond, AllCondition):
+    if kind == "all":
         evidence: set[str] = set()
         unknown = False
         for sub in cond.all:
@@ -181,7 +175,7 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Resul
             else:
                 evidence |= result.evidence
         return UNKNOWN if unknown else Result(True, frozenset(evidence))
-    if isinstance(cond, AnyCondition):
+    if kind == "any":
         evidence = set()
         truth: Truth = False
         for sub in cond.any:
@@ -194,20 +188,20 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Resul
         return (
             Result(truth, frozenset(evidence)) if truth else (UNKNOWN if truth is None else FALSE)
         )
-    if isinstance(cond, NotCondition):
+    if kind == "not":
         inner = evaluate(cond.not_, answers, facts)
         if inner.truth is None:
             return UNKNOWN
         if inner.truth:
             return FALSE
         return Result(True, referenced_questions(cond.not_))
-    if isinstance(cond, IndicatorCondition):
+    if kind == "indicator":
         return facts.indicator(cond.indicator)
-    if isinstance(cond, DimensionCondition):
+    if kind == "dimension":
         return facts.dimension(cond.dimension)
-    if isinstance(cond, FlagCondition):
+    if kind == "flag":
         return facts.flag(cond.flag)
-    if isinstance(cond, CountCondition):
+    if kind == "count":
         spec = cond.indicators
         count, evidence_ = facts.count(
             spec.dimension, spec.strength.value if spec.strength else None
@@ -218,7 +212,7 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], facts: Facts) -> Resul
 
 def referenced_questions(cond: Condition) -> frozenset[str]:
     """The question ids a condition tests directly."""
-    return frozenset(c.answer for c in iter_conditions(cond) if isinstance(c, AnswerCondition))
+    return frozenset(c.answer for c in iter_tests(cond) if c.kind == "answer")
 
 
 # ----------------------------------------------------------------------------- fast truth
@@ -258,7 +252,7 @@ def _once(
     return entry[1]
 
 
-def _compile_answer(cond: AnswerCondition) -> TruthFn:
+def _compile_answer(cond: Any) -> TruthFn:
     qid = cond.answer
     if cond.is_ is not None:
         state = cond.is_
@@ -364,13 +358,12 @@ def _predicate(name: str, operand: Any) -> Callable[[Any], bool]:
 
 
 def _compile(cond: Condition) -> TruthFn:
-    if isinstance(cond, AnswerCondition):
+    kind = cond.kind
+    if kind == "answer":
         return _compile_answer(cond)
-    if isinstance(cond, AllCondition | AnyCondition):
-        parts = tuple(
-            _compile(sub) for sub in (cond.all if isinstance(cond, AllCondition) else cond.any)
-        )
-        if isinstance(cond, AllCondition):
+    if kind in ("all", "any"):
+        parts = tuple(_compile(sub) for sub in (cond.all if kind == "all" else cond.any))
+        if kind == "all":
 
             def all_of(answers: Mapping[str, Any], facts: Facts) -> Truth:
                 unknown = False
@@ -395,7 +388,7 @@ def _compile(cond: Condition) -> TruthFn:
             return None if unknown else False
 
         return any_of
-    if isinstance(cond, NotCondition):
+    if kind == "not":
         inner = _compile(cond.not_)
 
         def negation(answers: Mapping[str, Any], facts: Facts) -> Truth:
@@ -403,16 +396,16 @@ def _compile(cond: Condition) -> TruthFn:
             return None if result is None else not result
 
         return negation
-    if isinstance(cond, IndicatorCondition):
+    if kind == "indicator":
         ident = cond.indicator
         return lambda answers, facts: facts.indicator(ident).truth is True
-    if isinstance(cond, DimensionCondition):
+    if kind == "dimension":
         ident = cond.dimension
         return lambda answers, facts: facts.positive(ident)
-    if isinstance(cond, FlagCondition):
+    if kind == "flag":
         ident = cond.flag
         return lambda answers, facts: facts.flag(ident).truth is True
-    if isinstance(cond, CountCondition):
+    if kind == "count":
         spec = cond.indicators
         dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
         least = spec.at_least
@@ -436,11 +429,12 @@ def compiled_evidence(cond: Condition) -> EvidenceFn:
 
 def _static_evidence(cond: Condition) -> frozenset[str] | None:
     """The evidence of a condition whenever it is true, if that does not depend on the answers."""
-    if isinstance(cond, AnswerCondition):
+    kind = cond.kind
+    if kind == "answer":
         return frozenset((cond.answer,))
-    if isinstance(cond, NotCondition):
+    if kind == "not":
         return referenced_questions(cond.not_)
-    if isinstance(cond, AllCondition):
+    if kind == "all":
         parts: list[frozenset[str]] = []
         for sub in cond.all:
             part = _static_evidence(sub)
@@ -455,24 +449,25 @@ def _compile_evidence(cond: Condition) -> EvidenceFn:
     static = _static_evidence(cond)  # answer tests and `not` always are
     if static is not None:
         return lambda answers, facts: static
-    if isinstance(cond, AllCondition):
+    kind = cond.kind
+    if kind == "all":
         subs = tuple(compiled_evidence(c) for c in cond.all)
         return lambda answers, facts: frozenset().union(*(sub(answers, facts) for sub in subs))
-    if isinstance(cond, AnyCondition):
+    if kind == "any":
         options = tuple((compiled(c), compiled_evidence(c)) for c in cond.any)
         return lambda answers, facts: frozenset().union(
             *(sub(answers, facts) for holds, sub in options if holds(answers, facts) is True)
         )
-    if isinstance(cond, IndicatorCondition):
+    if kind == "indicator":
         ident = cond.indicator
         return lambda answers, facts: facts.indicator(ident).evidence
-    if isinstance(cond, DimensionCondition):
+    if kind == "dimension":
         ident = cond.dimension
         return lambda answers, facts: facts.dimension(ident).evidence
-    if isinstance(cond, FlagCondition):
+    if kind == "flag":
         ident = cond.flag
         return lambda answers, facts: facts.flag(ident).evidence
-    if isinstance(cond, CountCondition):
+    if kind == "count":
         spec = cond.indicators
         dimension, strength = spec.dimension, (spec.strength.value if spec.strength else None)
         return lambda answers, facts: facts.count(dimension, strength)[1]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,13 @@ from pydantic_core import PydanticCustomError
 
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 from screening.patterns import PatternError, check_pattern
+
+# re-exported: the answer vocabulary and ``text_for`` live with the plan, which needs no pydantic
+from screening.plan import DECLINED as DECLINED
+from screening.plan import DONT_KNOW as DONT_KNOW
+from screening.plan import SPECIAL_ANSWERS as SPECIAL_ANSWERS
+from screening.plan import AnswerState as AnswerState
+from screening.plan import text_for as text_for
 from screening.strength import StrengthName
 
 _T = TypeVar("_T")
@@ -90,9 +97,6 @@ Text = Annotated[
 ]
 """A shown string: plain, or ``{language code: text or {female, male, neutral}}``."""
 
-DONT_KNOW = "dont_know"
-DECLINED = "declined"
-SPECIAL_ANSWERS = (DONT_KNOW, DECLINED)
 SpecialAnswer = Literal["dont_know", "declined"]
 
 
@@ -131,15 +135,6 @@ class Comparison(StrEnum):
     LE = "le"
     GT = "gt"
     GE = "ge"
-
-
-class AnswerState(StrEnum):
-    """The state of an answer, for ``is:`` conditions."""
-
-    ANSWERED = "answered"
-    UNANSWERED = "unanswered"
-    DONT_KNOW = "dont_know"
-    DECLINED = "declined"
 
 
 def _bounded_number(value: Any) -> Any:
@@ -185,6 +180,8 @@ class AnswerCondition(Strict):
     ``{answer: passport_held, is: dont_know}``.
     """
 
+    kind: ClassVar[str] = "answer"
+
     answer: Id = Field(description="The id of the question whose answer is tested.")
     equals: Scalar | None = None
     one_of: list[Scalar] | None = None
@@ -229,17 +226,23 @@ class AnswerCondition(Strict):
 class IndicatorCondition(Strict):
     """True when the indicator is observed. Example: ``{indicator: cd_documents_confiscated}``."""
 
+    kind: ClassVar[str] = "indicator"
+
     indicator: Id
 
 
 class DimensionCondition(Strict):
     """True when the dimension is positive. Example: ``{dimension: exploitative_conditions}``."""
 
+    kind: ClassVar[str] = "dimension"
+
     dimension: Id
 
 
 class FlagCondition(Strict):
     """True when the urgent flag is raised. Example: ``{flag: immediate_danger}``."""
+
+    kind: ClassVar[str] = "flag"
 
     flag: Id
 
@@ -258,11 +261,15 @@ class CountCondition(Strict):
     Example: ``{indicators: {at_least: 1}}``.
     """
 
+    kind: ClassVar[str] = "count"
+
     indicators: CountSpec
 
 
 class AllCondition(Strict):
     """True when every condition in the list is true."""
+
+    kind: ClassVar[str] = "all"
 
     all: list[Condition] = Field(min_length=1)
 
@@ -270,11 +277,15 @@ class AllCondition(Strict):
 class AnyCondition(Strict):
     """True when at least one condition in the list is true."""
 
+    kind: ClassVar[str] = "any"
+
     any: list[Condition] = Field(min_length=1)
 
 
 class NotCondition(Strict):
     """True when the condition is false (unknown stays unknown)."""
+
+    kind: ClassVar[str] = "not"
 
     not_: Condition = Field(alias="not")
 
@@ -879,24 +890,3 @@ class Questionnaire(Strict):
     def rule_of(self, dimension: Dimension) -> list[MinimumCounts]:
         """The positivity rule of a dimension (its own, else the questionnaire's)."""
         return dimension.rule if dimension.rule is not None else self.dimension_rule
-
-
-def text_for(
-    text: Text | None, language: str, fallback: str | None = None, gender: str | None = None
-) -> str:
-    """The text in ``language``, else in ``fallback``, else the first one given.
-
-    A text with gendered forms gives the form for ``gender`` (``female`` or ``male``), and its
-    neutral form (else the masculine) when the gender is not known.
-    """
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    if language in text:
-        found = text[language]
-    elif fallback is not None and fallback in text:
-        found = text[fallback]
-    else:
-        found = next(iter(text.values()), "")
-    return found if isinstance(found, str) else found.form(gender)

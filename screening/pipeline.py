@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set, not_applicable_problem
-from screening.i18n import t, ui_language
-from screening.referral import ExportContext, Referral, build_referral, redact_referral
-from screening.scoring import Assessment, assess
+from screening.document import ExportContext, referral_document
+from screening.plans import LoadedPlan
+from screening.scoring import Assessment, Scored, assessment_of, score
 
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
+    from screening.referral import Referral
 
-__all__ = ["Batch", "build", "redact", "score_one"]
+__all__ = ["Batch", "build", "redact", "score_document", "score_one"]
 
 
 def build(assessment: Assessment, context: ExportContext, *, draft: bool = False) -> Referral:
@@ -38,6 +39,9 @@ def build(assessment: Assessment, context: ExportContext, *, draft: bool = False
     Returns:
         The referral.
     """
+    from screening.i18n import t, ui_language
+    from screening.referral import Referral, build_referral
+
     referral = build_referral(assessment, dataclasses.replace(context, redact=False))
     if draft:
         document = referral.model_dump()
@@ -50,6 +54,8 @@ def build(assessment: Assessment, context: ExportContext, *, draft: bool = False
 def redact(referral: Referral, language: str | None = None) -> Referral:
     """A referral without the answers marked pii and without notes, saying so in its rationale
     (in ``language``, else the referral's own); redacting it again changes nothing."""
+    from screening.referral import redact_referral
+
     return redact_referral(referral, language or referral.language)
 
 
@@ -65,10 +71,37 @@ def score_one(
     Raises:
         InvalidRecord: the answers do not fit the questionnaire.
     """
-    checked = check_answer_set(loaded.questionnaire, answer_set, applicability=False)
-    assessment = assess(loaded.questionnaire, checked.answers, checked.indicators)
-    if assessment.not_applicable:
-        raise InvalidRecord([not_applicable_problem(qid) for qid in assessment.not_applicable])
+    scored, context = _scored(answer_set, loaded, redact=redact, language=language)
+    assessment = assessment_of(loaded.questionnaire, scored)
+    return assessment, build(assessment, context)
+
+
+def score_document(
+    answer_set: AnswerSet, loaded: LoadedPlan | LoadedQuestionnaire, *, language: str | None = None
+) -> tuple[Scored, dict[str, Any]]:
+    """Check and score one answer set against a questionnaire's plan, and lay out its referral
+    as plain data (what :func:`score_one` builds and validates, without the models; see
+    :func:`screening.document.dumps`). Nothing is redacted.
+
+    Raises:
+        InvalidRecord: the answers do not fit the questionnaire.
+    """
+    scored, context = _scored(answer_set, loaded, redact=False, language=language)
+    return scored, referral_document(scored, context)
+
+
+def _scored(
+    answer_set: AnswerSet,
+    loaded: LoadedPlan | LoadedQuestionnaire,
+    *,
+    redact: bool,
+    language: str | None,
+) -> tuple[Scored, ExportContext]:
+    plan = loaded.plan
+    checked = check_answer_set(plan, answer_set, applicability=False)
+    scored = score(plan, checked.answers, checked.indicators)
+    if scored.not_applicable:
+        raise InvalidRecord([not_applicable_problem(qid) for qid in scored.not_applicable])
     context = ExportContext(
         case_id=checked.case_id,
         language=language or checked.language,
@@ -77,7 +110,7 @@ def score_one(
         redact=redact,
         notes=checked.notes,
     )
-    return assessment, build(assessment, context)
+    return scored, context
 
 
 class Batch:
@@ -87,7 +120,7 @@ class Batch:
 
     Args:
         default: The questionnaire of a set that names none (``--questionnaire``, else the
-            default one).
+            default one): loaded whole (:meth:`score`), or only its plan (:meth:`documents`).
         given: The ``--questionnaire`` text as given, when it was.
         redact: Leave out every answer marked pii and every note.
         language: The language of the referrals' texts (else each set's own).
@@ -96,7 +129,7 @@ class Batch:
 
     def __init__(
         self,
-        default: LoadedQuestionnaire,
+        default: LoadedQuestionnaire | LoadedPlan,
         *,
         given: str | None,
         redact: bool,
@@ -110,24 +143,47 @@ class Batch:
         self.on_invalid = on_invalid
         self.failures = 0
         """Sets that could not be scored so far."""
-        self._loaded = {default.questionnaire.id: default}
+        self._loaded: dict[str, LoadedQuestionnaire | LoadedPlan] = {default.plan.id: default}
 
     def score(
         self, items: Iterable[AnswerSet | InvalidRecord]
     ) -> Iterator[tuple[str, Assessment, Referral]]:
-        """Every answer set's label, assessment and referral, in input order."""
+        """Every answer set's label, assessment and referral, in input order (the default
+        questionnaire loaded whole)."""
         for item in items:
             label = getattr(item, "label", "")
             try:
                 if isinstance(item, InvalidRecord):
                     raise item
                 loaded = self.questionnaire_of(item)
+                if isinstance(loaded, LoadedPlan):
+                    raise TypeError("Batch.score needs the questionnaire loaded whole")
                 yield label, *score_one(item, loaded, redact=self.redact, language=self.language)
             except InvalidRecord as bad:
-                self.failures += 1
-                self.on_invalid(label, [str(problem) for problem in bad.problems])
+                self._failed(label, bad)
 
-    def questionnaire_of(self, item: AnswerSet) -> LoadedQuestionnaire:
+    def documents(
+        self, items: Iterable[AnswerSet | InvalidRecord]
+    ) -> Iterator[tuple[str, Scored, dict[str, Any]]]:
+        """Every answer set's label, scoring result and referral document (not redacted; see
+        :func:`score_document`), in input order."""
+        if self.redact:
+            raise ValueError("a redacted referral is built by Batch.score")
+        for item in items:
+            label = getattr(item, "label", "")
+            try:
+                if isinstance(item, InvalidRecord):
+                    raise item
+                loaded = self.questionnaire_of(item)
+                yield label, *score_document(item, loaded, language=self.language)
+            except InvalidRecord as bad:
+                self._failed(label, bad)
+
+    def _failed(self, label: str, bad: InvalidRecord) -> None:
+        self.failures += 1
+        self.on_invalid(label, [str(problem) for problem in bad.problems])
+
+    def questionnaire_of(self, item: AnswerSet) -> LoadedQuestionnaire | LoadedPlan:
         """The questionnaire an answer set names (loaded once), or the default one.
 
         A record may name a bundled questionnaire by id, or the questionnaire given with
@@ -139,7 +195,7 @@ class Batch:
                 file, or an id that is not bundled.
         """
         ident = item.questionnaire
-        named = self.default.questionnaire
+        named = self.default.plan
         if (
             ident is None
             or ident in (named.id, f"{named.id}@{named.version}")
@@ -147,7 +203,7 @@ class Batch:
         ):
             return self.default
         from screening.errors import ScreeningError, UsageError
-        from screening.questionnaires import bundled_ids, resolve, split_ref
+        from screening.questionnaires import bundled_ids, split_ref
         from screening.sanitize import visible
 
         shown = visible(ident)
@@ -161,7 +217,7 @@ class Batch:
             )
         if ident not in self._loaded:
             try:
-                self._loaded[ident] = resolve(ident, files=False)
+                self._loaded[ident] = self._resolve(ident)
             except UsageError as error:
                 if split_ref(ident)[0] in bundled_ids():  # a bundled id, in a version not bundled
                     raise InvalidRecord([error.message]) from None
@@ -175,3 +231,12 @@ class Batch:
             except ScreeningError as error:
                 raise InvalidRecord([error.message]) from None
         return self._loaded[ident]
+
+    def _resolve(self, ident: str) -> LoadedQuestionnaire | LoadedPlan:
+        """A bundled questionnaire, loaded as the default one is (whole, or its plan)."""
+        from screening.plans import resolve_plan
+        from screening.questionnaires import resolve
+
+        if isinstance(self.default, LoadedPlan):
+            return resolve_plan(ident, files=False)
+        return resolve(ident, files=False)

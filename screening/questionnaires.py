@@ -11,7 +11,6 @@ import contextlib
 import functools
 import hashlib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,17 @@ from pydantic import ValidationError
 from screening.errors import Problem, QuestionnaireError, UsageError
 from screening.loader import Document, parse_document, read_limited
 from screening.model import Questionnaire
+from screening.plan import Plan, plan_of
 
-DEFAULT_QUESTIONNAIRE = "ilo_adult_labour"
-"""The id of the default questionnaire, used by every command unless told otherwise."""
+# re-exported: finding questionnaires needs no model (screening.plans)
+from screening.plans import DEFAULT_QUESTIONNAIRE as DEFAULT_QUESTIONNAIRE
+from screening.plans import LoadedPlan as LoadedPlan
+from screening.plans import bundled_dir as bundled_dir
+from screening.plans import bundled_files as bundled_files
+from screening.plans import is_file_ref as is_file_ref
+from screening.plans import resolve_plan as resolve_plan
+from screening.plans import split_ref as split_ref
+from screening.plans import version_key as version_key
 
 
 @dataclass(frozen=True)
@@ -36,25 +43,10 @@ class LoadedQuestionnaire:
     """What is not shown as written (stale translations), located; ``screening validate``
     prints them."""
 
-
-def bundled_dir() -> Path:
-    """The folder of the bundled questionnaires (inside the installed package)."""
-    try:
-        root = resources.files("screening.indicators")
-    except ModuleNotFoundError:  # a source checkout run without installing
-        return Path(__file__).resolve().parent.parent / "indicators"
-    if isinstance(root, Path):
-        return root
-    # A namespace package gives a MultiplexedPath: its entries are real paths.
-    for entry in root.iterdir():
-        if isinstance(entry, Path):
-            return entry.parent
-    return Path(__file__).resolve().parent.parent / "indicators"
-
-
-def bundled_files() -> list[Path]:
-    """Every bundled questionnaire file, sorted by name."""
-    return sorted(p for p in bundled_dir().glob("*.yaml") if p.is_file())
+    @property
+    def plan(self) -> Plan:
+        """The questionnaire's scoring plan."""
+        return plan_of(self.questionnaire)
 
 
 def _pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
@@ -231,7 +223,10 @@ def _compile(
         doc = parse_document(raw, name)
     questionnaire, snapshot, notes = _check(doc)
     if snapshot is not None:
+        from screening.plan import plan_of
+
         compiled.store(sha256, questionnaire.id, questionnaire.version, snapshot)
+        compiled.store_plan(sha256, plan_of(questionnaire))
     return LoadedQuestionnaire(questionnaire, name, sha256, notes)
 
 
@@ -258,6 +253,17 @@ def _bundled_index() -> dict[str, dict[str, _Bundled]]:
             continue
         if isinstance(ident, str) and isinstance(version, str):
             index.setdefault(ident, {}).setdefault(version, entry)
+    from screening import compiled
+    from screening.plans import bundled_table, keep_bundled_table
+
+    if compiled.cache_dir() is not None and bundled_table() is None:
+        keep_bundled_table(
+            [
+                (ident, version, entry.name, entry.sha256)
+                for ident, versions in index.items()
+                for version, entry in versions.items()
+            ]
+        )
     return index
 
 
@@ -283,11 +289,6 @@ def _bundled(path: Path) -> tuple[_Bundled, object, object]:
     return _Bundled(raw, sha256, name, doc, path), doc.data.get("id"), doc.data.get("version")
 
 
-def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    """A sort key for versions: dotted numbers compare as numbers (``2.10.0`` after ``2.9.1``)."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in version.split("."))
-
-
 def bundled_versions(ident: str) -> list[str]:
     """The bundled versions of a questionnaire id, oldest first (empty when not bundled)."""
     return sorted(_bundled_index().get(ident, {}), key=version_key)
@@ -296,12 +297,6 @@ def bundled_versions(ident: str) -> list[str]:
 def bundled_ids() -> list[str]:
     """The ids of the bundled questionnaires, sorted."""
     return sorted(_bundled_index())
-
-
-def split_ref(ref: str) -> tuple[str, str | None]:
-    """``id@version`` as ``(id, version)``; a reference without ``@`` has no version."""
-    ident, sep, version = ref.partition("@")
-    return (ident, version) if sep else (ref, None)
 
 
 def resolve(ref: str | None, *, files: bool = True) -> LoadedQuestionnaire:
@@ -328,13 +323,6 @@ def is_bundled(ident: str, version: str | None = None) -> bool:
     """Whether the id (in that version, when given) is bundled."""
     versions = _bundled_index().get(ident, {})
     return bool(versions) and (version is None or version in versions)
-
-
-def is_file_ref(ref: str) -> bool:
-    """Whether a questionnaire reference names a file (a YAML or JSON name, or an existing
-    path) rather than a bundled id."""
-    candidate = Path(ref)
-    return candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists()
 
 
 def source_file(ref: str) -> tuple[Path, str, bool]:

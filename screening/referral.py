@@ -8,11 +8,8 @@ publishes their JSON Schema. Field names and outcome codes change only with a ne
 from __future__ import annotations
 
 import sys
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, NotRequired
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Literal, NotRequired
 
 from pydantic import (
     BaseModel,
@@ -26,11 +23,15 @@ from pydantic import (
     with_config,
 )
 
-from screening import __version__
-from screening.evaluate import is_special
-from screening.i18n import t, tn, ui_language
-from screening.model import Questionnaire, text_for
-from screening.scoring import Assessment
+# re-exported: the document is built without the models (screening.document)
+from screening.document import CONSENT_VALUES as CONSENT_VALUES
+from screening.document import ExportContext as ExportContext
+from screening.document import rationale as rationale
+from screening.document import redaction_sentence, referral_document, utc_text
+from screening.i18n import ui_language
+
+if TYPE_CHECKING:
+    from screening.scoring import Assessment
 
 if sys.version_info >= (3, 12):
     from typing import TypedDict
@@ -42,7 +43,7 @@ SCHEMA_VERSION: Literal["1.0"] = "1.0"
 UtcTime = Annotated[
     datetime,
     PlainSerializer(
-        lambda value: value.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        utc_text,
         return_type=str,
         when_used="json",
     ),
@@ -212,153 +213,11 @@ class Referral(_Model):
     )
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
-@dataclass
-class ExportContext:
-    """What a referral needs besides the assessment; clock and ids are injectable.
-
-    ``redact`` leaves out every answer marked pii and every note; the one redaction is
-    :func:`redact_referral`, applied to the document once it is built.
-    """
-
-    case_id: str | None = None
-    language: str | None = None
-    officer: str | None = None
-    sha256: str = "0" * 64
-    redact: bool = False
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    audit_head: str | None = None
-    clock: Callable[[], datetime] = _now
-    new_id: Callable[[], str] = _new_id
-
-
-CONSENT_VALUES: dict[Any, ConsentStatus] = {
-    "granted": "granted",
-    "refused": "declined",
-    "declined": "declined",  # the person declined to answer: no consent was given
-    "not_asked": "not_asked",
-}
-"""Answers to a consent question, as the export's consent status (anything else: unknown)."""
-
-
-def _consent(q: Questionnaire, assessment: Assessment, language: str) -> dict[str, Any]:
-    values: dict[str, Any] = {"language": language, "child_override": assessment.child}
-    spec = q.consent
-    if spec is not None:
-        for name in ("referral", "support", "data_sharing"):
-            qid = getattr(spec, name)
-            if qid is None:
-                continue
-            # Unanswered, the consent is not known: "not_asked" is for an officer who says so.
-            values[name] = CONSENT_VALUES.get(assessment.answers.get(qid), "unknown")
-        source = q.question(spec.explained_by) if spec.explained_by is not None else None
-        if source is not None:
-            explained = assessment.answers.get(source.id)
-            if isinstance(explained, str) and not is_special(explained):
-                values["explained_by"] = explained
-    return values  # validated with the whole referral
-
-
 _OLD_REDACTION_SENTENCES = (
     "Personal data was removed from this document ({count} answer(s), {notes} note(s)).",
     "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: {count}، وعدد الملاحظات: {notes}).",
 )
 """The redaction sentence as earlier versions wrote it, recognised when redacting again."""
-
-
-def redaction_sentence(language: str, answers: int, notes: int) -> str:
-    """The rationale's last sentence when personal data was removed: how many answers, notes."""
-    return t(
-        "rationale.redacted",
-        language,
-        answers=tn("rationale.redacted.answers", answers, language),
-        notes=tn("rationale.redacted.notes", notes, language),
-    )
-
-
-def rationale(assessment: Assessment, language: str) -> list[str]:
-    """The sentences that say why the outcome is what it is, in ``language``."""
-    q = assessment.questionnaire
-    lang = ui_language(language)
-    out: list[str] = []
-    for flag_id in assessment.flags:
-        flag = q.flag(flag_id)
-        if flag is not None:
-            out.append(t("rationale.urgent", lang, title=text_for(flag.title, language)))
-    out.append(t("rationale.outcome", lang, title=text_for(assessment.outcome.title, language)))
-    if assessment.child:
-        out.append(t("rationale.child", lang))
-    positive = [d for d in assessment.dimensions if d.positive]
-    for d in positive:
-        out.append(
-            t(
-                "rationale.dimension_positive",
-                lang,
-                dimension=text_for(d.dimension.title, language),
-                strong=d.strong,
-                medium=d.medium,
-                weak=d.weak,
-                count=d.strong + d.medium + d.weak,
-            )
-        )
-    if assessment.indicators:
-        if not positive:
-            out.append(t("rationale.no_dimension", lang))
-        out.append(t("rationale.indicators", lang, count=len(assessment.indicators)))
-        ticked = sum(1 for o in assessment.indicators if "checklist" in o.evidence)
-        if ticked:
-            out.append(t("rationale.checklist", lang, count=ticked))
-    else:
-        out.append(t("rationale.no_indicators", lang))
-    if not assessment.complete:
-        reasons = [g.reason for g in assessment.gaps]
-        out.append(
-            t(
-                "rationale.incomplete",
-                lang,
-                unanswered=reasons.count("unanswered"),
-                dont_know=reasons.count("dont_know"),
-                declined=reasons.count("declined"),
-            )
-        )
-    return out
-
-
-def _phase(q: Questionnaire, dimension_id: str) -> str:
-    dimension = q.dimension(dimension_id)
-    return dimension.phase if dimension is not None else "other"
-
-
-def _indicator_parts(language: str) -> Callable[[Questionnaire], dict[str, dict[str, str]]]:
-    """Each indicator's exported fields but its evidence, in ``language``, by indicator id."""
-
-    def build(q: Questionnaire) -> dict[str, dict[str, str]]:
-        return {
-            i.id: {
-                "id": i.id,
-                "title": text_for(i.title, language),
-                "dimension": i.dimension,
-                "phase": _phase(q, i.dimension),
-                "strength": i.strength.value,
-            }
-            for i in q.indicators
-        }
-
-    return build
-
-
-def _language_status(q: Questionnaire, language: str) -> str | None:
-    """The declared review status of a language of the questionnaire (``reviewed`` unless said);
-    None for a language it does not declare."""
-    declared = q.language(language)
-    return None if declared is None else declared.status
 
 
 def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
@@ -372,104 +231,9 @@ def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
         The referral, validated by its model; with ``context.redact``, as
         :func:`redact_referral` leaves it.
     """
-    referral = _full_referral(assessment, context)
-    return redact_referral(referral, referral.language) if context.redact else referral
-
-
-def _full_referral(assessment: Assessment, context: ExportContext) -> Referral:
-    """The referral with every answer and note (``context.redact`` is not read here)."""
-    q = assessment.questionnaire
-    language = context.language or q.default_language
-    answers: list[dict[str, Any]] = []
-    pii_of = q.pii_marks()  # every answerable question: whether it identifies a person
-    notes = context.notes
-    exported: set[str] = set()
-    for qid, value in assessment.answers.items():
-        pii = pii_of.get(qid)
-        if pii is None:  # a note, or no such question
-            continue
-        exported.add(qid)
-        texts = notes.get(qid)
-        answers.append(
-            {
-                "question_id": qid,
-                "value": value,
-                "status": value if is_special(value) else "answered",
-                "pii": pii,
-                "notes": list(texts) if texts else [],
-            }
-        )
-    other_notes = [
-        {"question_id": qid, "notes": list(texts)}
-        for qid, texts in notes.items()
-        if texts and qid not in exported
-    ]
-    described = q.derived(("referral.indicators", language), _indicator_parts(language))
-    indicators = [
-        {**described[o.indicator.id], "evidence": list(o.evidence)} for o in assessment.indicators
-    ]
-    dimensions = [
-        {
-            "id": d.dimension.id,
-            "positive": d.positive,
-            "strong": d.strong,
-            "medium": d.medium,
-            "weak": d.weak,
-        }
-        for d in assessment.dimensions
-    ]
-    flags = [
-        {
-            "id": flag.id,
-            "title": text_for(flag.title, language),
-            "action": text_for(flag.action, language),
-        }
-        for flag in (q.flag(flag_id) for flag_id in assessment.flags)
-        if flag is not None
-    ]
-    outcome = assessment.outcome
-    action = text_for(outcome.action, language)
-    if flags:
-        # urgent actions come first, whatever the outcome
-        action = " ".join([*(f["action"] for f in flags), action])
-    recommendation = {
-        "outcome": outcome.code,
-        "title": text_for(outcome.title, language),
-        "urgent": assessment.urgent,
-        "action": action,
-        "category": outcome.category,
-        "referral_target": text_for(outcome.referral_target, language)
-        if outcome.referral_target
-        else None,
-        "refer": outcome.refer,
-        "rationale": rationale(assessment, language),
-        "threshold": text_for(q.threshold, language) if q.threshold else None,
-    }
     # One validation of the whole document, from plain data.
-    return Referral.model_validate(
-        {
-            "referral_id": context.new_id(),
-            "case_id": context.case_id or context.new_id(),
-            "created_at": context.clock(),
-            "questionnaire": {"id": q.id, "version": q.version, "sha256": context.sha256},
-            "generator": {"version": __version__},
-            "language": language,
-            "language_status": _language_status(q, language),
-            "officer": context.officer,
-            "consent": _consent(q, assessment, language),
-            "child": assessment.child,
-            "complete": assessment.complete,
-            "gaps": [{"question_id": g.question_id, "reason": g.reason} for g in assessment.gaps],
-            "answers": answers,
-            "other_notes": other_notes,
-            "redaction": {"redacted": False, "removed_questions": [], "removed_notes": 0},
-            "indicators": indicators,
-            "dimensions": dimensions,
-            "flags": flags,
-            "recommendation": recommendation,
-            "audit_head": context.audit_head,
-        }
-    )
+    referral = Referral.model_validate(referral_document(assessment.scored, context))
+    return redact_referral(referral, referral.language) if context.redact else referral
 
 
 def to_json(referral: Referral, *, indent: int | None = 2) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 from screening.evaluate import (
     EMPTY,
@@ -22,15 +22,10 @@ from screening.evaluate import (
     compiled_evidence,
     is_special,
 )
-from screening.model import (
-    Condition,
-    Dimension,
-    Indicator,
-    NoteQuestion,
-    Outcome,
-    Question,
-    Questionnaire,
-)
+from screening.plan import Plan, PlanDimension, PlanIndicator, PlanOutcome, PlanQuestion, plan_of
+
+if TYPE_CHECKING:
+    from screening.model import Dimension, Indicator, Outcome, Question, Questionnaire
 
 CHECKLIST = "checklist"
 """Evidence of an indicator ticked directly by the officer (checklist mode)."""
@@ -62,9 +57,55 @@ class Gap(NamedTuple):
     reason: GapReason
 
 
+class Observed(NamedTuple):
+    """An indicator of a plan observed, with the questions (or the checklist) behind it."""
+
+    indicator: PlanIndicator
+    evidence: tuple[str, ...]
+
+
+class Counted(NamedTuple):
+    """A dimension of a plan: its observed indicators by strength, and its positivity."""
+
+    dimension: PlanDimension
+    strong: int
+    medium: int
+    weak: int
+    positive: bool
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The result of scoring, in a plan's terms: what the referral is built from."""
+
+    plan: Plan
+    answers: dict[str, Any]
+    """Answers to questions that apply, in questionnaire order."""
+    not_applicable: tuple[str, ...]
+    """Answered questions whose condition no longer holds; they leave the scoring."""
+    indicators: tuple[Observed, ...]
+    dimensions: tuple[Counted, ...]
+    flags: tuple[str, ...]
+    outcome: PlanOutcome
+    child: bool
+    gaps: tuple[Gap, ...]
+    applicable: tuple[str, ...]
+    """Ids of the questions that apply, in order (notes included)."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every question that applies has a usable answer."""
+        return not self.gaps
+
+    @property
+    def urgent(self) -> bool:
+        """Whether any urgent flag is raised."""
+        return bool(self.flags)
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """The result of scoring, with everything needed to say why."""
+    """The result of scoring, with everything needed to say why, in the model's terms."""
 
     questionnaire: Questionnaire
     answers: dict[str, Any]
@@ -77,8 +118,10 @@ class Assessment:
     outcome: Outcome
     child: bool
     gaps: tuple[Gap, ...]
-    applicable: tuple[str, ...] = field(default=())
+    applicable: tuple[str, ...]
     """Ids of the questions that apply, in order (notes included)."""
+    scored: Scored = field(repr=False, compare=False)
+    """The same result in the plan's terms (what the referral is built from)."""
 
     @property
     def complete(self) -> bool:
@@ -111,7 +154,7 @@ _SLOT = {"strong": 0, "medium": 1, "weak": 2}
 _UNANSWERED = object()
 
 
-def _fns(cond: Condition) -> tuple[TruthFn, EvidenceFn]:
+def _fns(cond: Any) -> tuple[TruthFn, EvidenceFn]:
     return compiled(cond), compiled_evidence(cond)
 
 
@@ -119,7 +162,7 @@ def _fns(cond: Condition) -> tuple[TruthFn, EvidenceFn]:
 class _Step:
     """A question in the walk: its condition compiled, what its answer can be."""
 
-    question: Question
+    question: PlanQuestion
     when: TruthFn | None
     answerable: bool
     required: bool
@@ -133,17 +176,17 @@ class _Plan:
     indicators: dict[str, tuple[TruthFn, EvidenceFn]]
     flags: tuple[tuple[str, TruthFn, EvidenceFn], ...]
     flag_fns: dict[str, tuple[TruthFn, EvidenceFn]]
-    dimensions: tuple[tuple[Dimension, tuple[tuple[int, int, int], ...]], ...]
+    dimensions: tuple[tuple[PlanDimension, tuple[tuple[int, int, int], ...]], ...]
     rules: dict[str, tuple[tuple[int, int, int], ...]]
-    outcomes: tuple[tuple[Outcome, TruthFn | None], ...]
+    outcomes: tuple[tuple[PlanOutcome, TruthFn | None], ...]
     child: TruthFn | None
 
 
-def _plan(q: Questionnaire) -> _Plan:
+def _plan(q: Plan) -> _Plan:
     return q.derived("scoring.plan", _make_plan)
 
 
-def _make_plan(q: Questionnaire) -> _Plan:
+def _make_plan(q: Plan) -> _Plan:
     sections = tuple(
         (
             compiled(section.when) if section.when is not None else None,
@@ -151,8 +194,8 @@ def _make_plan(q: Questionnaire) -> _Plan:
                 _Step(
                     question,
                     compiled(question.when) if question.when is not None else None,
-                    not isinstance(question, NoteQuestion),
-                    bool(getattr(question, "required", False)),
+                    question.type != "note",
+                    question.required,
                 )
                 for question in section.questions
             ),
@@ -175,9 +218,7 @@ def _make_plan(q: Questionnaire) -> _Plan:
 class _Facts(Facts):
     """Indicators, dimensions and flags computed on demand over a fixed set of answers."""
 
-    def __init__(
-        self, q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str]
-    ) -> None:
+    def __init__(self, q: Plan, answers: Mapping[str, Any], checklist: Iterable[str]) -> None:
         self.q = q
         self.answers = answers
         self.checklist = set(checklist)
@@ -252,7 +293,7 @@ class _Facts(Facts):
             )
         return cached
 
-    def fill_counts(self, observed: Iterable[ObservedIndicator]) -> None:
+    def fill_counts(self, observed: Iterable[Observed]) -> None:
         """Count every dimension (and all of them together) in one pass, once every indicator
         is known."""
         rows: dict[str | None, list[int]] = {dim.id: [0, 0, 0] for dim, _ in self._plan.dimensions}
@@ -287,29 +328,42 @@ class _Facts(Facts):
         return result
 
 
+@overload
 def applicable_questions(
     q: Questionnaire, answers: Mapping[str, Any]
-) -> tuple[list[Question], dict[str, Any]]:
+) -> tuple[list[Question], dict[str, Any]]: ...
+
+
+@overload
+def applicable_questions(
+    q: Plan, answers: Mapping[str, Any]
+) -> tuple[list[PlanQuestion], dict[str, Any]]: ...
+
+
+def applicable_questions(q: Any, answers: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """The questions that apply given the answers, and the answers to them, in order.
 
     A question applies when its section's and its own ``when`` hold over the answers to the
     questions that apply before it. Conditions only look back (checked at load), so one pass in
-    questionnaire order decides every question.
+    questionnaire order decides every question. The questions are the model's for a
+    questionnaire, the plan's for a plan.
     """
-    applicable, kept, _, _ = _walk(q, answers)
-    return applicable, kept
+    applicable, kept, _, _ = _walk(plan_of(q), answers)
+    if isinstance(q, Plan):
+        return applicable, kept
+    return [q.question(question.id) for question in applicable], kept
 
 
 def _walk(
-    q: Questionnaire, answers: Mapping[str, Any]
-) -> tuple[list[Question], dict[str, Any], _Facts, list[Gap]]:
+    q: Plan, answers: Mapping[str, Any]
+) -> tuple[list[PlanQuestion], dict[str, Any], _Facts, list[Gap]]:
     """The questions that apply, the answers to them, the facts derived on the way, the gaps."""
     kept: dict[str, Any] = {}
     # One set of facts for the whole walk, never forgotten: a condition at a question may only
     # use indicators, dimensions and flags whose answers all come before that question (checked
     # at load), so whatever it derives is already final when it is derived.
     facts = _Facts(q, kept, ())
-    applicable: list[Question] = []
+    applicable: list[PlanQuestion] = []
     gaps: list[Gap] = []
     for section_when, steps in facts._plan.sections:
         if section_when is not None and section_when(kept, facts) is not True:
@@ -332,25 +386,23 @@ def _walk(
     return applicable, kept, facts, gaps
 
 
-def assess(
-    q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str] = ()
-) -> Assessment:
-    """Score answers (and indicators ticked in checklist mode) against a questionnaire.
+def score(q: Plan, answers: Mapping[str, Any], checklist: Iterable[str] = ()) -> Scored:
+    """Score answers (and indicators ticked in checklist mode) against a questionnaire's plan.
 
     Args:
-        q: The questionnaire.
+        q: The plan (:func:`screening.plan.plan_of`).
         answers: Question id to answer value; "dont_know" and "declined" are special answers.
             Answers to questions that do not apply are left out of the scoring.
         checklist: Ids of indicators observed directly by the officer.
 
     Returns:
-        The assessment: observed indicators with evidence, dimensions, flags, outcome, gaps.
+        Observed indicators with evidence, dimensions, flags, outcome, gaps.
     """
     applicable, kept, walked, gaps = _walk(q, answers)
     facts = _Facts(q, kept, checklist)
     facts.adopt(walked)
     plan = facts._plan
-    observed: list[ObservedIndicator] = []
+    observed: list[Observed] = []
     orders = q.evidence_orders()
     for ind in q.indicators:
         result = facts.indicator(ind.id)
@@ -359,10 +411,10 @@ def assess(
             ordered = orders.get(evidence)
             if ordered is None:
                 ordered = _ordered(q, evidence)
-            observed.append(ObservedIndicator(ind, ordered))
+            observed.append(Observed(ind, ordered))
     facts.fill_counts(observed)
     dimensions = [
-        DimensionScore(dim, strong, medium, weak, meets(rule, strong, medium, weak))
+        Counted(dim, strong, medium, weak, meets(rule, strong, medium, weak))
         for dim, rule in plan.dimensions
         for strong, medium, weak in (facts.counts(dim.id),)
     ]
@@ -377,8 +429,8 @@ def assess(
                 (qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__
             )
         )
-    return Assessment(
-        questionnaire=q,
+    return Scored(
+        plan=q,
         answers=kept,
         not_applicable=not_applicable,
         indicators=tuple(observed),
@@ -391,7 +443,66 @@ def assess(
     )
 
 
-def _ordered(q: Questionnaire, evidence: frozenset[str]) -> tuple[str, ...]:
+def assess(
+    q: Questionnaire, answers: Mapping[str, Any], checklist: Iterable[str] = ()
+) -> Assessment:
+    """Score answers (and indicators ticked in checklist mode) against a questionnaire.
+
+    Args:
+        q: The questionnaire.
+        answers: Question id to answer value; "dont_know" and "declined" are special answers.
+            Answers to questions that do not apply are left out of the scoring.
+        checklist: Ids of indicators observed directly by the officer.
+
+    Returns:
+        The assessment: observed indicators with evidence, dimensions, flags, outcome, gaps,
+        in the model's terms (and in the plan's, ``scored``).
+    """
+    return assessment_of(q, score(plan_of(q), answers, checklist))
+
+
+def assessment_of(q: Questionnaire, scored: Scored) -> Assessment:
+    """A scoring result against a questionnaire's plan, in the questionnaire's own terms."""
+    models = q.derived("scoring.models", _models)
+    return Assessment(
+        questionnaire=q,
+        answers=scored.answers,
+        not_applicable=scored.not_applicable,
+        indicators=tuple(
+            ObservedIndicator(models.indicators[o.indicator.id], o.evidence)
+            for o in scored.indicators
+        ),
+        dimensions=tuple(
+            DimensionScore(models.dimensions[d.dimension.id], *d[1:]) for d in scored.dimensions
+        ),
+        flags=scored.flags,
+        outcome=models.outcomes[id(scored.outcome)],
+        child=scored.child,
+        gaps=scored.gaps,
+        applicable=scored.applicable,
+        scored=scored,
+    )
+
+
+class _Models(NamedTuple):
+    """The model's indicators and dimensions by id, and its outcomes by their plan entry."""
+
+    indicators: dict[str, Indicator]
+    dimensions: dict[str, Dimension]
+    outcomes: dict[int, Outcome]
+
+
+def _models(q: Questionnaire) -> _Models:
+    plan = plan_of(q)
+    return _Models(
+        indicators={i.id: i for i in reversed(q.indicators)},
+        dimensions={d.id: d for d in reversed(q.dimensions)},
+        # the plan is kept with the questionnaire, so its outcomes' ids stay theirs
+        outcomes={id(p): o for p, o in zip(plan.outcomes, q.outcomes, strict=True)},
+    )
+
+
+def _ordered(q: Plan, evidence: frozenset[str]) -> tuple[str, ...]:
     """Evidence in questionnaire order (other entries, such as "checklist", last); memoised."""
     cache = q.evidence_orders()
     ordered = cache.get(evidence)
@@ -406,10 +517,15 @@ __all__ = [
     "CHECKLIST",
     "EMPTY",
     "Assessment",
+    "Counted",
     "DimensionScore",
     "Gap",
+    "Observed",
     "ObservedIndicator",
+    "Scored",
     "applicable_questions",
     "assess",
+    "assessment_of",
     "meets",
+    "score",
 ]

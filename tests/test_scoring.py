@@ -153,6 +153,7 @@ def test_compiled_truth_agrees_with_the_reference_evaluator() -> None:
 
     from screening.evaluate import truth
     from screening.model import iter_conditions
+    from screening.plan import iter_tests, plan_of
     from screening.questionnaires import resolve
     from screening.scoring import _Facts
 
@@ -160,6 +161,27 @@ def test_compiled_truth_agrees_with_the_reference_evaluator() -> None:
     conditions = [c for i in q.indicators if i.when for c in iter_conditions(i.when)]
     conditions += [c for o in q.outcomes if o.when for c in iter_conditions(o.when)]
     conditions += [c for f in q.flags for c in iter_conditions(f.when)]
+    plan = plan_of(q)
+    whens = q.indicator_conditions()
+    pairs = [
+        pair
+        for ident, when in whens.items()
+        for pair in zip(
+            iter_conditions(when), iter_tests(plan.indicator_conditions()[ident]), strict=True
+        )
+    ]
+    pairs += [
+        pair
+        for model, copy in zip(q.outcomes, plan.outcomes, strict=True)
+        if model.when is not None
+        for pair in zip(iter_conditions(model.when), iter_tests(copy.when), strict=True)
+    ]
+    pairs += [
+        pair
+        for model_flag, plan_flag in zip(q.flags, plan.flags, strict=True)
+        for pair in zip(iter_conditions(model_flag.when), iter_tests(plan_flag.when), strict=True)
+    ]
+    assert len(pairs) > 100
     rng = random.Random(7)  # noqa: S311  # reproducible test data, not secrets
     choices = {
         qid: (
@@ -180,9 +202,14 @@ def test_compiled_truth_agrees_with_the_reference_evaluator() -> None:
                 value = rng.choice(values)
                 multiple = q.question(qid).type == "multiple_choice"  # type: ignore[union-attr]
                 answers[qid] = [value] if multiple else value
-        facts = _Facts(q, answers, ())
+        facts = _Facts(plan_of(q), answers, ())
         for cond in conditions:
             assert truth(cond, answers, facts) == evaluate(cond, answers, facts).truth
+        # the plan's copy of each condition means the same as the model's
+        for model_cond, plan_cond in pairs:
+            expected = evaluate(model_cond, answers, facts)
+            assert truth(plan_cond, answers, facts) == expected.truth
+            assert evaluate(plan_cond, answers, facts) == expected
 
 
 def test_compiled_evidence_agrees_with_the_reference_evaluator() -> None:
@@ -191,6 +218,7 @@ def test_compiled_evidence_agrees_with_the_reference_evaluator() -> None:
 
     from screening.evaluate import evidence_of, truth
     from screening.model import iter_conditions
+    from screening.plan import plan_of
     from screening.questionnaires import resolve
     from screening.scoring import _Facts
 
@@ -212,7 +240,7 @@ def test_compiled_evidence_agrees_with_the_reference_evaluator() -> None:
                     answers[qid] = rng.choice(choices)
                 else:
                     answers[qid] = rng.choice([3, 8, 12, 14, 16, 40])
-        facts = _Facts(q, answers, ())
+        facts = _Facts(plan_of(q), answers, ())
         for cond in conditions:
             if truth(cond, answers, facts) is True:
                 checked += 1

@@ -23,6 +23,7 @@ from screening.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from screening.plans import LoadedPlan
     from screening.questionnaires import LoadedQuestionnaire
     from screening.referral import Referral
     from screening.scoring import Assessment
@@ -103,8 +104,6 @@ def score(
     from screening.errors import AnswersError, UsageError
     from screening.files import check_output, private_file
     from screening.pipeline import Batch
-    from screening.questionnaires import resolve
-    from screening.referral import to_json
 
     # a bad value is a usage error, whatever the format
     mode = rtl_mode_from_env(rtl, current().environ)
@@ -118,17 +117,28 @@ def score(
         from screening.seal import parse_recipients
 
         sealed = parse_recipients(seal_to)  # a bad recipient before anything is read
-    default = resolve(questionnaire)
-    if lang is not None and lang not in default.questionnaire.language_codes:
+    # JSON referrals are written from the questionnaire's scoring plan, without loading its
+    # model; a table, a redaction and ODK exports need the model.
+    whole = output is ScoreFormat.TABLE or redact or source is InputKind.ODK
+    if whole:
+        from screening.questionnaires import resolve
+
+        default: LoadedQuestionnaire | LoadedPlan = resolve(questionnaire)
+    else:
+        from screening.plans import resolve_plan
+
+        default = resolve_plan(questionnaire)
+    codes = default.plan.language_codes
+    if lang is not None and lang not in codes:
         raise UsageError(
-            f"--lang {lang}: the questionnaire has no such language ({', '.join(default.questionnaire.language_codes)})"
+            f"--lang {lang}: the questionnaire has no such language ({', '.join(codes)})"
         )
     if source is InputKind.ODK:
-        opened = [_submissions(path, default) for path in files]
+        opened = [_submissions(path, default) for path in files]  # type: ignore[arg-type]
     else:
         opened = [read_answer_sets(path) for path in files]
     many = len(files) > 1 or any(is_many for _, is_many in opened)
-    written = 0
+    count = 0
 
     def invalid(label: str, problems: Sequence[str]) -> None:
         from screening.ui.messages import error_lines
@@ -139,10 +149,25 @@ def score(
             )
 
     batch = Batch(default, given=questionnaire, redact=redact, language=lang, on_invalid=invalid)
+    items = (item for found, _ in opened for item in found)
 
     def scored() -> Iterator[tuple[str, Assessment, Referral]]:
         """Every answer set scored, in input order; bad ones reported on stderr and skipped."""
-        return batch.score(item for items, _ in opened for item in items)
+        return batch.score(items)
+
+    def written() -> Iterator[str]:
+        """Every answer set's referral as JSON text, in input order (bad ones as above)."""
+        indent = None if many else 2
+        if whole:
+            from screening.referral import to_json
+
+            for _, _, referral in scored():
+                yield to_json(referral, indent=indent)
+        else:
+            from screening.document import dumps
+
+            for _, _, document in batch.documents(items):
+                yield dumps(document, indent=indent)
 
     from screening.sanitize import visible
 
@@ -171,9 +196,9 @@ def score(
                 if out is None
                 else stack.enter_context(private_file(out, force=force))
             )
-            for _, _, referral in scored():
-                sink.write(to_json(referral, indent=None if many else 2) + "\n")
-                written += 1
+            for text in written():
+                sink.write(text + "\n")
+                count += 1
                 sink.flush()  # a pipeline reads each referral as soon as it is scored
             if sealed and isinstance(sink, io.StringIO):
                 from screening.seal import seal, write_sealed
@@ -184,7 +209,7 @@ def score(
         if out is not None:
             from screening.ui.cases import say_path
 
-            say_path(current().messages(), "score.wrote", out, count=written)
+            say_path(current().messages(), "score.wrote", out, count=count)
     if batch.failures:
         # in the officer's language (SCREENING_UI_LANG), shown by the one error handler
         ui = current().messages().ui

@@ -148,7 +148,7 @@ def render_summary(
         return shape(t(key, ui, **values))
 
     def qt(text: object) -> str:
-        return shape(text_for(text, language, q.default_language))  # type: ignore[arg-type]
+        return shape(text_for(text, language, q.default_language))
 
     def para(text: str, indent: int) -> str:
         """A paragraph of logical text in display form, for a space ``indent`` cells narrower."""
