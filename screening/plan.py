@@ -66,7 +66,7 @@ def text_for(
     return found if isinstance(found, str) else str(found.form(gender))
 
 
-class _Record:
+class Record:
     """A small record of named fields, given in order or by name, compared and shown by value.
 
     Plain classes with ``__slots__``: a plan has thousands of them and is loaded at every
@@ -119,7 +119,7 @@ def _hashable(value: Any) -> Any:
 # kinds, so the evaluator reads either.
 
 
-class AnswerTest(_Record):
+class AnswerTest(Record):
     """An answer condition (the model's ``AnswerCondition``)."""
 
     _fields = ("answer", "given", "is_")
@@ -137,7 +137,7 @@ class AnswerTest(_Record):
         return [*self.given, *((("is", self.is_),) if self.is_ is not None else ())]
 
 
-class IndicatorTest(_Record):
+class IndicatorTest(Record):
     """An indicator condition."""
 
     _fields = ("indicator",)
@@ -148,7 +148,7 @@ class IndicatorTest(_Record):
     kind: ClassVar[str] = "indicator"
 
 
-class DimensionTest(_Record):
+class DimensionTest(Record):
     """A dimension condition."""
 
     _fields = ("dimension",)
@@ -159,7 +159,7 @@ class DimensionTest(_Record):
     kind: ClassVar[str] = "dimension"
 
 
-class FlagTest(_Record):
+class FlagTest(Record):
     """A flag condition."""
 
     _fields = ("flag",)
@@ -170,7 +170,7 @@ class FlagTest(_Record):
     kind: ClassVar[str] = "flag"
 
 
-class CountSpec(_Record):
+class CountSpec(Record):
     """What a count condition counts."""
 
     _fields = ("at_least", "dimension", "strength")
@@ -181,7 +181,7 @@ class CountSpec(_Record):
     strength: StrengthName | None
 
 
-class CountTest(_Record):
+class CountTest(Record):
     """A count condition."""
 
     _fields = ("indicators",)
@@ -192,7 +192,7 @@ class CountTest(_Record):
     kind: ClassVar[str] = "count"
 
 
-class AllTest(_Record):
+class AllTest(Record):
     """All of its conditions."""
 
     _fields = ("all",)
@@ -203,7 +203,7 @@ class AllTest(_Record):
     kind: ClassVar[str] = "all"
 
 
-class AnyTest(_Record):
+class AnyTest(Record):
     """Any of its conditions."""
 
     _fields = ("any",)
@@ -214,7 +214,7 @@ class AnyTest(_Record):
     kind: ClassVar[str] = "any"
 
 
-class NotTest(_Record):
+class NotTest(Record):
     """The negation of a condition."""
 
     _fields = ("not_",)
@@ -242,7 +242,7 @@ def iter_tests(condition: Any) -> Iterator[Any]:
 # ----------------------------------------------------------------------------- the plan
 
 
-class Choice(_Record):
+class Choice(Record):
     """A choice of a question: its value."""
 
     _fields = ("value",)
@@ -251,7 +251,7 @@ class Choice(_Record):
     value: str
 
 
-class Validation(_Record):
+class Validation(Record):
     """A question's validation: every field any question type has (the others None)."""
 
     _fields = (
@@ -280,7 +280,7 @@ class Validation(_Record):
     not_future: bool
 
 
-class PlanQuestion(_Record):
+class PlanQuestion(Record):
     """A question: what checking its answer and the skip logic need."""
 
     _fields = (
@@ -312,7 +312,7 @@ class PlanQuestion(_Record):
         return tuple(c.value for c in self.choices)
 
 
-class PlanSection(_Record):
+class PlanSection(Record):
     """A section: its condition and its questions."""
 
     _fields = ("id", "when", "questions")
@@ -323,7 +323,7 @@ class PlanSection(_Record):
     questions: tuple[PlanQuestion, ...]
 
 
-class PlanLanguage(_Record):
+class PlanLanguage(Record):
     """A declared language."""
 
     _fields = ("code", "status")
@@ -333,7 +333,7 @@ class PlanLanguage(_Record):
     status: str
 
 
-class PlanDimension(_Record):
+class PlanDimension(Record):
     """A dimension."""
 
     _fields = ("id", "title", "phase")
@@ -344,7 +344,7 @@ class PlanDimension(_Record):
     phase: str
 
 
-class PlanIndicator(_Record):
+class PlanIndicator(Record):
     """An indicator."""
 
     _fields = ("id", "title", "dimension", "strength", "weight")
@@ -357,7 +357,7 @@ class PlanIndicator(_Record):
     weight: int
 
 
-class PlanFlag(_Record):
+class PlanFlag(Record):
     """An urgent flag."""
 
     _fields = ("id", "title", "action", "when")
@@ -369,7 +369,7 @@ class PlanFlag(_Record):
     when: Any
 
 
-class PlanOutcome(_Record):
+class PlanOutcome(Record):
     """An outcome of the ladder."""
 
     _fields = ("code", "title", "when", "action", "category", "referral_target", "refer")
@@ -384,7 +384,7 @@ class PlanOutcome(_Record):
     refer: bool
 
 
-class PlanConsent(_Record):
+class PlanConsent(Record):
     """The questions that record consent."""
 
     _fields = ("referral", "support", "data_sharing", "explained_by")

@@ -17,13 +17,11 @@ Python trusts its bytecode cache.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from screening.plan import Plan
+from screening.plan import Plan, Record
 
 DEFAULT_QUESTIONNAIRE = "ilo_adult_labour"
 """The id of the default questionnaire, used by every command unless told otherwise."""
@@ -31,6 +29,14 @@ DEFAULT_QUESTIONNAIRE = "ilo_adult_labour"
 
 def bundled_dir() -> Path:
     """The folder of the bundled questionnaires (inside the installed package)."""
+    here = Path(__file__).parent
+    if (here / "indicators").is_dir():  # installed: the data package screening.indicators
+        return here / "indicators"
+    source = here.parent / "indicators"
+    if source.is_dir() and (here.parent / "pyproject.toml").is_file():  # a source checkout
+        return source
+    from importlib import resources
+
     try:
         root = resources.files("screening.indicators")
     except ModuleNotFoundError:  # a source checkout run without installing
@@ -46,7 +52,12 @@ def bundled_dir() -> Path:
 
 def bundled_files() -> list[Path]:
     """Every bundled questionnaire file, sorted by name."""
-    return sorted(p for p in bundled_dir().glob("*.yaml") if p.is_file())
+    folder = bundled_dir()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(folder / n for n in names if n.endswith(".yaml") and (folder / n).is_file())
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -67,10 +78,12 @@ def is_file_ref(ref: str) -> bool:
     return candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists()
 
 
-@dataclass(frozen=True)
-class LoadedPlan:
+class LoadedPlan(Record):
     """A checked questionnaire's scoring plan, with where it came from and the SHA-256 of its
     file's bytes."""
+
+    _fields = ("plan", "path", "sha256")
+    __slots__ = _fields
 
     plan: Plan
     path: str
@@ -159,7 +172,7 @@ def bundled_table() -> dict[str, dict[str, tuple[str, str]]] | None:
     if entry is None:
         return None
     try:
-        data = json.loads(entry)
+        data = marshal.loads(entry)  # noqa: S302 - a checked entry of the user's own
         if data["files"] != _stamps():
             return None
         table: dict[str, dict[str, tuple[str, str]]] = {}
@@ -167,7 +180,7 @@ def bundled_table() -> dict[str, dict[str, tuple[str, str]]] | None:
             if not all(isinstance(x, str) for x in (ident, version, name, sha256)):
                 return None
             table.setdefault(ident, {})[version] = (name, sha256)
-    except (ValueError, KeyError, TypeError, OSError):
+    except (ValueError, KeyError, TypeError, EOFError, OSError):
         return None
     return table
 
@@ -181,7 +194,7 @@ def keep_bundled_table(entries: list[tuple[str, str, str, str]]) -> None:
         data = {"files": _stamps(), "entries": [list(e) for e in entries]}
     except OSError:
         return
-    compiled.store(_TABLE_KEY, "", "", json.dumps(data).encode(), _TABLE_KIND)
+    compiled.store(_TABLE_KEY, "", "", marshal.dumps(data), _TABLE_KIND)
 
 
 __all__ = [

@@ -22,7 +22,15 @@ from screening.evaluate import (
     compiled_evidence,
     is_special,
 )
-from screening.plan import Plan, PlanDimension, PlanIndicator, PlanOutcome, PlanQuestion, plan_of
+from screening.plan import (
+    Plan,
+    PlanDimension,
+    PlanIndicator,
+    PlanOutcome,
+    PlanQuestion,
+    Record,
+    plan_of,
+)
 
 if TYPE_CHECKING:
     from screening.model import Dimension, Indicator, Outcome, Question, Questionnaire
@@ -57,15 +65,21 @@ class Gap(NamedTuple):
     reason: GapReason
 
 
-class Observed(NamedTuple):
+class Observed(Record):
     """An indicator of a plan observed, with the questions (or the checklist) behind it."""
+
+    _fields = ("indicator", "evidence")
+    __slots__ = _fields
 
     indicator: PlanIndicator
     evidence: tuple[str, ...]
 
 
-class Counted(NamedTuple):
+class Counted(Record):
     """A dimension of a plan: its observed indicators by strength, and its positivity."""
+
+    _fields = ("dimension", "strong", "medium", "weak", "positive")
+    __slots__ = _fields
 
     dimension: PlanDimension
     strong: int
@@ -74,9 +88,14 @@ class Counted(NamedTuple):
     positive: bool
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(Record):
     """The result of scoring, in a plan's terms: what the referral is built from."""
+
+    _fields = (
+        "plan", "answers", "not_applicable", "indicators", "dimensions", "flags", "outcome",
+        "child", "gaps", "applicable",
+    )  # fmt: skip
+    __slots__ = _fields
 
     plan: Plan
     answers: dict[str, Any]
@@ -158,9 +177,11 @@ def _fns(cond: Any) -> tuple[TruthFn, EvidenceFn]:
     return compiled(cond), compiled_evidence(cond)
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
+class _Step(Record):
     """A question in the walk: its condition compiled, what its answer can be."""
+
+    _fields = ("question", "when", "answerable", "required")
+    __slots__ = _fields
 
     question: PlanQuestion
     when: TruthFn | None
@@ -168,9 +189,13 @@ class _Step:
     required: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(Record):
     """A questionnaire's conditions compiled once, laid out in the order scoring uses them."""
+
+    _fields = (
+        "sections", "indicators", "flags", "flag_fns", "dimensions", "rules", "outcomes", "child",
+    )  # fmt: skip
+    __slots__ = _fields
 
     sections: tuple[tuple[TruthFn | None, tuple[_Step, ...]], ...]
     indicators: dict[str, tuple[TruthFn, EvidenceFn]]
@@ -473,7 +498,10 @@ def assessment_of(q: Questionnaire, scored: Scored) -> Assessment:
             for o in scored.indicators
         ),
         dimensions=tuple(
-            DimensionScore(models.dimensions[d.dimension.id], *d[1:]) for d in scored.dimensions
+            DimensionScore(
+                models.dimensions[d.dimension.id], d.strong, d.medium, d.weak, d.positive
+            )
+            for d in scored.dimensions
         ),
         flags=scored.flags,
         outcome=models.outcomes[id(scored.outcome)],
@@ -484,8 +512,11 @@ def assessment_of(q: Questionnaire, scored: Scored) -> Assessment:
     )
 
 
-class _Models(NamedTuple):
+class _Models(Record):
     """The model's indicators and dimensions by id, and its outcomes by their plan entry."""
+
+    _fields = ("indicators", "dimensions", "outcomes")
+    __slots__ = _fields
 
     indicators: dict[str, Indicator]
     dimensions: dict[str, Dimension]
