@@ -11,12 +11,13 @@ the package's own files, never a user's. See ``docs/languages.md``.
 
 from __future__ import annotations
 
+import functools
 import gettext
-import string
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 LANGUAGES = ("en", "ar")
 """Languages the program's own strings are written in; English is the fallback."""
@@ -218,6 +219,10 @@ def _cached_plural_forms(value: str) -> tuple[int, Callable[[int], int]]:
 # -- the program's catalogs ----------------------------------------------------------------------
 
 
+_LOCALE = Path(__file__).parent / "locale"
+"""The folder of the program's catalogs, inside the package."""
+
+
 def catalog_file(language: str) -> str:
     """The name, in ``screening/locale/``, of ``language``'s catalog."""
     return TEMPLATE if language == SOURCE_LANGUAGE else f"{language}.po"
@@ -226,15 +231,14 @@ def catalog_file(language: str) -> str:
 @cache
 def has_catalog(language: str) -> bool:
     """Whether the package has a catalog for ``language`` (English always has its template)."""
-    name = catalog_file(language)
-    return resources.files("screening").joinpath("locale", name).is_file()
+    return (_LOCALE / catalog_file(language)).is_file()
 
 
 @cache
 def catalog(language: str = SOURCE_LANGUAGE) -> Catalog:
     """The program's catalog of ``language`` (read once, on first use)."""
     name = catalog_file(language)
-    text = resources.files("screening").joinpath("locale", name).read_text(encoding="utf-8")
+    text = (_LOCALE / name).read_text(encoding="utf-8")
     return parse_po(text, f"screening/locale/{name}")
 
 
@@ -242,8 +246,71 @@ def _translated_language(language: str) -> bool:
     return language in LANGUAGES or (language in WORKER_LANGUAGES and has_catalog(language))
 
 
+class _Entries:
+    """A catalog read one entry at a time, as messages are asked for.
+
+    A command shows a handful of messages; reading the whole English catalog for them took
+    longer than the rest of a ``screening score`` call. The file is indexed by its entries'
+    keys in one pass, and an entry is parsed (by :func:`parse_po`, as the whole file would be)
+    when its key is first asked for. The tests parse every catalog whole.
+    """
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+        # An entry starts after the blank line before it, where its comments and flags begin.
+        self.starts = [m.end() for m in _ENTRY_BREAK.finditer(text)]
+        self.keys: dict[str, int] = {}
+        for number, start in enumerate(self.starts):
+            found = _CONTEXT.match(text, start) or _CONTEXT.search(text, start, self._end(number))
+            if found is not None:
+                self.keys.setdefault(found.group(1), number)
+        self.parsed: dict[str, Message | None] = {}
+
+    def _end(self, number: int) -> int:
+        return self.starts[number + 1] if number + 1 < len(self.starts) else len(self.text)
+
+    @functools.cached_property
+    def headers(self) -> dict[str, str]:
+        """The catalog's headers (its first entry, without a key)."""
+        return parse_po(self.text[: self._end(0)] if self.starts else "", self.name).headers
+
+    def plural_index(self, count: int) -> int:
+        """Which form of a plural message ``count`` takes (the ``Plural-Forms`` header)."""
+        return _plural_forms(self.headers)[1](count)
+
+    def message(self, key: str) -> Message | None:
+        if key not in self.parsed:
+            number = self.keys.get(key)
+            found = None
+            if number is not None:
+                part = self.text[self.starts[number] : self._end(number)]
+                found = parse_po(part, self.name).messages.get(key)
+            self.parsed[key] = found
+        return self.parsed[key]
+
+
+_ENTRY_BREAK = re.compile(r"(?:\A|\n[ \t]*\n)(?=[^\n])")
+_CONTEXT = re.compile(r'^msgctxt "((?:[^"\\\n]|\\.)*)"[ \t]*$', re.M)
+
+
+@cache
+def _entries_of(language: str) -> _Entries:
+    """The entries of ``language``'s catalog, read on demand."""
+    name = catalog_file(language)
+    text = (_LOCALE / name).read_text(encoding="utf-8").removeprefix("\ufeff")
+    return _Entries(text, f"screening/locale/{name}")
+
+
+def _message(language: str, key: str) -> Message | None:
+    """The entry ``key`` of ``language``'s catalog (a key with an escape: read whole)."""
+    if "\\" in key or '"' in key:
+        return catalog(language).messages.get(key)
+    return _entries_of(language).message(key)
+
+
 def _template(key: str, language: str, count: int | None) -> str:
-    source = catalog(SOURCE_LANGUAGE).messages.get(key)
+    source = _message(SOURCE_LANGUAGE, key)
     if source is None:
         raise KeyError(key)
     if source.plural != (count is not None):
@@ -251,18 +318,18 @@ def _template(key: str, language: str, count: int | None) -> str:
             f"message {key!r} is {'' if source.plural else 'not '}a plural: use {'tn' if source.plural else 't'}"
         )
     if language != SOURCE_LANGUAGE and _translated_language(language):
-        translated = catalog(language).messages.get(key)
+        translated = _message(language, key)
         if translated is not None and translated.translated and translated.msgid == source.msgid:
             if count is None:
                 return translated.msgstr[0]
-            index = catalog(language).plural_index(count)
+            index = _entries_of(language).plural_index(count)
             if 0 <= index < len(translated.msgstr):
                 return translated.msgstr[index]
     if count is None:
         return source.msgid
     return (
         source.msgid
-        if catalog(SOURCE_LANGUAGE).plural_index(count) == 0
+        if _entries_of(SOURCE_LANGUAGE).plural_index(count) == 0
         else (source.msgid_plural or source.msgid)
     )
 
@@ -272,7 +339,7 @@ def t(key: str, language: str, /, **values: object) -> str:
 
     A plural message takes the form its ``count`` value calls for (see :func:`tn`).
     """
-    source = catalog(SOURCE_LANGUAGE).messages.get(key)
+    source = _message(SOURCE_LANGUAGE, key)
     if source is not None and source.plural:
         count = values.pop("count", None)
         if not isinstance(count, int):
@@ -293,6 +360,8 @@ def tn(key: str, count: int, language: str, /, **values: object) -> str:
 
 def placeholders(text: str) -> set[str]:
     """The names of the ``{name}`` fields of a message text."""
+    import string
+
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 

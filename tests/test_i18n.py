@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from screening import i18n
 from screening.i18n import (
     LANGUAGES,
     SOURCE_LANGUAGE,
@@ -327,3 +328,32 @@ def test_a_dict_catalog_converts_to_po_entries(tmp_path: Path) -> None:
         ("{count} x", "{count} xs"),
     )
     assert "python-brace-format" in parsed.flags
+
+
+@pytest.mark.parametrize(
+    "language",
+    ["en", *sorted(p.stem for p in (Path(i18n.__file__).parent / "locale").glob("*.po"))],
+)
+def test_reading_a_catalog_entry_by_entry_gives_what_reading_it_whole_gives(
+    language: str,
+) -> None:
+    """Messages are read entry by entry as they are asked for; every entry, the headers and
+    the plural forms are what parsing the whole file gives."""
+    whole = i18n.catalog(language)
+    entries = i18n._entries_of(language)
+    assert set(entries.keys) == set(whole.messages)
+    for key, message in whole.messages.items():
+        found = entries.message(key)
+        assert found is not None
+        assert (found.key, found.msgid, found.msgid_plural, found.msgstr, found.flags) == (
+            message.key,
+            message.msgid,
+            message.msgid_plural,
+            message.msgstr,
+            message.flags,
+        )
+    assert entries.headers == whole.headers
+    assert [entries.plural_index(n) for n in range(30)] == [
+        whole.plural_index(n) for n in range(30)
+    ]
+    assert entries.message("no.such.key") is None

@@ -139,26 +139,29 @@ def test_the_worker_reads_the_answers_in_their_language(monkeypatch: pytest.Monk
         i18n._complete.cache_clear()
 
 
-def test_a_worker_catalog_without_every_answer_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    partial = i18n.parse_po(
+def test_a_worker_catalog_without_every_answer_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    locale = tmp_path / "locale"
+    shutil.copytree(Path(i18n.__file__).parent / "locale", locale)
+    (locale / "ta.po").write_text(
         'msgid ""\nmsgstr ""\n"Language: ta\\n"\n\n'
         'msgctxt "answer.yes"\nmsgid "Yes"\nmsgstr "ஆம்"\n\n'
         '#, fuzzy\nmsgctxt "answer.no"\nmsgid "No"\nmsgstr "இல்லை"\n',
-        "ta.po",
+        encoding="utf-8",
     )
-    real_catalog = i18n.catalog
-    monkeypatch.setattr(i18n, "has_catalog", lambda code: code in {"en", "ar", "ta"})
-    monkeypatch.setattr(
-        i18n, "catalog", lambda code="en": partial if code == "ta" else real_catalog(code)
-    )
-    i18n._complete.cache_clear()
+    monkeypatch.setattr(i18n, "_LOCALE", locale)
+    caches = (i18n._complete, i18n.catalog, i18n.has_catalog, i18n._entries_of)
+    for cached in caches:
+        cached.cache_clear()
     try:
         assert worker_language("ta") is None  # the officer reads every answer to the person
         assert t("answer.yes", "ta") == "ஆம்"  # what is translated is still found by t
         assert t("answer.no", "ta") == "No"  # fuzzy: English until reviewed
         assert reader_texts("answer.yes", "ta", "en") == [("Yes", "en")]
     finally:
-        i18n._complete.cache_clear()
+        for cached in caches:
+            cached.cache_clear()
 
 
 def test_a_missing_catalog_is_no_error() -> None:
