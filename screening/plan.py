@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from screening.records import Record
 from screening.strength import StrengthName
 
 if TYPE_CHECKING:
@@ -64,53 +65,6 @@ def text_for(
     else:
         found = next(iter(text.values()), "")
     return found if isinstance(found, str) else str(found.form(gender))
-
-
-class Record:
-    """A small record of named fields, given in order or by name, compared and shown by value.
-
-    Plain classes with ``__slots__``: a plan has thousands of them and is loaded at every
-    start, and these cost a fraction of named tuples and data classes to define and to load.
-    A record is not changed once built.
-    """
-
-    __slots__: ClassVar[tuple[str, ...]] = ()
-    _fields: ClassVar[tuple[str, ...]] = ()
-    """The fields, in the order they are given."""
-    _defaults: ClassVar[dict[str, Any]] = {}
-
-    def __init__(self, *values: Any, **named: Any) -> None:
-        fields = self._fields
-        if len(values) > len(fields):
-            raise TypeError(f"{type(self).__name__} takes {len(fields)} fields")
-        for name, value in zip(fields, values, strict=False):
-            object.__setattr__(self, name, value)
-        for name in fields[len(values) :]:
-            if name in named:
-                object.__setattr__(self, name, named.pop(name))
-            elif name in self._defaults:
-                object.__setattr__(self, name, self._defaults[name])
-            else:
-                raise TypeError(f"{type(self).__name__}: missing field {name!r}")
-        if named:
-            raise TypeError(f"{type(self).__name__}: unknown fields {sorted(named)}")
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, *map(_hashable, self._values())))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields)
-        return f"{type(self).__name__}({shown})"
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 # ----------------------------------------------------------------------------- conditions

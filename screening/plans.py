@@ -21,7 +21,8 @@ import marshal
 import os
 from pathlib import Path
 
-from screening.plan import Plan, Record
+from screening.plan import Plan
+from screening.records import Record
 
 DEFAULT_QUESTIONNAIRE = "ilo_adult_labour"
 """The id of the default questionnaire, used by every command unless told otherwise."""

@@ -28,9 +28,9 @@ from screening.plan import (
     PlanIndicator,
     PlanOutcome,
     PlanQuestion,
-    Record,
     plan_of,
 )
+from screening.records import Record
 
 if TYPE_CHECKING:
     from screening.model import Dimension, Indicator, Outcome, Question, Questionnaire

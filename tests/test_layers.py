@@ -19,6 +19,7 @@ CORE = (
     "cases_messages",
     "checks",
     "describe",
+    "document",
     "engine",
     "errors",
     "evaluate",
@@ -26,6 +27,8 @@ CORE = (
     "limits",
     "model",
     "patterns",
+    "plan",
+    "records",
     "referral",
     "sanitize",
     "schemas",
@@ -37,7 +40,7 @@ CORE = (
 )
 """Pure logic: no I/O, no terminal."""
 
-READERS = ("answer_files", "compiled", "loader", "questionnaires", "scenarios")
+READERS = ("answer_files", "compiled", "loader", "plans", "questionnaires", "scenarios")
 """The program's own formats read from files (questionnaires with their cache, answers files,
 scenarios)."""
 
