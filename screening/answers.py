@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from screening.errors import AnswersError
@@ -20,6 +19,7 @@ from screening.i18n import tn
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
 from screening.patterns import fullmatch
 from screening.plan import Plan, plan_of
+from screening.records import Record
 from screening.scoring import applicable_questions
 
 if TYPE_CHECKING:
@@ -28,19 +28,47 @@ if TYPE_CHECKING:
 RECORD_KEYS = ("questionnaire", "case_id", "language", "officer", "answers", "indicators", "notes")
 
 
-@dataclass
-class AnswerSet:
+class AnswerSet(Record):
     """One set of answers, as read from a file or given in an interview."""
+
+    _fields = (
+        "label", "answers", "indicators", "questionnaire", "case_id", "language", "officer",
+        "notes",
+    )  # fmt: skip
+    __slots__ = _fields
 
     label: str
     """Where it came from, for messages: ``file.yaml`` or ``batch.jsonl:12``."""
-    answers: dict[str, Any] = field(default_factory=dict)
-    indicators: list[str] = field(default_factory=list)
-    questionnaire: str | None = None
-    case_id: str | None = None
-    language: str | None = None
-    officer: str | None = None
-    notes: dict[str, list[str]] = field(default_factory=dict)
+    answers: dict[str, Any]
+    indicators: list[str]
+    questionnaire: str | None
+    case_id: str | None
+    language: str | None
+    officer: str | None
+    notes: dict[str, list[str]]
+
+    def __init__(
+        self,
+        label: str,
+        answers: dict[str, Any] | None = None,
+        indicators: list[str] | None = None,
+        questionnaire: str | None = None,
+        case_id: str | None = None,
+        language: str | None = None,
+        officer: str | None = None,
+        notes: dict[str, list[str]] | None = None,
+    ) -> None:
+        Record.__init__(
+            self,
+            label,
+            {} if answers is None else answers,
+            [] if indicators is None else indicators,
+            questionnaire,
+            case_id,
+            language,
+            officer,
+            {} if notes is None else notes,
+        )
 
 
 class InvalidRecord(AnswersError):

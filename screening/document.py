@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from screening import __version__
 from screening.evaluate import is_special
 from screening.i18n import t, tn, ui_language
 from screening.plan import Plan, text_for
+from screening.records import Record
 
 if TYPE_CHECKING:
     from screening.scoring import Assessment, Scored
@@ -40,23 +40,53 @@ def utc_text(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-@dataclass
-class ExportContext:
+class ExportContext(Record):
     """What a referral needs besides the assessment; clock and ids are injectable.
 
     ``redact`` leaves out every answer marked pii and every note; the one redaction is
     :func:`screening.referral.redact_referral`, applied to the document once it is built.
     """
 
-    case_id: str | None = None
-    language: str | None = None
-    officer: str | None = None
-    sha256: str = "0" * 64
-    redact: bool = False
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    audit_head: str | None = None
-    clock: Callable[[], datetime] = _now
-    new_id: Callable[[], str] = _new_id
+    _fields = (
+        "case_id", "language", "officer", "sha256", "redact", "notes", "audit_head", "clock",
+        "new_id",
+    )  # fmt: skip
+    __slots__ = _fields
+
+    case_id: str | None
+    language: str | None
+    officer: str | None
+    sha256: str
+    redact: bool
+    notes: dict[str, list[str]]
+    audit_head: str | None
+    clock: Callable[[], datetime]
+    new_id: Callable[[], str]
+
+    def __init__(
+        self,
+        case_id: str | None = None,
+        language: str | None = None,
+        officer: str | None = None,
+        sha256: str = "0" * 64,
+        redact: bool = False,
+        notes: dict[str, list[str]] | None = None,
+        audit_head: str | None = None,
+        clock: Callable[[], datetime] = _now,
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        Record.__init__(
+            self,
+            case_id,
+            language,
+            officer,
+            sha256,
+            redact,
+            {} if notes is None else notes,
+            audit_head,
+            clock,
+            new_id,
+        )
 
 
 CONSENT_VALUES: dict[Any, str] = {

@@ -15,9 +15,10 @@ import functools
 import gettext
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from screening.records import Record
 
 LANGUAGES = ("en", "ar")
 """Languages the program's own strings are written in; English is the fallback."""
@@ -41,18 +42,31 @@ TEMPLATE = "messages.pot"
 """The file, in ``screening/locale/``, that holds every message in the source language."""
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(Record):
     """One catalog entry: its key (``msgctxt``), English text and translation, if any."""
+
+    _fields = ("key", "msgid", "msgid_plural", "msgstr", "flags", "line")
+    __slots__ = _fields
 
     key: str
     msgid: str
-    msgid_plural: str | None = None
-    msgstr: tuple[str, ...] = ()
+    msgid_plural: str | None
+    msgstr: tuple[str, ...]
     """The translated forms (one, or ``nplurals`` for a plural message); empty strings when
     the entry is not translated yet."""
-    flags: frozenset[str] = frozenset()
-    line: int = 0
+    flags: frozenset[str]
+    line: int
+
+    def __init__(
+        self,
+        key: str,
+        msgid: str,
+        msgid_plural: str | None = None,
+        msgstr: tuple[str, ...] = (),
+        flags: frozenset[str] = frozenset(),
+        line: int = 0,
+    ) -> None:
+        Record.__init__(self, key, msgid, msgid_plural, msgstr, flags, line)
 
     @property
     def plural(self) -> bool:
@@ -64,12 +78,17 @@ class Message:
         return bool(self.msgstr) and all(self.msgstr) and "fuzzy" not in self.flags
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(Record):
     """A parsed PO (or POT) file."""
 
+    _fields = ("headers", "messages")
+    __slots__ = _fields
+
     headers: dict[str, str]
-    messages: dict[str, Message] = field(default_factory=dict)
+    messages: dict[str, Message]
+
+    def __init__(self, headers: dict[str, str], messages: dict[str, Message] | None = None) -> None:
+        Record.__init__(self, headers, {} if messages is None else messages)
 
     @property
     def nplurals(self) -> int:

@@ -9,7 +9,6 @@ so that what is exported is what was scored.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +41,7 @@ def build(assessment: Assessment, context: ExportContext, *, draft: bool = False
     from screening.i18n import t, ui_language
     from screening.referral import Referral, build_referral
 
-    referral = build_referral(assessment, dataclasses.replace(context, redact=False))
+    referral = build_referral(assessment, context.replace(redact=False))
     if draft:
         document = referral.model_dump()
         sentence = t("casefile.draft", ui_language(referral.language))

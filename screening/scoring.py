@@ -8,7 +8,6 @@ first matching outcome. One engine serves the interview, answers files and train
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 from screening.evaluate import (
@@ -122,9 +121,14 @@ class Scored(Record):
         return bool(self.flags)
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(Record):
     """The result of scoring, with everything needed to say why, in the model's terms."""
+
+    _fields = (
+        "questionnaire", "answers", "not_applicable", "indicators", "dimensions", "flags",
+        "outcome", "child", "gaps", "applicable", "scored",
+    )  # fmt: skip
+    __slots__ = _fields
 
     questionnaire: Questionnaire
     answers: dict[str, Any]
@@ -139,8 +143,38 @@ class Assessment:
     gaps: tuple[Gap, ...]
     applicable: tuple[str, ...]
     """Ids of the questions that apply, in order (notes included)."""
-    scored: Scored = field(repr=False, compare=False)
+    scored: Scored
     """The same result in the plan's terms (what the referral is built from)."""
+
+    def __init__(
+        self,
+        *,
+        questionnaire: Questionnaire,
+        answers: dict[str, Any],
+        not_applicable: tuple[str, ...],
+        indicators: tuple[ObservedIndicator, ...],
+        dimensions: tuple[DimensionScore, ...],
+        flags: tuple[str, ...],
+        outcome: Outcome,
+        child: bool,
+        gaps: tuple[Gap, ...],
+        applicable: tuple[str, ...],
+        scored: Scored,
+    ) -> None:
+        Record.__init__(
+            self,
+            questionnaire,
+            answers,
+            not_applicable,
+            indicators,
+            dimensions,
+            flags,
+            outcome,
+            child,
+            gaps,
+            applicable,
+            scored,
+        )
 
     @property
     def complete(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,7 @@ def _referral(
             for lang in q.languages
         ]
         q = q.model_copy(update={"languages": languages})
-    assessment = dataclasses.replace(assess(q, {}), questionnaire=q)
-    return build_referral(assessment, ExportContext(case_id="c1", language=language))
+    return build_referral(assess(q, {}), ExportContext(case_id="c1", language=language))
 
 
 def test_a_language_without_a_declared_status_counts_as_reviewed(small: Path) -> None:
