@@ -13,6 +13,11 @@ Python and pydantic versions) and whose payload matches the SHA-256 recorded wit
 else (damaged, from another version, another owner, a link) is ignored and the questionnaire is
 compiled afresh; a folder that is not safe is not written to either. Only a questionnaire that
 passed every check is stored. ``SCREENING_NO_CACHE=1`` turns the cache off.
+
+Each questionnaire has two entries: the model (``.questionnaire``) and its scoring plan
+(``.plan``, :mod:`screening.plan`), which is all a single ``screening score`` reads. The table
+of the bundled files' ids and versions is kept too (``bundled-STAMP.index``, see
+:mod:`screening.plans`).
 """
 
 from __future__ import annotations
