@@ -299,6 +299,59 @@ def referral_document(scored: Scored, context: ExportContext) -> dict[str, Any]:
     }
 
 
+_OLD_REDACTION_SENTENCES = (
+    "Personal data was removed from this document ({count} answer(s), {notes} note(s)).",
+    "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: {count}، وعدد الملاحظات: {notes}).",
+)
+"""The redaction sentence as earlier versions wrote it, recognised when redacting again."""
+
+
+def redact_document(document: dict[str, Any], language: str) -> dict[str, Any]:
+    """A referral document without the answers marked ``pii`` and without notes, saying so
+    (the one redaction: :func:`screening.referral.redact_referral` validates what it gives).
+
+    Redacting a redacted document changes nothing. ``redaction.removed_questions`` lists every
+    answer left out (the ones left out before first), and the rationale ends with the
+    ``rationale.redacted`` sentence, in ``language``, when anything was left out.
+    """
+    lang = ui_language(language)
+    redaction = document["redaction"]
+    answers = document["answers"]
+    before = list(redaction["removed_questions"])
+    dropped = [a["question_id"] for a in answers if a.get("pii")]
+    removed = before + [qid for qid in dropped if qid not in before]
+    notes = (
+        redaction["removed_notes"]
+        + sum(len(a.get("notes", ())) for a in answers)
+        + sum(len(n["notes"]) for n in document["other_notes"])
+    )
+    sentences = list(document["recommendation"]["rationale"])
+    if redaction["redacted"]:
+        # The sentence counts what was removed; replace the earlier count, never add a second.
+        earlier = {
+            redaction_sentence(lang, len(before), redaction["removed_notes"]),
+            *(
+                old.format(count=len(before), notes=redaction["removed_notes"])
+                for old in _OLD_REDACTION_SENTENCES
+            ),
+        }
+        sentences = [s for s in sentences if s not in earlier]
+    if removed or notes:
+        sentences.append(redaction_sentence(lang, len(removed), notes))
+    consent = dict(document["consent"])
+    explained = consent.get("explained_by")
+    if explained is not None and any(a.get("pii") and a["value"] == explained for a in answers):
+        consent["explained_by"] = None
+    return {
+        **document,
+        "consent": consent,
+        "answers": [a | {"notes": []} for a in answers if not a.get("pii")],
+        "other_notes": [],
+        "redaction": {"redacted": True, "removed_questions": removed, "removed_notes": notes},
+        "recommendation": {**document["recommendation"], "rationale": sentences},
+    }
+
+
 def dumps(document: dict[str, Any], *, indent: int | None = 2) -> str:
     """A referral document as JSON text (UTF-8, non-ASCII kept as is), byte for byte what
     :func:`screening.referral.to_json` writes of the same document once validated: the same
@@ -314,6 +367,7 @@ __all__ = [
     "ExportContext",
     "dumps",
     "rationale",
+    "redact_document",
     "redaction_sentence",
     "referral_document",
     "utc_text",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set, not_applicable_problem
-from screening.document import ExportContext, referral_document
+from screening.document import ExportContext, redact_document, referral_document
 from screening.plans import LoadedPlan
 from screening.scoring import Assessment, Scored, assessment_of, score
 
@@ -164,17 +164,18 @@ class Batch:
     def documents(
         self, items: Iterable[AnswerSet | InvalidRecord]
     ) -> Iterator[tuple[str, Scored, dict[str, Any]]]:
-        """Every answer set's label, scoring result and referral document (not redacted; see
-        :func:`score_document`), in input order."""
-        if self.redact:
-            raise ValueError("a redacted referral is built by Batch.score")
+        """Every answer set's label, scoring result and referral document (see
+        :func:`score_document`; redacted as :meth:`score` redacts), in input order."""
         for item in items:
             label = getattr(item, "label", "")
             try:
                 if isinstance(item, InvalidRecord):
                     raise item
                 loaded = self.questionnaire_of(item)
-                yield label, *score_document(item, loaded, language=self.language)
+                scored, document = score_document(item, loaded, language=self.language)
+                if self.redact:
+                    document = redact_document(document, document["language"])
+                yield label, scored, document
             except InvalidRecord as bad:
                 self._failed(label, bad)
 

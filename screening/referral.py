@@ -27,8 +27,7 @@ from pydantic import (
 from screening.document import CONSENT_VALUES as CONSENT_VALUES
 from screening.document import ExportContext as ExportContext
 from screening.document import rationale as rationale
-from screening.document import redaction_sentence, referral_document, utc_text
-from screening.i18n import ui_language
+from screening.document import redact_document, referral_document, utc_text
 
 if TYPE_CHECKING:
     from screening.scoring import Assessment
@@ -213,13 +212,6 @@ class Referral(_Model):
     )
 
 
-_OLD_REDACTION_SENTENCES = (
-    "Personal data was removed from this document ({count} answer(s), {notes} note(s)).",
-    "حُذفت البيانات الشخصية من هذه الوثيقة (عدد الإجابات: {count}، وعدد الملاحظات: {notes}).",
-)
-"""The redaction sentence as earlier versions wrote it, recognised when redacting again."""
-
-
 def build_referral(assessment: Assessment, context: ExportContext) -> Referral:
     """Build the export document of an assessment.
 
@@ -263,36 +255,4 @@ def redact_referral(referral: Referral, language: str) -> Referral:
         first), and the rationale ends with the ``rationale.redacted`` sentence when any answer
         was left out.
     """
-    lang = ui_language(language)
-    before = list(referral.redaction.removed_questions)
-    dropped = [a["question_id"] for a in referral.answers if a.get("pii")]
-    removed = before + [qid for qid in dropped if qid not in before]
-    notes = (
-        referral.redaction.removed_notes
-        + sum(len(a.get("notes", ())) for a in referral.answers)
-        + sum(len(n["notes"]) for n in referral.other_notes)
-    )
-    sentences = list(referral.recommendation.rationale)
-    if referral.redaction.redacted:
-        # The sentence counts what was removed; replace the earlier count, never add a second.
-        earlier = {
-            redaction_sentence(lang, len(before), referral.redaction.removed_notes),
-            *(
-                old.format(count=len(before), notes=referral.redaction.removed_notes)
-                for old in _OLD_REDACTION_SENTENCES
-            ),
-        }
-        sentences = [s for s in sentences if s not in earlier]
-    if removed or notes:
-        sentences.append(redaction_sentence(lang, len(removed), notes))
-    document = referral.model_dump()
-    document["answers"] = [a | {"notes": []} for a in referral.answers if not a.get("pii")]
-    document["other_notes"] = []
-    explained = referral.consent.explained_by
-    if explained is not None and any(
-        a.get("pii") and a["value"] == explained for a in referral.answers
-    ):
-        document["consent"]["explained_by"] = None
-    document["redaction"] = {"redacted": True, "removed_questions": removed, "removed_notes": notes}
-    document["recommendation"]["rationale"] = sentences
-    return Referral.model_validate(document)
+    return Referral.model_validate(redact_document(referral.model_dump(), language))

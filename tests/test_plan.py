@@ -107,7 +107,11 @@ def test_random_answer_sets_give_the_same_referral_or_the_same_problems(
 ) -> None:
     loaded = resolve(None)
     plan = LoadedPlan(loaded.plan, loaded.path, loaded.sha256)
-    answer_set = AnswerSet(label="x", answers=answers, case_id="c-1", language=language)
+    first = next(iter(DEFAULT_PLAN.questions()))
+    notes = {qid: ["a note"] for qid in [*list(answers)[:2], first]}
+    answer_set = AnswerSet(
+        label="x", answers=answers, case_id="c-1", language=language, notes=notes
+    )
     problems: list[Any] | None = None
     try:
         assessment, _ = score_one(answer_set, loaded)
@@ -119,13 +123,22 @@ def test_random_answer_sets_give_the_same_referral_or_the_same_problems(
         assert again.value.problems == problems
         return
     scored, _ = score_document(answer_set, plan)
-    context = _fixed(ExportContext(case_id="c-1", language=language, sha256=loaded.sha256))
+    context = _fixed(
+        ExportContext(case_id="c-1", language=language, sha256=loaded.sha256, notes=notes)
+    )
     from screening.referral import build_referral
 
     assert dumps(referral_document(scored, context)) == to_json(build_referral(assessment, context))
     assert dumps(referral_document(scored, context), indent=None) == to_json(
         build_referral(assessment, context), indent=None
     )
+    from screening.document import redact_document
+    from screening.referral import redact_referral
+
+    for redact_in in ("en", "ar"):
+        assert dumps(redact_document(referral_document(scored, context), redact_in)) == to_json(
+            redact_referral(build_referral(assessment, context), redact_in)
+        )
     again = assess(loaded.questionnaire, answer_set.answers)
     assert score(DEFAULT_PLAN, answer_set.answers).outcome.code == again.outcome.code
 

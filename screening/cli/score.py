@@ -118,8 +118,8 @@ def score(
 
         sealed = parse_recipients(seal_to)  # a bad recipient before anything is read
     # JSON referrals are written from the questionnaire's scoring plan, without loading its
-    # model; a table, a redaction and ODK exports need the model.
-    whole = output is ScoreFormat.TABLE or redact or source is InputKind.ODK
+    # model; a table and ODK exports need the model.
+    whole = output is ScoreFormat.TABLE or source is InputKind.ODK
     if whole:
         from screening.questionnaires import resolve
 
