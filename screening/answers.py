@@ -58,17 +58,14 @@ class AnswerSet(Record):
         officer: str | None = None,
         notes: dict[str, list[str]] | None = None,
     ) -> None:
-        Record.__init__(
-            self,
-            label,
-            {} if answers is None else answers,
-            [] if indicators is None else indicators,
-            questionnaire,
-            case_id,
-            language,
-            officer,
-            {} if notes is None else notes,
-        )
+        self.label = label
+        self.answers = {} if answers is None else answers
+        self.indicators = [] if indicators is None else indicators
+        self.questionnaire = questionnaire
+        self.case_id = case_id
+        self.language = language
+        self.officer = officer
+        self.notes = {} if notes is None else notes
 
 
 class InvalidRecord(AnswersError):

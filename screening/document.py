@@ -75,18 +75,15 @@ class ExportContext(Record):
         clock: Callable[[], datetime] = _now,
         new_id: Callable[[], str] = _new_id,
     ) -> None:
-        Record.__init__(
-            self,
-            case_id,
-            language,
-            officer,
-            sha256,
-            redact,
-            {} if notes is None else notes,
-            audit_head,
-            clock,
-            new_id,
-        )
+        self.case_id = case_id
+        self.language = language
+        self.officer = officer
+        self.sha256 = sha256
+        self.redact = redact
+        self.notes = {} if notes is None else notes
+        self.audit_head = audit_head
+        self.clock = clock
+        self.new_id = new_id
 
 
 CONSENT_VALUES: dict[Any, str] = {

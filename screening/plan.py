@@ -247,6 +247,7 @@ class PlanQuestion(Record):
         "choices",
         "validation",
         "multiline",
+        "choice_values",
     )
     __slots__ = _fields
 
@@ -259,11 +260,8 @@ class PlanQuestion(Record):
     choices: tuple[Choice, ...]
     validation: Validation | None
     multiline: bool
-
-    @property
-    def choice_values(self) -> tuple[str, ...]:
-        """The values of its choices, in order."""
-        return tuple(c.value for c in self.choices)
+    choice_values: tuple[str, ...]
+    """The values of its choices, in order."""
 
 
 class PlanSection(Record):
@@ -569,6 +567,7 @@ def build_plan(q: Questionnaire) -> Plan:
                     choices=tuple(Choice(c.value) for c in getattr(question, "choices", ())),
                     validation=_validation(getattr(question, "validation", None)),
                     multiline=bool(getattr(question, "multiline", False)),
+                    choice_values=tuple(c.value for c in getattr(question, "choices", ())),
                 )
                 for question in section.questions
             ),

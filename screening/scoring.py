@@ -73,6 +73,10 @@ class Observed(Record):
     indicator: PlanIndicator
     evidence: tuple[str, ...]
 
+    def __init__(self, indicator: PlanIndicator, evidence: tuple[str, ...]) -> None:
+        self.indicator = indicator
+        self.evidence = evidence
+
 
 class Counted(Record):
     """A dimension of a plan: its observed indicators by strength, and its positivity."""
@@ -85,6 +89,15 @@ class Counted(Record):
     medium: int
     weak: int
     positive: bool
+
+    def __init__(
+        self, dimension: PlanDimension, strong: int, medium: int, weak: int, positive: bool
+    ) -> None:
+        self.dimension = dimension
+        self.strong = strong
+        self.medium = medium
+        self.weak = weak
+        self.positive = positive
 
 
 class Scored(Record):
@@ -161,20 +174,17 @@ class Assessment(Record):
         applicable: tuple[str, ...],
         scored: Scored,
     ) -> None:
-        Record.__init__(
-            self,
-            questionnaire,
-            answers,
-            not_applicable,
-            indicators,
-            dimensions,
-            flags,
-            outcome,
-            child,
-            gaps,
-            applicable,
-            scored,
-        )
+        self.questionnaire = questionnaire
+        self.answers = answers
+        self.not_applicable = not_applicable
+        self.indicators = indicators
+        self.dimensions = dimensions
+        self.flags = flags
+        self.outcome = outcome
+        self.child = child
+        self.gaps = gaps
+        self.applicable = applicable
+        self.scored = scored
 
     @property
     def complete(self) -> bool:
