@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -102,13 +102,14 @@ def score(
     from screening.answer_files import read_answer_sets
     from screening.bidi import rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
-    from screening.files import check_output, private_file
     from screening.pipeline import Batch
 
     # a bad value is a usage error, whatever the format
     mode = rtl_mode_from_env(rtl, current().environ)
     current().rtl = mode  # error lines are shown in it too
     if out is not None and output is ScoreFormat.JSON:
+        from screening.files import check_output
+
         check_output(out, force=force)  # before standard input is read
     sealed = None
     if seal_to and output is ScoreFormat.TABLE:
@@ -141,6 +142,7 @@ def score(
     count = 0
 
     def invalid(label: str, problems: Sequence[str]) -> None:
+        from screening.sanitize import visible
         from screening.ui.messages import error_lines
 
         for problem in problems:
@@ -169,8 +171,6 @@ def score(
             for _, _, document in batch.documents(items):
                 yield dumps(document, indent=indent)
 
-    from screening.sanitize import visible
-
     if output is ScoreFormat.TABLE:
         from screening.referral import rationale
         from screening.ui.summary import render_rule, render_summary
@@ -188,14 +188,15 @@ def score(
             render_summary(view, assessment, rationale=rationale(assessment, referral.language))
     else:
         with contextlib.ExitStack() as stack:
-            # Sealed output is gathered in memory and encrypted whole: no clear text on disk.
-            sink = (
-                io.StringIO()
-                if sealed
-                else current().stdout
-                if out is None
-                else stack.enter_context(private_file(out, force=force))
-            )
+            sink: TextIO
+            if sealed:  # gathered in memory and encrypted whole: no clear text on disk
+                sink = io.StringIO()
+            elif out is None:
+                sink = current().stdout
+            else:
+                from screening.files import private_file
+
+                sink = stack.enter_context(private_file(out, force=force))
             for text in written():
                 sink.write(text + "\n")
                 count += 1
