@@ -15,14 +15,16 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import Annotated, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from screening import __version__
 from screening.cli.environment import Environment, current, using
-from screening.errors import ExitStatus, ScreeningError
+
+if TYPE_CHECKING:
+    from screening.errors import ScreeningError
 
 
 class _Commands(Mapping[str, Any]):
@@ -264,6 +266,7 @@ def command() -> TyperGroup:
 
 def report(error: ScreeningError, env: Environment | None = None) -> None:
     """Show an error on stderr: ``screening: error: ...``, then its other lines."""
+    from screening.errors import ExitStatus, ScreeningError
     from screening.sanitize import visible
 
     # Messages name files, ids and values from files: nothing in them acts on the terminal.
@@ -291,24 +294,35 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     try:
         with using(env):
             command()(args=argv, prog_name="screening")
-    except ScreeningError as error:
-        report(error, env)
-        sys.exit(int(error.exit_code))
     except KeyboardInterrupt:
+        from screening.errors import ExitStatus
+
         env.stderr.write("\nscreening: interrupted\n")
         sys.exit(ExitStatus.INTERRUPTED)
-    except OSError as exc:
-        if exc.errno not in _OUTPUT_ERRORS or env.debug:
-            _internal(exc, env)
-        _silence_stdout(env)
-        if exc.errno != errno.EPIPE:  # a reader that stops early (`| head`) is no error to show
-            env.stderr.write(
-                f"screening: error: cannot write the output: {os.strerror(exc.errno)}; check "
-                "the disk, or write the output elsewhere\n"
-            )
-        sys.exit(ExitStatus.ERROR)
     except Exception as exc:
+        _failed(exc, env)
+
+
+def _failed(exc: Exception, env: Environment) -> NoReturn:
+    """Report the error that ended a command, and exit with its code.
+
+    The error tree is imported here rather than at start: a command that raises one has
+    imported it already, and ``screening --help`` needs none of it.
+    """
+    from screening.errors import ExitStatus, ScreeningError
+
+    if isinstance(exc, ScreeningError):
+        report(exc, env)
+        sys.exit(int(exc.exit_code))
+    if not isinstance(exc, OSError) or exc.errno not in _OUTPUT_ERRORS or env.debug:
         _internal(exc, env)
+    _silence_stdout(env)
+    if exc.errno != errno.EPIPE:  # a reader that stops early (`| head`) is no error to show
+        env.stderr.write(
+            f"screening: error: cannot write the output: {os.strerror(exc.errno)}; check "
+            "the disk, or write the output elsewhere\n"
+        )
+    sys.exit(ExitStatus.ERROR)
 
 
 _OUTPUT_ERRORS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
@@ -328,6 +342,8 @@ def _silence_stdout(env: Environment) -> None:
 
 def _internal(exc: Exception, env: Environment) -> NoReturn:
     """Report an unexpected error (a bug) without its traceback, or re-raise it with --debug."""
+    from screening.errors import ExitStatus
+
     if env.debug:
         raise exc
     env.stderr.write(
