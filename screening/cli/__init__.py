@@ -7,7 +7,8 @@ a command's module only when that command runs (or its help is asked for), so ``
 --help`` starts fast.
 """
 
-from __future__ import annotations
+# Without ``from __future__ import annotations``: Typer reads the root's options from the
+# annotations of ``_root`` at every start, and would compile them from strings each time.
 
 import errno
 import functools
@@ -264,7 +265,7 @@ def command() -> TyperGroup:
     return root
 
 
-def report(error: ScreeningError, env: Environment | None = None) -> None:
+def report(error: "ScreeningError", env: Environment | None = None) -> None:
     """Show an error on stderr: ``screening: error: ...``, then its other lines."""
     from screening.errors import ExitStatus, ScreeningError
     from screening.sanitize import visible
