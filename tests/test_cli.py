@@ -232,9 +232,11 @@ def test_help_matches_its_golden_file(path: list[str]) -> None:
 
 
 def test_the_commands_are_built_when_used_and_are_those_of_the_app() -> None:
+    import inspect
     from typing import Any
 
     from typer.main import get_command
+    from typer.models import DefaultPlaceholder
 
     from screening.cli import app, command
 
@@ -249,12 +251,103 @@ def test_the_commands_are_built_when_used_and_are_those_of_the_app() -> None:
         subs = getattr(cmd, "commands", {})
         return (cmd.name, cmd.help, cmd.hidden, params, {n: shape(s) for n, s in subs.items()})
 
+    def panel(cmd: Any) -> object:
+        value = cmd.rich_help_panel
+        return value.value if isinstance(value, DefaultPlaceholder) else value
+
+    assert list(lazy.summaries) == list(eager.commands)
     for name, built in eager.commands.items():
         assert shape(lazy.commands[name]) == shape(built)
+        # What the root's help lists without importing the command's module is the command's
+        # own: the first paragraph of its short help or help (as Typer lists it, on one line),
+        # its panel, whether it is hidden or deprecated.
         summary = lazy.summaries[name]
-        assert (summary.help, summary.short_help, summary.hidden) == (
-            built.help,
-            built.short_help,
+        listed = inspect.cleandoc(built.short_help or built.help or "").split("\n\n")[0]
+        assert summary.help == listed.replace("\n", " ").strip(), name
+        assert summary.short_help is None
+        assert (summary.name, summary.hidden, summary.deprecated) == (
+            built.name,
             built.hidden,
+            built.deprecated,
         )
+        assert summary.rich_help_panel == panel(built), name
     assert shape(lazy) == shape(eager)
+
+
+@pytest.mark.parametrize("width", [40, 80, 100, 200])
+def test_the_root_help_is_that_of_the_whole_app(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The root's help, listed from the summaries, is the text Typer writes for the whole app,
+    in colour too."""
+    from typing import Any
+
+    from typer.main import get_command
+
+    from screening.cli import app, command
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    lazy: Any = command()
+    texts = []
+    for root in (lazy, get_command(app)):
+        with pytest.raises(SystemExit) as exited:
+            root.main(["--help"], prog_name="screening")
+        assert exited.value.code == 0
+        texts.append(capsys.readouterr().out)
+    assert "\x1b[" in texts[0]  # coloured, so that styles are compared too
+    assert texts[0] == texts[1]
+    assert not lazy.commands._built
+
+
+def _imported(*args: str) -> tuple[int, set[str]]:
+    """How ``screening ARGS`` exits, and the modules of screening it imports."""
+    code = (
+        "import sys\n"
+        "from screening.cli import main\n"
+        "try:\n    main(sys.argv[1:])\n    status = 0\n"
+        "except SystemExit as exit:\n    status = exit.code\n"
+        "names = ' '.join(m for m in sys.modules if m.split('.')[0] == 'screening')\n"
+        "print(status, names, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    status, *names = result.stderr.strip().splitlines()[-1].split()
+    return int(status), set(names)
+
+
+def _cli(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.startswith("screening.cli.")}
+
+
+COMMON = {"screening.cli.environment"}
+"""What every run imports of the command line besides its package."""
+
+
+def test_the_root_help_imports_no_command_module() -> None:
+    """Nor anything else of screening: the root's help is listed from the table of commands."""
+    alone = {"screening", "screening.cli", *COMMON}
+    assert _imported("--help") == (0, alone)
+    assert _imported() == (2, alone)  # no arguments: the help, as a usage error
+    assert _imported("--version") == (0, alone)
+
+
+def test_a_command_imports_its_own_module_only(tmp_path: Path) -> None:
+    answers = tmp_path / "case.json"
+    answers.write_text(json.dumps({"answers": {"age": 15}}), encoding="utf-8")
+    own = COMMON | {"screening.cli.options"}
+    status, modules = _imported("score", str(answers))
+    assert (status, _cli(modules)) == (0, own | {"screening.cli.score"})
+    status, modules = _imported("cases", "--help")
+    assert (status, _cli(modules)) == (0, own | {"screening.cli.cases"})
+    status, modules = _imported("open", "--help")
+    assert (status, _cli(modules)) == (0, own | {"screening.cli.keys"})
+    status, modules = _imported("schema", "nothing")
+    assert (status, _cli(modules)) == (2, COMMON | {"screening.cli.schema"})
