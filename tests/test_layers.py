@@ -37,9 +37,17 @@ CORE = (
 )
 """Pure logic: no I/O, no terminal."""
 
-READERS = ("answer_files", "compiled", "loader", "questionnaires", "scenarios")
+READERS = (
+    "answer_files",
+    "compiled",
+    "loader",
+    "questionnaires",
+    "quickyaml",
+    "reading",
+    "scenarios",
+)
 """The program's own formats read from files (questionnaires with their cache, answers files,
-scenarios)."""
+scenarios), and the reading of a file's text and of the YAML subset answers files use."""
 
 ADAPTERS = ("files", "keys", "odk", "seal", "store", "translations", "xlsform_file")
 """Files written for the user, the case store, other programs' formats."""
