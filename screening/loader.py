@@ -25,11 +25,6 @@ from yaml.resolver import Resolver
 
 from screening.errors import Problem, QuestionnaireError
 from screening.limits import MAX_DATA_DEPTH
-from screening.quickyaml import BOOL as _BOOL
-from screening.quickyaml import CONTROL as _CONTROL
-from screening.quickyaml import FLOAT as _FLOAT
-from screening.quickyaml import INT as _INT
-from screening.quickyaml import SURROGATE as _SURROGATE
 
 # Kept here for the modules that read files through the loader (defined in screening.reading).
 from screening.reading import MAX_FILE_BYTES as MAX_FILE_BYTES
@@ -42,6 +37,24 @@ MAX_DEPTH = MAX_DATA_DEPTH
 """Bound on nesting depth."""
 
 Mark = tuple[int, int]  # 1-based line and column
+
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Decimal integers only. YAML 1.1 also reads 0x1F, 0b101, 017 (octal: 15), 1_000 and the
+# sexagesimal 1:30 (90) as integers; an author who writes `case_id: 017` or `time: 1:30` means
+# the text, and sexagesimal numbers cost time quadratic in their length to convert.
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+# Floats as YAML 1.1 writes them (a dot is needed), less sexagesimal forms and `_`; the sign of
+# an exponent may be left out.
+_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN))$"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a double-quoted escape (\e, \a, \x1b, \N) can make that the reader refuses when typed:
+# control characters other than tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class _Resolver(Resolver):

@@ -32,30 +32,10 @@ import re
 from enum import Enum
 from typing import Any, Literal
 
-# The scalar rules the loader resolves plain scalars by (screening.loader imports them from
-# here, so that both readers read a scalar the same way).
-BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-"""The only booleans: ``yes``, ``no``, ``on`` and ``off`` stay text."""
-# Decimal integers only. YAML 1.1 also reads 0x1F, 0b101, 017 (octal: 15), 1_000 and the
-# sexagesimal 1:30 (90) as integers; an author who writes `case_id: 017` or `time: 1:30` means
-# the text, and sexagesimal numbers cost time quadratic in their length to convert.
-INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-"""The only integers: decimal, without ``_``."""
-# Floats as YAML 1.1 writes them (a dot is needed), less sexagesimal forms and `_`; the sign of
-# an exponent may be left out.
-FLOAT = re.compile(
-    r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)"
-    r"|\.(?:nan|NaN|NAN))$"
-)
-"""The floats."""
-SURROGATE = re.compile("[\ud800-\udfff]")
-"""A lone surrogate, which only an escape can make."""
-# What a double-quoted escape (\e, \a, \x1b, \N) can make that the reader refuses when typed:
-# control characters other than tab and line feed.
+# What a double-quoted escape (\e, \a, \x1b, \N) can make that the loader refuses: control
+# characters other than tab and line feed (the same pattern as screening.loader's _CONTROL).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""The control characters an escape may not make."""
+"""The control characters the loader refuses in a scalar."""
 
 
 class Unhandled(Enum):
@@ -73,18 +53,18 @@ _MAX_DEPTH = 20
 _MAX_KEY_BYTES = 1_000  # YAML forbids simple keys over 1,024 characters
 _MAX_INT_DIGITS = 100
 
-# Line feed and what YAML calls printable, less tab, carriage return, NEL, the line and
-# paragraph separators (YAML 1.1 line breaks) and the byte order mark.
-_TEXT = re.compile(
-    "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
-)
-# Text that YAML 1.1 reads as a number or a time in some form: left to the loader unless it is a
-# decimal integer or a plain date.
-_NUMBERISH = re.compile(
-    r"[-+]?\.?[0-9][-+0-9_.:a-fA-FxXoObB]*|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?"
-)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Characters that YAML 1.1 does not allow or reads as line breaks, besides CONTROL, the tab and
+# the lone surrogate (matching them one by one costs less than compiling a pattern of them).
+_WIDE = ("\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff")
+# Plain scalars are resolved as the loader resolves them (screening.loader: _Resolver), with
+# sets and string tests rather than patterns, which cost more to compile than a file to read.
 _NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+_DIGITS = frozenset("0123456789")
+# What YAML 1.1 writes numbers with, in any base, sexagesimal, with `_` or an exponent.
+_NUMBER = frozenset("0123456789-+_.:abcdefABCDEFxXoObB")
+_INFINITE = frozenset((".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"))
 _NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@`")  # indicators that cannot start a plain scalar
 _FLOW_FORBIDDEN = frozenset("[]{}#:?,")
 _QUOTED_SPECIAL = re.compile(r'["\\]')
@@ -117,8 +97,15 @@ def parse(text: str) -> dict[Any, Any] | Literal[Unhandled.NOT_HANDLED]:
     if len(text) > _MAX_CHARS:
         return NOT_HANDLED
     text = text.replace("\r\n", "\n")  # as YAML reads a line break
-    if _TEXT.fullmatch(text) is None:
+    if CONTROL.search(text) or "\t" in text:  # CONTROL holds a lone carriage return
         return NOT_HANDLED
+    if not text.isascii():
+        if any(char in text for char in _WIDE):
+            return NOT_HANDLED
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            return NOT_HANDLED
     try:
         return _Reader(text).document()
     except _Unhandled:
@@ -126,21 +113,40 @@ def parse(text: str) -> dict[Any, Any] | Literal[Unhandled.NOT_HANDLED]:
 
 
 def _resolve(text: str) -> Any:
-    """A plain scalar's value, as the loader resolves it."""
+    """A plain scalar's value, as the loader resolves it: null, true and false, decimal
+    integers, and text. Text that YAML 1.1 could read as a float, a timestamp or an integer in
+    another form is left to the loader, but for a plain date (``2024-03-01``), which is text."""
     if text in _NULL:
         return None
-    if BOOL.match(text):
-        return text[0] in "tT"
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
     if text[0] in "-+.0123456789":
-        if INT.match(text):
+        digits = text[1:] if text[0] in "-+" else text
+        if _DIGITS.issuperset(digits) and digits and (digits[0] != "0" or digits == "0"):
             if len(text) > _MAX_INT_DIGITS:
                 raise _Unhandled
             return int(text)
-        if FLOAT.match(text) or (_NUMBERISH.fullmatch(text) and not _DATE.fullmatch(text)):
-            raise _Unhandled
+        if _is_date(text):
+            return text
+        number = digits[1:] if digits.startswith(".") else digits
+        if (number[:1] in _DIGITS and _NUMBER.issuperset(number)) or digits in _INFINITE:
+            raise _Unhandled  # a float, or a number in another form
+        if text[4:5] == "-" and _DIGITS.issuperset(text[:4]):
+            raise _Unhandled  # a timestamp
     elif text in ("<<", "="):
         raise _Unhandled
     return text
+
+
+def _is_date(text: str) -> bool:
+    """Whether the text is a plain date, ``YYYY-MM-DD``."""
+    return (
+        len(text) == 10
+        and text[4] == text[7] == "-"
+        and _DIGITS.issuperset(text[:4] + text[5:7] + text[8:])
+    )
 
 
 def _plain_start(line: str, at: int) -> bool:
@@ -455,7 +461,7 @@ class _Reader:
         if number > 0x10FFFF:
             raise _Unhandled
         char = chr(number)
-        if CONTROL.match(char) or SURROGATE.match(char):
+        if CONTROL.match(char) or "\ud800" <= char <= "\udfff":
             raise _Unhandled  # the loader refuses it
         return char
 
