@@ -83,8 +83,8 @@ _ESCAPE_SIZES = {"x": 2, "u": 4, "U": 8}
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
-class _Unhandled(Exception):
-    """The text is outside the subset."""
+class _Outside(Exception):
+    """The text is outside the subset: the loader reads it."""
 
 
 def parse(text: str) -> dict[Any, Any] | Literal[Unhandled.NOT_HANDLED]:
@@ -108,7 +108,7 @@ def parse(text: str) -> dict[Any, Any] | Literal[Unhandled.NOT_HANDLED]:
             return NOT_HANDLED
     try:
         return _Reader(text).document()
-    except _Unhandled:
+    except _Outside:
         return NOT_HANDLED
 
 
@@ -126,17 +126,17 @@ def _resolve(text: str) -> Any:
         digits = text[1:] if text[0] in "-+" else text
         if _DIGITS.issuperset(digits) and digits and (digits[0] != "0" or digits == "0"):
             if len(text) > _MAX_INT_DIGITS:
-                raise _Unhandled
+                raise _Outside
             return int(text)
         if _is_date(text):
             return text
         number = digits[1:] if digits.startswith(".") else digits
         if (number[:1] in _DIGITS and _NUMBER.issuperset(number)) or digits in _INFINITE:
-            raise _Unhandled  # a float, or a number in another form
+            raise _Outside  # a float, or a number in another form
         if text[4:5] == "-" and _DIGITS.issuperset(text[:4]):
-            raise _Unhandled  # a timestamp
+            raise _Outside  # a timestamp
     elif text in ("<<", "="):
-        raise _Unhandled
+        raise _Outside
     return text
 
 
@@ -168,7 +168,7 @@ def _flow_plain(text: str) -> str:
     """A plain scalar inside a flow collection, without the spaces after it."""
     text = text.rstrip(" ")
     if not text or text[0] in _NOT_PLAIN or not _FLOW_FORBIDDEN.isdisjoint(text):
-        raise _Unhandled
+        raise _Outside
     return text
 
 
@@ -194,7 +194,7 @@ class _Reader:
     def _count(self, depth: int) -> None:
         self.nodes += 1
         if self.nodes > _MAX_NODES or depth > _MAX_DEPTH:
-            raise _Unhandled
+            raise _Outside
 
     def _skip(self, i: int) -> int:
         """The first line from ``i`` that is neither blank nor a comment."""
@@ -213,7 +213,7 @@ class _Reader:
         start = None
         if i < len(lines) and lines[i].startswith("---"):
             if not _end_of_line(lines[i], 3):
-                raise _Unhandled
+                raise _Outside
             start = i
             i = self._skip(i + 1)
         for number, line in enumerate(lines):
@@ -221,12 +221,12 @@ class _Reader:
                 line.startswith("%")
                 or (line.startswith(("---", "...")) and (len(line) == 3 or line[3] == " "))
             ):
-                raise _Unhandled  # a directive, a second document, the end of a document
+                raise _Outside  # a directive, a second document, the end of a document
         if i == len(lines):
-            raise _Unhandled  # no document: the loader says so
+            raise _Outside  # no document: the loader says so
         data, i = self._node(i, -1, 0)
         if not isinstance(data, dict) or self._skip(i) != len(lines):
-            raise _Unhandled
+            raise _Outside
         return data
 
     def _node(self, i: int, parent: int, depth: int) -> tuple[Any, int]:
@@ -247,10 +247,10 @@ class _Reader:
                 return out, i
             found = self._key(i, indent) if self.cols[i] == indent else None
             if found is None:
-                raise _Unhandled
+                raise _Outside
             key, after = found
             if key in out:
-                raise _Unhandled  # the loader refuses it, with both lines
+                raise _Outside  # the loader refuses it, with both lines
             out[key], i = self._value(i, after, indent, depth + 1)
 
     def _sequence(self, i: int, indent: int, depth: int) -> tuple[list[Any], int]:
@@ -262,7 +262,7 @@ class _Reader:
             if i == len(lines) or cols[i] < indent or not self._dash(i):
                 return items, i
             if cols[i] > indent:
-                raise _Unhandled
+                raise _Outside
             line = lines[i]
             at = indent + 1
             while at < len(line) and line[at] == " ":
@@ -298,12 +298,12 @@ class _Reader:
                 return None
             text = line[col:colon].rstrip(" ")
             if any(char in "[]{}" for char in text):
-                raise _Unhandled
+                raise _Outside
             key = _resolve(text)
             if key is None or isinstance(key, bool):
                 key = text
         if len(line[col:colon].encode("utf-8")) > _MAX_KEY_BYTES:
-            raise _Unhandled
+            raise _Outside
         return key, colon + 1
 
     def _value(self, i: int, at: int, indent: int, depth: int) -> tuple[Any, int]:
@@ -335,20 +335,20 @@ class _Reader:
         if char in "'\"":
             quoted = self._quoted(i, at, indent, one_line=False)
             if quoted is None:  # pragma: no cover - only one_line gives None
-                raise _Unhandled
+                raise _Outside
             text, i, end = quoted
             if not _end_of_line(self.lines[i], end):
-                raise _Unhandled
+                raise _Outside
             return text, i + 1
         if char in "[{":
             value, end = self._flow(i, at, depth)
             if not _end_of_line(line, end):
-                raise _Unhandled
+                raise _Outside
             return value, i + 1
         if char in "|>":
             return self._block(i, at, indent)
         if not _plain_start(line, at):
-            raise _Unhandled
+            raise _Outside
         text, i = self._plain(i, at, indent)
         return _resolve(text), i
 
@@ -385,7 +385,7 @@ class _Reader:
         comment = line.find(" #", at)
         text = (line[at:comment] if comment >= 0 else line[at:]).rstrip(" ")
         if ": " in text or text.endswith(":"):
-            raise _Unhandled
+            raise _Outside
         return text, comment >= 0
 
     def _fold(self, i: int, indent: int) -> tuple[int, int, int]:
@@ -399,11 +399,11 @@ class _Reader:
             if content:
                 start = len(line) - len(content)
                 if start <= indent:
-                    raise _Unhandled
+                    raise _Outside
                 return k, start, breaks
             breaks += 1
             k += 1
-        raise _Unhandled  # not closed
+        raise _Outside  # not closed
 
     def _quoted(
         self, i: int, at: int, indent: int, *, one_line: bool
@@ -456,13 +456,13 @@ class _Reader:
         size = _ESCAPE_SIZES.get(code)
         digits = line[at + 1 : at + 1 + size] if size else ""
         if not size or len(digits) != size or not _HEX.issuperset(digits):
-            raise _Unhandled
+            raise _Outside
         number = int(digits, 16)
         if number > 0x10FFFF:
-            raise _Unhandled
+            raise _Outside
         char = chr(number)
         if CONTROL.match(char) or "\ud800" <= char <= "\udfff":
-            raise _Unhandled  # the loader refuses it
+            raise _Outside  # the loader refuses it
         return char
 
     def _flow(self, i: int, at: int, depth: int) -> tuple[Any, int]:
@@ -480,7 +480,7 @@ class _Reader:
             if mapping:
                 key, p = self._flow_key(i, p)
                 if key in pairs:
-                    raise _Unhandled
+                    raise _Outside
                 pairs[key], p = self._flow_item(i, p, depth + 1)
             else:
                 value, p = self._flow_item(i, p, depth + 1)
@@ -489,31 +489,31 @@ class _Reader:
             if line.startswith(close, p):
                 return (pairs if mapping else items), p + 1
             if not line.startswith(",", p):
-                raise _Unhandled
+                raise _Outside
             p = _spaces(line, p + 1)
             if p == len(line) or line[p] in "]}":
-                raise _Unhandled  # a trailing comma, or more on the next line
+                raise _Outside  # a trailing comma, or more on the next line
 
     def _flow_key(self, i: int, p: int) -> tuple[Any, int]:
         """A flow mapping's key at ``p`` of line ``i``, and where its value starts."""
         line = self.lines[i]
         if p == len(line):
-            raise _Unhandled
+            raise _Outside
         if line[p] in "'\"":
             quoted = self._quoted(i, p, -1, one_line=True)
             if quoted is None:
-                raise _Unhandled
+                raise _Outside
             key, _, colon = quoted
         else:
             colon = line.find(":", p)
             if colon < 0:
-                raise _Unhandled
+                raise _Outside
             text = _flow_plain(line[p:colon])
             key = _resolve(text)
             if key is None or isinstance(key, bool):
                 key = text
         if not line.startswith(": ", colon):
-            raise _Unhandled
+            raise _Outside
         return key, _spaces(line, colon + 2)
 
     def _flow_item(self, i: int, p: int, depth: int) -> tuple[Any, int]:
@@ -521,13 +521,13 @@ class _Reader:
         self._count(depth)
         line = self.lines[i]
         if p == len(line):
-            raise _Unhandled
+            raise _Outside
         if line[p] in "[{":
             return self._flow(i, p, depth)
         if line[p] in "'\"":
             quoted = self._quoted(i, p, -1, one_line=True)
             if quoted is None:
-                raise _Unhandled
+                raise _Outside
             text, _, end = quoted
             return text, end
         end = p
@@ -543,24 +543,24 @@ class _Reader:
         p = at + 1
         chomp = header[p] if header.startswith(("-", "+"), p) else ""
         if not _end_of_line(header, p + len(chomp)):
-            raise _Unhandled  # an indentation indicator, or text after the header
+            raise _Outside  # an indentation indicator, or text after the header
         k = i + 1
         leading = 0
         while k < len(lines) and not lines[k]:
             leading += 1
             k += 1
         if k == len(lines) or not lines[k].strip(" "):
-            raise _Unhandled  # empty, or a leading line of spaces
+            raise _Outside  # empty, or a leading line of spaces
         width = self.cols[k]
         if width <= indent:
-            raise _Unhandled  # an empty block scalar
+            raise _Outside  # an empty block scalar
         contents: list[tuple[str, int]] = []  # each line with the empty lines before it
         empty = leading
         while k < len(lines):
             line = lines[k]
             if not line.strip(" "):
                 if len(line) > width:
-                    raise _Unhandled
+                    raise _Outside
                 empty += 1
             elif len(line) - len(line.lstrip(" ")) < width:
                 break
@@ -569,7 +569,7 @@ class _Reader:
                 empty = 0
             k += 1
         if k == len(lines) and not self.closed:
-            raise _Unhandled  # the last line has no line break
+            raise _Outside  # the last line has no line break
         chunks = ["\n" * leading]
         for number, (text, _) in enumerate(contents):
             chunks.append(text)

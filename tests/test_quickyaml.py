@@ -220,6 +220,10 @@ HANDLED = {
         '  next\\\n  \\ joined"\n',
         {"a": "it's here\nthere ", "b": 'tab\there\u00e9A\U0001f600 \\ " / next joined'},
     ),
+    "named escapes": (
+        'a: "\\L\\P\\_\\/\\ \\"\\\\"\n',
+        {"a": '\u2028\u2029\xa0/ "\\'},
+    ),
     "block scalars": (
         "a: |\n  one\n   two\n\n  three\nb: >-\n  folded\n  text\n\n  para\n    more\n  end\n"
         "c: |+\n  kept\n\nd: >\n  x\n",
