@@ -17,7 +17,9 @@ from typing import IO, Any
 from screening.answers import AnswerSet, InvalidRecord, answer_set_from_mapping, id_problem
 from screening.errors import AnswersError, QuestionnaireError
 from screening.limits import MAX_DATA_DEPTH
-from screening.loader import MAX_FILE_BYTES, decode_text, parse_yaml, read_limited
+from screening.quickyaml import NOT_HANDLED
+from screening.quickyaml import parse as parse_quick
+from screening.reading import MAX_FILE_BYTES, decode_text, read_limited
 
 MAX_LINE_BYTES = 1024 * 1024
 """A JSON Lines record longer than this is refused (the file itself may be any size)."""
@@ -183,17 +185,35 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
             yield _invalid(name, str(exc))
             return
     else:
-        try:
-            data, _, found = parse_yaml(text, name)
-        except QuestionnaireError as exc:
-            problem = exc.problems[0]
-            where = f"line {problem.line}: " if problem.line else ""
-            yield _invalid(name, where + problem.message)
-            return
-        if not found or data is None:
-            yield _invalid(name, "the file is empty; expected a mapping with an 'answers' key")
-            return
+        data = parse_quick(text)
+        if data is NOT_HANDLED:
+            try:
+                data = _parse_yaml(text, name)
+            except QuestionnaireError as exc:
+                problem = exc.problems[0]
+                where = f"line {problem.line}: " if problem.line else ""
+                yield _invalid(name, where + problem.message)
+                return
+            if data is None:
+                yield _invalid(name, "the file is empty; expected a mapping with an 'answers' key")
+                return
     yield _record(data, name)
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    """YAML outside the subset that :mod:`screening.quickyaml` reads, or not valid: read by the
+    loader (PyYAML), which gives every error with its line and column.
+
+    Returns:
+        The data, or ``None`` when the text holds no document or a null one.
+
+    Raises:
+        QuestionnaireError: not valid YAML, or beyond the loader's bounds.
+    """
+    from screening.loader import parse_yaml
+
+    data, _, found = parse_yaml(text, name)
+    return data if found else None
 
 
 def _is_record_line(line: bytes) -> bool:

@@ -43,6 +43,7 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _SOURCES = (
     "model.py", "checks.py", "loader.py", "questionnaires.py", "compiled.py", "evaluate.py",
     "patterns.py", "limits.py", "errors.py", "i18n.py", "plan.py", "records.py", "strength.py",
+    "reading.py",
 )  # fmt: skip
 """The modules whose code decides what a compiled questionnaire is."""
 

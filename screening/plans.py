@@ -125,7 +125,7 @@ def _cached(ref: str, files: bool) -> LoadedPlan | None:
         import hashlib
 
         from screening.errors import QuestionnaireError
-        from screening.loader import read_limited
+        from screening.reading import read_limited
 
         try:
             raw = read_limited(Path(ref))

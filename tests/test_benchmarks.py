@@ -19,6 +19,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("score_indicators.py", ["--copies", "1", "2", "--sets", "5"]),
         ("checks.py", ["--sizes", "20", "40", "--runs", "1"]),
         ("startup.py", ["--runs", "1"]),
+        ("answers_file.py", ["--runs", "1"]),
         (
             "encryption.py",
             ["--answers", "20", "--sets", "10", "--rounds", "1", "--kdf-time", "0.01"],

@@ -40,9 +40,18 @@ CORE = (
 )
 """Pure logic: no I/O, no terminal."""
 
-READERS = ("answer_files", "compiled", "loader", "plans", "questionnaires", "scenarios")
+READERS = (
+    "answer_files",
+    "compiled",
+    "loader",
+    "plans",
+    "questionnaires",
+    "quickyaml",
+    "reading",
+    "scenarios",
+)
 """The program's own formats read from files (questionnaires with their cache, answers files,
-scenarios)."""
+scenarios), and the reading of a file's text and of the YAML subset answers files use."""
 
 ADAPTERS = ("files", "keys", "odk", "seal", "store", "translations", "xlsform_file")
 """Files written for the user, the case store, other programs' formats."""

@@ -198,8 +198,7 @@ def test_the_bundled_table_is_trusted_only_while_no_bundled_file_changes(
 
 def test_a_single_score_call_loads_no_model(small: Path, tmp_path: Path) -> None:
     """With the cache warm, `score` writes the referral from the plan: neither the
-    questionnaire's pydantic model nor the referral's is imported, nor PyYAML's loader for
-    questionnaires."""
+    questionnaire's pydantic model nor the referral's is imported, nor PyYAML."""
     answers = tmp_path / "a.json"
     answers.write_text('{"answers": {"age": 30, "hours": 9}}', encoding="utf-8")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
@@ -217,7 +216,7 @@ def test_a_single_score_call_loads_no_model(small: Path, tmp_path: Path) -> None
         "import json\n"
         "print(json.dumps([json.loads(out)['recommendation']['outcome'],\n"
         "    sorted(m for m in sys.modules if m in ('screening.model', 'screening.referral',\n"
-        "        'screening.questionnaires', 'screening.checks'))]))\n"
+        "        'screening.questionnaires', 'screening.checks', 'screening.loader', 'yaml'))]))\n"
     )
     runs = [
         subprocess.run(
