@@ -7,8 +7,8 @@ others.
 
 from __future__ import annotations
 
+import functools
 import io
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,7 +71,12 @@ def _no_constants(name: str) -> Any:
     raise _BadJson(f"{name} is not a JSON number; give a number or dont_know")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+@functools.cache
+def _decoder() -> Any:
+    # json is imported when a JSON record is first read: a YAML answers file needs none of it
+    import json
+
+    return json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
 
 _TOO_DEEP = f"the data is nested more than {MAX_DATA_DEPTH} levels deep; an answer set is a mapping of answers"
@@ -85,8 +90,10 @@ def _loads(text: str) -> Any:
         json.JSONDecodeError: not JSON.
         _BadJson: JSON that cannot be an answer set.
     """
+    import json
+
     try:
-        data = _DECODER.decode(text)
+        data = _decoder().decode(text)
     except RecursionError:  # the decoder nests a call per level: deeper than Python's stack
         raise _BadJson(_TOO_DEEP) from None
     except ValueError as exc:
@@ -139,6 +146,8 @@ def loads_strict(text: str) -> Any:
     Raises:
         ValueError: what is wrong, in a message fit to show (no data quoted).
     """
+    import json
+
     try:
         return _loads(text)
     except json.JSONDecodeError as exc:
@@ -157,6 +166,8 @@ def record_from_line(raw: bytes) -> tuple[Any, str | None]:
     """
     if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
         return None, f"the record is longer than {MAX_LINE_BYTES:,} bytes"
+    import json
+
     try:
         return _loads(raw.decode("utf-8-sig")), None
     except UnicodeDecodeError:
@@ -174,6 +185,8 @@ def _document(raw: bytes, name: str, json_only: bool) -> Iterator[Item]:
         yield _invalid(name, exc.problems[0].message)
         return
     if json_only:
+        import json
+
         try:
             data = _loads(text)
         except json.JSONDecodeError as exc:

@@ -263,7 +263,7 @@ def normalize_value(question: Any, value: Any) -> tuple[Any, str]:
             f"'{qid}' is a yes/no question; expected yes, no, dont_know or declined, found {_kind(value)}",
         )
     if kind == "single_choice":
-        names = [c.value for c in question.choices]
+        names = question.choice_values
         if isinstance(value, str) and value in names:
             return value, ""
         return None, f"'{qid}': not one of its choices ({', '.join(names)})"

@@ -491,6 +491,11 @@ class SingleChoiceQuestion(QuestionBase):
     type: Literal["single_choice"]
     choices: list[Choice] = Field(min_length=2)
 
+    @cached_property
+    def choice_values(self) -> tuple[str, ...]:
+        """The choices' values, in order."""
+        return tuple(c.value for c in self.choices)
+
 
 class MultipleChoiceQuestion(QuestionBase):
     """Any of the choices; the answer is a list of ``value``s."""

@@ -196,15 +196,6 @@ def iter_tests(condition: Any) -> Iterator[Any]:
 # ----------------------------------------------------------------------------- the plan
 
 
-class Choice(Record):
-    """A choice of a question: its value."""
-
-    _fields = ("value",)
-    __slots__ = _fields
-
-    value: str
-
-
 class Validation(Record):
     """A question's validation: every field any question type has (the others None)."""
 
@@ -244,7 +235,6 @@ class PlanQuestion(Record):
         "required",
         "allow",
         "pii",
-        "choices",
         "validation",
         "multiline",
         "choice_values",
@@ -257,7 +247,6 @@ class PlanQuestion(Record):
     required: bool
     allow: tuple[str, ...]
     pii: bool
-    choices: tuple[Choice, ...]
     validation: Validation | None
     multiline: bool
     choice_values: tuple[str, ...]
@@ -564,7 +553,6 @@ def build_plan(q: Questionnaire) -> Plan:
                     required=bool(getattr(question, "required", False)),
                     allow=tuple(getattr(question, "allow", ())),
                     pii=bool(getattr(question, "pii", False)),
-                    choices=tuple(Choice(c.value) for c in getattr(question, "choices", ())),
                     validation=_validation(getattr(question, "validation", None)),
                     multiline=bool(getattr(question, "multiline", False)),
                     choice_values=tuple(c.value for c in getattr(question, "choices", ())),
