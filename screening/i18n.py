@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import gettext
-import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -269,30 +268,24 @@ class _Entries:
     """A catalog read one entry at a time, as messages are asked for.
 
     A command shows a handful of messages; reading the whole English catalog for them took
-    longer than the rest of a ``screening score`` call. The file is indexed by its entries'
-    keys in one pass, and an entry is parsed (by :func:`parse_po`, as the whole file would be)
-    when its key is first asked for. The tests parse every catalog whole.
+    longer than the rest of a ``screening score`` call. An entry is found by its key, written
+    on one line as the catalogs write it (``msgctxt "KEY"``), and parsed by :func:`parse_po`
+    from the blank line before it to the blank line after it, as the whole file would be. A key
+    written any other way, or not found, is looked up in the whole catalog (``whole``). The
+    tests compare every entry with the whole catalog's.
     """
 
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, whole: Callable[[], Catalog]) -> None:
         self.text = text
         self.name = name
-        # An entry starts after the blank line before it, where its comments and flags begin.
-        self.starts = [m.end() for m in _ENTRY_BREAK.finditer(text)]
-        self.keys: dict[str, int] = {}
-        for number, start in enumerate(self.starts):
-            found = _CONTEXT.match(text, start) or _CONTEXT.search(text, start, self._end(number))
-            if found is not None:
-                self.keys.setdefault(found.group(1), number)
+        self.whole = whole
         self.parsed: dict[str, Message | None] = {}
-
-    def _end(self, number: int) -> int:
-        return self.starts[number + 1] if number + 1 < len(self.starts) else len(self.text)
 
     @functools.cached_property
     def headers(self) -> dict[str, str]:
         """The catalog's headers (its first entry, without a key)."""
-        return parse_po(self.text[: self._end(0)] if self.starts else "", self.name).headers
+        end = self.text.find("\n\n")
+        return parse_po(self.text if end < 0 else self.text[:end], self.name).headers
 
     def plural_index(self, count: int) -> int:
         """Which form of a plural message ``count`` takes (the ``Plural-Forms`` header)."""
@@ -300,17 +293,19 @@ class _Entries:
 
     def message(self, key: str) -> Message | None:
         if key not in self.parsed:
-            number = self.keys.get(key)
-            found = None
-            if number is not None:
-                part = self.text[self.starts[number] : self._end(number)]
-                found = parse_po(part, self.name).messages.get(key)
-            self.parsed[key] = found
+            self.parsed[key] = self._find(key)
         return self.parsed[key]
 
-
-_ENTRY_BREAK = re.compile(r"(?:\A|\n[ \t]*\n)(?=[^\n])")
-_CONTEXT = re.compile(r'^msgctxt "((?:[^"\\\n]|\\.)*)"[ \t]*$', re.M)
+    def _find(self, key: str) -> Message | None:
+        text = self.text
+        at = text.find(f'\nmsgctxt "{key}"\n')
+        found = None
+        if at >= 0:
+            start = text.rfind("\n\n", 0, at) + 2 if text.rfind("\n\n", 0, at) >= 0 else 0
+            end = text.find("\n\n", at)
+            part = text[start : len(text) if end < 0 else end]
+            found = parse_po(part, self.name).messages.get(key)
+        return found if found is not None else self.whole().messages.get(key)
 
 
 @cache
@@ -318,7 +313,7 @@ def _entries_of(language: str) -> _Entries:
     """The entries of ``language``'s catalog, read on demand."""
     name = catalog_file(language)
     text = (_LOCALE / name).read_text(encoding="utf-8").removeprefix("\ufeff")
-    return _Entries(text, f"screening/locale/{name}")
+    return _Entries(text, f"screening/locale/{name}", lambda: catalog(language))
 
 
 def _message(language: str, key: str) -> Message | None:

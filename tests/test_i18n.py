@@ -341,7 +341,6 @@ def test_reading_a_catalog_entry_by_entry_gives_what_reading_it_whole_gives(
     the plural forms are what parsing the whole file gives."""
     whole = i18n.catalog(language)
     entries = i18n._entries_of(language)
-    assert set(entries.keys) == set(whole.messages)
     for key, message in whole.messages.items():
         found = entries.message(key)
         assert found is not None

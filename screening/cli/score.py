@@ -1,6 +1,8 @@
-"""`screening score`: score answers files and print referrals as JSON."""
+"""`screening score`: score answers files and print referrals as JSON.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Typer reads the options from the annotations, and
+annotations that are strings would be compiled at every start.
+"""
 
 import contextlib
 import io
@@ -153,7 +155,7 @@ def score(
     batch = Batch(default, given=questionnaire, redact=redact, language=lang, on_invalid=invalid)
     items = (item for found, _ in opened for item in found)
 
-    def scored() -> Iterator[tuple[str, Assessment, Referral]]:
+    def scored() -> "Iterator[tuple[str, Assessment, Referral]]":
         """Every answer set scored, in input order; bad ones reported on stderr and skipped."""
         return batch.score(items)
 
@@ -219,7 +221,7 @@ def score(
         raise AnswersError(tn("score.failed", batch.failures, ui))
 
 
-def _submissions(path: str, loaded: LoadedQuestionnaire) -> tuple[Iterator[Any], bool]:
+def _submissions(path: str, loaded: "LoadedQuestionnaire") -> tuple[Iterator[Any], bool]:
     """The submissions of an ODK Central or KoboToolbox export file (``-``: standard input)."""
     from screening.errors import AnswersError, QuestionnaireError
     from screening.loader import read_limited
