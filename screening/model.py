@@ -702,10 +702,7 @@ class _Index:
     flags: dict[str, Flag] = field(default_factory=dict)
     by_dimension: dict[str | None, list[Indicator]] = field(default_factory=dict)
     indicator_whens: dict[str, Condition] = field(default_factory=dict)
-    plain_answers: dict[str, frozenset[str]] = field(default_factory=dict)
     rules: dict[str, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
-    pii_marks: dict[str, bool] = field(default_factory=dict)
-    evidence_orders: dict[frozenset[str], tuple[str, ...]] = field(default_factory=dict)
     derived: dict[Hashable, Any] = field(default_factory=dict)
 
 
@@ -779,14 +776,6 @@ class Questionnaire(Strict):
         for dim in self.dimensions:
             rule = dim.rule if dim.rule is not None else self.dimension_rule
             index.rules.setdefault(dim.id, tuple((c.strong, c.medium, c.weak) for c in rule))
-        for qid, question in index.questions.items():
-            if not isinstance(question, NoteQuestion):
-                index.pii_marks[qid] = question.pii
-            if isinstance(question, YesNoQuestion):
-                index.plain_answers[qid] = frozenset(("yes", "no", *question.allow))
-            elif isinstance(question, SingleChoiceQuestion):
-                values = (c.value for c in question.choices)
-                index.plain_answers[qid] = frozenset((*values, *question.allow))
         index.indicator_whens = {
             i.id: self._with_set(i) for i in index.indicators.values() if i.when is not None
         }
@@ -845,10 +834,6 @@ class Questionnaire(Strict):
         """The indicator with this id, if any."""
         return self._index.indicators.get(indicator_id)
 
-    def pii_marks(self) -> dict[str, bool]:
-        """Every question that takes an answer, by id: whether its answer identifies a person."""
-        return self._index.pii_marks
-
     def rule_tuples(self, dimension_id: str) -> tuple[tuple[int, int, int], ...]:
         """A dimension's positivity rule as (strong, medium, weak) minimums."""
         return self._index.rules.get(dimension_id, ())
@@ -863,14 +848,6 @@ class Questionnaire(Strict):
         if key not in cache:
             cache[key] = build(self)
         return cache[key]  # type: ignore[no-any-return]
-
-    def evidence_orders(self) -> dict[frozenset[str], tuple[str, ...]]:
-        """A memo of evidence sets put in questionnaire order (answer sets repeat them)."""
-        return self._index.evidence_orders
-
-    def plain_answers(self) -> dict[str, frozenset[str]]:
-        """For yes/no and single choice questions: every text answer they accept as it is."""
-        return self._index.plain_answers
 
     def question_order(self) -> dict[str, int]:
         """Each question's position (0-based), by id."""

@@ -135,66 +135,73 @@ class Scored(Record):
 
 
 class Assessment(Record):
-    """The result of scoring, with everything needed to say why, in the model's terms."""
+    """The result of scoring, with everything needed to say why, in the model's terms: the
+    indicators, dimensions and outcome as the model's objects; the rest as ``scored`` holds
+    it (the same result in the plan's terms, what the referral is built from)."""
 
-    _fields = (
-        "questionnaire", "answers", "not_applicable", "indicators", "dimensions", "flags",
-        "outcome", "child", "gaps", "applicable", "scored",
-    )  # fmt: skip
+    _fields = ("questionnaire", "indicators", "dimensions", "outcome", "scored")
     __slots__ = _fields
 
     questionnaire: Questionnaire
-    answers: dict[str, Any]
-    """Answers to questions that apply, in questionnaire order."""
-    not_applicable: tuple[str, ...]
-    """Answered questions whose condition no longer holds; they leave the scoring."""
     indicators: tuple[ObservedIndicator, ...]
     dimensions: tuple[DimensionScore, ...]
-    flags: tuple[str, ...]
     outcome: Outcome
-    child: bool
-    gaps: tuple[Gap, ...]
-    applicable: tuple[str, ...]
-    """Ids of the questions that apply, in order (notes included)."""
     scored: Scored
-    """The same result in the plan's terms (what the referral is built from)."""
 
     def __init__(
         self,
         *,
         questionnaire: Questionnaire,
-        answers: dict[str, Any],
-        not_applicable: tuple[str, ...],
         indicators: tuple[ObservedIndicator, ...],
         dimensions: tuple[DimensionScore, ...],
-        flags: tuple[str, ...],
         outcome: Outcome,
-        child: bool,
-        gaps: tuple[Gap, ...],
-        applicable: tuple[str, ...],
         scored: Scored,
     ) -> None:
         self.questionnaire = questionnaire
-        self.answers = answers
-        self.not_applicable = not_applicable
         self.indicators = indicators
         self.dimensions = dimensions
-        self.flags = flags
         self.outcome = outcome
-        self.child = child
-        self.gaps = gaps
-        self.applicable = applicable
         self.scored = scored
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """Answers to questions that apply, in questionnaire order."""
+        return self.scored.answers
+
+    @property
+    def not_applicable(self) -> tuple[str, ...]:
+        """Answered questions whose condition no longer holds; they leave the scoring."""
+        return self.scored.not_applicable
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The raised flags' ids, in questionnaire order."""
+        return self.scored.flags
+
+    @property
+    def child(self) -> bool:
+        """Whether the person is treated as a child."""
+        return self.scored.child
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """The questions that apply without a usable answer."""
+        return self.scored.gaps
+
+    @property
+    def applicable(self) -> tuple[str, ...]:
+        """Ids of the questions that apply, in order (notes included)."""
+        return self.scored.applicable
 
     @property
     def complete(self) -> bool:
         """Whether every question that applies has a usable answer."""
-        return not self.gaps
+        return self.scored.complete
 
     @property
     def urgent(self) -> bool:
         """Whether any urgent flag is raised."""
-        return bool(self.flags)
+        return self.scored.urgent
 
     def observed_ids(self) -> set[str]:
         """Ids of the observed indicators."""
@@ -535,8 +542,6 @@ def assessment_of(q: Questionnaire, scored: Scored) -> Assessment:
     models = q.derived("scoring.models", _models)
     return Assessment(
         questionnaire=q,
-        answers=scored.answers,
-        not_applicable=scored.not_applicable,
         indicators=tuple(
             ObservedIndicator(models.indicators[o.indicator.id], o.evidence)
             for o in scored.indicators
@@ -547,11 +552,7 @@ def assessment_of(q: Questionnaire, scored: Scored) -> Assessment:
             )
             for d in scored.dimensions
         ),
-        flags=scored.flags,
         outcome=models.outcomes[id(scored.outcome)],
-        child=scored.child,
-        gaps=scored.gaps,
-        applicable=scored.applicable,
         scored=scored,
     )
 

@@ -489,7 +489,11 @@ def test_answer_sets_written_by_safe_dump_are_read_alike(
     _agrees(yaml.safe_dump({**extra, "answers": answers}, **options))
 
 
-WORDS = st.from_regex(r"[a-z]{1,10}|[A-Z][a-z]{0,8}|[0-9]{1,3}|عامل|مزرعة|جواز", fullmatch=True)
+# Numbers without a leading zero: text such as "08", which YAML 1.1 could read as an octal
+# number, is left to the loader (the "octal" case of test_what_is_outside_the_subset_is_left_to_the_loader).
+WORDS = st.from_regex(
+    r"[a-z]{1,10}|[A-Z][a-z]{0,8}|[1-9][0-9]{0,2}|عامل|مزرعة|جواز", fullmatch=True
+)
 ORDINARY = st.one_of(
     st.from_regex(r"[a-z][a-z_]{0,20}", fullmatch=True),
     st.lists(WORDS, min_size=1, max_size=40).map(" ".join),
