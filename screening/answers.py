@@ -17,7 +17,6 @@ from screening.errors import AnswersError
 from screening.evaluate import is_special
 from screening.i18n import tn
 from screening.limits import MAX_NUMBER, MAX_NUMBER_TEXT
-from screening.patterns import fullmatch
 from screening.plan import Plan, plan_of
 from screening.records import Record
 from screening.scoring import applicable_questions
@@ -339,8 +338,11 @@ def normalize_value(question: Any, value: Any) -> tuple[Any, str]:
         if text_rule is not None:
             if text_rule.max_length is not None and len(value) > text_rule.max_length:
                 return None, f"'{qid}' is longer than {text_rule.max_length} characters"
-            if text_rule.pattern is not None and not fullmatch(text_rule.pattern, value):
-                return None, f"'{qid}' does not have the expected form"
+            if text_rule.pattern is not None:
+                from screening.patterns import fullmatch  # RE2 and its bounds, when one is set
+
+                if not fullmatch(text_rule.pattern, value):
+                    return None, f"'{qid}' does not have the expected form"
         return value, ""
     return None, f"'{qid}': unsupported question type"  # pragma: no cover
 

@@ -8,7 +8,7 @@ first matching outcome. One engine serves the interview, answers files and train
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from screening.evaluate import (
     EMPTY,
@@ -40,15 +40,25 @@ CHECKLIST = "checklist"
 GapReason = Literal["unanswered", "dont_know", "declined"]
 
 
-class ObservedIndicator(NamedTuple):
+class ObservedIndicator(Record):
     """An indicator observed, with the questions (or the checklist) behind it."""
+
+    _fields = ("indicator", "evidence")
+    __slots__ = _fields
 
     indicator: Indicator
     evidence: tuple[str, ...]
 
+    def __init__(self, indicator: Indicator, evidence: tuple[str, ...]) -> None:
+        self.indicator = indicator
+        self.evidence = evidence
 
-class DimensionScore(NamedTuple):
+
+class DimensionScore(Record):
     """Counts of observed indicators in a dimension by strength, and its positivity."""
+
+    _fields = ("dimension", "strong", "medium", "weak", "positive")
+    __slots__ = _fields
 
     dimension: Dimension
     strong: int
@@ -56,12 +66,28 @@ class DimensionScore(NamedTuple):
     weak: int
     positive: bool
 
+    def __init__(
+        self, dimension: Dimension, strong: int, medium: int, weak: int, positive: bool
+    ) -> None:
+        self.dimension = dimension
+        self.strong = strong
+        self.medium = medium
+        self.weak = weak
+        self.positive = positive
 
-class Gap(NamedTuple):
+
+class Gap(Record):
     """A question that applies but has no usable answer."""
+
+    _fields = ("question_id", "reason")
+    __slots__ = _fields
 
     question_id: str
     reason: GapReason
+
+    def __init__(self, question_id: str, reason: GapReason) -> None:
+        self.question_id = question_id
+        self.reason = reason
 
 
 class Observed(Record):
