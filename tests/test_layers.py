@@ -30,6 +30,7 @@ CORE = (
     "plan",
     "records",
     "referral",
+    "rtl",
     "sanitize",
     "schemas",
     "scoring",

@@ -107,7 +107,7 @@ RtlOption = Annotated[
 def _ui(option: str | None, rtl: str | None, *, fallback: str | None = None) -> View:
     """The view of a command: the officer's language (the option, else SCREENING_UI_LANG, else
     ``fallback``, else en) and the display of right-to-left text."""
-    from screening.bidi import rtl_mode_from_env
+    from screening.rtl import rtl_mode_from_env
 
     env = current()
     mode = rtl_mode_from_env(rtl, env.environ)

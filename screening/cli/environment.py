@@ -89,8 +89,8 @@ class Environment:
     def messages(self) -> View:
         """The view of messages for people (errors, summaries): the officer's language and
         the display of right-to-left text, as far as the command has read them."""
-        from screening.bidi import RtlMode, rtl_mode_from_env
         from screening.errors import UsageError
+        from screening.rtl import RtlMode, rtl_mode_from_env
 
         mode = self.rtl
         if mode is None:

@@ -96,7 +96,7 @@ def list_indicators(
         echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
 
-    from screening.bidi import rtl_mode_from_env
+    from screening.rtl import rtl_mode_from_env
     from screening.ui.indicators import render_indicator_table
 
     env = current()
@@ -124,9 +124,9 @@ def show_indicator(
     import difflib
     import json
 
-    from screening.bidi import rtl_mode_from_env
     from screening.errors import ScreeningError
     from screening.questionnaires import resolve
+    from screening.rtl import rtl_mode_from_env
 
     mode = rtl_mode_from_env(rtl, current().environ)
     q = resolve(questionnaire).questionnaire

@@ -102,8 +102,8 @@ def interview(
     """
     import re
 
-    from screening.bidi import rtl_mode_from_env
     from screening.errors import NoTerminalError, UsageError
+    from screening.rtl import rtl_mode_from_env
 
     mode = rtl_mode_from_env(rtl, current().environ)
     if take_over and resume is None:

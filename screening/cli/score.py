@@ -102,9 +102,9 @@ def score(
     """
 
     from screening.answer_files import read_answer_sets
-    from screening.bidi import rtl_mode_from_env
     from screening.errors import AnswersError, UsageError
     from screening.pipeline import Batch
+    from screening.rtl import rtl_mode_from_env
 
     # a bad value is a usage error, whatever the format
     mode = rtl_mode_from_env(rtl, current().environ)

@@ -119,7 +119,7 @@ def _language(lang: str | None, case: ScenarioCase) -> str:
 
 def _view(case: ScenarioCase, language: str, rtl: str | None) -> View:
 
-    from screening.bidi import rtl_mode_from_env
+    from screening.rtl import rtl_mode_from_env
 
     mode = rtl_mode_from_env(rtl, current().environ)
     address_by = case.questionnaire.address_by
@@ -155,8 +155,8 @@ def list_scenarios(
     """
     import json
 
-    from screening.bidi import rtl_mode_from_env
     from screening.model import text_for
+    from screening.rtl import rtl_mode_from_env
     from screening.sanitize import visible
     from screening.training import load_library
 
@@ -280,8 +280,8 @@ def practice(
     """
     import json
 
-    from screening.bidi import rtl_mode_from_env
     from screening.errors import NoTerminalError
+    from screening.rtl import rtl_mode_from_env
     from screening.ui.training import (
         pause,
         render_intro,
