@@ -61,10 +61,12 @@ def decode_text(data: bytes, name: str) -> str:
         raise QuestionnaireError(
             [Problem("this is a binary file, not YAML text", name, code="binary")]
         )
+    # A leading byte order mark is dropped (as the utf-8-sig codec would, without loading it)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = body[: exc.start].count(b"\n") + 1
         raise QuestionnaireError(
             [Problem("the file is not UTF-8 text; save it as UTF-8", name, line, None, "encoding")]
         ) from None

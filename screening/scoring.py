@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from screening.evaluate import (
     EMPTY,
     FALSE,
-    EvidenceFn,
     Facts,
     Result,
     TruthFn,
@@ -250,8 +249,9 @@ _SLOT = {"strong": 0, "medium": 1, "weak": 2}
 _UNANSWERED = object()
 
 
-def _fns(cond: Any) -> tuple[TruthFn, EvidenceFn]:
-    return compiled(cond), compiled_evidence(cond)
+def _fns(cond: Any) -> tuple[TruthFn, Any]:
+    # The evidence of a condition is compiled when it first turns out true (few of them do).
+    return compiled(cond), cond
 
 
 class _Step(Record):
@@ -275,9 +275,9 @@ class _Plan(Record):
     __slots__ = _fields
 
     sections: tuple[tuple[TruthFn | None, tuple[_Step, ...]], ...]
-    indicators: dict[str, tuple[TruthFn, EvidenceFn]]
-    flags: tuple[tuple[str, TruthFn, EvidenceFn], ...]
-    flag_fns: dict[str, tuple[TruthFn, EvidenceFn]]
+    indicators: dict[str, tuple[TruthFn, Any]]
+    flags: tuple[tuple[str, TruthFn, Any], ...]
+    flag_fns: dict[str, tuple[TruthFn, Any]]
     dimensions: tuple[tuple[PlanDimension, tuple[tuple[int, int, int], ...]], ...]
     rules: dict[str, tuple[tuple[int, int, int], ...]]
     outcomes: tuple[tuple[PlanOutcome, TruthFn | None], ...]
@@ -348,7 +348,7 @@ class _Facts(Facts):
         result = FALSE
         fns = self._plan.indicators.get(indicator_id)
         if fns is not None and fns[0](self.answers, self):
-            result = Result(True, fns[1](self.answers, self))
+            result = Result(True, compiled_evidence(fns[1])(self.answers, self))
         if indicator_id in self.checklist:
             result = Result(True, result.evidence | {CHECKLIST})
         self._indicators[indicator_id] = result
@@ -425,7 +425,7 @@ class _Facts(Facts):
         result = FALSE
         fns = self._plan.flag_fns.get(flag_id)
         if fns is not None and fns[0](self.answers, self):
-            result = Result(True, fns[1](self.answers, self))
+            result = Result(True, compiled_evidence(fns[1])(self.answers, self))
         self._flags[flag_id] = result
         return result
 
