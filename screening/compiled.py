@@ -30,7 +30,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from screening.model import Questionnaire
@@ -213,30 +213,31 @@ def read_entry(key: str, kind: str) -> bytes | None:
 
 def load_plan(sha256: str) -> Plan | None:
     """The scoring plan of the questionnaire of a file's bytes, when a sound entry is cached."""
-    entry = _read(sha256, ".plan")
-    if entry is None:
-        return None
     from screening.plan import Plan
 
-    try:
-        plan = _pickle().loads(entry[1])
-    except Exception:  # a damaged entry can fail in any way: it is only ignored
-        return None
-    return plan if isinstance(plan, Plan) else None
+    return _load(sha256, ".plan", Plan)
 
 
 def load(sha256: str) -> Questionnaire | None:
     """The compiled questionnaire for a file's bytes, when a sound entry is cached."""
-    entry = _read(sha256)
-    if entry is None:
-        return None
     from screening.model import Questionnaire
 
+    return _load(sha256, ".questionnaire", Questionnaire)
+
+
+_Loaded = TypeVar("_Loaded")
+
+
+def _load(sha256: str, kind: str, expected: type[_Loaded]) -> _Loaded | None:
+    """What a sound entry of this kind holds, when it is of the expected type."""
+    entry = _read(sha256, kind)
+    if entry is None:
+        return None
     try:
-        questionnaire = _pickle().loads(entry[1])
+        found = _pickle().loads(entry[1])
     except Exception:  # a damaged entry can fail in any way: it is only ignored
         return None
-    return questionnaire if isinstance(questionnaire, Questionnaire) else None
+    return found if isinstance(found, expected) else None
 
 
 def snapshot(questionnaire: Questionnaire) -> bytes:

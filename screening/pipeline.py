@@ -149,35 +149,45 @@ class Batch:
     ) -> Iterator[tuple[str, Assessment, Referral]]:
         """Every answer set's label, assessment and referral, in input order (the default
         questionnaire loaded whole)."""
-        for item in items:
-            label = getattr(item, "label", "")
-            try:
-                if isinstance(item, InvalidRecord):
-                    raise item
-                loaded = self.questionnaire_of(item)
-                if isinstance(loaded, LoadedPlan):
-                    raise TypeError("Batch.score needs the questionnaire loaded whole")
-                yield label, *score_one(item, loaded, redact=self.redact, language=self.language)
-            except InvalidRecord as bad:
-                self._failed(label, bad)
+
+        def run(item: AnswerSet, loaded: LoadedQuestionnaire | LoadedPlan) -> tuple[Any, Any]:
+            if isinstance(loaded, LoadedPlan):
+                raise TypeError("Batch.score needs the questionnaire loaded whole")
+            return score_one(item, loaded, redact=self.redact, language=self.language)
+
+        return self._each(items, run)
 
     def documents(
         self, items: Iterable[AnswerSet | InvalidRecord]
     ) -> Iterator[tuple[str, Scored, dict[str, Any]]]:
         """Every answer set's label, scoring result and referral document (see
         :func:`score_document`; redacted as :meth:`score` redacts), in input order."""
+
+        def run(item: AnswerSet, loaded: LoadedQuestionnaire | LoadedPlan) -> tuple[Any, Any]:
+            scored, document = score_document(item, loaded, language=self.language)
+            if self.redact:
+                document = redact_document(document, document["language"])
+            return scored, document
+
+        return self._each(items, run)
+
+    def _each(
+        self,
+        items: Iterable[AnswerSet | InvalidRecord],
+        run: Callable[[AnswerSet, LoadedQuestionnaire | LoadedPlan], tuple[Any, Any]],
+    ) -> Iterator[tuple[str, Any, Any]]:
+        """Each set's label and what ``run`` makes of it against its questionnaire; a set that
+        cannot be scored is counted and reported, and the next one is scored."""
         for item in items:
             label = getattr(item, "label", "")
             try:
                 if isinstance(item, InvalidRecord):
                     raise item
-                loaded = self.questionnaire_of(item)
-                scored, document = score_document(item, loaded, language=self.language)
-                if self.redact:
-                    document = redact_document(document, document["language"])
-                yield label, scored, document
+                first, second = run(item, self.questionnaire_of(item))
             except InvalidRecord as bad:
                 self._failed(label, bad)
+                continue
+            yield label, first, second
 
     def _failed(self, label: str, bad: InvalidRecord) -> None:
         self.failures += 1

@@ -8,7 +8,7 @@ first matching outcome. One engine serves the interview, answers files and train
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from screening.evaluate import (
     EMPTY,
@@ -39,42 +39,6 @@ CHECKLIST = "checklist"
 GapReason = Literal["unanswered", "dont_know", "declined"]
 
 
-class ObservedIndicator(Record):
-    """An indicator observed, with the questions (or the checklist) behind it."""
-
-    _fields = ("indicator", "evidence")
-    __slots__ = _fields
-
-    indicator: Indicator
-    evidence: tuple[str, ...]
-
-    def __init__(self, indicator: Indicator, evidence: tuple[str, ...]) -> None:
-        self.indicator = indicator
-        self.evidence = evidence
-
-
-class DimensionScore(Record):
-    """Counts of observed indicators in a dimension by strength, and its positivity."""
-
-    _fields = ("dimension", "strong", "medium", "weak", "positive")
-    __slots__ = _fields
-
-    dimension: Dimension
-    strong: int
-    medium: int
-    weak: int
-    positive: bool
-
-    def __init__(
-        self, dimension: Dimension, strong: int, medium: int, weak: int, positive: bool
-    ) -> None:
-        self.dimension = dimension
-        self.strong = strong
-        self.medium = medium
-        self.weak = weak
-        self.positive = positive
-
-
 class Gap(Record):
     """A question that applies but has no usable answer."""
 
@@ -89,40 +53,53 @@ class Gap(Record):
         self.reason = reason
 
 
-class Observed(Record):
-    """An indicator of a plan observed, with the questions (or the checklist) behind it."""
+_Item = TypeVar("_Item")
+
+
+class Observed(Record, Generic[_Item]):
+    """An indicator observed (the plan's, or the model's), with the questions (or the
+    checklist) behind it."""
 
     _fields = ("indicator", "evidence")
     __slots__ = _fields
 
-    indicator: PlanIndicator
+    indicator: _Item
     evidence: tuple[str, ...]
 
-    def __init__(self, indicator: PlanIndicator, evidence: tuple[str, ...]) -> None:
+    def __init__(self, indicator: _Item, evidence: tuple[str, ...]) -> None:
         self.indicator = indicator
         self.evidence = evidence
 
 
-class Counted(Record):
-    """A dimension of a plan: its observed indicators by strength, and its positivity."""
+class Counted(Record, Generic[_Item]):
+    """A dimension (the plan's, or the model's): its observed indicators by strength, and
+    whether it is positive."""
 
     _fields = ("dimension", "strong", "medium", "weak", "positive")
     __slots__ = _fields
 
-    dimension: PlanDimension
+    dimension: _Item
     strong: int
     medium: int
     weak: int
     positive: bool
 
     def __init__(
-        self, dimension: PlanDimension, strong: int, medium: int, weak: int, positive: bool
+        self, dimension: _Item, strong: int, medium: int, weak: int, positive: bool
     ) -> None:
         self.dimension = dimension
         self.strong = strong
         self.medium = medium
         self.weak = weak
         self.positive = positive
+
+
+if TYPE_CHECKING:
+    ObservedIndicator = Observed[Indicator]
+    DimensionScore = Counted[Dimension]
+else:  # the same classes: what scoring found, in the model's terms
+    ObservedIndicator = Observed
+    DimensionScore = Counted
 
 
 class Scored(Record):
@@ -139,8 +116,8 @@ class Scored(Record):
     """Answers to questions that apply, in questionnaire order."""
     not_applicable: tuple[str, ...]
     """Answered questions whose condition no longer holds; they leave the scoring."""
-    indicators: tuple[Observed, ...]
-    dimensions: tuple[Counted, ...]
+    indicators: tuple[Observed[PlanIndicator], ...]
+    dimensions: tuple[Counted[PlanDimension], ...]
     flags: tuple[str, ...]
     outcome: PlanOutcome
     child: bool
@@ -395,7 +372,7 @@ class _Facts(Facts):
             )
         return cached
 
-    def fill_counts(self, observed: Iterable[Observed]) -> None:
+    def fill_counts(self, observed: Iterable[Observed[PlanIndicator]]) -> None:
         """Count every dimension (and all of them together) in one pass, once every indicator
         is known."""
         rows: dict[str | None, list[int]] = {dim.id: [0, 0, 0] for dim, _ in self._plan.dimensions}
@@ -504,7 +481,7 @@ def score(q: Plan, answers: Mapping[str, Any], checklist: Iterable[str] = ()) ->
     facts = _Facts(q, kept, checklist)
     facts.adopt(walked)
     plan = facts._plan
-    observed: list[Observed] = []
+    observed: list[Observed[PlanIndicator]] = []
     orders = q.evidence_orders()
     for ind in q.indicators:
         result = facts.indicator(ind.id)
