@@ -1,7 +1,7 @@
 """The referral document built from a scoring result, as plain data (core: pure).
 
 One builder: :func:`referral_document` lays out the export from what scoring found
-(:class:`~screening.scoring.Scored`, in the terms of the questionnaire's plan). The referral
+(:class:`~screening.scoring.PlanScore`, in the terms of the questionnaire's plan). The referral
 model (:mod:`screening.referral`) validates this very document into a ``Referral``; a single
 ``screening score`` call writes it as it is (:func:`dumps`), without loading the model. Both
 write the same bytes: the tests build every worked scenario both ways and compare.
@@ -21,7 +21,7 @@ from screening.plan import Plan, text_for
 from screening.records import Record
 
 if TYPE_CHECKING:
-    from screening.scoring import Assessment, Scored
+    from screening.scoring import Assessment, PlanScore
 
 SCHEMA_VERSION = "1.0"
 """The referral schema's version (``Referral.schema_version``)."""
@@ -95,7 +95,7 @@ CONSENT_VALUES: dict[Any, str] = {
 """Answers to a consent question, as the export's consent status (anything else: unknown)."""
 
 
-def _consent(q: Plan, scored: Scored, language: str) -> dict[str, Any]:
+def _consent(q: Plan, scored: PlanScore, language: str) -> dict[str, Any]:
     values: dict[str, Any] = {
         "referral": "not_asked",
         "support": "not_asked",
@@ -130,9 +130,9 @@ def redaction_sentence(language: str, answers: int, notes: int) -> str:
     )
 
 
-def rationale(assessment: Assessment | Scored, language: str) -> list[str]:
+def rationale(assessment: Assessment | PlanScore, language: str) -> list[str]:
     """The sentences that say why the outcome is what it is, in ``language``."""
-    scored: Scored = getattr(assessment, "scored", assessment)  # type: ignore[arg-type]
+    scored: PlanScore = getattr(assessment, "scored", assessment)  # type: ignore[arg-type]
     q = scored.plan
     lang = ui_language(language)
     out: list[str] = []
@@ -198,7 +198,7 @@ def _indicator_parts(language: str) -> Callable[[Plan], dict[str, dict[str, str]
     return build
 
 
-def referral_document(scored: Scored, context: ExportContext) -> dict[str, Any]:
+def referral_document(scored: PlanScore, context: ExportContext) -> dict[str, Any]:
     """The referral of a scoring result, as plain data, every field in the model's order.
 
     Every answer and note is in it (``context.redact`` is read by the callers, which redact

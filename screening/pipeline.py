@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from screening.answers import AnswerSet, InvalidRecord, check_answer_set, not_applicable_problem
 from screening.document import ExportContext, redact_document, referral_document
 from screening.plans import LoadedPlan
-from screening.scoring import Assessment, Scored, assessment_of, score
+from screening.scoring import Assessment, PlanScore, assessment_of, score
 
 if TYPE_CHECKING:
     from screening.questionnaires import LoadedQuestionnaire
@@ -77,7 +77,7 @@ def score_one(
 
 def score_document(
     answer_set: AnswerSet, loaded: LoadedPlan | LoadedQuestionnaire, *, language: str | None = None
-) -> tuple[Scored, dict[str, Any]]:
+) -> tuple[PlanScore, dict[str, Any]]:
     """Check and score one answer set against a questionnaire's plan, and lay out its referral
     as plain data (what :func:`score_one` builds and validates, without the models; see
     :func:`screening.document.dumps`). Nothing is redacted.
@@ -95,7 +95,7 @@ def _scored(
     *,
     redact: bool,
     language: str | None,
-) -> tuple[Scored, ExportContext]:
+) -> tuple[PlanScore, ExportContext]:
     plan = loaded.plan
     checked = check_answer_set(plan, answer_set, applicability=False)
     scored = score(plan, checked.answers, checked.indicators)
@@ -159,7 +159,7 @@ class Batch:
 
     def documents(
         self, items: Iterable[AnswerSet | InvalidRecord]
-    ) -> Iterator[tuple[str, Scored, dict[str, Any]]]:
+    ) -> Iterator[tuple[str, PlanScore, dict[str, Any]]]:
         """Every answer set's label, scoring result and referral document (see
         :func:`score_document`; redacted as :meth:`score` redacts), in input order."""
 

@@ -102,7 +102,7 @@ else:  # the same classes: what scoring found, in the model's terms
     DimensionScore = Counted
 
 
-class Scored(Record):
+class PlanScore(Record):
     """The result of scoring, in a plan's terms: what the referral is built from."""
 
     _fields = (
@@ -148,7 +148,7 @@ class Assessment(Record):
     indicators: tuple[ObservedIndicator, ...]
     dimensions: tuple[DimensionScore, ...]
     outcome: Outcome
-    scored: Scored
+    scored: PlanScore
 
     def __init__(
         self,
@@ -157,7 +157,7 @@ class Assessment(Record):
         indicators: tuple[ObservedIndicator, ...],
         dimensions: tuple[DimensionScore, ...],
         outcome: Outcome,
-        scored: Scored,
+        scored: PlanScore,
     ) -> None:
         self.questionnaire = questionnaire
         self.indicators = indicators
@@ -465,7 +465,7 @@ def _walk(
     return applicable, kept, facts, gaps
 
 
-def score(q: Plan, answers: Mapping[str, Any], checklist: Iterable[str] = ()) -> Scored:
+def score(q: Plan, answers: Mapping[str, Any], checklist: Iterable[str] = ()) -> PlanScore:
     """Score answers (and indicators ticked in checklist mode) against a questionnaire's plan.
 
     Args:
@@ -508,7 +508,7 @@ def score(q: Plan, answers: Mapping[str, Any], checklist: Iterable[str] = ()) ->
                 (qid for qid in answers if qid not in kept and qid in order), key=order.__getitem__
             )
         )
-    return Scored(
+    return PlanScore(
         plan=q,
         answers=kept,
         not_applicable=not_applicable,
@@ -540,7 +540,7 @@ def assess(
     return assessment_of(q, score(plan_of(q), answers, checklist))
 
 
-def assessment_of(q: Questionnaire, scored: Scored) -> Assessment:
+def assessment_of(q: Questionnaire, scored: PlanScore) -> Assessment:
     """A scoring result against a questionnaire's plan, in the questionnaire's own terms."""
     models = q.derived("scoring.models", _models)
     return Assessment(
@@ -601,7 +601,7 @@ __all__ = [
     "Gap",
     "Observed",
     "ObservedIndicator",
-    "Scored",
+    "PlanScore",
     "applicable_questions",
     "assess",
     "assessment_of",
