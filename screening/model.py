@@ -760,6 +760,18 @@ class Questionnaire(Strict):
         "Written by `screening translations import`.",
     )
 
+    def __copy__(self) -> Questionnaire:
+        # A copy (``model_copy(update=...)`` among others) builds its own lookups and derived
+        # tables (its plan, its compiled conditions): the original's describe the original.
+        copied = super().__copy__()
+        copied.__dict__.pop("_index", None)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Questionnaire:
+        copied = super().__deepcopy__(memo)
+        copied.__dict__.pop("_index", None)
+        return copied
+
     @cached_property
     def _index(self) -> _Index:
         # Built once on first use; the model is frozen, so it cannot go stale. A cached

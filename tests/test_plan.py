@@ -241,3 +241,18 @@ def test_plan_of_a_questionnaire_is_built_once() -> None:
     q = resolve(None).questionnaire
     assert plan_of(q) is plan_of(q)
     assert plan_of(plan_of(q)) is plan_of(q)
+
+
+def test_a_copy_of_a_questionnaire_scores_by_its_own_plan(small: Path) -> None:
+    """A copy with a field changed (``model_copy(update=...)``) builds its own plan and its own
+    compiled conditions: the original's describe the original."""
+    q = load_path(small).questionnaire
+    original = plan_of(q)
+    assess(q, {})  # fills the original's derived tables
+    languages = [lang.model_copy(update={"status": "draft"}) for lang in q.languages]
+    for deep in (False, True):
+        copy = q.model_copy(update={"languages": languages, "version": "9.9"}, deep=deep)
+        assert plan_of(copy) is not original
+        assert plan_of(copy).version == "9.9"
+        assert {lang.status for lang in plan_of(copy).languages} == {"draft"}
+        assert plan_of(q) is original
