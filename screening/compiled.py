@@ -118,8 +118,9 @@ KEPT_ENTRIES = 32
 """The most entries of each kind the cache folder keeps; the least recently written go first."""
 
 
-KINDS = (".questionnaire", ".plan")
-"""The entries kept for a questionnaire: the model, and its scoring plan."""
+KINDS = (".questionnaire", ".plan", ".index")
+"""The kinds of entries: a questionnaire's model and its scoring plan, and the table of the
+bundled questionnaires (one per version of the program; :mod:`screening.plans`)."""
 
 
 def _entry_name(sha256: str, kind: str = ".questionnaire") -> str:
