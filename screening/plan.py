@@ -440,10 +440,6 @@ class Plan:
         """Each question's position (0-based), by id."""
         return self._lookups()["order"]  # type: ignore[no-any-return]
 
-    def position(self, question_id: str) -> int:
-        """The question's position in the questionnaire (0-based)."""
-        return self.question_order()[question_id]
-
     def indicator(self, indicator_id: str) -> PlanIndicator | None:
         """The indicator with this id, if any."""
         return self._lookups()["indicators"].get(indicator_id)  # type: ignore[no-any-return]
